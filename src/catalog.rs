@@ -1,0 +1,600 @@
+//! The catalog: what a data folder holds and how each file's fields map onto layers
+//! (DESIGN section 1), and the assembly of raw tables into checked WGS84 layers.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, GeodesicArea, Geometry, MapCoordsInPlace, Validation};
+use serde::Deserialize;
+
+use crate::crs::{Crs, Transformer};
+use crate::error::{Error, FeatureProblem, Result, Skipped};
+use crate::io::{self, text::TextEncoding, RawTable, ReadOptions};
+use crate::model::{Feature, Format, Layer, Role, Value};
+
+/// One `[[layer]]` of a catalog, as written.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    /// Unique layer name.
+    pub name: String,
+    /// What the layer is for.
+    pub role: Role,
+    /// The file, relative to the catalog.
+    pub path: PathBuf,
+    /// Field holding a unique id; default: the 0-based feature index.
+    pub id: Option<String>,
+    /// Field holding a human-readable name.
+    pub label: Option<String>,
+    /// Field holding a category.
+    pub category: Option<String>,
+    /// Field holding the INSEE commune code.
+    pub commune: Option<String>,
+    /// Field holding the land area in square metres.
+    pub area_m2: Option<String>,
+    /// Field holding the land area in hectares.
+    pub area_ha: Option<String>,
+    /// Field holding tags (`;`-separated text or a JSON array).
+    pub tags: Option<String>,
+    /// Attributes to keep: catalog name = file field.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Source CRS; overrides a `.prj` or GeoJSON `crs` member.
+    pub crs: Option<String>,
+    /// CSV x (longitude/easting) column.
+    pub x: Option<String>,
+    /// CSV y (latitude/northing) column.
+    pub y: Option<String>,
+    /// CSV WKT geometry column.
+    pub wkt: Option<String>,
+    /// CSV delimiter, one character (default `,`).
+    pub delimiter: Option<String>,
+    /// Decimal separator of CSV coordinates, `.` (default) or `,`.
+    pub decimal: Option<String>,
+    /// Text encoding: utf-8, latin1, cp1252 (a DBF's `.cpg` wins).
+    pub encoding: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    layer: Vec<LayerSpec>,
+}
+
+impl LayerSpec {
+    fn format(&self) -> Option<Format> {
+        let name = self.path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".geojson") || name.ends_with(".json") {
+            Some(Format::GeoJson)
+        } else if name.ends_with(".shp") {
+            Some(Format::Shapefile)
+        } else if name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt") {
+            Some(Format::Csv)
+        } else {
+            None
+        }
+    }
+
+    /// The file fields this spec names, with the catalog key that names each.
+    fn named_fields(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let singles = [
+            ("id", &self.id),
+            ("label", &self.label),
+            ("category", &self.category),
+            ("commune", &self.commune),
+            ("area_m2", &self.area_m2),
+            ("area_ha", &self.area_ha),
+            ("tags", &self.tags),
+            ("x", &self.x),
+            ("y", &self.y),
+            ("wkt", &self.wkt),
+        ];
+        for (key, field) in singles {
+            if let Some(f) = field {
+                out.push((key.to_string(), f.clone()));
+            }
+        }
+        for (name, field) in &self.fields {
+            out.push((format!("fields.{name}"), field.clone()));
+        }
+        out
+    }
+}
+
+/// Options for loading a catalog.
+#[derive(Debug, Clone)]
+pub struct CatalogBuilder {
+    path: PathBuf,
+    strict: bool,
+}
+
+impl CatalogBuilder {
+    /// Makes the first bad feature an error instead of a recorded skip.
+    pub fn strict(&mut self, yes: bool) -> &mut Self {
+        self.strict = yes;
+        self
+    }
+
+    /// Reads the catalog and every layer, reprojected and checked.
+    pub fn build(&self) -> Result<Catalog> {
+        let specs = parse_catalog(&self.path)?;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let mut layers = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            layers.push(load_layer(&self.path, dir, spec, self.strict)?);
+        }
+        Ok(Catalog {
+            path: Some(self.path.clone()),
+            layers,
+        })
+    }
+}
+
+/// A loaded data set: its layers, in catalog order.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The catalog file (`None` for one built in memory).
+    pub path: Option<PathBuf>,
+    /// The layers.
+    pub layers: Vec<Layer>,
+}
+
+impl Catalog {
+    /// Loads `catalog.toml` (or a folder holding one), skipping and recording bad
+    /// features.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Catalog> {
+        Catalog::builder(path).build()
+    }
+
+    /// A builder, to set options before loading.
+    ///
+    /// ```no_run
+    /// let catalog = sitematch::Catalog::builder("data").strict(true).build()?;
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn builder(path: impl AsRef<Path>) -> CatalogBuilder {
+        let p = path.as_ref();
+        let path = if p.is_dir() {
+            p.join("catalog.toml")
+        } else {
+            p.to_path_buf()
+        };
+        CatalogBuilder {
+            path,
+            strict: false,
+        }
+    }
+
+    /// A catalog of layers built in memory.
+    pub fn from_layers(layers: Vec<Layer>) -> Catalog {
+        Catalog { path: None, layers }
+    }
+
+    /// The layer with this name.
+    pub fn layer(&self, name: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+fn catalog_error(path: &Path, key: impl Into<String>, problem: impl Into<String>) -> Error {
+    Error::Catalog {
+        path: path.to_path_buf(),
+        key: key.into(),
+        problem: problem.into(),
+    }
+}
+
+/// Reads and checks a catalog file without loading its layers.
+pub fn parse_catalog(path: &Path) -> Result<Vec<LayerSpec>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let file: CatalogFile = toml::from_str(&text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|s| {
+                let line = text.get(..s.start).map_or(0, |t| t.lines().count().max(1));
+                format!("line {line}")
+            })
+            .unwrap_or_else(|| "file".to_string());
+        catalog_error(path, place, e.message().trim().to_string())
+    })?;
+    let mut names = HashSet::new();
+    for (i, spec) in file.layer.iter().enumerate() {
+        let key = |k: &str| format!("layer[{i}] ({:?}).{k}", spec.name);
+        if spec.name.trim().is_empty() {
+            return Err(catalog_error(
+                path,
+                format!("layer[{i}].name"),
+                "must not be empty",
+            ));
+        }
+        if !names.insert(spec.name.clone()) {
+            return Err(catalog_error(
+                path,
+                key("name"),
+                "another layer has this name; layer names must be unique",
+            ));
+        }
+        let Some(format) = spec.format() else {
+            return Err(catalog_error(
+                path,
+                key("path"),
+                format!(
+                    "{} is not a format sitematch reads; use .geojson/.json, .shp, .csv or .csv.gz",
+                    spec.path.display()
+                ),
+            ));
+        };
+        if spec.area_m2.is_some() && spec.area_ha.is_some() {
+            return Err(catalog_error(
+                path,
+                key("area_ha"),
+                "give area_m2 or area_ha, not both",
+            ));
+        }
+        if format == Format::Csv {
+            let xy = spec.x.is_some() && spec.y.is_some();
+            if xy == spec.wkt.is_some() || spec.x.is_some() != spec.y.is_some() {
+                return Err(catalog_error(
+                    path,
+                    key("x"),
+                    "a CSV layer needs either both `x` and `y` (coordinate columns) or `wkt`",
+                ));
+            }
+        }
+        if let Some(d) = &spec.delimiter {
+            if d.len() != 1 {
+                return Err(catalog_error(
+                    path,
+                    key("delimiter"),
+                    format!("{d:?} must be one ASCII character, like \",\" \";\" or \"\\t\""),
+                ));
+            }
+        }
+        if let Some(d) = &spec.decimal {
+            if d != "." && d != "," {
+                return Err(catalog_error(
+                    path,
+                    key("decimal"),
+                    "must be \".\" or \",\"",
+                ));
+            }
+        }
+        if let Some(enc) = &spec.encoding {
+            if TextEncoding::from_label(enc).is_none() {
+                return Err(catalog_error(
+                    path,
+                    key("encoding"),
+                    format!("unknown encoding {enc:?}; use utf-8, latin1 or cp1252"),
+                ));
+            }
+        }
+        if let Some(c) = &spec.crs {
+            if Crs::parse(c).is_none() {
+                return Err(catalog_error(
+                    path,
+                    key("crs"),
+                    format!("{c:?} is not a CRS; write it as \"EPSG:2154\""),
+                ));
+            }
+        }
+    }
+    Ok(file.layer)
+}
+
+fn load_layer(catalog: &Path, dir: &Path, spec: &LayerSpec, strict: bool) -> Result<Layer> {
+    let file = dir.join(&spec.path);
+    if !file.exists() {
+        return Err(Error::Catalog {
+            path: catalog.to_path_buf(),
+            key: format!("layer {:?}.path", spec.name),
+            problem: format!(
+                "{} does not exist; paths are relative to the catalog's folder",
+                file.display()
+            ),
+        });
+    }
+    let format = spec.format().unwrap_or(Format::Csv);
+    let encoding = spec.encoding.as_deref().and_then(TextEncoding::from_label);
+    let named = spec.named_fields();
+    let wanted: Vec<String> = named
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "x" | "y" | "wkt"))
+        .map(|(_, f)| f.clone())
+        .collect();
+    let raw = match format {
+        Format::GeoJson => io::geojson::read(&file, &wanted)?,
+        Format::Shapefile => io::shp::read(&file, encoding, &wanted)?,
+        _ => {
+            let opts = ReadOptions {
+                delimiter: spec
+                    .delimiter
+                    .as_deref()
+                    .and_then(|d| d.bytes().next())
+                    .unwrap_or(b','),
+                decimal: if spec.decimal.as_deref() == Some(",") {
+                    ','
+                } else {
+                    '.'
+                },
+                encoding,
+                x: spec.x.clone(),
+                y: spec.y.clone(),
+                wkt: spec.wkt.clone(),
+            };
+            io::csv::read(&file, &opts, &wanted)?
+        }
+    };
+    for (key, field) in &named {
+        if !raw.fields.iter().any(|f| f == field) {
+            return Err(Error::MissingField {
+                catalog: catalog.to_path_buf(),
+                key: format!("layer {:?}.{key}", spec.name),
+                file,
+                field: field.clone(),
+                available: raw.fields.clone(),
+            });
+        }
+    }
+    let crs = match (&spec.crs, &raw.declared_crs) {
+        (Some(c), _) => Crs::parse(c).unwrap_or(Crs::WGS84),
+        (None, Some(c)) => c.clone(),
+        (None, None) if format == Format::Shapefile => {
+            return Err(Error::Crs {
+                path: file.clone(),
+                problem: format!(
+                    "no .prj next to the shapefile and no `crs` for layer {:?} in {}; \
+                     add the .prj or set crs = \"EPSG:...\" in the catalog",
+                    spec.name,
+                    catalog.display()
+                ),
+            })
+        }
+        (None, None) => Crs::WGS84,
+    };
+    let transformer = Transformer::new(&crs).map_err(|problem| Error::Crs {
+        path: file.clone(),
+        problem,
+    })?;
+    assemble(spec, format, &file, raw, &crs, &transformer, strict)
+}
+
+/// Positions of the mapped fields within a raw feature's `values`.
+struct Slots {
+    id: Option<usize>,
+    label: Option<usize>,
+    category: Option<usize>,
+    commune: Option<usize>,
+    area: Option<(usize, f64, String)>, // slot, factor to hectares, field name
+    tags: Option<usize>,
+    fields: Vec<(String, usize)>,
+}
+
+impl Slots {
+    fn new(spec: &LayerSpec) -> Slots {
+        // Same order as `named_fields` without x/y/wkt.
+        let mut next = 0usize;
+        let mut take = |present: bool| {
+            present.then(|| {
+                next += 1;
+                next - 1
+            })
+        };
+        let id = take(spec.id.is_some());
+        let label = take(spec.label.is_some());
+        let category = take(spec.category.is_some());
+        let commune = take(spec.commune.is_some());
+        let m2 = take(spec.area_m2.is_some());
+        let ha = take(spec.area_ha.is_some());
+        let tags = take(spec.tags.is_some());
+        let area = match (m2, ha) {
+            (Some(s), _) => Some((s, 1e-4, spec.area_m2.clone().unwrap_or_default())),
+            (None, Some(s)) => Some((s, 1.0, spec.area_ha.clone().unwrap_or_default())),
+            _ => None,
+        };
+        let fields = spec
+            .fields
+            .keys()
+            .map(|k| (k.clone(), take(true).unwrap_or(0)))
+            .collect();
+        Slots {
+            id,
+            label,
+            category,
+            commune,
+            area,
+            tags,
+            fields,
+        }
+    }
+}
+
+fn text_of(values: &[Value], slot: Option<usize>) -> Option<String> {
+    slot.and_then(|s| values.get(s))
+        .filter(|v| !v.is_empty())
+        .and_then(Value::as_text)
+        .map(|s| s.trim().to_string())
+}
+
+/// A commune code as text: numbers (a DBF numeric field) get their leading zero back.
+fn commune_code(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(x) if x.fract() == 0.0 && *x >= 0.0 => Some(format!("{:05}", *x as i64)),
+        other if other.is_empty() => None,
+        other => other.as_text().map(|s| s.trim().to_string()),
+    }
+}
+
+/// Checks, reprojects and maps a raw table into a layer.
+pub(crate) fn assemble(
+    spec: &LayerSpec,
+    format: Format,
+    file: &Path,
+    raw: RawTable,
+    crs: &Crs,
+    transformer: &Transformer,
+    strict: bool,
+) -> Result<Layer> {
+    let slots = Slots::new(spec);
+    let mut layer = Layer {
+        name: spec.name.clone(),
+        role: spec.role,
+        format,
+        source_crs: crs.to_string(),
+        path: Some(file.to_path_buf()),
+        features: Vec::with_capacity(raw.features.len()),
+        skipped: Vec::new(),
+    };
+    let mut seen: HashSet<String> = HashSet::with_capacity(raw.features.len());
+    for rf in raw.features {
+        let values = rf.values;
+        let built = rf.geometry.and_then(|g| {
+            let geometry = reproject(g, transformer)?;
+            check_geometry(&geometry, spec.role)?;
+            let id = match slots.id {
+                Some(s) => text_of(&values, Some(s)).ok_or(FeatureProblem::EmptyId)?,
+                None => rf.index.to_string(),
+            };
+            if seen.contains(&id) {
+                return Err(FeatureProblem::DuplicateId(id));
+            }
+            let mut feature =
+                Feature::from_geometry(id, geometry).ok_or(FeatureProblem::NoGeometry)?;
+            feature.label = text_of(&values, slots.label);
+            feature.category = text_of(&values, slots.category);
+            feature.commune = slots
+                .commune
+                .and_then(|s| values.get(s))
+                .and_then(commune_code);
+            feature.area_ha = match &slots.area {
+                Some((slot, factor, field)) => match values.get(*slot) {
+                    Some(v) if !v.is_empty() => match v.as_f64() {
+                        Some(x) if x >= 0.0 => Some(x * factor),
+                        _ => {
+                            return Err(FeatureProblem::BadArea {
+                                field: field.clone(),
+                                value: v.as_text().unwrap_or_default(),
+                            })
+                        }
+                    },
+                    _ => polygon_area_ha(&feature.geometry),
+                },
+                None => polygon_area_ha(&feature.geometry),
+            };
+            feature.tags = text_of(&values, slots.tags)
+                .map(|t| {
+                    t.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (name, slot) in &slots.fields {
+                let v = values.get(*slot).cloned().unwrap_or_default();
+                let v = if v.is_empty() { Value::Null } else { v };
+                feature.attributes.insert(name.clone(), v);
+            }
+            Ok(feature)
+        });
+        match built {
+            Ok(feature) => {
+                seen.insert(feature.id.clone());
+                layer.features.push(feature);
+            }
+            Err(problem) => {
+                let skipped = Skipped {
+                    path: file.to_path_buf(),
+                    location: rf.location,
+                    problem,
+                };
+                if strict {
+                    return Err(Error::Strict { skipped });
+                }
+                layer.skipped.push(skipped);
+            }
+        }
+    }
+    Ok(layer)
+}
+
+fn polygon_area_ha(g: &Geometry<f64>) -> Option<f64> {
+    match g {
+        Geometry::Polygon(p) => Some(p.geodesic_area_unsigned() / 1e4),
+        Geometry::MultiPolygon(p) => Some(p.geodesic_area_unsigned() / 1e4),
+        _ => None,
+    }
+}
+
+fn reproject(
+    mut g: Geometry<f64>,
+    t: &Transformer,
+) -> std::result::Result<Geometry<f64>, FeatureProblem> {
+    if !t.is_identity() {
+        let f = |c: Coord<f64>| t.to_wgs84(c.x, c.y).map(|(x, y)| Coord { x, y });
+        // Per concrete type: geo's impl for `Geometry` recurses through
+        // GeometryCollection, which the compiler cannot instantiate with a closure.
+        match &mut g {
+            Geometry::Point(x) => x.try_map_coords_in_place(f),
+            Geometry::Line(x) => x.try_map_coords_in_place(f),
+            Geometry::LineString(x) => x.try_map_coords_in_place(f),
+            Geometry::Polygon(x) => x.try_map_coords_in_place(f),
+            Geometry::MultiPoint(x) => x.try_map_coords_in_place(f),
+            Geometry::MultiLineString(x) => x.try_map_coords_in_place(f),
+            Geometry::MultiPolygon(x) => x.try_map_coords_in_place(f),
+            Geometry::Rect(x) => x.try_map_coords_in_place(f),
+            Geometry::Triangle(x) => x.try_map_coords_in_place(f),
+            Geometry::GeometryCollection(_) => Err("a GeometryCollection".to_string()),
+        }
+        .map_err(FeatureProblem::Reprojection)?;
+    }
+    Ok(g)
+}
+
+fn check_geometry(g: &Geometry<f64>, role: Role) -> std::result::Result<(), FeatureProblem> {
+    use geo::CoordsIter;
+    let mut any = false;
+    for c in g.coords_iter() {
+        any = true;
+        let ok = c.x.is_finite()
+            && c.y.is_finite()
+            && (-180.0..=180.0).contains(&c.x)
+            && (-90.0..=90.0).contains(&c.y);
+        if !ok {
+            return Err(FeatureProblem::OutOfRange { lon: c.x, lat: c.y });
+        }
+    }
+    if !any {
+        return Err(FeatureProblem::NoGeometry);
+    }
+    let kind = match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::LineString(_) | Geometry::Line(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+    };
+    let allowed = match role {
+        Role::Sites => matches!(kind, "Point" | "Polygon" | "MultiPolygon"),
+        Role::Zones => matches!(kind, "Polygon" | "MultiPolygon"),
+        Role::Facilities | Role::Population => kind != "GeometryCollection",
+    };
+    if !allowed {
+        return Err(FeatureProblem::UnsupportedGeometry(format!(
+            "{kind} in a {role} layer"
+        )));
+    }
+    let invalid = match g {
+        Geometry::Polygon(p) => p.check_validation().err().map(|e| e.to_string()),
+        Geometry::MultiPolygon(p) => p.check_validation().err().map(|e| e.to_string()),
+        _ => None,
+    };
+    match invalid {
+        Some(why) => Err(FeatureProblem::InvalidPolygon(why)),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,372 @@
+//! Coordinate reference systems: identify the source CRS, reproject once at load.
+//!
+//! Every layer is reprojected to WGS84 longitude/latitude (EPSG:4326, lon first) as it
+//! is read. Without the `proj` feature the [`pure`] module does the work for the CRSs
+//! French data comes in (listed in [`SUPPORTED`]); with it, PROJ handles any CRS it
+//! knows, from an EPSG code, a PROJ string or a `.prj` WKT.
+
+pub mod pure;
+
+use std::fmt;
+
+/// The EPSG codes the pure-Rust path reprojects, with their names.
+pub const SUPPORTED: &[(u32, &str)] = &[
+    (4326, "WGS 84"),
+    (4171, "RGF93 geographic"),
+    (4258, "ETRS89 geographic"),
+    (3857, "WGS 84 / Pseudo-Mercator"),
+    (2154, "RGF93 / Lambert-93"),
+    (3942, "RGF93 / CC42"),
+    (3943, "RGF93 / CC43"),
+    (3944, "RGF93 / CC44"),
+    (3945, "RGF93 / CC45"),
+    (3946, "RGF93 / CC46"),
+    (3947, "RGF93 / CC47"),
+    (3948, "RGF93 / CC48"),
+    (3949, "RGF93 / CC49"),
+    (3950, "RGF93 / CC50"),
+    (27572, "NTF (Paris) / Lambert zone II étendu"),
+    (3035, "ETRS89 / LAEA Europe"),
+    (4559, "RRAF 1991 / UTM zone 20N (Guadeloupe, Martinique)"),
+    (5490, "RGAF09 / UTM zone 20N (Guadeloupe, Martinique)"),
+    (2972, "RGFG95 / UTM zone 22N (Guyane)"),
+    (2975, "RGR92 / UTM zone 40S (La Réunion)"),
+    (4471, "RGM04 / UTM zone 38S (Mayotte)"),
+];
+
+/// A coordinate reference system as a data source declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Crs {
+    /// An EPSG code.
+    Epsg(u32),
+    /// WKT (from a `.prj` file or the catalog).
+    Wkt(String),
+    /// A PROJ string (`+proj=...`); needs the `proj` feature.
+    ProjString(String),
+}
+
+impl Crs {
+    /// WGS84 longitude/latitude.
+    pub const WGS84: Crs = Crs::Epsg(4326);
+
+    /// Parses a CRS as written in a catalog or a GeoJSON `crs` member:
+    /// `EPSG:2154`, `epsg:2154`, `2154`, `urn:ogc:def:crs:EPSG::2154`, `CRS84`,
+    /// `urn:ogc:def:crs:OGC:1.3:CRS84`, a WKT string or a `+proj=` string.
+    ///
+    /// ```
+    /// use sitematch::crs::Crs;
+    /// assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::2154"), Some(Crs::Epsg(2154)));
+    /// assert_eq!(Crs::parse("CRS84"), Some(Crs::Epsg(4326)));
+    /// assert_eq!(Crs::parse("Lambert"), None);
+    /// ```
+    pub fn parse(text: &str) -> Option<Crs> {
+        let t = text.trim();
+        let upper = t.to_ascii_uppercase();
+        if upper.ends_with("CRS84") {
+            return Some(Crs::WGS84);
+        }
+        if t.starts_with('+') {
+            return Some(Crs::ProjString(t.to_string()));
+        }
+        if looks_like_wkt(t) {
+            return Some(Crs::Wkt(t.to_string()));
+        }
+        let code = if let Some(rest) = upper.strip_prefix("EPSG:") {
+            rest
+        } else if upper.starts_with("URN:OGC:DEF:CRS:EPSG:") {
+            upper.rsplit(':').next().unwrap_or("")
+        } else if upper.starts_with("HTTP") && upper.contains("/EPSG/") {
+            upper.rsplit('/').next().unwrap_or("")
+        } else {
+            upper.as_str()
+        };
+        code.trim().parse::<u32>().ok().map(Crs::Epsg)
+    }
+
+    /// The EPSG code, for an EPSG CRS or a WKT whose name or authority the pure path
+    /// recognises.
+    pub fn epsg(&self) -> Option<u32> {
+        match self {
+            Crs::Epsg(c) => Some(*c),
+            Crs::Wkt(w) => epsg_from_wkt(w),
+            Crs::ProjString(_) => None,
+        }
+    }
+
+    /// True when the CRS is WGS84 lon/lat (or a datum equal to it), so nothing changes.
+    pub fn is_wgs84(&self) -> bool {
+        matches!(self.epsg(), Some(4326 | 4171 | 4258))
+    }
+}
+
+impl fmt::Display for Crs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Crs::Epsg(c) => write!(f, "EPSG:{c}"),
+            Crs::Wkt(w) => match (epsg_from_wkt(w), wkt_name(w)) {
+                (Some(c), _) => write!(f, "EPSG:{c}"),
+                (None, Some(name)) => write!(f, "WKT \"{name}\""),
+                (None, None) => f.write_str("WKT"),
+            },
+            Crs::ProjString(p) => f.write_str(p),
+        }
+    }
+}
+
+fn looks_like_wkt(t: &str) -> bool {
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '_')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        head.as_str(),
+        "PROJCS" | "GEOGCS" | "PROJCRS" | "GEOGCRS" | "GEODCRS" | "PROJECTEDCRS" | "COMPD_CS"
+    )
+}
+
+/// The name of the outermost CRS in a WKT: its first quoted string.
+pub fn wkt_name(wkt: &str) -> Option<&str> {
+    let start = wkt.find('"')? + 1;
+    let len = wkt.get(start..)?.find('"')?;
+    wkt.get(start..start + len)
+}
+
+fn normalise(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// The EPSG code a WKT declares: its own (last) `AUTHORITY["EPSG",..]`/`ID["EPSG",..]`,
+/// else its name, as OGC, EPSG and ESRI spell the CRSs in [`SUPPORTED`].
+pub fn epsg_from_wkt(wkt: &str) -> Option<u32> {
+    if let Some(code) = wkt_authority(wkt) {
+        return Some(code);
+    }
+    let name = normalise(wkt_name(wkt)?);
+    let name = name
+        .replace("rgf93_v1", "rgf93")
+        .replace("rgf_1993", "rgf93");
+    if let Some(zone) = name.strip_prefix("rgf93_cc") {
+        return zone
+            .parse::<u32>()
+            .ok()
+            .filter(|z| (42..=50).contains(z))
+            .map(|z| 3900 + z);
+    }
+    Some(match name.as_str() {
+        "wgs_84" | "wgs84" | "gcs_wgs_1984" | "wgs_1984" => 4326,
+        "rgf93" | "gcs_rgf93" => 4171,
+        "etrs89" | "gcs_etrs_1989" | "etrs_1989" => 4258,
+        "wgs_84_pseudo_mercator"
+        | "wgs_1984_web_mercator_auxiliary_sphere"
+        | "wgs_1984_web_mercator"
+        | "popular_visualisation_crs_mercator" => 3857,
+        "rgf93_lambert_93" | "rgf93_lambert93" => 2154,
+        "ntf_paris_lambert_zone_ii"
+        | "ntf_paris_lambert_ii_extended"
+        | "ntf_paris_lambert_ii_etendu"
+        | "ntf_paris_lambert_zone_ii_etendu"
+        | "ntf_paris_lambert_2_etendu"
+        | "ntf_paris_lambert_ii" => 27572,
+        "etrs89_laea_europe"
+        | "etrs89_extended_laea_europe"
+        | "etrs_1989_laea"
+        | "etrs_1989_europe_laea"
+        | "etrs_1989_laea_europe" => 3035,
+        "rraf_1991_utm_zone_20n" => 4559,
+        "rgaf09_utm_zone_20n" => 5490,
+        "rgfg95_utm_zone_22n" => 2972,
+        "rgr92_utm_zone_40s" => 2975,
+        "rgm04_utm_zone_38s" => 4471,
+        _ => return None,
+    })
+}
+
+/// The last EPSG authority in the WKT, which is the CRS's own in both WKT1 and WKT2.
+fn wkt_authority(wkt: &str) -> Option<u32> {
+    let upper = wkt.to_ascii_uppercase();
+    let mut found = None;
+    for key in ["AUTHORITY[\"EPSG\",", "ID[\"EPSG\","] {
+        let mut from = 0;
+        while let Some(pos) = upper.get(from..).and_then(|s| s.find(key)) {
+            let start = from + pos + key.len();
+            let digits: String = upper
+                .get(start..)
+                .unwrap_or("")
+                .trim_start_matches([' ', '"'])
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            if let Ok(code) = digits.parse::<u32>() {
+                if found.is_none_or(|(p, _)| p < start) {
+                    found = Some((start, code));
+                }
+            }
+            from = start;
+        }
+    }
+    found.map(|(_, code)| code)
+}
+
+/// Reprojects points from one source CRS to WGS84 lon/lat.
+///
+/// ```
+/// use sitematch::crs::{Crs, Transformer};
+/// let t = Transformer::new(&Crs::Epsg(2154)).unwrap();
+/// let (lon, lat) = t.to_wgs84(700_000.0, 6_600_000.0).unwrap();
+/// assert!((lon - 3.0).abs() < 1e-9 && (lat - 46.5).abs() < 1e-9);
+/// ```
+pub struct Transformer {
+    inner: Inner,
+}
+
+enum Inner {
+    Identity,
+    #[cfg_attr(feature = "proj", allow(dead_code))]
+    Pure(pure::Projection),
+    #[cfg(feature = "proj")]
+    Proj(proj::Proj),
+}
+
+impl fmt::Debug for Transformer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.inner {
+            Inner::Identity => "identity",
+            Inner::Pure(_) => "pure",
+            #[cfg(feature = "proj")]
+            Inner::Proj(_) => "proj",
+        };
+        write!(f, "Transformer({kind})")
+    }
+}
+
+impl Transformer {
+    /// A transformer from `crs` to WGS84, through PROJ when the `proj` feature is on,
+    /// else through the pure-Rust path. The error says what is unknown and the fix.
+    pub fn new(crs: &Crs) -> Result<Transformer, String> {
+        if crs.is_wgs84() {
+            return Ok(Transformer {
+                inner: Inner::Identity,
+            });
+        }
+        #[cfg(feature = "proj")]
+        {
+            Self::with_proj(crs)
+        }
+        #[cfg(not(feature = "proj"))]
+        {
+            Self::pure(crs)
+        }
+    }
+
+    /// A transformer that uses the pure-Rust path whatever the features.
+    pub fn pure(crs: &Crs) -> Result<Transformer, String> {
+        if crs.is_wgs84() {
+            return Ok(Transformer {
+                inner: Inner::Identity,
+            });
+        }
+        let known: Vec<String> = SUPPORTED.iter().map(|(c, _)| format!("EPSG:{c}")).collect();
+        let projection = crs
+            .epsg()
+            .and_then(pure::Projection::from_epsg)
+            .ok_or_else(|| {
+                format!(
+                    "CRS {crs} is not one the pure-Rust reprojection knows ({}); set `crs` in \
+                 the catalog to one of them, or build with `--features proj` for any CRS",
+                    known.join(", ")
+                )
+            })?;
+        Ok(Transformer {
+            inner: Inner::Pure(projection),
+        })
+    }
+
+    /// A transformer through PROJ.
+    #[cfg(feature = "proj")]
+    pub fn with_proj(crs: &Crs) -> Result<Transformer, String> {
+        let from = match crs {
+            Crs::Epsg(c) => format!("EPSG:{c}"),
+            Crs::Wkt(w) => w.clone(),
+            Crs::ProjString(p) => p.clone(),
+        };
+        let p = proj::Proj::new_known_crs(&from, "EPSG:4326", None)
+            .map_err(|e| format!("PROJ does not know CRS {crs}: {e}; check `crs` or the .prj"))?;
+        Ok(Transformer {
+            inner: Inner::Proj(p),
+        })
+    }
+
+    /// True when the transformer changes nothing.
+    pub fn is_identity(&self) -> bool {
+        matches!(self.inner, Inner::Identity)
+    }
+
+    /// One point to WGS84 (lon, lat) in degrees.
+    pub fn to_wgs84(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
+        match &self.inner {
+            Inner::Identity => Ok((x, y)),
+            Inner::Pure(p) => Ok(p.to_wgs84(x, y)),
+            #[cfg(feature = "proj")]
+            Inner::Proj(p) => {
+                use proj::Transform;
+                let mut pt = (x, y);
+                pt.transform(p).map_err(|e| e.to_string())?;
+                Ok(pt)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_catalog_forms() {
+        assert_eq!(Crs::parse("EPSG:2154"), Some(Crs::Epsg(2154)));
+        assert_eq!(Crs::parse("epsg:3857"), Some(Crs::Epsg(3857)));
+        assert_eq!(Crs::parse(" 27572 "), Some(Crs::Epsg(27572)));
+        assert_eq!(
+            Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84"),
+            Some(Crs::Epsg(4326))
+        );
+        assert!(matches!(
+            Crs::parse("+proj=longlat"),
+            Some(Crs::ProjString(_))
+        ));
+        assert_eq!(Crs::parse("Lambert 93"), None);
+    }
+
+    #[test]
+    fn wkt_by_authority_and_by_name() {
+        let ogc = r#"PROJCS["RGF93 / Lambert-93",GEOGCS["RGF93",AUTHORITY["EPSG","4171"]],PROJECTION["Lambert_Conformal_Conic_2SP"],AUTHORITY["EPSG","2154"]]"#;
+        assert_eq!(epsg_from_wkt(ogc), Some(2154));
+        let esri = r#"PROJCS["RGF_1993_Lambert_93",GEOGCS["GCS_RGF_1993",DATUM["D_RGF_1993"]]]"#;
+        assert_eq!(epsg_from_wkt(esri), Some(2154));
+        let cc = r#"PROJCS["RGF93_v1_CC49",GEOGCS["RGF93 v1"]]"#;
+        assert_eq!(epsg_from_wkt(cc), Some(3949));
+        let ntf = r#"PROJCS["NTF_Paris_Lambert_II_extended",GEOGCS["GCS_NTF_Paris"]]"#;
+        assert_eq!(epsg_from_wkt(ntf), Some(27572));
+        let wkt2 = r#"PROJCRS["RGR92 / UTM zone 40S",BASEGEOGCRS["RGR92",ID["EPSG",4971]],ID["EPSG",2975]]"#;
+        assert_eq!(epsg_from_wkt(wkt2), Some(2975));
+        assert_eq!(epsg_from_wkt(r#"PROJCS["Mystery grid"]"#), None);
+    }
+
+    #[test]
+    fn unknown_crs_error_names_the_fix() {
+        let e = Transformer::pure(&Crs::Epsg(32631)).unwrap_err();
+        assert!(
+            e.contains("EPSG:32631") && e.contains("--features proj"),
+            "{e}"
+        );
+    }
+}

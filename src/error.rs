@@ -1,0 +1,245 @@
+//! Errors: every one names the file, the place in it and, where there is one, the fix.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in a file something happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// The file as a whole (its header, its CRS, its structure).
+    File,
+    /// A feature or record, by its 0-based index (GeoJSON, Shapefile).
+    Feature(usize),
+    /// A 1-based line of a text file (CSV; line 1 is the header).
+    Line(u64),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => f.write_str("file"),
+            Location::Feature(i) => write!(f, "feature {i}"),
+            Location::Line(l) => write!(f, "line {l}"),
+        }
+    }
+}
+
+/// Why one feature was skipped (or, with `--strict`, refused).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FeatureProblem {
+    /// The feature has no geometry (null geometry, empty coordinate cells).
+    NoGeometry,
+    /// A coordinate is not a number, or its text does not parse.
+    BadCoordinate(String),
+    /// A coordinate is NaN, infinite or outside lon [-180, 180] / lat [-90, 90] after reprojection.
+    OutOfRange {
+        /// Longitude (after reprojection).
+        lon: f64,
+        /// Latitude (after reprojection).
+        lat: f64,
+    },
+    /// A polygon that breaks the OGC simple-features rules.
+    InvalidPolygon(String),
+    /// A geometry type that this layer cannot use.
+    UnsupportedGeometry(String),
+    /// The area field is present but is not a non-negative number.
+    BadArea {
+        /// The field's name in the file.
+        field: String,
+        /// The text found.
+        value: String,
+    },
+    /// The id was already used by an earlier feature of the layer (the first wins).
+    DuplicateId(String),
+    /// The id field is empty.
+    EmptyId,
+    /// A field's bytes are not text in the layer's encoding.
+    Encoding {
+        /// The field's name.
+        field: String,
+        /// The encoding that was tried.
+        encoding: String,
+    },
+    /// A record that the format reader could not parse (wrong column count, bad WKT...).
+    Unparseable(String),
+    /// The point could not be reprojected.
+    Reprojection(String),
+}
+
+impl FeatureProblem {
+    /// A short stable code for the reason, used in counts (`no_geometry`, `invalid_polygon`...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FeatureProblem::NoGeometry => "no_geometry",
+            FeatureProblem::BadCoordinate(_) => "bad_coordinate",
+            FeatureProblem::OutOfRange { .. } => "out_of_range",
+            FeatureProblem::InvalidPolygon(_) => "invalid_polygon",
+            FeatureProblem::UnsupportedGeometry(_) => "unsupported_geometry",
+            FeatureProblem::BadArea { .. } => "bad_area",
+            FeatureProblem::DuplicateId(_) => "duplicate_id",
+            FeatureProblem::EmptyId => "empty_id",
+            FeatureProblem::Encoding { .. } => "encoding",
+            FeatureProblem::Unparseable(_) => "unparseable",
+            FeatureProblem::Reprojection(_) => "reprojection",
+        }
+    }
+}
+
+impl fmt::Display for FeatureProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FeatureProblem::NoGeometry => f.write_str("no geometry"),
+            FeatureProblem::BadCoordinate(s) => write!(f, "bad coordinate: {s}"),
+            FeatureProblem::OutOfRange { lon, lat } => write!(
+                f,
+                "coordinates out of range after reprojection (lon {lon}, lat {lat}); \
+                 check the layer's `crs` in the catalog"
+            ),
+            FeatureProblem::InvalidPolygon(s) => write!(f, "invalid polygon: {s}"),
+            FeatureProblem::UnsupportedGeometry(s) => write!(f, "unsupported geometry: {s}"),
+            FeatureProblem::BadArea { field, value } => write!(
+                f,
+                "area field `{field}` holds {value:?}, which is not a non-negative number"
+            ),
+            FeatureProblem::DuplicateId(id) => {
+                write!(
+                    f,
+                    "id {id:?} is used by an earlier feature (the first is kept)"
+                )
+            }
+            FeatureProblem::EmptyId => f.write_str("the id field is empty"),
+            FeatureProblem::Encoding { field, encoding } => write!(
+                f,
+                "field `{field}` is not valid {encoding}; set `encoding` in the catalog \
+                 (utf-8, latin1 or cp1252)"
+            ),
+            FeatureProblem::Unparseable(s) => write!(f, "cannot parse: {s}"),
+            FeatureProblem::Reprojection(s) => write!(f, "cannot reproject: {s}"),
+        }
+    }
+}
+
+/// A feature that was not loaded, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Where in the file.
+    pub location: Location,
+    /// Why it was skipped.
+    pub problem: FeatureProblem,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}",
+            self.path.display(),
+            self.location,
+            self.problem
+        )
+    }
+}
+
+/// Everything that can go wrong in sitematch.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The catalog is malformed or names something that does not exist.
+    #[error("{}: {key}: {problem}", path.display())]
+    Catalog {
+        /// The catalog file.
+        path: PathBuf,
+        /// The key path (`layer[2].crs`, `layer "motorway".label`).
+        key: String,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
+    /// The catalog maps a field the layer's file does not have.
+    #[error(
+        "{}: {key} = {field:?}: {} has no field {field:?}; its fields are: {}",
+        catalog.display(),
+        file.display(),
+        available.join(", ")
+    )]
+    MissingField {
+        /// The catalog file.
+        catalog: PathBuf,
+        /// The catalog key that names the field.
+        key: String,
+        /// The data file.
+        file: PathBuf,
+        /// The field asked for.
+        field: String,
+        /// The fields the file has.
+        available: Vec<String>,
+    },
+    /// A CRS that cannot be identified or used.
+    #[error("{}: {problem}", path.display())]
+    Crs {
+        /// The file whose CRS is at fault (a `.prj`, a GeoJSON, the catalog).
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
+    /// A file whose format is broken beyond one feature (bad JSON, truncated shapefile).
+    #[error("{}: {location}: {problem}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Where.
+        location: Location,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A bad feature, refused because `--strict` was given.
+    #[error("{skipped} (strict mode: fix the feature or run without --strict to skip it)")]
+    Strict {
+        /// The feature and its problem.
+        skipped: Skipped,
+    },
+    /// The same id in two site layers.
+    #[error("site id {id:?} is in both layer {first:?} and layer {second:?}; site ids must be unique across the site layers a brief uses")]
+    DuplicateSiteId {
+        /// The id.
+        id: String,
+        /// One layer.
+        first: String,
+        /// The other.
+        second: String,
+    },
+}
+
+/// `Result` with sitematch's [`enum@Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn format(
+        path: impl Into<PathBuf>,
+        location: Location,
+        problem: impl Into<String>,
+    ) -> Self {
+        Error::Format {
+            path: path.into(),
+            location,
+            problem: problem.into(),
+        }
+    }
+}

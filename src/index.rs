@@ -1,0 +1,171 @@
+//! Spatial index: one R-tree per layer, answering geodesic nearest and within-radius
+//! queries on WGS84.
+//!
+//! Points are stored as unit vectors on the sphere (from geodetic latitude and
+//! longitude), so the tree's Euclidean (chord) distance grows with the angle between
+//! points everywhere on Earth, across the antimeridian and near the poles. The angle
+//! bounds the geodesic: on the WGS84 ellipsoid the metric in geodetic coordinates is
+//! `ds² = M² dφ² + N² cos²φ dλ²` with M, N ≥ a(1 - e²) = 6,335,439 m, so a geodesic
+//! is at least 6,335,439 m times the great-circle angle between its ends. The tree
+//! finds candidates by that bound; the distance reported and the choice of the
+//! nearest are Karney's geodesic (`geo::Geodesic`).
+
+use geo::{Distance, Geodesic, Point};
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use crate::model::{Feature, Layer};
+
+/// Metres per radian of great-circle angle that every WGS84 geodesic at least covers:
+/// the meridian radius of curvature at the equator, a(1 - e²), rounded down.
+const MIN_RADIUS_M: f64 = 6_335_439.0;
+
+type Entry = GeomWithData<[f64; 3], usize>;
+
+/// A unit vector for a lon/lat point in degrees.
+fn unit_vector(p: Point<f64>) -> [f64; 3] {
+    let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// The great-circle angle (radians) for a chord between unit vectors.
+fn chord_to_angle(chord: f64) -> f64 {
+    2.0 * (chord / 2.0).min(1.0).asin()
+}
+
+/// A layer with its R-tree, built once (bulk load).
+#[derive(Debug, Clone)]
+pub struct IndexedLayer {
+    layer: Layer,
+    tree: RTree<Entry>,
+}
+
+impl IndexedLayer {
+    /// Indexes every feature of the layer by its location.
+    pub fn new(layer: Layer) -> Self {
+        let entries = layer
+            .features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| GeomWithData::new(unit_vector(f.location), i))
+            .collect();
+        IndexedLayer {
+            layer,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// The indexed layer.
+    pub fn layer(&self) -> &Layer {
+        &self.layer
+    }
+
+    /// The geodesic distance in metres from `from` to feature `i`.
+    pub fn distance_m(&self, from: Point<f64>, i: usize) -> f64 {
+        self.layer
+            .features
+            .get(i)
+            .map_or(f64::INFINITY, |f| Geodesic.distance(from, f.location))
+    }
+
+    /// The nearest feature matching `pred`, by geodesic distance, as (feature index,
+    /// distance in metres); ties go to the smaller id (byte order). `None` when no
+    /// feature matches.
+    pub fn nearest<P>(&self, from: Point<f64>, pred: P) -> Option<(usize, f64)>
+    where
+        P: Fn(&Feature) -> bool,
+    {
+        let q = unit_vector(from);
+        let mut best: Option<(usize, f64)> = None;
+        for (entry, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            let lower_bound = MIN_RADIUS_M * chord_to_angle(chord2.sqrt());
+            if let Some((_, d)) = best {
+                // Tolerance for rounding in the bound: never stop early on a tie.
+                if lower_bound > d * (1.0 + 1e-12) + 1e-6 {
+                    break;
+                }
+            }
+            let i = entry.data;
+            let Some(f) = self.layer.features.get(i) else {
+                continue;
+            };
+            if !pred(f) {
+                continue;
+            }
+            let d = Geodesic.distance(from, f.location);
+            best = match best {
+                None => Some((i, d)),
+                Some((bi, bd)) => {
+                    let better = d < bd
+                        || (d == bd
+                            && self
+                                .layer
+                                .features
+                                .get(bi)
+                                .is_some_and(|b| f.id.as_bytes() < b.id.as_bytes()));
+                    if better {
+                        Some((i, d))
+                    } else {
+                        Some((bi, bd))
+                    }
+                }
+            };
+        }
+        best
+    }
+
+    /// Every feature within `radius_m` metres (geodesic, boundary included), as
+    /// (feature index, distance in metres), in feature order.
+    pub fn within(&self, from: Point<f64>, radius_m: f64) -> Vec<(usize, f64)> {
+        if radius_m.is_nan() || radius_m < 0.0 {
+            return Vec::new();
+        }
+        let q = unit_vector(from);
+        let angle = radius_m / MIN_RADIUS_M * (1.0 + 1e-9);
+        let chord = if angle >= std::f64::consts::PI {
+            2.0
+        } else {
+            2.0 * (angle / 2.0).sin()
+        };
+        let reach2 = chord * chord * (1.0 + 1e-9) + 1e-15;
+        let mut out: Vec<(usize, f64)> = self
+            .tree
+            .locate_within_distance(q, reach2)
+            .filter_map(|e| {
+                let d = self.distance_m(from, e.data);
+                (d <= radius_m).then_some((e.data, d))
+            })
+            .collect();
+        out.sort_unstable_by_key(|(i, _)| *i);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    #[test]
+    fn empty_layer_answers_nothing() {
+        let idx = IndexedLayer::new(Layer::from_features("e", Role::Facilities, vec![]));
+        assert!(idx.nearest(Point::new(0.0, 0.0), |_| true).is_none());
+        assert!(idx.within(Point::new(0.0, 0.0), 1e7).is_empty());
+    }
+
+    #[test]
+    fn across_the_antimeridian() {
+        let layer = Layer::from_features(
+            "f",
+            Role::Facilities,
+            vec![
+                Feature::point("east", 179.9, -17.0),
+                Feature::point("west", -170.0, -17.0),
+            ],
+        );
+        let idx = IndexedLayer::new(layer);
+        let (i, d) = idx.nearest(Point::new(-179.9, -17.0), |_| true).unwrap();
+        assert_eq!(idx.layer().features[i].id, "east");
+        assert!(d < 25_000.0, "{d}");
+    }
+}

@@ -1,0 +1,299 @@
+//! CSV reader: points from two coordinate columns or geometries from a WKT column,
+//! any delimiter, decimal comma, UTF-8 or Latin-1/CP1252, `.csv.gz` read transparently.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::str::FromStr;
+
+use geo::{Geometry, Point};
+
+use super::text::TextEncoding;
+use super::{RawFeature, RawTable, ReadOptions};
+use crate::error::{Error, FeatureProblem, Location, Result};
+use crate::model::Value;
+
+/// Opens a file, through a gzip decoder when its name ends in `.gz`.
+pub(crate) fn open_maybe_gzip(path: &Path) -> Result<Box<dyn Read>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    })
+}
+
+/// Reads a CSV file; `wanted` are the attribute fields to extract.
+pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTable> {
+    read_from(open_maybe_gzip(path)?, path, opts, wanted)
+}
+
+/// Reads CSV from any reader; `path` is only used in messages.
+pub fn read_from<R: Read>(
+    source: R,
+    path: &Path,
+    opts: &ReadOptions,
+    wanted: &[String],
+) -> Result<RawTable> {
+    let encoding = opts.encoding.unwrap_or(TextEncoding::Utf8);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(opts.delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(source);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(path, e))?
+        .clone();
+    let mut fields = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let raw = if i == 0 {
+            raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)
+        } else {
+            raw
+        };
+        let name = encoding.decode(raw).ok_or_else(|| {
+            Error::format(
+                path,
+                Location::Line(1),
+                format!(
+                    "header column {} is not valid {}; set `encoding` in the catalog \
+                     (utf-8, latin1 or cp1252)",
+                    i + 1,
+                    encoding.name()
+                ),
+            )
+        })?;
+        fields.push(name.trim().to_string());
+    }
+    if fields.iter().all(|f| f.is_empty()) {
+        return Err(Error::format(
+            path,
+            Location::Line(1),
+            "the file is empty or has no header row; a CSV layer needs a header naming its columns",
+        ));
+    }
+    let column = |name: &Option<String>| {
+        name.as_ref()
+            .and_then(|n| fields.iter().position(|f| f == n))
+    };
+    let (xcol, ycol, wktcol) = (column(&opts.x), column(&opts.y), column(&opts.wkt));
+    let wanted_cols: Vec<Option<usize>> = wanted
+        .iter()
+        .map(|w| fields.iter().position(|f| f == w))
+        .collect();
+
+    let mut features = Vec::new();
+    let mut record = ::csv::ByteRecord::new();
+    let mut index = 0usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let location = Location::Line(line);
+        let mut feature = RawFeature {
+            index,
+            location,
+            geometry: Err(FeatureProblem::NoGeometry),
+            values: vec![Value::Null; wanted.len()],
+        };
+        index += 1;
+        if record.len() == 1 && record.get(0).is_some_and(|c| c.is_empty()) {
+            continue; // a blank line: not a record
+        }
+        let extra_filled = record.iter().skip(fields.len()).any(|c| !c.is_empty());
+        if record.len() < fields.len() || extra_filled {
+            feature.geometry = Err(FeatureProblem::Unparseable(format!(
+                "the row has {} fields, the header {}; check the delimiter and the quoting",
+                record.len(),
+                fields.len()
+            )));
+            features.push(feature);
+            continue;
+        }
+        let cell = |col: usize| -> std::result::Result<String, FeatureProblem> {
+            let bytes = record.get(col).unwrap_or(b"");
+            encoding
+                .decode(bytes)
+                .map(|s| s.trim().to_string())
+                .ok_or_else(|| FeatureProblem::Encoding {
+                    field: fields.get(col).cloned().unwrap_or_default(),
+                    encoding: encoding.name().to_string(),
+                })
+        };
+        let mut problem = None;
+        for (slot, col) in feature.values.iter_mut().zip(&wanted_cols) {
+            if let Some(col) = col {
+                match cell(*col) {
+                    Ok(s) if s.is_empty() => {}
+                    Ok(s) => *slot = Value::Text(s),
+                    Err(p) => problem = Some(p),
+                }
+            }
+        }
+        feature.geometry = match problem {
+            Some(p) => Err(p),
+            None => geometry(&cell, xcol, ycol, wktcol, opts),
+        };
+        features.push(feature);
+    }
+    Ok(RawTable {
+        fields,
+        declared_crs: None,
+        features,
+    })
+}
+
+fn geometry(
+    cell: &dyn Fn(usize) -> std::result::Result<String, FeatureProblem>,
+    xcol: Option<usize>,
+    ycol: Option<usize>,
+    wktcol: Option<usize>,
+    opts: &ReadOptions,
+) -> std::result::Result<Geometry<f64>, FeatureProblem> {
+    if let Some(col) = wktcol {
+        let text = cell(col)?;
+        if text.is_empty() {
+            return Err(FeatureProblem::NoGeometry);
+        }
+        let wkt = wkt::Wkt::<f64>::from_str(&text)
+            .map_err(|e| FeatureProblem::Unparseable(format!("WKT: {e}")))?;
+        return Geometry::try_from(wkt)
+            .map_err(|e| FeatureProblem::Unparseable(format!("WKT: {e}")));
+    }
+    let (Some(xc), Some(yc)) = (xcol, ycol) else {
+        return Err(FeatureProblem::NoGeometry);
+    };
+    let (xs, ys) = (cell(xc)?, cell(yc)?);
+    if xs.is_empty() && ys.is_empty() {
+        return Err(FeatureProblem::NoGeometry);
+    }
+    let x = coordinate(&xs, opts.decimal)?;
+    let y = coordinate(&ys, opts.decimal)?;
+    Ok(Geometry::Point(Point::new(x, y)))
+}
+
+fn coordinate(text: &str, decimal: char) -> std::result::Result<f64, FeatureProblem> {
+    let parsed = if decimal == ',' {
+        text.replace(',', ".").parse::<f64>()
+    } else {
+        text.parse::<f64>()
+    };
+    match parsed {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(FeatureProblem::BadCoordinate(format!(
+            "{text:?} is not finite"
+        ))),
+        Err(_) if decimal == '.' && text.contains(',') => Err(FeatureProblem::BadCoordinate(
+            format!("{text:?} has a decimal comma; set decimal = \",\" in the catalog"),
+        )),
+        Err(_) => Err(FeatureProblem::BadCoordinate(format!(
+            "{text:?} is not a number"
+        ))),
+    }
+}
+
+fn csv_error(path: &Path, e: ::csv::Error) -> Error {
+    let location = e
+        .position()
+        .map_or(Location::File, |p| Location::Line(p.line()));
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::format(path, location, format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> ReadOptions {
+        ReadOptions {
+            delimiter: b';',
+            decimal: ',',
+            x: Some("x".into()),
+            y: Some("y".into()),
+            ..ReadOptions::default()
+        }
+    }
+
+    #[test]
+    fn semicolons_and_decimal_commas() {
+        let data = "id;x;y;nom\na;874230,62;6595951,2;Beaupont\nb;;;Vide\n";
+        let t = read_from(
+            data.as_bytes(),
+            Path::new("t.csv"),
+            &opts(),
+            &["nom".into()],
+        )
+        .unwrap();
+        assert_eq!(t.fields, ["id", "x", "y", "nom"]);
+        assert_eq!(t.features.len(), 2);
+        assert_eq!(
+            t.features[0].geometry,
+            Ok(Geometry::Point(Point::new(874230.62, 6595951.2)))
+        );
+        assert_eq!(t.features[0].values, [Value::Text("Beaupont".into())]);
+        assert_eq!(t.features[1].geometry, Err(FeatureProblem::NoGeometry));
+        assert_eq!(t.features[1].location, Location::Line(3));
+    }
+
+    #[test]
+    fn latin1_cells_and_short_rows() {
+        let mut data = b"x;y;nom\n1;2;M\xe9zi\xe8res\n3;4\n".to_vec();
+        data.extend_from_slice(b"5;6;ok\n");
+        let mut o = opts();
+        o.encoding = Some(TextEncoding::Whatwg(encoding_rs::WINDOWS_1252));
+        let t = read_from(&data[..], Path::new("t.csv"), &o, &["nom".into()]).unwrap();
+        assert_eq!(t.features[0].values, [Value::Text("Mézières".into())]);
+        assert!(matches!(
+            t.features[1].geometry,
+            Err(FeatureProblem::Unparseable(_))
+        ));
+        assert!(t.features[2].geometry.is_ok());
+        // The same bytes declared UTF-8: the row is refused for its encoding, not garbled.
+        let t = read_from(&data[..], Path::new("t.csv"), &opts(), &["nom".into()]).unwrap();
+        assert!(matches!(
+            t.features[0].geometry,
+            Err(FeatureProblem::Encoding { .. })
+        ));
+    }
+
+    #[test]
+    fn decimal_comma_in_a_point_file_names_the_fix() {
+        let mut o = opts();
+        o.decimal = '.';
+        let t = read_from("x;y\n1,5;2\n".as_bytes(), Path::new("t.csv"), &o, &[]).unwrap();
+        match &t.features[0].geometry {
+            Err(FeatureProblem::BadCoordinate(m)) => assert!(m.contains("decimal = \",\"")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn wkt_column() {
+        let o = ReadOptions {
+            wkt: Some("geom".into()),
+            ..ReadOptions::default()
+        };
+        let data = "id,geom\n1,\"POLYGON((0 0,1 0,1 1,0 0))\"\n2,NOTWKT\n";
+        let t = read_from(data.as_bytes(), Path::new("t.csv"), &o, &[]).unwrap();
+        assert!(matches!(t.features[0].geometry, Ok(Geometry::Polygon(_))));
+        assert!(matches!(
+            t.features[1].geometry,
+            Err(FeatureProblem::Unparseable(_))
+        ));
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        let e = read_from("".as_bytes(), Path::new("e.csv"), &opts(), &[]).unwrap_err();
+        assert!(e.to_string().contains("e.csv"), "{e}");
+    }
+}

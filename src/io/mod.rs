@@ -1,0 +1,90 @@
+//! Format readers. Each turns one file into a [`RawTable`]: geometries still in the
+//! source CRS, attribute values for the fields the catalog asks for, and the list of
+//! every field the file has (so a catalog naming a missing field gets a useful error).
+//! [`crate::catalog`] then reprojects, checks and maps the table into a [`crate::Layer`].
+
+pub mod csv;
+pub mod geojson;
+pub mod shp;
+pub mod text;
+
+use geo::Geometry;
+
+use crate::crs::Crs;
+use crate::error::{FeatureProblem, Location};
+use crate::model::Value;
+
+/// One record as read, before reprojection and field mapping.
+#[derive(Debug, Clone)]
+pub struct RawFeature {
+    /// 0-based ordinal among the file's features (CSV: data row, header excluded).
+    pub index: usize,
+    /// Where it is in the file (feature index, or CSV line).
+    pub location: Location,
+    /// The geometry in the source CRS, or why there is none.
+    pub geometry: Result<Geometry<f64>, FeatureProblem>,
+    /// Values of the wanted fields, in the order they were asked for
+    /// (`Value::Null` where the feature lacks one).
+    pub values: Vec<Value>,
+}
+
+/// A whole file as read.
+#[derive(Debug, Clone, Default)]
+pub struct RawTable {
+    /// Every field name the file has, in file order.
+    pub fields: Vec<String>,
+    /// The CRS the file declares (`.prj`, GeoJSON `crs` member), if any.
+    pub declared_crs: Option<Crs>,
+    /// The records.
+    pub features: Vec<RawFeature>,
+}
+
+/// How to read a text-based file (CSV options; GeoJSON and Shapefile ignore most).
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// CSV field delimiter.
+    pub delimiter: u8,
+    /// CSV decimal separator for coordinates (`.` or `,`).
+    pub decimal: char,
+    /// Text encoding given in the catalog (`None`: UTF-8 for CSV; `.cpg`/LDID/UTF-8
+    /// with Latin-1 fallback for DBF).
+    pub encoding: Option<text::TextEncoding>,
+    /// CSV x (longitude/easting) column.
+    pub x: Option<String>,
+    /// CSV y (latitude/northing) column.
+    pub y: Option<String>,
+    /// CSV WKT geometry column.
+    pub wkt: Option<String>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            delimiter: b',',
+            decimal: '.',
+            encoding: None,
+            x: None,
+            y: None,
+            wkt: None,
+        }
+    }
+}
+
+/// Converts a JSON property to a [`Value`]; arrays become `;`-separated text (the
+/// form tags take in every format), objects their JSON text.
+pub(crate) fn json_to_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Number),
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        serde_json::Value::Array(items) => Value::Text(
+            items
+                .iter()
+                .filter_map(|i| json_to_value(i).as_text())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        serde_json::Value::Object(_) => Value::Text(v.to_string()),
+    }
+}

@@ -1,0 +1,201 @@
+//! ESRI Shapefile reader, through the `shapefile` crate.
+//!
+//! The CRS comes from the `.prj` WKT. Text is decoded with the `.cpg` encoding, else
+//! the DBF header's language-driver byte, else as UTF-8 where valid and CP1252
+//! (a superset of Latin-1) where not: French DBFs are very often Latin-1.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use geo::Geometry;
+
+use super::text::TextEncoding;
+use super::{RawFeature, RawTable};
+use crate::crs::Crs;
+use crate::error::{Error, FeatureProblem, Location, Result};
+use crate::model::Value;
+
+/// The sidecar file with extension `ext` (either case), if it exists.
+fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
+    [ext.to_ascii_lowercase(), ext.to_ascii_uppercase()]
+        .iter()
+        .map(|e| shp.with_extension(e))
+        .find(|p| p.exists())
+}
+
+/// Reads a shapefile; `wanted` are the attribute fields to extract. `encoding`
+/// (from the catalog) overrides detection only when the shapefile has no `.cpg`.
+pub fn read(path: &Path, encoding: Option<TextEncoding>, wanted: &[String]) -> Result<RawTable> {
+    let dbf_path = sidecar(path, "dbf").ok_or_else(|| {
+        Error::format(
+            path,
+            Location::File,
+            format!(
+                "{} is missing; a shapefile needs its .shp, .shx and .dbf side by side",
+                path.with_extension("dbf").display()
+            ),
+        )
+    })?;
+    let declared_crs = match sidecar(path, "prj") {
+        Some(prj) => {
+            let bytes = std::fs::read(&prj).map_err(|e| Error::io(&prj, e))?;
+            let wkt = String::from_utf8_lossy(&bytes).trim().to_string();
+            if wkt.is_empty() {
+                None
+            } else {
+                Some(Crs::parse(&wkt).ok_or_else(|| {
+                    Error::Crs {
+                        path: prj.clone(),
+                        problem:
+                            "the .prj does not hold WKT; fix it, delete it and set `crs` in the \
+                              catalog"
+                                .to_string(),
+                    }
+                })?)
+            }
+        }
+        None => None,
+    };
+    let encoding = detect_encoding(path, &dbf_path, encoding)?;
+
+    let shape_reader = shapefile::ShapeReader::from_path(path).map_err(|e| shp_error(path, e))?;
+    let dbf = File::open(&dbf_path).map_err(|e| Error::io(&dbf_path, e))?;
+    // CP1252 as WHATWG defines it maps every byte to one character and back, so the
+    // raw bytes can be recovered and decoded with the encoding detected above.
+    let dbase_reader = dbase::ReaderBuilder::new()
+        .with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_1252))
+        .build(BufReader::new(dbf))
+        .map_err(|e| {
+            Error::format(
+                &dbf_path,
+                Location::File,
+                format!("cannot read the DBF header: {e}"),
+            )
+        })?;
+    let fields: Vec<String> = dbase_reader
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    let mut reader = shapefile::Reader::new(shape_reader, dbase_reader);
+
+    let mut features = Vec::new();
+    for (index, item) in reader.iter_shapes_and_records().enumerate() {
+        let location = Location::Feature(index);
+        let (shape, record) = item.map_err(|e| {
+            Error::format(
+                path,
+                location,
+                format!("{e}; the shapefile is truncated or corrupt (re-export it)"),
+            )
+        })?;
+        let mut values = vec![Value::Null; wanted.len()];
+        let mut problem = None;
+        let mut record: std::collections::HashMap<String, dbase::FieldValue> = record.into();
+        for (slot, name) in values.iter_mut().zip(wanted) {
+            if let Some(v) = record.remove(name) {
+                match field_value(v, encoding) {
+                    Ok(v) => *slot = v,
+                    Err(()) => {
+                        problem = Some(FeatureProblem::Encoding {
+                            field: name.clone(),
+                            encoding: encoding.name().to_string(),
+                        })
+                    }
+                }
+            }
+        }
+        let geometry = match problem {
+            Some(p) => Err(p),
+            None => convert(shape),
+        };
+        features.push(RawFeature {
+            index,
+            location,
+            geometry,
+            values,
+        });
+    }
+    Ok(RawTable {
+        fields,
+        declared_crs,
+        features,
+    })
+}
+
+fn detect_encoding(shp: &Path, dbf: &Path, catalog: Option<TextEncoding>) -> Result<TextEncoding> {
+    if let Some(cpg) = sidecar(shp, "cpg") {
+        let label = std::fs::read(&cpg).map_err(|e| Error::io(&cpg, e))?;
+        let label = String::from_utf8_lossy(&label);
+        return TextEncoding::from_label(&label).ok_or_else(|| {
+            Error::format(
+                &cpg,
+                Location::File,
+                format!(
+                    "unknown encoding {:?}; write one of UTF-8, 1252, ISO-8859-1, 850 in it",
+                    label.trim()
+                ),
+            )
+        });
+    }
+    if let Some(enc) = catalog {
+        return Ok(enc);
+    }
+    let mut header = [0u8; 32];
+    let mut file = File::open(dbf).map_err(|e| Error::io(dbf, e))?;
+    file.read_exact(&mut header).map_err(|_| {
+        Error::format(
+            dbf,
+            Location::File,
+            "the DBF header is truncated (under 32 bytes); re-export the shapefile",
+        )
+    })?;
+    Ok(TextEncoding::from_dbf_language_driver(header[29]).unwrap_or(TextEncoding::Utf8OrLatin1))
+}
+
+fn field_value(v: dbase::FieldValue, encoding: TextEncoding) -> std::result::Result<Value, ()> {
+    use dbase::FieldValue as F;
+    let text = |s: String| -> std::result::Result<Value, ()> {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&s);
+        let decoded = encoding.decode(&bytes).ok_or(())?;
+        let t = decoded.trim();
+        Ok(if t.is_empty() {
+            Value::Null
+        } else {
+            Value::Text(t.to_string())
+        })
+    };
+    Ok(match v {
+        F::Character(Some(s)) | F::Memo(s) => text(s)?,
+        F::Numeric(Some(x)) | F::Double(x) | F::Currency(x) => Value::Number(x),
+        F::Float(Some(x)) => Value::Number(f64::from(x)),
+        F::Integer(i) => Value::Number(f64::from(i)),
+        F::Logical(Some(b)) => Value::Bool(b),
+        F::Date(Some(d)) => Value::Text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())),
+        _ => Value::Null,
+    })
+}
+
+fn convert(shape: shapefile::Shape) -> std::result::Result<Geometry<f64>, FeatureProblem> {
+    if matches!(shape, shapefile::Shape::NullShape) {
+        return Err(FeatureProblem::NoGeometry);
+    }
+    if matches!(shape, shapefile::Shape::Multipatch(_)) {
+        return Err(FeatureProblem::UnsupportedGeometry(
+            "Multipatch".to_string(),
+        ));
+    }
+    Geometry::<f64>::try_from(shape).map_err(|e| FeatureProblem::Unparseable(e.to_string()))
+}
+
+fn shp_error(path: &Path, e: shapefile::Error) -> Error {
+    match e {
+        shapefile::Error::IoError(io) => Error::io(path, io),
+        other => Error::format(
+            path,
+            Location::File,
+            format!("{other}; the .shp or .shx is damaged (re-export the shapefile)"),
+        ),
+    }
+}

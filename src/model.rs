@@ -1,0 +1,329 @@
+//! The in-memory data model: layers of features in WGS84 longitude/latitude.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::PathBuf;
+
+use geo::{BoundingRect, Centroid, Geometry, Point, Rect};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FeatureProblem, Location, Skipped};
+
+/// What a layer is for (DESIGN section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Candidate locations to rank.
+    Sites,
+    /// Things to be near to or to count (interchanges, ports, training centres).
+    Facilities,
+    /// Weighted points for catchment sums (communes).
+    Population,
+    /// Areas that exclude a site or earn it a bonus.
+    Zones,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Sites => "sites",
+            Role::Facilities => "facilities",
+            Role::Population => "population",
+            Role::Zones => "zones",
+        })
+    }
+}
+
+/// The file format a layer was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// GeoJSON FeatureCollection.
+    GeoJson,
+    /// ESRI Shapefile.
+    Shapefile,
+    /// CSV with coordinate columns or a WKT column (optionally gzip-compressed).
+    Csv,
+    /// Built in memory by a program.
+    Memory,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::GeoJson => "geojson",
+            Format::Shapefile => "shapefile",
+            Format::Csv => "csv",
+            Format::Memory => "memory",
+        })
+    }
+}
+
+/// An attribute value, typed as the file gave it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    /// Absent, null or an empty cell.
+    #[default]
+    Null,
+    /// A boolean (GeoJSON `true`/`false`, DBF logical).
+    Bool(bool),
+    /// A number (GeoJSON number, DBF numeric).
+    Number(f64),
+    /// Text, including numbers written in text files (CSV cells stay text).
+    Text(String),
+}
+
+impl Value {
+    /// The value as a number: numbers as they are, text parsed (a decimal comma is
+    /// accepted), anything else `None`.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(x) if x.is_finite() => Some(*x),
+            Value::Text(s) => parse_number(s),
+            _ => None,
+        }
+    }
+
+    /// The value as text (`None` for null); numbers in their shortest form.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Null => None,
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(x) => Some(format_number(*x)),
+            Value::Text(s) => Some(s.clone()),
+        }
+    }
+
+    /// True for null and for empty or blank text.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Null => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// Parses a number written as text: surrounding blanks ignored, `,` accepted as the
+/// decimal separator when there is no `.`. Returns `None` for anything else.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let parsed = if t.contains(',') && !t.contains('.') {
+        t.replace(',', ".").parse::<f64>()
+    } else {
+        t.parse::<f64>()
+    };
+    parsed.ok().filter(|x| x.is_finite())
+}
+
+/// Formats a number as text: integers without a fractional part.
+pub(crate) fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// One feature of a layer, in WGS84 longitude/latitude.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    /// Unique id within the layer (from the `id` field, else the 0-based feature index).
+    pub id: String,
+    /// Human-readable name.
+    pub label: Option<String>,
+    /// Category (from the catalog's `category` field).
+    pub category: Option<String>,
+    /// INSEE commune code, as text with its leading zero ("01001", "2A004").
+    pub commune: Option<String>,
+    /// Land area in hectares: from the area field, else the geodesic area of a polygon.
+    pub area_ha: Option<f64>,
+    /// Tags (from the catalog's `tags` field) that criteria can match.
+    pub tags: Vec<String>,
+    /// Attributes under their catalog names (`[layer.fields]`).
+    pub attributes: BTreeMap<String, Value>,
+    /// The geometry, in WGS84 longitude/latitude.
+    pub geometry: Geometry<f64>,
+    /// The feature's location: the point itself, or the centroid of other geometries.
+    pub location: Point<f64>,
+}
+
+impl Feature {
+    /// A point feature with an id and nothing else; the other fields are public.
+    ///
+    /// ```
+    /// let f = sitematch::Feature::point("a", 2.35, 48.85);
+    /// assert_eq!(f.location.x(), 2.35);
+    /// ```
+    pub fn point(id: impl Into<String>, lon: f64, lat: f64) -> Self {
+        let p = Point::new(lon, lat);
+        Feature {
+            id: id.into(),
+            label: None,
+            category: None,
+            commune: None,
+            area_ha: None,
+            tags: Vec::new(),
+            attributes: BTreeMap::new(),
+            geometry: Geometry::Point(p),
+            location: p,
+        }
+    }
+
+    /// A feature from any geometry; its location is its centroid (DESIGN section 3).
+    /// `None` when the geometry is empty.
+    pub fn from_geometry(id: impl Into<String>, geometry: Geometry<f64>) -> Option<Self> {
+        let location = match &geometry {
+            Geometry::Point(p) => *p,
+            g => g.centroid()?,
+        };
+        let mut f = Feature::point(id, location.x(), location.y());
+        f.geometry = geometry;
+        Some(f)
+    }
+
+    /// The attribute under its catalog name, or one of the built-ins `id`, `label`,
+    /// `category`, `commune` and `area_ha`.
+    pub fn attribute(&self, name: &str) -> Value {
+        match name {
+            "id" => Value::Text(self.id.clone()),
+            "label" => self.label.clone().map_or(Value::Null, Value::Text),
+            "category" => self.category.clone().map_or(Value::Null, Value::Text),
+            "commune" => self.commune.clone().map_or(Value::Null, Value::Text),
+            "area_ha" => self.area_ha.map_or(Value::Null, Value::Number),
+            _ => self.attributes.get(name).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// A loaded layer: features in WGS84 plus the record of what was skipped.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// Unique name; briefs refer to layers by it.
+    pub name: String,
+    /// What the layer is for.
+    pub role: Role,
+    /// The format it was read from.
+    pub format: Format,
+    /// The CRS the source was in (`EPSG:2154`, `EPSG:4326`...).
+    pub source_crs: String,
+    /// The file it was read from (`None` for in-memory layers).
+    pub path: Option<PathBuf>,
+    /// The features, in file order.
+    pub features: Vec<Feature>,
+    /// Features that were not loaded, with why.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Layer {
+    /// Builds a layer from features made in memory. Ids must be unique: a repeated
+    /// id is skipped and recorded, as when reading a file.
+    ///
+    /// ```
+    /// use sitematch::{Feature, Layer, Role};
+    /// let layer = Layer::from_features("ports", Role::Facilities, vec![
+    ///     Feature::point("le-havre", 0.107, 49.48),
+    ///     Feature::point("le-havre", 0.2, 49.5),
+    /// ]);
+    /// assert_eq!(layer.features.len(), 1);
+    /// assert_eq!(layer.skipped.len(), 1);
+    /// ```
+    pub fn from_features(name: impl Into<String>, role: Role, features: Vec<Feature>) -> Self {
+        let mut layer = Layer {
+            name: name.into(),
+            role,
+            format: Format::Memory,
+            source_crs: "EPSG:4326".to_string(),
+            path: None,
+            features: Vec::with_capacity(features.len()),
+            skipped: Vec::new(),
+        };
+        let mut seen = HashSet::new();
+        for (index, f) in features.into_iter().enumerate() {
+            if seen.insert(f.id.clone()) {
+                layer.features.push(f);
+            } else {
+                layer.skipped.push(Skipped {
+                    path: PathBuf::from(format!("<memory:{}>", layer.name)),
+                    location: Location::Feature(index),
+                    problem: FeatureProblem::DuplicateId(f.id),
+                });
+            }
+        }
+        layer
+    }
+
+    /// The bounding box of all features, `None` when the layer is empty.
+    pub fn bbox(&self) -> Option<Rect<f64>> {
+        let mut rects = self
+            .features
+            .iter()
+            .filter_map(|f| f.geometry.bounding_rect());
+        let first = rects.next()?;
+        Some(rects.fold(first, |a, b| {
+            Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        }))
+    }
+
+    /// Skipped features counted per reason code, sorted by code.
+    pub fn skipped_by_reason(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for s in &self.skipped {
+            *counts.entry(s.problem.code()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Distinct tag values with how many features carry each, most common first
+    /// (ties by tag).
+    pub fn tag_counts(&self) -> Vec<(String, usize)> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &self.features {
+            for t in &f.tags {
+                *counts.entry(t.as_str()).or_insert(0) += 1;
+            }
+        }
+        let mut v: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_parse_with_comma_or_point() {
+        assert_eq!(parse_number(" 874230,62 "), Some(874230.62));
+        assert_eq!(parse_number("1.5"), Some(1.5));
+        assert_eq!(parse_number("1,234.5"), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number(""), None);
+    }
+
+    #[test]
+    fn polygon_location_is_centroid() {
+        let poly: Geometry<f64> =
+            geo::Polygon::new(vec![(0., 0.), (2., 0.), (2., 2.), (0., 2.)].into(), vec![]).into();
+        let f = Feature::from_geometry("p", poly).unwrap();
+        assert_eq!(f.location, Point::new(1.0, 1.0));
+    }
+
+    #[test]
+    fn builtins_are_attributes() {
+        let mut f = Feature::point("x", 0.0, 0.0);
+        f.area_ha = Some(3.0);
+        assert_eq!(f.attribute("id"), Value::Text("x".into()));
+        assert_eq!(f.attribute("area_ha").as_f64(), Some(3.0));
+        assert_eq!(f.attribute("nope"), Value::Null);
+    }
+}
