@@ -157,10 +157,11 @@ impl Catalog {
     /// ```
     pub fn builder(path: impl AsRef<Path>) -> CatalogBuilder {
         let p = path.as_ref();
-        let path = if p.is_dir() {
-            p.join("catalog.toml")
-        } else {
+        let is_file = p.is_file() || p.extension().is_some_and(|e| e == "toml");
+        let path = if is_file {
             p.to_path_buf()
+        } else {
+            p.join("catalog.toml")
         };
         CatalogBuilder {
             path,
@@ -367,7 +368,7 @@ struct Slots {
     label: Option<usize>,
     category: Option<usize>,
     commune: Option<usize>,
-    area: Option<(usize, f64, String)>, // slot, factor to hectares, field name
+    area: Option<(usize, f64, String)>, // slot, divisor to hectares, field name
     tags: Option<usize>,
     fields: Vec<(String, usize)>,
 }
@@ -390,7 +391,7 @@ impl Slots {
         let ha = take(spec.area_ha.is_some());
         let tags = take(spec.tags.is_some());
         let area = match (m2, ha) {
-            (Some(s), _) => Some((s, 1e-4, spec.area_m2.clone().unwrap_or_default())),
+            (Some(s), _) => Some((s, 1e4, spec.area_m2.clone().unwrap_or_default())),
             (None, Some(s)) => Some((s, 1.0, spec.area_ha.clone().unwrap_or_default())),
             _ => None,
         };
@@ -453,6 +454,7 @@ pub(crate) fn assemble(
         let built = rf.geometry.and_then(|g| {
             let geometry = reproject(g, transformer)?;
             check_geometry(&geometry, spec.role)?;
+            let geometry = orient(geometry);
             let id = match slots.id {
                 Some(s) => text_of(&values, Some(s)).ok_or(FeatureProblem::EmptyId)?,
                 None => rf.index.to_string(),
@@ -469,9 +471,9 @@ pub(crate) fn assemble(
                 .and_then(|s| values.get(s))
                 .and_then(commune_code);
             feature.area_ha = match &slots.area {
-                Some((slot, factor, field)) => match values.get(*slot) {
+                Some((slot, divisor, field)) => match values.get(*slot) {
                     Some(v) if !v.is_empty() => match v.as_f64() {
-                        Some(x) if x >= 0.0 => Some(x * factor),
+                        Some(x) if x >= 0.0 => Some(x / divisor),
                         _ => {
                             return Err(FeatureProblem::BadArea {
                                 field: field.clone(),
@@ -518,6 +520,17 @@ pub(crate) fn assemble(
         }
     }
     Ok(layer)
+}
+
+/// Exterior rings counter-clockwise, interior rings clockwise (RFC 7946, and what
+/// geodesic area needs: a clockwise ring would measure the rest of the Earth).
+fn orient(g: Geometry<f64>) -> Geometry<f64> {
+    use geo::orient::{Direction, Orient};
+    match g {
+        Geometry::Polygon(p) => Geometry::Polygon(p.orient(Direction::Default)),
+        Geometry::MultiPolygon(p) => Geometry::MultiPolygon(p.orient(Direction::Default)),
+        other => other,
+    }
 }
 
 fn polygon_area_ha(g: &Geometry<f64>) -> Option<f64> {
@@ -596,5 +609,19 @@ fn check_geometry(g: &Geometry<f64>, role: Role) -> std::result::Result<(), Feat
     match invalid {
         Some(why) => Err(FeatureProblem::InvalidPolygon(why)),
         None => Ok(()),
+    }
+}
+
+/// The data folder to use: `explicit` (a `--data` flag) if given, else the
+/// `SITEMATCH_DATA` environment variable, else the `data/` folder of the source tree
+/// this binary was built from (so `cargo run` and `cargo install --path .` find the
+/// default data set without flags).
+pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    match std::env::var_os("SITEMATCH_DATA") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
     }
 }

@@ -36,6 +36,7 @@ pub mod error;
 pub mod index;
 pub mod io;
 pub mod model;
+pub mod report;
 
 pub use catalog::{Catalog, CatalogBuilder, LayerSpec};
 pub use error::{Error, FeatureProblem, Location, Result, Skipped};

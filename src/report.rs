@@ -1,0 +1,98 @@
+//! Human-readable reports on loaded data (`sitematch layers`).
+
+use std::fmt::Write;
+
+use crate::catalog::Catalog;
+use crate::model::Layer;
+
+fn bbox_text(layer: &Layer) -> String {
+    match layer.bbox() {
+        Some(r) => format!(
+            "{:.4},{:.4},{:.4},{:.4}",
+            r.min().x,
+            r.min().y,
+            r.max().x,
+            r.max().y
+        ),
+        None => "-".to_string(),
+    }
+}
+
+fn skipped_text(layer: &Layer) -> String {
+    let by_reason = layer.skipped_by_reason();
+    if by_reason.is_empty() {
+        return "0".to_string();
+    }
+    let parts: Vec<String> = by_reason
+        .iter()
+        .map(|(code, n)| format!("{code} {n}"))
+        .collect();
+    format!("{} ({})", layer.skipped.len(), parts.join(", "))
+}
+
+/// One row per layer: name, role, format, source CRS, features loaded, features
+/// skipped by reason, bounding box (lon/lat, WGS84), as an aligned text table.
+///
+/// ```
+/// use sitematch::{Catalog, Feature, Layer, Role};
+/// let c = Catalog::from_layers(vec![Layer::from_features(
+///     "ports", Role::Facilities, vec![Feature::point("a", 1.0, 2.0)])]);
+/// let table = sitematch::report::layers_table(&c);
+/// assert!(table.lines().nth(1).unwrap().starts_with("ports"));
+/// ```
+pub fn layers_table(catalog: &Catalog) -> String {
+    let header = [
+        "layer", "role", "format", "crs", "loaded", "skipped", "bbox",
+    ]
+    .map(String::from);
+    let mut rows = vec![header.to_vec()];
+    for l in &catalog.layers {
+        rows.push(vec![
+            l.name.clone(),
+            l.role.to_string(),
+            l.format.to_string(),
+            l.source_crs.clone(),
+            l.features.len().to_string(),
+            skipped_text(l),
+            bbox_text(l),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(s, w)| format!("{s:<w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    out
+}
+
+/// Every skipped feature of every layer, one line each.
+pub fn skipped_lines(catalog: &Catalog) -> String {
+    let mut out = String::new();
+    for l in &catalog.layers {
+        for s in &l.skipped {
+            let _ = writeln!(out, "{}: {s}", l.name);
+        }
+    }
+    out
+}
+
+/// A layer's tag values with their counts, most common first.
+pub fn tags_table(layer: &Layer) -> String {
+    let mut out = String::new();
+    for (tag, n) in layer.tag_counts() {
+        let _ = writeln!(out, "{n:>7}  {tag}");
+    }
+    out
+}

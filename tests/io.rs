@@ -1,0 +1,212 @@
+//! Readers and the catalog on the committed fixtures.
+
+use sitematch::{Catalog, Error, FeatureProblem, Location, Role, Value};
+
+use crate::util::{fixtures, small_distance_m, temp_file};
+
+fn shp_catalog(dir: &str, extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let shp = fixtures().join("shp").join(dir).join("friches.shp");
+    temp_file(
+        "catalog.toml",
+        &format!(
+            "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = {:?}\nid = \"site_id\"\n\
+             label = \"FRICHE\"\n{extra}\n[layer.fields]\ncommune_nom = \"COMMUNE\"\n",
+            shp.display().to_string()
+        ),
+    )
+}
+
+fn commune_of(c: &Catalog, id: &str) -> Value {
+    let f = c.layers[0].features.iter().find(|f| f.id == id).unwrap();
+    f.attributes["commune_nom"].clone()
+}
+
+#[test]
+fn shapefile_encodings_cpg_ldid_and_fallback() {
+    for dir in ["l93_cp1252", "l93_nocpg", "l93_noldid"] {
+        let (_t, cat) = shp_catalog(dir, "");
+        let c = Catalog::from_path(&cat).unwrap();
+        assert_eq!(c.layers[0].features.len(), 8, "{dir}");
+        assert_eq!(
+            commune_of(&c, "08105_01"),
+            Value::Text("Charleville-Mézières".into()),
+            "{dir}"
+        );
+        let f = c.layers[0]
+            .features
+            .iter()
+            .find(|f| f.id == "08105_04")
+            .unwrap();
+        assert_eq!(f.label.as_deref(), Some("École normale"), "{dir}");
+    }
+}
+
+#[test]
+fn shapefile_in_lambert93_comes_back_to_its_wgs84_source() {
+    // The fixture was projected to Lambert-93 by GDAL from the WGS84 GeoJSON; the
+    // first vertex of site 08105_01 there is (4.708418592622984, 49.77909583816043).
+    let (_t, cat) = shp_catalog("l93_cp1252", "");
+    let c = Catalog::from_path(&cat).unwrap();
+    assert_eq!(c.layers[0].source_crs, "EPSG:2154");
+    let f = c.layers[0]
+        .features
+        .iter()
+        .find(|f| f.id == "08105_01")
+        .unwrap();
+    use geo::CoordsIter;
+    let best = f
+        .geometry
+        .coords_iter()
+        .map(|p| small_distance_m((p.x, p.y), (4.708418592622984, 49.77909583816043)))
+        .fold(f64::INFINITY, f64::min);
+    assert!(best < 0.01, "nearest vertex {best} m away");
+    // No area field mapped: the geodesic area of the polygon. The source's own
+    // computed surface (surf_calc) is 24,138 m².
+    let area = f.area_ha.unwrap();
+    assert!((area - 2.4138).abs() < 0.01, "{area}");
+}
+
+#[test]
+fn shapefile_without_prj_is_an_error_unless_the_catalog_gives_crs() {
+    let (_t, cat) = shp_catalog("noprj", "");
+    let e = Catalog::from_path(&cat).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Crs { .. }), "{msg}");
+    assert!(msg.contains("no .prj") && msg.contains("crs ="), "{msg}");
+    let (_t, cat) = shp_catalog("noprj", "crs = \"EPSG:2154\"");
+    let c = Catalog::from_path(&cat).unwrap();
+    assert_eq!(c.layers[0].features.len(), 8);
+}
+
+#[test]
+fn fixture_catalog_loads_with_every_skip_recorded() {
+    let c = Catalog::from_path(fixtures().join("catalog")).unwrap();
+    let names: Vec<&str> = c.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["motorway", "sites", "ardennes"]);
+
+    let motorway = c.layer("motorway").unwrap();
+    assert_eq!(motorway.role, Role::Facilities);
+    assert_eq!(motorway.features.len(), 6);
+    assert_eq!(motorway.skipped.len(), 1);
+    assert_eq!(motorway.skipped[0].location, Location::Line(8));
+    // Beaupont, (874230.62, 6595951.2) in Lambert-93; cs2cs EPSG:2154 EPSG:4326 gives
+    // lat 46.440992618, lon 5.269745895.
+    let b = &motorway.features[0];
+    assert_eq!(b.label.as_deref(), Some("Beaupont"));
+    assert_eq!(b.id, "0");
+    assert!(
+        small_distance_m(
+            (b.location.x(), b.location.y()),
+            (5.269745895, 46.440992618)
+        ) < 0.01
+    );
+    assert_eq!(b.attributes["route"], Value::Text("01A903905CD".into()));
+
+    let sites = c.layer("sites").unwrap();
+    let ids: Vec<&str> = sites.features.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["A", "B"]);
+    let reasons: Vec<(Location, &str)> = sites
+        .skipped
+        .iter()
+        .map(|s| (s.location, s.problem.code()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (Location::Feature(2), "no_geometry"),
+            (Location::Feature(3), "invalid_polygon"),
+            (Location::Feature(4), "duplicate_id"),
+            (Location::Feature(5), "bad_area"),
+            (Location::Feature(6), "out_of_range"),
+        ]
+    );
+    let a = &sites.features[0];
+    assert_eq!(a.area_ha, Some(4.0)); // 40,000 m² from the field, not the geometry
+    assert_eq!(a.commune.as_deref(), Some("59350"));
+    let b = &sites.features[1];
+    assert_eq!(b.area_ha, None); // empty area field on a point: unknown
+    assert_eq!(b.commune.as_deref(), Some("01001")); // number 1001 gets its leading zero
+}
+
+#[test]
+fn strict_mode_refuses_the_first_bad_feature() {
+    let e = Catalog::builder(fixtures().join("catalog"))
+        .strict(true)
+        .build()
+        .unwrap_err();
+    match &e {
+        Error::Strict { skipped } => {
+            assert_eq!(skipped.location, Location::Line(8));
+            assert_eq!(skipped.problem, FeatureProblem::NoGeometry);
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        e.to_string().contains("gares.csv: line 8: no geometry"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_missing_field_names_the_key_the_file_and_the_fields_there_are() {
+    let csv = fixtures().join("catalog/gares.csv");
+    let (_t, cat) = temp_file(
+        "catalog.toml",
+        &format!(
+            "[[layer]]\nname = \"m\"\nrole = \"facilities\"\npath = {:?}\ncrs = \"EPSG:2154\"\n\
+             x = \"x\"\ny = \"y\"\ndelimiter = \";\"\ndecimal = \",\"\nlabel = \"nom_gare\"\n",
+            csv.display().to_string()
+        ),
+    );
+    let e = Catalog::from_path(&cat).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::MissingField { .. }));
+    assert!(msg.contains("layer \"m\".label"), "{msg}");
+    assert!(msg.contains("gares.csv"), "{msg}");
+    assert!(msg.contains("route, x, y, nomGare, typeGare_lib"), "{msg}");
+}
+
+#[test]
+fn catalog_mistakes_are_named() {
+    let cases = [
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"x.geojson\"\nlabell = \"n\"\n", "labell"),
+        ("[[layer]]\nname = \"a\"\nrole = \"shops\"\npath = \"x.geojson\"\n", "shops"),
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"x.xlsx\"\n", "not a format"),
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"x.csv\"\nx = \"lon\"\n", "both `x` and `y`"),
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"x.geojson\"\n[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"y.geojson\"\n", "unique"),
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"x.geojson\"\ncrs = \"Lambert\"\n", "EPSG:2154"),
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"x.csv\"\nwkt = \"g\"\nencoding = \"ebcdic\"\n", "unknown encoding"),
+        ("[[layer]]\nname = \"a\"\nrole = \"sites\"\npath = \"missing.geojson\"\n", "does not exist"),
+    ];
+    for (text, expect) in cases {
+        let (_t, cat) = temp_file("catalog.toml", text);
+        let e = Catalog::from_path(&cat).unwrap_err().to_string();
+        assert!(e.contains("catalog.toml"), "{e}");
+        assert!(e.contains(expect), "expected {expect:?} in: {e}");
+    }
+}
+
+#[test]
+fn gzip_csv_and_wkt_are_read() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("pts.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(b"id\tgeom\nz1\tPOINT (2.35 48.85)\nz2\tPOLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))\n")
+        .unwrap();
+    enc.finish().unwrap();
+    let cat = dir.path().join("catalog.toml");
+    std::fs::write(
+        &cat,
+        "[[layer]]\nname = \"z\"\nrole = \"facilities\"\npath = \"pts.csv.gz\"\nid = \"id\"\n\
+         wkt = \"geom\"\ndelimiter = \"\t\"\n",
+    )
+    .unwrap();
+    let c = Catalog::from_path(&cat).unwrap();
+    let l = &c.layers[0];
+    assert_eq!(l.features.len(), 2);
+    assert_eq!(l.features[1].location, geo::Point::new(0.5, 0.5));
+}

@@ -1,0 +1,8 @@
+//! Integration tests, built as one binary (ripgrep's layout).
+
+mod cli;
+mod crs;
+mod index;
+mod io;
+mod real_data;
+mod util;
