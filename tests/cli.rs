@@ -28,7 +28,7 @@ fn layers_prints_one_row_per_layer() {
     let sites: Vec<&str> = lines[2].split_whitespace().collect();
     assert_eq!(&sites[..5], ["sites", "sites", "geojson", "EPSG:2154", "2"]);
     assert!(lines[2].contains(
-        "5 (bad_area 1, duplicate_id 1, invalid_polygon 1, no_geometry 1, out_of_range 1)"
+        "5 (bad_area 1, duplicate_id 1, invalid_polygon 1, no_geometry 1, reprojection 1)"
     ));
     assert!(lines[3].starts_with("ardennes") && lines[3].contains("shapefile"));
 }

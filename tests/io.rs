@@ -117,7 +117,7 @@ fn fixture_catalog_loads_with_every_skip_recorded() {
             (Location::Feature(3), "invalid_polygon"),
             (Location::Feature(4), "duplicate_id"),
             (Location::Feature(5), "bad_area"),
-            (Location::Feature(6), "out_of_range"),
+            (Location::Feature(6), "reprojection"),
         ]
     );
     let a = &sites.features[0];
@@ -209,4 +209,28 @@ fn gzip_csv_and_wkt_are_read() {
     let l = &c.layers[0];
     assert_eq!(l.features.len(), 2);
     assert_eq!(l.features[1].location, geo::Point::new(0.5, 0.5));
+}
+
+#[test]
+fn lambert93_coordinates_declared_as_wgs84_are_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("l.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[700000,6600000]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"l\"\nrole = \"facilities\"\npath = \"l.geojson\"\n",
+    )
+    .unwrap();
+    let c = Catalog::from_path(dir.path()).unwrap();
+    assert_eq!(c.layers[0].features.len(), 1);
+    assert_eq!(c.layers[0].features[0].id, "1");
+    assert_eq!(c.layers[0].skipped[0].problem.code(), "out_of_range");
+    assert!(c.layers[0].skipped[0]
+        .to_string()
+        .contains("check the layer's `crs`"));
 }

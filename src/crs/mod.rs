@@ -310,18 +310,22 @@ impl Transformer {
         matches!(self.inner, Inner::Identity)
     }
 
-    /// One point to WGS84 (lon, lat) in degrees.
+    /// One point to WGS84 (lon, lat) in degrees. Coordinates that are not finite, or
+    /// farther than 50,000 km from the projection's origin (no point on Earth is), are
+    /// refused rather than folded back onto the globe.
     pub fn to_wgs84(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
+        const LIMIT_M: f64 = 5e7;
+        let on_earth = x.abs() <= LIMIT_M && y.abs() <= LIMIT_M; // false for NaN too
+        if !self.is_identity() && !on_earth {
+            return Err(format!(
+                "({x}, {y}) cannot be a point on Earth in this CRS; check the layer's `crs`"
+            ));
+        }
         match &self.inner {
             Inner::Identity => Ok((x, y)),
             Inner::Pure(p) => Ok(p.to_wgs84(x, y)),
             #[cfg(feature = "proj")]
-            Inner::Proj(p) => {
-                use proj::Transform;
-                let mut pt = (x, y);
-                pt.transform(p).map_err(|e| e.to_string())?;
-                Ok(pt)
-            }
+            Inner::Proj(p) => p.convert((x, y)).map_err(|e| e.to_string()),
         }
     }
 }
