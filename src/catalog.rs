@@ -445,6 +445,7 @@ pub(crate) fn assemble(
         format,
         source_crs: crs.to_string(),
         path: Some(file.to_path_buf()),
+        attribute_names: spec.fields.keys().cloned().collect(),
         features: Vec::with_capacity(raw.features.len()),
         skipped: Vec::new(),
     };

@@ -208,6 +208,9 @@ pub enum Error {
         /// The feature and its problem.
         skipped: Skipped,
     },
+    /// A brief with problems (every one found, each with its key path).
+    #[error("{0}")]
+    Brief(crate::brief::BriefProblems),
     /// The same id in two site layers.
     #[error("site id {id:?} is in both layer {first:?} and layer {second:?}; site ids must be unique across the site layers a brief uses")]
     DuplicateSiteId {

@@ -10,9 +10,9 @@
 //! finds candidates by that bound; the distance reported and the choice of the
 //! nearest are Karney's geodesic (`geo::Geodesic`).
 
-use geo::{Distance, Geodesic, Point};
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
+use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 
 use crate::model::{Feature, Layer};
 
@@ -33,11 +33,15 @@ fn chord_to_angle(chord: f64) -> f64 {
     2.0 * (chord / 2.0).min(1.0).asin()
 }
 
-/// A layer with its R-tree, built once (bulk load).
+type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// A layer with its R-trees, built once (bulk load): one over the features'
+/// locations, and for layers with polygons one over their bounding boxes in lon/lat.
 #[derive(Debug, Clone)]
 pub struct IndexedLayer {
     layer: Layer,
     tree: RTree<Entry>,
+    envelopes: RTree<Envelope>,
 }
 
 impl IndexedLayer {
@@ -49,10 +53,39 @@ impl IndexedLayer {
             .enumerate()
             .map(|(i, f)| GeomWithData::new(unit_vector(f.location), i))
             .collect();
+        let envelopes = layer
+            .features
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !matches!(f.geometry, Geometry::Point(_)))
+            .filter_map(|(i, f)| {
+                let r = f.geometry.bounding_rect()?;
+                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                Some(GeomWithData::new(rect, i))
+            })
+            .collect();
         IndexedLayer {
             layer,
             tree: RTree::bulk_load(entries),
+            envelopes: RTree::bulk_load(envelopes),
         }
+    }
+
+    /// True when `geometry` intersects (touching counts) the geometry of a feature
+    /// of the layer other than a point, edges being straight lines in lon/lat.
+    pub fn intersects(&self, geometry: &Geometry<f64>) -> bool {
+        let Some(r) = geometry.bounding_rect() else {
+            return false;
+        };
+        let aabb = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        self.envelopes
+            .locate_in_envelope_intersecting(&aabb)
+            .any(|e| {
+                self.layer
+                    .features
+                    .get(e.data)
+                    .is_some_and(|f| f.geometry.intersects(geometry))
+            })
     }
 
     /// The indexed layer.
@@ -75,6 +108,15 @@ impl IndexedLayer {
     where
         P: Fn(&Feature) -> bool,
     {
+        self.nearest_by(from, |_, f| pred(f))
+    }
+
+    /// As [`IndexedLayer::nearest`], with a predicate that also gets the feature's
+    /// index in the layer.
+    pub fn nearest_by<P>(&self, from: Point<f64>, pred: P) -> Option<(usize, f64)>
+    where
+        P: Fn(usize, &Feature) -> bool,
+    {
         let q = unit_vector(from);
         let mut best: Option<(usize, f64)> = None;
         for (entry, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
@@ -89,7 +131,7 @@ impl IndexedLayer {
             let Some(f) = self.layer.features.get(i) else {
                 continue;
             };
-            if !pred(f) {
+            if !pred(i, f) {
                 continue;
             }
             let d = Geodesic.distance(from, f.location);

@@ -36,10 +36,16 @@ pub mod crs;
 pub mod error;
 pub mod index;
 pub mod io;
+pub mod brief;
 pub mod model;
+pub mod output;
 pub mod report;
+pub mod scoring;
+pub mod text;
 
+pub use brief::Brief;
 pub use catalog::{Catalog, CatalogBuilder, LayerSpec};
 pub use error::{Error, FeatureProblem, Location, Result, Skipped};
 pub use index::IndexedLayer;
+pub use scoring::{Engine, Ranking};
 pub use model::{Feature, Format, Layer, Role, Value};

@@ -211,6 +211,8 @@ pub struct Layer {
     pub source_crs: String,
     /// The file it was read from (`None` for in-memory layers).
     pub path: Option<PathBuf>,
+    /// The attribute names features carry (the catalog's `[layer.fields]` names).
+    pub attribute_names: Vec<String>,
     /// The features, in file order.
     pub features: Vec<Feature>,
     /// Features that were not loaded, with why.
@@ -237,6 +239,12 @@ impl Layer {
             format: Format::Memory,
             source_crs: "EPSG:4326".to_string(),
             path: None,
+            attribute_names: features
+                .iter()
+                .flat_map(|f| f.attributes.keys().cloned())
+                .collect::<std::collections::BTreeSet<String>>()
+                .into_iter()
+                .collect(),
             features: Vec::with_capacity(features.len()),
             skipped: Vec::new(),
         };

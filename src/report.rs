@@ -96,3 +96,62 @@ pub fn tags_table(layer: &Layer) -> String {
     }
     out
 }
+
+/// A readable breakdown of one site in a ranking: its rank and score, or why it was
+/// excluded, and per criterion the raw value, score, weight, points and nearest
+/// facility. `None` when the ranking has no such site.
+pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
+    use crate::scoring::CriterionValue;
+    let s = ranking.site(site_id)?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} (layer {}{})",
+        s.site_id,
+        s.label.as_deref().map(|l| format!("\"{l}\"")).unwrap_or_default(),
+        s.layer,
+        s.area_ha.map(|a| format!(", {a:.2} ha")).unwrap_or_default()
+    );
+    match (s.rank, s.score) {
+        (Some(r), Some(score)) => {
+            let _ = writeln!(
+                out,
+                "rank {r} of {}, score {score:.2} / 100 ({})",
+                ranking.ranked, ranking.method
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "excluded by: {}", s.excluded_by.join(", "));
+        }
+    }
+    let _ = writeln!(out);
+    for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+        let value = match &c.value {
+            CriterionValue::Number(Some(x)) if info.kind == "distance" => format!("{x:.3} km"),
+            CriterionValue::Number(Some(x)) => format!("{x}"),
+            CriterionValue::Number(None) if info.kind == "distance" => {
+                "no matching facility".to_string()
+            }
+            CriterionValue::Number(None) => "missing".to_string(),
+            CriterionValue::Text(Some(t)) => format!("{t:?}"),
+            CriterionValue::Text(None) => "missing".to_string(),
+        };
+        let _ = write!(
+            out,
+            "{:<16} {:<9} value {value}; score {:.3} x weight {:.3} = {:.2} points",
+            info.name, info.kind, c.score, info.weight, c.points
+        );
+        if let Some(id) = &c.nearest_id {
+            let _ = write!(
+                out,
+                "; nearest {id}{}",
+                c.nearest_label
+                    .as_deref()
+                    .map(|l| format!(" \"{l}\""))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(out);
+    }
+    Some(out)
+}

@@ -5,4 +5,5 @@ mod crs;
 mod index;
 mod io;
 mod real_data;
+mod scoring;
 mod util;

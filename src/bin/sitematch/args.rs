@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// sitematch: rank brownfield sites for a relocating plant.
 #[derive(Debug, Parser)]
@@ -33,4 +33,62 @@ pub enum Command {
         #[arg(long, value_name = "LAYER")]
         tags: Option<String>,
     },
+    /// Rank the sites of the data set against a brief.
+    Rank {
+        /// The brief (TOML, or JSON when it ends in .json).
+        brief: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Write here instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Output format (default: from the -o extension, else geojson).
+        #[arg(long, value_enum)]
+        format: Option<OutputFormat>,
+        /// How many ranked sites to write (default: the brief's `top`).
+        #[arg(long)]
+        top: Option<usize>,
+        /// Append the excluded sites with the reasons they were excluded.
+        #[arg(long)]
+        include_excluded: bool,
+    },
+    /// Check a brief against the data set; print every problem at once.
+    Validate {
+        /// The brief.
+        brief: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Explain one site's score under a brief, criterion by criterion.
+    Explain {
+        /// The brief.
+        brief: PathBuf,
+        /// The site's id.
+        site_id: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// Where the data is.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// Data folder (or catalog file); default: $SITEMATCH_DATA, else the project's
+    /// data/ folder.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Make the first bad feature an error instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// RFC 7946 GeoJSON (QGIS, GDAL).
+    Geojson,
+    /// CSV with lon/lat columns.
+    Csv,
+    /// A Markdown table for reports.
+    Md,
 }

@@ -8,13 +8,22 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use args::{Args, Command};
-use sitematch::{catalog, report, Catalog};
+use args::{Args, Command, DataArgs, OutputFormat};
+use sitematch::output::{self, OutputOptions};
+use sitematch::{catalog, report, Brief, Catalog, Engine};
+
+/// How `run` ended when it did not fail.
+enum Outcome {
+    Done,
+    /// The brief ran, but no site met the hard constraints (exit 1).
+    NothingRanked,
+}
 
 fn main() -> ExitCode {
     let args = Args::parse();
     match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::NothingRanked) => ExitCode::from(1),
         Err(e) => {
             // A closed pipe (`sitematch layers | head`) is not an error.
             if e.chain().any(|c| {
@@ -40,7 +49,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
+fn load(data: &DataArgs) -> anyhow::Result<Catalog> {
+    let dir = catalog::data_dir(data.data.as_deref());
+    Catalog::builder(&dir)
+        .strict(data.strict)
+        .build()
+        .with_context(|| {
+            format!(
+                "loading the data set {} (choose another with --data DIR or SITEMATCH_DATA)",
+                dir.display()
+            )
+        })
+}
+
+fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Command::Layers {
             data,
@@ -49,16 +71,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             tags,
         } => {
             let dir = catalog::data_dir(data.as_deref());
-            let catalog = Catalog::builder(&dir)
-                .strict(strict)
-                .build()
-                .with_context(|| {
-                    format!(
-                        "loading the data set {} (choose another with --data DIR or \
-                         SITEMATCH_DATA)",
-                        dir.display()
-                    )
-                })?;
+            let catalog = load(&DataArgs { data, strict })?;
             let mut out = std::io::stdout().lock();
             if catalog.layers.is_empty() {
                 writeln!(out, "{}: no layers", dir.display())?;
@@ -79,7 +92,104 @@ fn run(args: Args) -> anyhow::Result<()> {
                 writeln!(out, "\ntags of {name}:")?;
                 out.write_all(report::tags_table(layer).as_bytes())?;
             }
-            Ok(())
+            Ok(Outcome::Done)
         }
+        Command::Rank {
+            brief,
+            data,
+            output: path,
+            format,
+            top,
+            include_excluded,
+        } => {
+            let brief_path = brief;
+            let brief = Brief::from_path(&brief_path)?;
+            let engine = Engine::new(load(&data)?);
+            let ranking = engine.rank(&brief).map_err(|e| with_brief_path(e, &brief_path))?;
+            let opts = OutputOptions {
+                top: top.unwrap_or(ranking.top),
+                include_excluded,
+            };
+            let format = format.unwrap_or_else(|| {
+                match path.as_ref().and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+                    Some("csv") => OutputFormat::Csv,
+                    Some("md") => OutputFormat::Md,
+                    _ => OutputFormat::Geojson,
+                }
+            });
+            let sink: Box<dyn Write> = match &path {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("cannot create {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            match format {
+                OutputFormat::Geojson => output::write_geojson(&ranking, &opts, sink)?,
+                OutputFormat::Csv => output::write_csv(&ranking, &opts, sink)?,
+                OutputFormat::Md => output::write_markdown(&ranking, &opts, sink)?,
+            }
+            if ranking.ranked == 0 {
+                eprintln!(
+                    "no site meets the brief's hard constraints ({} excluded); \
+                     run with --include-excluded to see why",
+                    ranking.sites.len()
+                );
+                return Ok(Outcome::NothingRanked);
+            }
+            Ok(Outcome::Done)
+        }
+        Command::Validate { brief, data } => {
+            let path = brief;
+            let brief = Brief::from_path(&path)?;
+            let engine = Engine::new(load(&data)?);
+            engine.check(&brief).map_err(|e| with_brief_path(e, &path))?;
+            let (weights, cr) = brief.normalised_weights();
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{}: ok ({} criteria, method {})",
+                path.display(),
+                brief.criteria.len(),
+                brief.method
+            )?;
+            for (c, w) in brief.criteria.iter().zip(weights) {
+                writeln!(out, "  {:<16} {:<9} weight {:.3}", c.name, c.kind.type_name(), w)?;
+            }
+            if let Some(cr) = cr {
+                writeln!(out, "  AHP consistency ratio {cr:.3}")?;
+            }
+            Ok(Outcome::Done)
+        }
+        Command::Explain {
+            brief,
+            site_id,
+            data,
+        } => {
+            let path = brief;
+            let brief = Brief::from_path(&path)?;
+            let engine = Engine::new(load(&data)?);
+            let ranking = engine.rank(&brief).map_err(|e| with_brief_path(e, &path))?;
+            let text = report::explain(&ranking, &site_id).ok_or_else(|| {
+                anyhow!(
+                    "no site {site_id:?} among the {} sites the brief considers \
+                     (check the id and the brief's filter.layers)",
+                    ranking.sites.len()
+                )
+            })?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+/// Names the brief file in a brief error found against the data.
+fn with_brief_path(e: sitematch::Error, path: &std::path::Path) -> sitematch::Error {
+    match e {
+        sitematch::Error::Brief(mut p) => {
+            p.path.get_or_insert_with(|| path.to_path_buf());
+            sitematch::Error::Brief(p)
+        }
+        other => other,
     }
 }

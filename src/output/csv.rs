@@ -1,0 +1,31 @@
+//! CSV: the same columns as the GeoJSON properties, plus lon and lat.
+
+use std::io::Write;
+
+use super::{cells, columns, selected, Cell, OutputOptions};
+use crate::scoring::Ranking;
+
+fn text(c: Cell) -> String {
+    match c {
+        Cell::Text(t) => t.unwrap_or_default(),
+        Cell::Int(i) => i.map(|i| i.to_string()).unwrap_or_default(),
+        Cell::Num(x) => x.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default(),
+        Cell::Bool(b) => b.to_string(),
+    }
+}
+
+/// Writes the ranking as CSV (comma-separated, UTF-8, header row).
+pub fn write_csv<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> std::io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    let mut header = columns(ranking);
+    header.push("lon".into());
+    header.push("lat".into());
+    w.write_record(&header)?;
+    for site in selected(ranking, opts) {
+        let mut row: Vec<String> = cells(ranking, site).into_iter().map(text).collect();
+        row.push(format!("{:.7}", site.location.x()));
+        row.push(format!("{:.7}", site.location.y()));
+        w.write_record(&row)?;
+    }
+    w.flush()
+}

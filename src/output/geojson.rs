@@ -1,0 +1,120 @@
+//! RFC 7946 GeoJSON, written as a stream: one Feature at a time.
+
+use std::io::Write;
+
+use geo::{Coord, Geometry, LineString, Polygon};
+use serde_json::{json, Map, Value};
+
+use super::{cells, columns, selected, Cell, OutputOptions};
+use crate::scoring::Ranking;
+
+fn round7(x: f64) -> f64 {
+    (x * 1e7).round() / 1e7
+}
+
+fn coord(c: &Coord<f64>) -> Value {
+    json!([round7(c.x), round7(c.y)])
+}
+
+fn ring(l: &LineString<f64>) -> Value {
+    Value::Array(l.0.iter().map(coord).collect())
+}
+
+fn polygon(p: &Polygon<f64>) -> Value {
+    let mut rings = vec![ring(p.exterior())];
+    rings.extend(p.interiors().iter().map(ring));
+    Value::Array(rings)
+}
+
+/// The geometry as an RFC 7946 object, coordinates rounded to 7 decimals (rings keep
+/// the orientation they were loaded with: exterior counter-clockwise).
+pub(crate) fn geometry_json(g: &Geometry<f64>) -> Value {
+    match g {
+        Geometry::Point(p) => json!({"type": "Point", "coordinates": coord(&p.0)}),
+        Geometry::MultiPoint(m) => json!({"type": "MultiPoint",
+            "coordinates": m.0.iter().map(|p| coord(&p.0)).collect::<Vec<_>>()}),
+        Geometry::LineString(l) => json!({"type": "LineString", "coordinates": ring(l)}),
+        Geometry::MultiLineString(m) => json!({"type": "MultiLineString",
+            "coordinates": m.0.iter().map(ring).collect::<Vec<_>>()}),
+        Geometry::Polygon(p) => json!({"type": "Polygon", "coordinates": polygon(p)}),
+        Geometry::MultiPolygon(m) => json!({"type": "MultiPolygon",
+            "coordinates": m.0.iter().map(polygon).collect::<Vec<_>>()}),
+        Geometry::Rect(r) => geometry_json(&Geometry::Polygon(r.to_polygon())),
+        Geometry::Triangle(t) => geometry_json(&Geometry::Polygon(t.to_polygon())),
+        Geometry::Line(l) => geometry_json(&Geometry::LineString(LineString::from(*l))),
+        Geometry::GeometryCollection(c) => json!({"type": "GeometryCollection",
+            "geometries": c.0.iter().map(geometry_json).collect::<Vec<_>>()}),
+    }
+}
+
+fn cell_json(c: Cell) -> Value {
+    match c {
+        Cell::Text(t) => t.map_or(Value::Null, Value::String),
+        Cell::Int(i) => i.map_or(Value::Null, |i| json!(i)),
+        Cell::Num(x) => x
+            .filter(|x| x.is_finite())
+            .map_or(Value::Null, |x| json!(x)),
+        Cell::Bool(b) => Value::Bool(b),
+    }
+}
+
+/// The `sitematch` foreign member: brief, method, weights, counts.
+pub(crate) fn metadata(ranking: &Ranking) -> Value {
+    let mut weights = Map::new();
+    let mut missing = Map::new();
+    for c in &ranking.criteria {
+        weights.insert(c.name.clone(), json!(c.weight));
+        if let Some(n) = c.missing_values {
+            missing.insert(c.name.clone(), json!(n));
+        }
+    }
+    let mut layers = Map::new();
+    for l in &ranking.layers {
+        layers.insert(
+            l.name.clone(),
+            json!({"loaded": l.loaded, "skipped": l.skipped}),
+        );
+    }
+    json!({
+        "brief": ranking.brief_name,
+        "method": ranking.method.to_string(),
+        "weights": weights,
+        "ahp_cr": ranking.ahp_cr,
+        "engine": concat!("sitematch ", env!("CARGO_PKG_VERSION")),
+        "sites_considered": ranking.sites.len(),
+        "sites_ranked": ranking.ranked,
+        "sites_excluded": ranking.sites.len() - ranking.ranked,
+        "access_missing_values": missing,
+        "layers": layers,
+    })
+}
+
+/// Writes the ranking as a GeoJSON FeatureCollection, one Feature per site, streamed.
+pub fn write_geojson<W: Write>(
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    mut out: W,
+) -> std::io::Result<()> {
+    let cols = columns(ranking);
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"sitematch\":")?;
+    serde_json::to_writer(&mut out, &metadata(ranking))?;
+    out.write_all(b",\"features\":[")?;
+    for (i, site) in selected(ranking, opts).enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"\n")?;
+        let mut props = Map::new();
+        for (name, cell) in cols.iter().zip(cells(ranking, site)) {
+            props.insert(name.clone(), cell_json(cell));
+        }
+        let feature = json!({
+            "type": "Feature",
+            "properties": Value::Object(props),
+            "geometry": geometry_json(&site.geometry),
+        });
+        serde_json::to_writer(&mut out, &feature)?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()
+}

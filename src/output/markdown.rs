@@ -1,0 +1,70 @@
+//! A Markdown table for reports.
+
+use std::io::Write;
+
+use super::{selected, OutputOptions};
+use crate::scoring::{CriterionValue, Ranking};
+
+fn escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Writes the ranking as a Markdown table: rank, site, label, score, area, and per
+/// criterion its value and points.
+pub fn write_markdown<W: Write>(
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    mut out: W,
+) -> std::io::Result<()> {
+    let title = if ranking.brief_name.is_empty() {
+        "Ranking"
+    } else {
+        &ranking.brief_name
+    };
+    writeln!(out, "# {}\n", escape(title))?;
+    let weights: Vec<String> = ranking
+        .criteria
+        .iter()
+        .map(|c| format!("{} {:.1}%", c.name, c.weight * 100.0))
+        .collect();
+    writeln!(
+        out,
+        "Method: {}. Weights: {}. {} sites ranked, {} excluded.\n",
+        ranking.method,
+        weights.join(", "),
+        ranking.ranked,
+        ranking.sites.len() - ranking.ranked
+    )?;
+    let mut header = vec!["rank", "site", "label", "score", "area (ha)"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    header.extend(ranking.criteria.iter().map(|c| c.name.clone()));
+    header.push("excluded by".into());
+    writeln!(out, "| {} |", header.join(" | "))?;
+    writeln!(out, "|{}", "---|".repeat(header.len()))?;
+    for s in selected(ranking, opts) {
+        let mut row = vec![
+            s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+            escape(&s.site_id),
+            escape(s.label.as_deref().unwrap_or("")),
+            s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
+            s.area_ha.map(|a| format!("{a:.1}")).unwrap_or_default(),
+        ];
+        for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+            let value = match &c.value {
+                CriterionValue::Number(Some(x)) if info.kind == "distance" => format!("{x:.1} km"),
+                CriterionValue::Number(Some(x)) => format!("{x:.4}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string(),
+                CriterionValue::Number(None) => "n/a".into(),
+                CriterionValue::Text(t) => escape(t.as_deref().unwrap_or("n/a")),
+            };
+            row.push(format!("{value} ({:.1} pts)", c.points));
+        }
+        row.push(escape(&s.excluded_by.join("; ")));
+        writeln!(out, "| {} |", row.join(" | "))?;
+    }
+    out.flush()
+}

@@ -1,0 +1,129 @@
+//! Ranking to bytes: RFC 7946 GeoJSON, CSV and Markdown.
+//!
+//! # The schema (DESIGN section 4)
+//!
+//! One record per site, best first, then (with `include_excluded`) the excluded sites
+//! by id. Every property has one type across all records (null allowed):
+//!
+//! | property | type | meaning |
+//! |---|---|---|
+//! | `site_id`, `label`, `layer`, `category` | string | from the data |
+//! | `rank` | integer (null when excluded) | 1 = best |
+//! | `score` | number 0..100 (null when excluded) | overall |
+//! | `area_ha` | number | land area |
+//! | `excluded` | boolean | |
+//! | `excluded_by` | string | reasons, `;`-separated, empty when ranked |
+//! | `<c>_value` | number (string for a category criterion) | raw value (km, sum, attribute) |
+//! | `<c>_score` | number 0..1 | normalised score |
+//! | `<c>_points` | number | contribution to the weighted sum |
+//! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
+//!
+//! CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
+//! decimals; exterior rings are counter-clockwise.
+
+pub mod csv;
+pub mod geojson;
+pub mod markdown;
+
+use crate::scoring::{CriterionValue, Ranking, SiteResult};
+
+pub use self::csv::write_csv;
+pub use self::geojson::write_geojson;
+pub use self::markdown::write_markdown;
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// How many ranked sites.
+    pub top: usize,
+    /// Append the excluded sites with their reasons.
+    pub include_excluded: bool,
+}
+
+impl OutputOptions {
+    /// The brief's `top`, without excluded sites.
+    pub fn for_ranking(ranking: &Ranking) -> Self {
+        OutputOptions {
+            top: ranking.top,
+            include_excluded: false,
+        }
+    }
+}
+
+/// The sites to write, in order.
+pub(crate) fn selected<'a>(
+    ranking: &'a Ranking,
+    opts: &OutputOptions,
+) -> impl Iterator<Item = &'a SiteResult> {
+    let ranked = ranking.ranked_sites().iter().take(opts.top);
+    let excluded = ranking
+        .excluded_sites()
+        .iter()
+        .take(if opts.include_excluded { usize::MAX } else { 0 });
+    ranked.chain(excluded)
+}
+
+/// A cell of the flat schema.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Text(Option<String>),
+    Int(Option<usize>),
+    Num(Option<f64>),
+    Bool(bool),
+}
+
+/// The column names of the flat schema, in order.
+pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
+    let mut cols: Vec<String> = [
+        "site_id",
+        "label",
+        "layer",
+        "category",
+        "rank",
+        "score",
+        "area_ha",
+        "excluded",
+        "excluded_by",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in &ranking.criteria {
+        for suffix in ["value", "score", "points"] {
+            cols.push(format!("{}_{suffix}", c.name));
+        }
+        if c.kind == "distance" {
+            cols.push(format!("{}_nearest_id", c.name));
+            cols.push(format!("{}_nearest_label", c.name));
+        }
+    }
+    cols
+}
+
+/// The cells of one site, in [`columns`] order.
+pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
+    let mut out = vec![
+        Cell::Text(Some(s.site_id.clone())),
+        Cell::Text(s.label.clone()),
+        Cell::Text(Some(s.layer.clone())),
+        Cell::Text(s.category.clone()),
+        Cell::Int(s.rank),
+        Cell::Num(s.score),
+        Cell::Num(s.area_ha),
+        Cell::Bool(!s.excluded_by.is_empty()),
+        Cell::Text(Some(s.excluded_by.join(";"))),
+    ];
+    for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+        out.push(match &c.value {
+            CriterionValue::Number(x) => Cell::Num(*x),
+            CriterionValue::Text(t) => Cell::Text(t.clone()),
+        });
+        out.push(Cell::Num(Some(c.score)));
+        out.push(Cell::Num(Some(c.points)));
+        if info.kind == "distance" {
+            out.push(Cell::Text(c.nearest_id.clone()));
+            out.push(Cell::Text(c.nearest_label.clone()));
+        }
+    }
+    out
+}

@@ -1,0 +1,81 @@
+//! access criterion: a decayed sum over the features within a radius.
+
+use super::distance::Matcher;
+use super::{CriterionValue, Evaluation, Folded, Scorer};
+use crate::brief::Decay;
+use crate::index::IndexedLayer;
+use crate::model::Feature;
+
+pub(super) struct AccessScorer<'a> {
+    name: String,
+    layer: Option<&'a IndexedLayer>,
+    /// Per feature of the layer: its contribution a_j when it matches, else `None`.
+    amount: Vec<Option<f64>>,
+    radius_m: f64,
+    decay: Decay,
+    saturation: f64,
+}
+
+impl<'a> AccessScorer<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        name: &str,
+        layer: Option<(&'a IndexedLayer, &Folded)>,
+        field: Option<&str>,
+        categories: &[String],
+        tags: &[String],
+        radius_km: f64,
+        decay: Decay,
+        saturation: f64,
+    ) -> Self {
+        let matcher = Matcher::new(categories, tags);
+        let amount = match layer {
+            None => Vec::new(),
+            Some((l, folded)) => l
+                .layer()
+                .features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    matcher.matches(folded, i).then(|| match field {
+                        // Missing or not a number: counts 0 (reported in the output).
+                        Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
+                        None => 1.0,
+                    })
+                })
+                .collect(),
+        };
+        AccessScorer {
+            name: name.to_string(),
+            layer: layer.map(|(l, _)| l),
+            amount,
+            radius_m: radius_km * 1000.0,
+            decay,
+            saturation,
+        }
+    }
+}
+
+impl Scorer for AccessScorer<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn evaluate(&self, site: &Feature) -> Evaluation {
+        let v: f64 = self.layer.map_or(0.0, |l| {
+            l.within(site.location, self.radius_m)
+                .into_iter()
+                .filter_map(|(j, d)| {
+                    let a = self.amount.get(j).copied().flatten()?;
+                    Some(a * self.decay.factor(d / self.radius_m))
+                })
+                .sum()
+        });
+        Evaluation {
+            value: CriterionValue::Number(Some(v)),
+            score: (v / self.saturation).clamp(0.0, 1.0),
+            nearest: None,
+            excludes: false,
+        }
+    }
+}

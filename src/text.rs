@@ -1,0 +1,32 @@
+//! Text comparison as briefs use it: case and accents ignored
+//! ("Électrotechnique" = "electrotechnique"), surrounding blanks trimmed.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds text for comparison: NFD-decomposed, combining marks removed, lowercased,
+/// trimmed.
+///
+/// ```
+/// assert_eq!(sitematch::text::fold(" Électrotechnique "), "electrotechnique");
+/// assert_eq!(sitematch::text::fold("Friche SANS projet"), "friche sans projet");
+/// ```
+pub fn fold(s: &str) -> String {
+    s.trim()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_french_accents_and_case() {
+        assert_eq!(fold("Mézières"), fold("MEZIERES"));
+        assert_eq!(fold("Ça"), "ca");
+        assert_ne!(fold("cote"), fold("coté ouest"));
+    }
+}
