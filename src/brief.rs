@@ -287,7 +287,10 @@ impl<'a> Table<'a> {
         match self.get(k)? {
             Value::String(s) => Some(s.clone()),
             other => {
-                w.problem(self.key(k), format!("must be text, found {}", type_of(other)));
+                w.problem(
+                    self.key(k),
+                    format!("must be text, found {}", type_of(other)),
+                );
                 None
             }
         }
@@ -297,7 +300,10 @@ impl<'a> Table<'a> {
         match self.get(k)? {
             Value::Number(n) => n.as_f64(),
             other => {
-                w.problem(self.key(k), format!("must be a number, found {}", type_of(other)));
+                w.problem(
+                    self.key(k),
+                    format!("must be a number, found {}", type_of(other)),
+                );
                 None
             }
         }
@@ -317,7 +323,10 @@ impl<'a> Table<'a> {
         match self.get(k)? {
             Value::Bool(b) => Some(*b),
             other => {
-                w.problem(self.key(k), format!("must be true or false, found {}", type_of(other)));
+                w.problem(
+                    self.key(k),
+                    format!("must be true or false, found {}", type_of(other)),
+                );
                 None
             }
         }
@@ -487,7 +496,10 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
             usize::try_from(n.as_u64().unwrap_or(20)).unwrap_or(usize::MAX)
         }
         Some(other) => {
-            w.problem("top", format!("must be a whole number above 0, found {other}"));
+            w.problem(
+                "top",
+                format!("must be a whole number above 0, found {other}"),
+            );
             20
         }
     };
@@ -506,7 +518,10 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
         None => Filter::default(),
         Some(Value::Object(m)) => parse_filter(m, w),
         Some(other) => {
-            w.problem("filter", format!("must be a table, found {}", type_of(other)));
+            w.problem(
+                "filter",
+                format!("must be a table, found {}", type_of(other)),
+            );
             Filter::default()
         }
     };
@@ -531,7 +546,10 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
         }
         Some(other) => w.problem(
             "criterion",
-            format!("must be a list of [[criterion]] tables, found {}", type_of(other)),
+            format!(
+                "must be a list of [[criterion]] tables, found {}",
+                type_of(other)
+            ),
         ),
     }
     let (mut ahp, mut allow_inconsistent) = (None, false);
@@ -546,7 +564,10 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
             }
             wt.finish(w, WEIGHTS_KEYS);
         }
-        Some(other) => w.problem("weights", format!("must be a table, found {}", type_of(other))),
+        Some(other) => w.problem(
+            "weights",
+            format!("must be a table, found {}", type_of(other)),
+        ),
     }
     t.finish(w, TOP_KEYS);
 
@@ -556,7 +577,10 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
         if !names.insert(c.name.as_str()) {
             w.problem(
                 format!("criterion[{i}].name"),
-                format!("{:?} is already used; criterion names must be unique", c.name),
+                format!(
+                    "{:?} is already used; criterion names must be unique",
+                    c.name
+                ),
             );
         }
     }
@@ -595,7 +619,10 @@ fn parse_filter(m: &Map<String, Value>, w: &mut Walker) -> Filter {
         }),
         ..Filter::default()
     };
-    for (k, v) in [("min_area_ha", f.min_area_ha), ("max_area_ha", f.max_area_ha)] {
+    for (k, v) in [
+        ("min_area_ha", f.min_area_ha),
+        ("max_area_ha", f.max_area_ha),
+    ] {
         if v.is_some_and(|v| v < 0.0) {
             w.problem(format!("filter.{k}"), "must not be negative");
         }
@@ -611,8 +638,12 @@ fn parse_filter(m: &Map<String, Value>, w: &mut Walker) -> Filter {
             .map(|a| a.iter().filter_map(Value::as_f64).collect());
         match nums.as_deref() {
             Some(&[a, b, c, d])
-                if a < c && b < d && (-180.0..=180.0).contains(&a) && (-180.0..=180.0).contains(&c)
-                    && (-90.0..=90.0).contains(&b) && (-90.0..=90.0).contains(&d) =>
+                if a < c
+                    && b < d
+                    && (-180.0..=180.0).contains(&a)
+                    && (-180.0..=180.0).contains(&c)
+                    && (-90.0..=90.0).contains(&b)
+                    && (-90.0..=90.0).contains(&d) =>
             {
                 f.bbox = Some([a, b, c, d]);
             }
@@ -633,7 +664,10 @@ fn parse_filter(m: &Map<String, Value>, w: &mut Walker) -> Filter {
         }
         Some(other) => w.problem(
             "filter.where",
-            format!("must be a table like {{ statut = [\"...\"] }}, found {}", type_of(other)),
+            format!(
+                "must be a table like {{ statut = [\"...\"] }}, found {}",
+                type_of(other)
+            ),
         ),
     }
     f.exclude_zones = t.strings("exclude_zones", w).unwrap_or_default();
@@ -646,7 +680,12 @@ fn parse_criterion(m: &Map<String, Value>, key: &str, w: &mut Walker) -> Option<
     let name = t.string("name", w);
     match &name {
         None if !m.contains_key("name") => w.problem(format!("{key}.name"), "is required"),
-        Some(n) if n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
+        Some(n)
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
             w.problem(
                 format!("{key}.name"),
                 format!("{n:?}: use letters, digits, '_' or '-' (it names output columns)"),
@@ -762,10 +801,16 @@ fn parse_criterion(m: &Map<String, Value>, key: &str, w: &mut Walker) -> Option<
                         }
                     }
                 }
-                None => w.problem(format!("{key}.scores"), "is required for a category criterion"),
+                None => w.problem(
+                    format!("{key}.scores"),
+                    "is required for a category criterion",
+                ),
                 Some(other) => w.problem(
                     format!("{key}.scores"),
-                    format!("must be a table like {{ \"non\" = 1.0 }}, found {}", type_of(other)),
+                    format!(
+                        "must be a table like {{ \"non\" = 1.0 }}, found {}",
+                        type_of(other)
+                    ),
                 ),
             }
             if !(0.0..=1.0).contains(&default) {
@@ -800,7 +845,9 @@ fn parse_criterion(m: &Map<String, Value>, key: &str, w: &mut Walker) -> Option<
         }
     };
     let allowed = match typ.as_deref() {
-        Some("distance") => "name, type, weight, layer, categories, tags, ideal_km, zero_km, max_km",
+        Some("distance") => {
+            "name, type, weight, layer, categories, tags, ideal_km, zero_km, max_km"
+        }
         Some("access") => {
             "name, type, weight, layer, field, categories, tags, radius_km, decay, saturation"
         }
@@ -841,7 +888,10 @@ fn parse_matrix(v: &Value, w: &mut Walker) -> Option<Vec<Vec<f64>>> {
             .collect::<Option<Vec<Vec<f64>>>>()
     });
     if rows.is_none() {
-        w.problem("weights.ahp", "must be a list of rows of numbers, like [[1, 3], [0.3333, 1]]");
+        w.problem(
+            "weights.ahp",
+            "must be a list of rows of numbers, like [[1, 3], [0.3333, 1]]",
+        );
     }
     rows
 }
@@ -875,11 +925,14 @@ fn check_ahp(
         return;
     }
     let mut ok = true;
-    for i in 0..n {
-        for j in 0..n {
-            let (a, b) = (m[i][j], m[j][i]);
+    for (i, row) in m.iter().enumerate() {
+        for (j, &a) in row.iter().enumerate() {
+            let b = m.get(j).and_then(|r| r.get(i)).copied().unwrap_or(f64::NAN);
             if !(a > 0.0 && a.is_finite()) {
-                w.problem(format!("weights.ahp[{i}][{j}]"), "must be a positive number");
+                w.problem(
+                    format!("weights.ahp[{i}][{j}]"),
+                    "must be a positive number",
+                );
                 ok = false;
             } else if j > i && b > 0.0 && (a * b - 1.0).abs() > 0.01 {
                 w.problem(
@@ -921,7 +974,9 @@ pub fn ahp_weights(m: &[Vec<f64>]) -> (Vec<f64>, f64) {
     let at = |i: usize, j: usize| m.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
     let mut v = vec![1.0 / n as f64; n];
     for _ in 0..1000 {
-        let mut next: Vec<f64> = (0..n).map(|i| (0..n).map(|j| at(i, j) * v[j]).sum()).collect();
+        let mut next: Vec<f64> = (0..n)
+            .map(|i| v.iter().enumerate().map(|(j, vj)| at(i, j) * vj).sum())
+            .collect();
         let s: f64 = next.iter().sum();
         if s <= 0.0 || !s.is_finite() {
             break;
@@ -933,15 +988,22 @@ pub fn ahp_weights(m: &[Vec<f64>]) -> (Vec<f64>, f64) {
             break;
         }
     }
-    let lambda = (0..n)
-        .map(|i| (0..n).map(|j| at(i, j) * v[j]).sum::<f64>() / v[i])
+    let lambda = v
+        .iter()
+        .enumerate()
+        .map(|(i, vi)| {
+            (0..n)
+                .map(|j| at(i, j) * v.get(j).unwrap_or(&0.0))
+                .sum::<f64>()
+                / vi
+        })
         .sum::<f64>()
         / n as f64;
     let cr = if n <= 2 {
         0.0
     } else {
         let ci = (lambda - n as f64) / (n as f64 - 1.0);
-        (ci / RANDOM_INDEX[n - 1]).max(0.0)
+        (ci / RANDOM_INDEX.get(n - 1).copied().unwrap_or(1.49)).max(0.0)
     };
     (v, cr)
 }
@@ -998,16 +1060,18 @@ mod tests {
             "criterion[1].name: \"motorway\" is already used",
         ];
         for e in expect {
-            assert!(p.iter().any(|x| x.starts_with(e)), "missing {e:?} in {p:#?}");
+            assert!(
+                p.iter().any(|x| x.starts_with(e)),
+                "missing {e:?} in {p:#?}"
+            );
         }
         assert_eq!(p.len(), expect.len(), "{p:#?}");
     }
 
     #[test]
     fn zero_total_weight_is_refused() {
-        let p = problems(
-            "[[criterion]]\nname = \"a\"\ntype = \"zone\"\nlayer = \"z\"\nweight = 0\n",
-        );
+        let p =
+            problems("[[criterion]]\nname = \"a\"\ntype = \"zone\"\nlayer = \"z\"\nweight = 0\n");
         assert_eq!(p.len(), 1);
         assert!(p[0].contains("add up to 0"));
     }
@@ -1022,8 +1086,16 @@ mod tests {
         let p = problems(&format!(
             "{base}[weights]\nahp = [[1, 3, 5], [0.5, 1, 2], [0.2, 0.5, -1]]\n"
         ));
-        assert!(p.iter().any(|x| x.starts_with("weights.ahp[1][0]: must be the reciprocal")), "{p:?}");
-        assert!(p.iter().any(|x| x.starts_with("weights.ahp[2][2]: must be a positive")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|x| x.starts_with("weights.ahp[1][0]: must be the reciprocal")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|x| x.starts_with("weights.ahp[2][2]: must be a positive")),
+            "{p:?}"
+        );
         // Strongly inconsistent: a > b, b > c, c > a.
         let cyclic = "[weights]\nahp = [[1, 9, 0.1111], [0.1111, 1, 9], [9, 0.1111, 1]]\n";
         let p = problems(&format!("{base}{cyclic}"));

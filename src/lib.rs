@@ -31,12 +31,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod brief;
 pub mod catalog;
 pub mod crs;
 pub mod error;
 pub mod index;
 pub mod io;
-pub mod brief;
 pub mod model;
 pub mod output;
 pub mod report;
@@ -47,5 +47,5 @@ pub use brief::Brief;
 pub use catalog::{Catalog, CatalogBuilder, LayerSpec};
 pub use error::{Error, FeatureProblem, Location, Result, Skipped};
 pub use index::IndexedLayer;
-pub use scoring::{Engine, Ranking};
 pub use model::{Feature, Format, Layer, Role, Value};
+pub use scoring::{Engine, Ranking};

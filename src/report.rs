@@ -108,9 +108,14 @@ pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
         out,
         "{} {} (layer {}{})",
         s.site_id,
-        s.label.as_deref().map(|l| format!("\"{l}\"")).unwrap_or_default(),
+        s.label
+            .as_deref()
+            .map(|l| format!("\"{l}\""))
+            .unwrap_or_default(),
         s.layer,
-        s.area_ha.map(|a| format!(", {a:.2} ha")).unwrap_or_default()
+        s.area_ha
+            .map(|a| format!(", {a:.2} ha"))
+            .unwrap_or_default()
     );
     match (s.rank, s.score) {
         (Some(r), Some(score)) => {

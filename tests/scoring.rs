@@ -49,7 +49,11 @@ fn engine(sites: Vec<Feature>) -> Engine {
         Layer::from_features(
             "communes",
             Role::Population,
-            vec![town("c1", 0.1, 1000.0), town("c2", 0.2, 3000.0), town("c3", 0.5, 5000.0)],
+            vec![
+                town("c1", 0.1, 1000.0),
+                town("c2", 0.2, 3000.0),
+                town("c3", 0.5, 5000.0),
+            ],
         ),
         Layer::from_features("tdi", Role::Zones, vec![zone]),
     ]))
@@ -79,7 +83,11 @@ fn distance_criterion_matches_categories_ignoring_case_and_accents() {
     // m2 is nearer (5.57 km) but a "Barrière": the Échangeur m1 at 11.131949 km counts.
     assert_relative_eq!(number(&c.value), KM_PER_TENTH_DEGREE, max_relative = 1e-9);
     // s = (20 - 11.131949) / (20 - 2) = 0.4926695
-    assert_relative_eq!(c.score, (20.0 - KM_PER_TENTH_DEGREE) / 18.0, max_relative = 1e-9);
+    assert_relative_eq!(
+        c.score,
+        (20.0 - KM_PER_TENTH_DEGREE) / 18.0,
+        max_relative = 1e-9
+    );
     assert_eq!(c.nearest_id.as_deref(), Some("m1"));
     assert_eq!(c.nearest_label.as_deref(), Some("label m1"));
     assert_relative_eq!(c.points, 100.0 * c.score);
@@ -124,7 +132,8 @@ fn access_sums_with_each_decay() {
     let e = engine(vec![site("s", 0.0, None)]);
     let d1 = KM_PER_TENTH_DEGREE; // c1, 1000 active
     let d2 = 2.0 * KM_PER_TENTH_DEGREE; // c2, 3000 active; c3 at 55.7 km is beyond 30 km
-    let cases: [(&str, fn(f64) -> f64); 4] = [
+    type Decay = fn(f64) -> f64;
+    let cases: [(&str, Decay); 4] = [
         ("none", |_| 1.0),
         ("linear", |t| 1.0 - t),
         ("gaussian", |t| (-4.5 * t * t).exp()),
@@ -182,9 +191,11 @@ fn attribute_increasing_decreasing_and_missing() {
 #[test]
 fn category_scores_fold_text() {
     let mut a = site("a", 0.0, None);
-    a.attributes.insert("pollution".into(), Value::Text("Non".into()));
+    a.attributes
+        .insert("pollution".into(), Value::Text("Non".into()));
     let mut b = site("b", 0.001, None);
-    b.attributes.insert("pollution".into(), Value::Text("peut-être".into()));
+    b.attributes
+        .insert("pollution".into(), Value::Text("peut-être".into()));
     let c = site("c", 0.002, None);
     let e = engine(vec![a, b, c]);
     let r = e
@@ -208,13 +219,19 @@ fn zone_counts_the_boundary_as_inside() {
         site("outside", 0.02, None),
     ]);
     let r = e
-        .rank(&brief("[[criterion]]\nname = \"tdi\"\ntype = \"zone\"\nlayer = \"tdi\"\n"))
+        .rank(&brief(
+            "[[criterion]]\nname = \"tdi\"\ntype = \"zone\"\nlayer = \"tdi\"\n",
+        ))
         .unwrap();
     assert_eq!(r.site("inside").unwrap().criteria[0].score, 1.0);
     assert_eq!(r.site("edge").unwrap().criteria[0].score, 1.0);
     assert_eq!(r.site("outside").unwrap().criteria[0].score, 0.0);
     // Ties (inside, edge: 100) are broken by id: "edge" < "inside".
-    let order: Vec<&str> = r.ranked_sites().iter().map(|s| s.site_id.as_str()).collect();
+    let order: Vec<&str> = r
+        .ranked_sites()
+        .iter()
+        .map(|s| s.site_id.as_str())
+        .collect();
     assert_eq!(order, ["edge", "inside", "outside"]);
 }
 
@@ -222,20 +239,27 @@ fn zone_counts_the_boundary_as_inside() {
 fn filters_keep_every_reason() {
     let mut corse = site("corse", 0.0, Some(5.0));
     corse.commune = Some("2A004".into());
-    corse.attributes.insert("statut".into(), Value::Text("Friche sans projet".into()));
+    corse
+        .attributes
+        .insert("statut".into(), Value::Text("Friche sans projet".into()));
     let mut reunion = site("reunion", 0.5, Some(500.0));
     reunion.commune = Some("97411".into());
-    reunion.attributes.insert("statut".into(), Value::Text("friche avec projet".into()));
+    reunion
+        .attributes
+        .insert("statut".into(), Value::Text("friche avec projet".into()));
     let unknown = site("unknown", 0.3, None);
     // A polygon site that touches the exclusion zone's edge at x = 0.01.
     let mut poly = Feature::from_geometry(
         "poly",
-        Geometry::Polygon(polygon![(x: 0.01, y: 0.0), (x: 0.05, y: 0.0), (x: 0.05, y: 0.04), (x: 0.01, y: 0.04)]),
+        Geometry::Polygon(
+            polygon![(x: 0.01, y: 0.0), (x: 0.05, y: 0.0), (x: 0.05, y: 0.04), (x: 0.01, y: 0.04)],
+        ),
     )
     .unwrap();
     poly.area_ha = Some(50.0);
     poly.commune = Some("2a004".into());
-    poly.attributes.insert("statut".into(), Value::Text("friche sans projet".into()));
+    poly.attributes
+        .insert("statut".into(), Value::Text("friche sans projet".into()));
     let e = engine(vec![corse, reunion, unknown, poly]);
     let r = e
         .rank(&brief(
@@ -303,7 +327,11 @@ fn topsis_through_the_engine_ranks_like_the_example() {
     assert_relative_eq!(s[1].1, 26.22, epsilon = 0.01);
     // <c>_points stay the weighted-sum contribution: a2's p = 100 * 0.714 * 10/17.
     let a2 = r.site("a2").unwrap();
-    assert_relative_eq!(a2.criteria[0].points, 100.0 * 0.714 * 10.0 / 17.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        a2.criteria[0].points,
+        100.0 * 0.714 * 10.0 / 17.0,
+        max_relative = 1e-12
+    );
 }
 
 #[test]
@@ -368,7 +396,9 @@ fn brief_problems_against_the_data_come_together() {
         ]
     );
     assert!(e.problems[0].message.contains("is a facilities layer"));
-    assert!(e.problems[5].message.contains("has no attribute \"pop\"; it has: active"));
+    assert!(e.problems[5]
+        .message
+        .contains("has no attribute \"pop\"; it has: active"));
 }
 
 #[test]
@@ -379,8 +409,13 @@ fn duplicate_site_ids_across_layers_are_an_error() {
         Layer::from_features("z", Role::Zones, vec![]),
     ]));
     let err = e
-        .rank(&brief("[[criterion]]\nname = \"t\"\ntype = \"zone\"\nlayer = \"z\"\n"))
+        .rank(&brief(
+            "[[criterion]]\nname = \"t\"\ntype = \"zone\"\nlayer = \"z\"\n",
+        ))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("\"x\"") && err.contains("\"a\"") && err.contains("\"b\""), "{err}");
+    assert!(
+        err.contains("\"x\"") && err.contains("\"a\"") && err.contains("\"b\""),
+        "{err}"
+    );
 }

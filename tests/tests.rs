@@ -4,6 +4,8 @@ mod cli;
 mod crs;
 mod index;
 mod io;
+mod oracle;
+mod output;
 mod real_data;
 mod scoring;
 mod util;

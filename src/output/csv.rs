@@ -9,7 +9,10 @@ fn text(c: Cell) -> String {
     match c {
         Cell::Text(t) => t.unwrap_or_default(),
         Cell::Int(i) => i.map(|i| i.to_string()).unwrap_or_default(),
-        Cell::Num(x) => x.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default(),
+        Cell::Num(x) => x
+            .filter(|x| x.is_finite())
+            .map(|x| x.to_string())
+            .unwrap_or_default(),
         Cell::Bool(b) => b.to_string(),
     }
 }

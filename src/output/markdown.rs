@@ -48,8 +48,10 @@ pub fn write_markdown<W: Write>(
             s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
             escape(&s.site_id),
             escape(s.label.as_deref().unwrap_or("")),
-            s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
-            s.area_ha.map(|a| format!("{a:.1}")).unwrap_or_default(),
+            s.score
+                .map(|x| format!("{x:.1}"))
+                .unwrap_or_else(|| "-".into()),
+            s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ];
         for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
             let value = match &c.value {

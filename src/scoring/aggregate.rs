@@ -13,7 +13,7 @@ pub fn weighted_sum(scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
         .map(|row| {
             let s: f64 = row.iter().zip(weights).map(|(s, w)| s * w).sum();
             if total > 0.0 {
-                100.0 * s / total
+                (100.0 * (s / total)).clamp(0.0, 100.0)
             } else {
                 0.0
             }
@@ -61,8 +61,12 @@ pub fn topsis(scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
         })
         .collect();
     let column = |c: usize| v.iter().filter_map(move |r| r.get(c).copied());
-    let best: Vec<f64> = (0..n).map(|c| column(c).fold(f64::NEG_INFINITY, f64::max)).collect();
-    let worst: Vec<f64> = (0..n).map(|c| column(c).fold(f64::INFINITY, f64::min)).collect();
+    let best: Vec<f64> = (0..n)
+        .map(|c| column(c).fold(f64::NEG_INFINITY, f64::max))
+        .collect();
+    let worst: Vec<f64> = (0..n)
+        .map(|c| column(c).fold(f64::INFINITY, f64::min))
+        .collect();
     v.iter()
         .map(|r| {
             let dist = |target: &[f64]| {
@@ -76,7 +80,7 @@ pub fn topsis(scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
             if dp + dm == 0.0 {
                 100.0
             } else {
-                100.0 * dm / (dp + dm)
+                (100.0 * (dm / (dp + dm))).clamp(0.0, 100.0)
             }
         })
         .collect()

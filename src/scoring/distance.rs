@@ -40,7 +40,9 @@ impl Matcher {
 
     /// The mask of matching features of a layer.
     pub(super) fn mask(&self, folded: &Folded) -> Vec<bool> {
-        (0..folded.category.len()).map(|i| self.matches(folded, i)).collect()
+        (0..folded.category.len())
+            .map(|i| self.matches(folded, i))
+            .collect()
     }
 }
 

@@ -202,11 +202,20 @@ const BUILTINS: [&str; 5] = ["id", "label", "category", "commune", "area_ha"];
 
 impl Engine {
     /// Indexes every layer of the catalog (one R-tree bulk load per layer).
+    ///
+    /// Each layer's features are first sorted by id, so that every sum and every
+    /// tie is computed in the same order whatever the order of the input files: the
+    /// same data gives byte-identical results.
     pub fn new(catalog: Catalog) -> Engine {
         let layers: Vec<IndexedLayer> = catalog
             .layers
             .into_par_iter()
-            .map(IndexedLayer::new)
+            .map(|mut layer| {
+                layer
+                    .features
+                    .sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+                IndexedLayer::new(layer)
+            })
             .collect();
         let folded = layers
             .iter()
@@ -272,21 +281,29 @@ impl Engine {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let mut role_check = |key: String, name: &str, roles: &[Role]| {
-            match self.layer(name).map(|l| l.layer().role) {
-                None => problem(
-                    key,
-                    format!("no layer {name:?} in the data; the layers are: {}", names(None)),
+        let mut role_check = |key: String, name: &str, roles: &[Role]| match self
+            .layer(name)
+            .map(|l| l.layer().role)
+        {
+            None => problem(
+                key,
+                format!(
+                    "no layer {name:?} in the data; the layers are: {}",
+                    names(None)
                 ),
-                Some(r) if !roles.contains(&r) => problem(
-                    key,
-                    format!(
-                        "layer {name:?} is a {r} layer; this needs a {} layer",
-                        roles.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" or ")
-                    ),
+            ),
+            Some(r) if !roles.contains(&r) => problem(
+                key,
+                format!(
+                    "layer {name:?} is a {r} layer; this needs a {} layer",
+                    roles
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
-                Some(_) => {}
-            }
+            ),
+            Some(_) => {}
         };
         if let Some(layers) = &brief.filter.layers {
             for (i, n) in layers.iter().enumerate() {
@@ -334,7 +351,10 @@ impl Engine {
             if !site_field(attr) {
                 problem(
                     format!("filter.where.{attr}"),
-                    format!("the site layers have no attribute {attr:?}; they have: {}", site_fields()),
+                    format!(
+                        "the site layers have no attribute {attr:?}; they have: {}",
+                        site_fields()
+                    ),
                 );
             }
         }
@@ -446,7 +466,9 @@ impl Engine {
                         field,
                         scores,
                         default,
-                    } => Box::new(category::CategoryScorer::new(&c.name, field, scores, *default)),
+                    } => Box::new(category::CategoryScorer::new(
+                        &c.name, field, scores, *default,
+                    )),
                     CriterionKind::Zone { layer: l } => Box::new(zone::ZoneScorer {
                         name: c.name.clone(),
                         layer: layer(l).map(|(l, _)| l),

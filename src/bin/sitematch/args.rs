@@ -19,13 +19,8 @@ pub enum Command {
     /// List the layers of a data set: role, format, source CRS, features loaded,
     /// features skipped by reason, bounding box.
     Layers {
-        /// Data folder (or catalog file); default: $SITEMATCH_DATA, else the
-        /// project's data/ folder.
-        #[arg(long)]
-        data: Option<PathBuf>,
-        /// Make the first bad feature an error instead of skipping it.
-        #[arg(long)]
-        strict: bool,
+        #[command(flatten)]
+        data: DataArgs,
         /// Also print every skipped feature with its file, place and reason.
         #[arg(long)]
         show_skipped: bool,

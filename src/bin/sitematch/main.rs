@@ -66,12 +66,11 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Command::Layers {
             data,
-            strict,
             show_skipped,
             tags,
         } => {
-            let dir = catalog::data_dir(data.as_deref());
-            let catalog = load(&DataArgs { data, strict })?;
+            let dir = catalog::data_dir(data.data.as_deref());
+            let catalog = load(&data)?;
             let mut out = std::io::stdout().lock();
             if catalog.layers.is_empty() {
                 writeln!(out, "{}: no layers", dir.display())?;
@@ -105,13 +104,19 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let brief_path = brief;
             let brief = Brief::from_path(&brief_path)?;
             let engine = Engine::new(load(&data)?);
-            let ranking = engine.rank(&brief).map_err(|e| with_brief_path(e, &brief_path))?;
+            let ranking = engine
+                .rank(&brief)
+                .map_err(|e| with_brief_path(e, &brief_path))?;
             let opts = OutputOptions {
                 top: top.unwrap_or(ranking.top),
                 include_excluded,
             };
             let format = format.unwrap_or_else(|| {
-                match path.as_ref().and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+                match path
+                    .as_ref()
+                    .and_then(|p| p.extension())
+                    .and_then(|e| e.to_str())
+                {
                     Some("csv") => OutputFormat::Csv,
                     Some("md") => OutputFormat::Md,
                     _ => OutputFormat::Geojson,
@@ -143,7 +148,9 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let path = brief;
             let brief = Brief::from_path(&path)?;
             let engine = Engine::new(load(&data)?);
-            engine.check(&brief).map_err(|e| with_brief_path(e, &path))?;
+            engine
+                .check(&brief)
+                .map_err(|e| with_brief_path(e, &path))?;
             let (weights, cr) = brief.normalised_weights();
             let mut out = std::io::stdout().lock();
             writeln!(
@@ -154,7 +161,13 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 brief.method
             )?;
             for (c, w) in brief.criteria.iter().zip(weights) {
-                writeln!(out, "  {:<16} {:<9} weight {:.3}", c.name, c.kind.type_name(), w)?;
+                writeln!(
+                    out,
+                    "  {:<16} {:<9} weight {:.3}",
+                    c.name,
+                    c.kind.type_name(),
+                    w
+                )?;
             }
             if let Some(cr) = cr {
                 writeln!(out, "  AHP consistency ratio {cr:.3}")?;

@@ -1,0 +1,232 @@
+//! Output: GDAL reads the GeoJSON with the documented field types, RFC 7946 holds,
+//! and the same inputs give the same bytes whatever the order of the features.
+
+use std::path::Path;
+use std::process::Command;
+
+use sitematch::output::{write_csv, write_geojson, write_markdown, OutputOptions};
+use sitematch::{Brief, Catalog, Engine, Ranking};
+
+use crate::util::fixtures;
+
+fn rank_fixture(catalog: Catalog) -> Ranking {
+    let brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
+    Engine::new(catalog).rank(&brief).unwrap()
+}
+
+fn fixture_catalog() -> Catalog {
+    Catalog::from_path(fixtures().join("rank")).unwrap()
+}
+
+fn geojson_bytes(r: &Ranking, include_excluded: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let opts = OutputOptions {
+        top: r.top,
+        include_excluded,
+    };
+    write_geojson(r, &opts, &mut out).unwrap();
+    out
+}
+
+/// `ogrinfo -so` of a file: feature count and (field, type) pairs; `None` (with a
+/// note) when GDAL is not installed, except under CI, which installs it.
+fn ogrinfo(path: &Path) -> Option<(usize, Vec<(String, String)>)> {
+    let out = match Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(path)
+        .output()
+    {
+        Ok(o) => o,
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("ogrinfo is missing; .ci/run installs gdal-bin")
+        }
+        Err(_) => {
+            eprintln!("note: ogrinfo (gdal-bin) is not installed; skipping the GDAL read-back");
+            return None;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ogrinfo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    let after_srs = text
+        .split("Data axis to CRS axis mapping")
+        .nth(1)
+        .unwrap_or(&text);
+    let fields = after_srs
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(": ")?;
+            let typ = rest.split(" (").next()?;
+            let known = ["String", "Integer", "Integer64", "Integer(Boolean)", "Real"];
+            known
+                .contains(&typ)
+                .then(|| (name.trim().to_string(), typ.to_string()))
+        })
+        .collect();
+    Some((count, fields))
+}
+
+#[test]
+fn gdal_reads_the_geojson_with_the_documented_types() {
+    let r = rank_fixture(fixture_catalog());
+    for include_excluded in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ranking.geojson");
+        std::fs::write(&path, geojson_bytes(&r, include_excluded)).unwrap();
+        let Some((count, fields)) = ogrinfo(&path) else {
+            return;
+        };
+        assert_eq!(count, if include_excluded { 8 } else { 4 });
+        let typ = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.as_str())
+                .unwrap_or_else(|| panic!("no field {name} in {fields:?}"))
+        };
+        for s in [
+            "site_id",
+            "label",
+            "layer",
+            "category",
+            "excluded_by",
+            "motorway_nearest_id",
+            "motorway_nearest_label",
+            "town_value",
+        ] {
+            assert_eq!(typ(s), "String", "{s}");
+        }
+        assert_eq!(typ("rank"), "Integer");
+        assert_eq!(typ("excluded"), "Integer(Boolean)");
+        for s in [
+            "score",
+            "area_ha",
+            "motorway_value",
+            "motorway_score",
+            "motorway_points",
+            "land_value",
+            "town_score",
+            "centre_value",
+            "centre_points",
+        ] {
+            assert_eq!(typ(s), "Real", "{s}");
+        }
+        assert_eq!(fields.len(), 23);
+    }
+}
+
+#[test]
+fn geojson_is_rfc7946() {
+    let r = rank_fixture(fixture_catalog());
+    let bytes = geojson_bytes(&r, true);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(v.get("crs").is_none());
+    assert_eq!(v["sitematch"]["method"], "weighted-sum");
+    assert_eq!(v["sitematch"]["sites_ranked"], 4);
+    let features = v["features"].as_array().unwrap();
+    for f in features {
+        let g = &f["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array().unwrap().iter().collect(),
+            _ => vec![],
+        };
+        for p in polys {
+            for (k, ring) in p.as_array().unwrap().iter().enumerate() {
+                let pts: Vec<(f64, f64)> = ring
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                    .collect();
+                // Shoelace: positive area = counter-clockwise.
+                let area2: f64 = pts
+                    .windows(2)
+                    .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                    .sum();
+                assert_eq!(
+                    area2 > 0.0,
+                    k == 0,
+                    "ring {k} of {}",
+                    f["properties"]["site_id"]
+                );
+                for (x, y) in pts {
+                    assert_eq!((x * 1e7).round() / 1e7, x);
+                    assert_eq!((y * 1e7).round() / 1e7, y);
+                }
+            }
+        }
+    }
+    // Property order is the schema's.
+    let keys: Vec<&String> = features[0]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys[..5], ["site_id", "label", "layer", "category", "rank"]);
+}
+
+#[test]
+fn same_inputs_same_bytes_whatever_the_feature_order() {
+    let a = geojson_bytes(&rank_fixture(fixture_catalog()), true);
+    let b = geojson_bytes(&rank_fixture(fixture_catalog()), true);
+    assert!(a == b, "two runs gave different bytes");
+    let mut shuffled = fixture_catalog();
+    for (k, layer) in shuffled.layers.iter_mut().enumerate() {
+        layer.features.reverse();
+        let n = layer.features.len();
+        if n > 2 {
+            layer.features.rotate_left(k % n);
+        }
+    }
+    let c = geojson_bytes(&rank_fixture(shuffled), true);
+    assert!(a == c, "shuffling the features changed the output");
+}
+
+#[test]
+fn csv_and_markdown_carry_the_same_ranking() {
+    let r = rank_fixture(fixture_catalog());
+    let opts = OutputOptions {
+        top: 20,
+        include_excluded: true,
+    };
+    let mut csv = Vec::new();
+    write_csv(&r, &opts, &mut csv).unwrap();
+    let mut reader = csv::Reader::from_reader(&csv[..]);
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.get(0), Some("site_id"));
+    assert_eq!(header.iter().next_back(), Some("lat"));
+    assert_eq!(header.len(), 25);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8);
+    assert_eq!(&rows[0][0], r.sites[0].site_id.as_str());
+    assert_eq!(&rows[0][4], "1");
+    assert_eq!(&rows[7][7], "true");
+    assert_eq!(&rows[7][8], "min_area_ha");
+
+    let mut md = Vec::new();
+    write_markdown(&r, &opts, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert!(md.starts_with("# Fixture brief"));
+    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 9);
+    assert!(md.contains(&format!("| 1 | {} |", r.sites[0].site_id)));
+}
+
+#[test]
+fn empty_result_is_a_valid_collection() {
+    let mut brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
+    brief.filter.min_area_ha = Some(1e6);
+    let r = Engine::new(fixture_catalog()).rank(&brief).unwrap();
+    assert_eq!(r.ranked, 0);
+    let bytes = geojson_bytes(&r, false);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["features"].as_array().unwrap().len(), 0);
+}
