@@ -35,6 +35,7 @@ pub mod brief;
 pub mod catalog;
 pub mod crs;
 pub mod error;
+pub mod import;
 pub mod index;
 pub mod io;
 pub mod model;

@@ -1,0 +1,223 @@
+//! `communes` (population): one point per commune, with labour-market figures.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use super::{cell, deg, num, round, CommunePoints, LayerReport, OutTable, RawCsv};
+use crate::error::Result;
+
+pub(crate) struct Commune {
+    name: String,
+    lon: f64,
+    lat: f64,
+    population: Option<f64>,
+    active: Option<f64>,
+    unemployed: Option<f64>,
+}
+
+/// The communes of datas.fun, deduplicated: one per INSEE code, `COM` rows only.
+pub(crate) struct Communes {
+    by_code: BTreeMap<String, Commune>,
+    rows: usize,
+    without_point: usize,
+    /// Points of the communes and of the municipal arrondissements, by INSEE code.
+    pub(crate) points: CommunePoints,
+}
+
+impl Communes {
+    pub(crate) fn load(raw: &Path) -> Result<Communes> {
+        let t = RawCsv::open(&raw.join("communes/datasfun_communes_2024.csv"), b',')?;
+        let (code, kind, name) = (
+            t.col("insee_com")?,
+            t.col("commune_type")?,
+            t.col("commune")?,
+        );
+        let (lat, lng) = (t.col("lat")?, t.col("lng")?);
+        let (pop, act, cho) = (
+            t.col("population_2021")?,
+            t.col("pop_15_64_active_2021")?,
+            t.col("pop_15_64_chomage_2021")?,
+        );
+        let mut by_code = BTreeMap::new();
+        let mut without_point = 0;
+        // Municipal arrondissements (Paris, Lyon, Marseille) place what other sources
+        // locate by arrondissement code; they are not communes of the layer.
+        let mut arrondissements: CommunePoints = HashMap::new();
+        for r in t.rows() {
+            if cell(r, kind) == "ARM" {
+                if let (Some(y), Some(x)) = (num(r, lat), num(r, lng)) {
+                    arrondissements
+                        .entry(cell(r, code).to_string())
+                        .or_insert((x, y));
+                }
+            }
+            if cell(r, kind) != "COM" || by_code.contains_key(cell(r, code)) {
+                continue;
+            }
+            let (Some(y), Some(x)) = (num(r, lat), num(r, lng)) else {
+                without_point += 1;
+                continue;
+            };
+            by_code.insert(
+                cell(r, code).to_string(),
+                Commune {
+                    name: cell(r, name).to_string(),
+                    lon: x,
+                    lat: y,
+                    population: num(r, pop),
+                    active: num(r, act),
+                    unemployed: num(r, cho),
+                },
+            );
+        }
+        let mut points: CommunePoints = by_code
+            .iter()
+            .map(|(k, c)| (k.clone(), (c.lon, c.lat)))
+            .collect();
+        for (k, p) in arrondissements {
+            points.entry(k).or_insert(p);
+        }
+        Ok(Communes {
+            by_code,
+            rows: t.rows().len(),
+            without_point,
+            points,
+        })
+    }
+
+    pub(crate) fn table(&self, raw: &Path) -> Result<(OutTable, LayerReport)> {
+        // Zone d'emploi 2020 of each commune (COG 2022).
+        let app = RawCsv::open(
+            &raw.join("insee-appartenance/table_appartenance_geo_communes_2022.csv"),
+            b',',
+        )?;
+        let (cg, ze) = (app.col("CODGEO")?, app.col("ZE2020")?);
+        let ze_of: HashMap<&str, &str> = app
+            .rows()
+            .iter()
+            .map(|r| (cell(r, cg), cell(r, ze)))
+            .collect();
+        // Latest unemployment rate per zone d'emploi.
+        let cho = RawCsv::open(
+            &raw.join("insee-chomage-ze/taux_chomage_ze2020_2003T1_2022T2.csv"),
+            b',',
+        )?;
+        let (cz, latest, zname) = (
+            cho.col("ZE2020")?,
+            cho.col("2022-T2")?,
+            cho.col("LIBZE2020")?,
+        );
+        let rate_of: HashMap<&str, (Option<f64>, &str)> = cho
+            .rows()
+            .iter()
+            .map(|r| (cell(r, cz), (num(r, latest), cell(r, zname))))
+            .collect();
+        // France Ruralités Revitalisation class.
+        let frr = RawCsv::open(&raw.join("anct-frr/communes_frr_2025-07.csv"), b';')?;
+        let (fc, fk) = (
+            frr.col("Code_insee")?,
+            frr.col("Classement FRR et FRR+ au 10 juillet 2025")?,
+        );
+        let frr_of: HashMap<&str, &str> = frr
+            .rows()
+            .iter()
+            .map(|r| (cell(r, fc), cell(r, fk)))
+            .collect();
+        // DVF median residential price per m².
+        let dvf = RawCsv::open(
+            &raw.join("benefriches-dvf/dvf_city_stats_2020_2024.csv"),
+            b';',
+        )?;
+        let (dc, dp) = (dvf.col("city_code")?, dvf.col("dvf_pxm2_median")?);
+        let dvf_of: HashMap<&str, Option<f64>> = dvf
+            .rows()
+            .iter()
+            .map(|r| (cell(r, dc), num(r, dp)))
+            .collect();
+
+        let mut t = OutTable::new(&[
+            "insee",
+            "nom",
+            "lon",
+            "lat",
+            "population",
+            "active",
+            "unemployed",
+            "ze2020",
+            "ze2020_nom",
+            "ze_unemployment_rate",
+            "frr",
+            "dvf_price_m2",
+        ]);
+        let (mut no_ze, mut no_rate, mut no_frr, mut no_dvf) = (0, 0, 0, 0);
+        let opt = |x: Option<f64>, d: i32| x.map(|x| round(x, d)).unwrap_or_default();
+        for (code, c) in &self.by_code {
+            let ze = ze_of.get(code.as_str()).copied().unwrap_or("");
+            no_ze += usize::from(ze.is_empty());
+            let (rate, ze_name) = rate_of.get(ze).copied().unwrap_or((None, ""));
+            no_rate += usize::from(rate.is_none());
+            let frr = frr_of.get(code.as_str()).copied().unwrap_or("");
+            no_frr += usize::from(frr.is_empty());
+            let price = dvf_of.get(code.as_str()).copied().flatten();
+            no_dvf += usize::from(price.is_none());
+            t.rows.push(vec![
+                code.clone(),
+                c.name.clone(),
+                deg(c.lon),
+                deg(c.lat),
+                opt(c.population, 0),
+                opt(c.active, 0),
+                opt(c.unemployed, 0),
+                ze.to_string(),
+                ze_name.to_string(),
+                opt(rate, 1),
+                frr.to_string(),
+                opt(price, 0),
+            ]);
+        }
+        let report = LayerReport {
+            name: "communes",
+            file: "communes.csv",
+            notes: "\
+Role `population`: one point per commune for catchment sums (labour pool).
+
+- Points, population and labour figures: `communes/datasfun_communes_2024.csv`
+  (datas.fun from INSEE COG 2024, comparateur de territoires 2024, census 2021; LO 2.0
+  for the INSEE data). The raw file has one row per (commune, postcode) plus rows for
+  communes déléguées (COMD) and municipal arrondissements (ARM): only `COM` rows are
+  kept, the first row of each INSEE code. `active` = active population aged 15-64,
+  `unemployed` = unemployed aged 15-64 (census definition), 2021.
+- `ze2020`: INSEE table d'appartenance géographique, COG 2022 (LO 2.0). Communes
+  created or merged after 2022 do not join.
+- `ze_unemployment_rate`: INSEE taux de chômage localisés par zone d'emploi, 2022-T2,
+  % (LO 2.0). Mayotte and Guyane are not covered by the series.
+- `frr`: ANCT France Ruralités Revitalisation list of 10 July 2025.
+- `dvf_price_m2`: median residential price per m², DVF 2020-2024 (via ADEME
+  Bénéfriches; LO 2.0). A proxy of land prices only; Bas-Rhin, Haut-Rhin and Moselle
+  have no DVF."
+                .to_string(),
+            counts: vec![
+                ("raw rows".into(), self.rows),
+                (
+                    "communes written (COM, one per code)".into(),
+                    self.by_code.len(),
+                ),
+                (
+                    "COM codes without coordinates, left out".into(),
+                    self.without_point,
+                ),
+                (
+                    "communes with no zone d'emploi (code not in COG 2022)".into(),
+                    no_ze,
+                ),
+                (
+                    "communes with no unemployment rate (no ZE, or Mayotte/Guyane)".into(),
+                    no_rate,
+                ),
+                ("communes not in the FRR list".into(), no_frr),
+                ("communes with no DVF median price".into(), no_dvf),
+            ],
+        };
+        Ok((t, report))
+    }
+}

@@ -1,0 +1,209 @@
+//! `sitematch import`: builds the default data set in `data/` from the raw open data
+//! (`../shared/data/raw`, described in its SOURCES.md).
+//!
+//! Each layer is read from its raw files, joined, deduplicated and written as a
+//! compact CSV (points as lon/lat, or WKT where a layer mixes points and polygons) or
+//! GeoJSON (polygons), sorted by id, with fixed number formats: running the import
+//! again gives the same bytes. `catalog.toml` and `SOURCES.md` (origins, licences,
+//! transformations and the counts of this run) are written beside the layers.
+
+mod communes;
+mod friches;
+mod logistics;
+mod training;
+mod zones;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Location, Result};
+
+/// One raw CSV table, read whole.
+pub(crate) struct RawCsv {
+    path: PathBuf,
+    headers: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl RawCsv {
+    /// Reads a raw CSV (optionally gzip-compressed), UTF-8, with a header row.
+    pub(crate) fn open(path: &Path, delimiter: u8) -> Result<RawCsv> {
+        let source = crate::io::csv::open_maybe_gzip(path)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(source);
+        let bad = |e: csv::Error| {
+            let location = e
+                .position()
+                .map_or(Location::File, |p| Location::Line(p.line()));
+            Error::format(path, location, e.to_string())
+        };
+        let headers = reader
+            .headers()
+            .map_err(bad)?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
+        let rows = reader
+            .records()
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(bad)?;
+        Ok(RawCsv {
+            path: path.to_path_buf(),
+            headers,
+            rows,
+        })
+    }
+
+    /// The index of a column, or an error naming the file and the columns it has.
+    pub(crate) fn col(&self, name: &str) -> Result<usize> {
+        self.headers.iter().position(|h| h == name).ok_or_else(|| {
+            Error::format(
+                &self.path,
+                Location::Line(1),
+                format!(
+                    "no column {name:?}; the raw file has: {}",
+                    self.headers.join(", ")
+                ),
+            )
+        })
+    }
+
+    pub(crate) fn rows(&self) -> &[csv::StringRecord] {
+        &self.rows
+    }
+}
+
+/// A cell, trimmed ("" when absent).
+pub(crate) fn cell(row: &csv::StringRecord, col: usize) -> &str {
+    row.get(col).unwrap_or("").trim()
+}
+
+/// A number cell (decimal comma accepted).
+pub(crate) fn num(row: &csv::StringRecord, col: usize) -> Option<f64> {
+    crate::model::parse_number(cell(row, col))
+}
+
+/// Fixed 7-decimal degrees (about 1 cm).
+pub(crate) fn deg(x: f64) -> String {
+    format!("{x:.7}")
+}
+
+/// A number in its shortest form, rounded to `decimals`.
+pub(crate) fn round(x: f64, decimals: i32) -> String {
+    let f = 10f64.powi(decimals);
+    let r = (x * f).round() / f;
+    if r == 0.0 {
+        "0".to_string() // no "-0"
+    } else {
+        format!("{r}")
+    }
+}
+
+/// An output table: a header and rows of text, written sorted by the first column.
+pub(crate) struct OutTable {
+    pub(crate) header: Vec<&'static str>,
+    pub(crate) rows: Vec<Vec<String>>,
+}
+
+impl OutTable {
+    pub(crate) fn new(header: &[&'static str]) -> OutTable {
+        OutTable {
+            header: header.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn write(mut self, path: &Path) -> Result<usize> {
+        self.rows.sort_by(|a, b| a.first().cmp(&b.first()));
+        let mut w = csv::Writer::from_path(path)
+            .map_err(|e| Error::format(path, Location::File, e.to_string()))?;
+        let io = |e: csv::Error| Error::format(path, Location::File, e.to_string());
+        w.write_record(&self.header).map_err(io)?;
+        for r in &self.rows {
+            w.write_record(r).map_err(io)?;
+        }
+        w.flush().map_err(|e| Error::io(path, e))?;
+        Ok(self.rows.len())
+    }
+}
+
+/// What one layer's import found, for SOURCES.md and the import's own report.
+pub(crate) struct LayerReport {
+    pub(crate) name: &'static str,
+    pub(crate) file: &'static str,
+    /// Markdown: origin, licence, transformations.
+    pub(crate) notes: String,
+    /// Counts, in order: (what, how many).
+    pub(crate) counts: Vec<(String, usize)>,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone)]
+pub struct ImportSummary {
+    /// (layer, file, features written).
+    pub layers: Vec<(String, String, usize)>,
+}
+
+/// Reads the raw data in `raw` and writes the default data set to `out`.
+pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let communes = communes::Communes::load(raw)?;
+    let mut reports = Vec::new();
+    let mut written = Vec::new();
+    let mut emit = |table: OutTable, report: LayerReport| -> Result<()> {
+        let n = table.write(&out.join(report.file))?;
+        written.push((report.name.to_string(), report.file.to_string(), n));
+        reports.push(report);
+        Ok(())
+    };
+    let (t, r) = friches::import(raw)?;
+    emit(t, r)?;
+    let (t, r) = communes.table(raw)?;
+    emit(t, r)?;
+    let (t, r) = logistics::motorway(raw)?;
+    emit(t, r)?;
+    let (t, r) = logistics::airports(raw)?;
+    emit(t, r)?;
+    let (t, r) = logistics::seaports(raw)?;
+    emit(t, r)?;
+    let (t, r) = logistics::rail(raw)?;
+    emit(t, r)?;
+    let (t, r) = training::training(raw, &communes)?;
+    emit(t, r)?;
+    let (t, r) = training::by_commune(raw, &communes)?;
+    emit(t, r)?;
+    let r = zones::territoires_industrie(raw, out)?;
+    written.push((
+        r.name.to_string(),
+        r.file.to_string(),
+        r.counts.first().map_or(0, |c| c.1),
+    ));
+    reports.push(r);
+
+    let catalog = include_str!("catalog.toml");
+    std::fs::write(out.join("catalog.toml"), catalog)
+        .map_err(|e| Error::io(out.join("catalog.toml"), e))?;
+    let sources = sources_md(&reports);
+    std::fs::write(out.join("SOURCES.md"), sources)
+        .map_err(|e| Error::io(out.join("SOURCES.md"), e))?;
+    Ok(ImportSummary { layers: written })
+}
+
+fn sources_md(reports: &[LayerReport]) -> String {
+    let mut s = String::from(include_str!("sources_head.md"));
+    for r in reports {
+        let _ = writeln!(s, "\n## `{}` ({})\n", r.name, r.file);
+        s.push_str(r.notes.trim());
+        s.push_str("\n\nCounts of this import:\n\n");
+        for (what, n) in &r.counts {
+            let _ = writeln!(s, "- {what}: {n}");
+        }
+    }
+    s
+}
+
+/// Commune points by INSEE code, for placing things at their commune.
+pub(crate) type CommunePoints = HashMap<String, (f64, f64)>;

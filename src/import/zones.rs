@@ -1,0 +1,72 @@
+//! `territoires_industrie` (zones): the 183 Territoires d'industrie polygons.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::LayerReport;
+use crate::error::{Error, Location, Result};
+
+fn round_coords(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(round_coords).collect()),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or(v.clone(), |x| json!((x * 1e6).round() / 1e6)),
+        other => other.clone(),
+    }
+}
+
+pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
+    let path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::format(&path, Location::Line(e.line() as u64), e.to_string()))?;
+    let mut features: Vec<Value> = v
+        .get("features")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            let p = &f["properties"];
+            json!({
+                "type": "Feature",
+                "properties": {
+                    "id": p["id_territoire"],
+                    "nom": p["lib_territoire"],
+                    "epci": p["liste_geo"],
+                },
+                "geometry": round_coords(&f["geometry"]),
+            })
+        })
+        .collect();
+    features.sort_by(|a, b| {
+        a["properties"]["id"]
+            .as_str()
+            .cmp(&b["properties"]["id"].as_str())
+    });
+    let n = features.len();
+    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(&f.to_string());
+    }
+    s.push_str("\n]}\n");
+    let file = out.join("territoires_industrie.geojson");
+    std::fs::write(&file, s).map_err(|e| Error::io(&file, e))?;
+    Ok(LayerReport {
+        name: "territoires_industrie",
+        file: "territoires_industrie.geojson",
+        notes: "\
+Role `zones`: ANCT programme Territoires d'industrie, 2023-2027 phase, as updated on
+2024-09-16 (`anct-territoires-industrie/territoires_industrie_2024.geojson`, from
+`anct-carto/superposeur-anct`; Licence Ouverte 2.0). Properties renamed
+(`id_territoire` to `id`, `lib_territoire` to `nom`, `liste_geo` to `epci`), coordinates
+rounded to 6 decimals (about 10 cm)."
+            .to_string(),
+        counts: vec![("territories".into(), n)],
+    })
+}
