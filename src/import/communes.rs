@@ -7,6 +7,8 @@ use super::{cell, deg, num, round, CommunePoints, LayerReport, OutTable, RawCsv}
 use crate::error::Result;
 
 pub(crate) struct Commune {
+    /// For a municipal arrondissement: its commune's code, used for the joins.
+    parent: Option<String>,
     name: String,
     lon: f64,
     lat: f64,
@@ -20,6 +22,7 @@ pub(crate) struct Communes {
     by_code: BTreeMap<String, Commune>,
     rows: usize,
     without_point: usize,
+    arrondissements_added: usize,
     /// Points of the communes and of the municipal arrondissements, by INSEE code.
     pub(crate) points: CommunePoints,
 }
@@ -40,15 +43,23 @@ impl Communes {
         );
         let mut by_code = BTreeMap::new();
         let mut without_point = 0;
-        // Municipal arrondissements (Paris, Lyon, Marseille) place what other sources
-        // locate by arrondissement code; they are not communes of the layer.
-        let mut arrondissements: CommunePoints = HashMap::new();
+        // Municipal arrondissements: Paris, Lyon and Marseille have no COM row.
+        let parent = t.col("insee_parente")?;
+        let mut arrondissements: BTreeMap<String, Commune> = BTreeMap::new();
         for r in t.rows() {
             if cell(r, kind) == "ARM" {
                 if let (Some(y), Some(x)) = (num(r, lat), num(r, lng)) {
                     arrondissements
                         .entry(cell(r, code).to_string())
-                        .or_insert((x, y));
+                        .or_insert(Commune {
+                            parent: Some(cell(r, parent).to_string()),
+                            name: cell(r, name).to_string(),
+                            lon: x,
+                            lat: y,
+                            population: num(r, pop),
+                            active: num(r, act),
+                            unemployed: num(r, cho),
+                        });
                 }
             }
             if cell(r, kind) != "COM" || by_code.contains_key(cell(r, code)) {
@@ -61,6 +72,7 @@ impl Communes {
             by_code.insert(
                 cell(r, code).to_string(),
                 Commune {
+                    parent: None,
                     name: cell(r, name).to_string(),
                     lon: x,
                     lat: y,
@@ -70,17 +82,25 @@ impl Communes {
                 },
             );
         }
-        let mut points: CommunePoints = by_code
+        // Paris, Lyon and Marseille have no COM row, only their arrondissements:
+        // those stand in for them (finer points for catchment sums).
+        let mut arrondissements_added = 0;
+        for (k, a) in arrondissements {
+            let parent_missing = a.parent.as_ref().is_some_and(|p| !by_code.contains_key(p));
+            if parent_missing {
+                arrondissements_added += 1;
+                by_code.insert(k, a);
+            }
+        }
+        let points: CommunePoints = by_code
             .iter()
             .map(|(k, c)| (k.clone(), (c.lon, c.lat)))
             .collect();
-        for (k, p) in arrondissements {
-            points.entry(k).or_insert(p);
-        }
         Ok(Communes {
             by_code,
             rows: t.rows().len(),
             without_point,
+            arrondissements_added,
             points,
         })
     }
@@ -152,13 +172,19 @@ impl Communes {
         let (mut no_ze, mut no_rate, mut no_frr, mut no_dvf) = (0, 0, 0, 0);
         let opt = |x: Option<f64>, d: i32| x.map(|x| round(x, d)).unwrap_or_default();
         for (code, c) in &self.by_code {
-            let ze = ze_of.get(code.as_str()).copied().unwrap_or("");
+            // Arrondissements join through their commune, except DVF, which has them.
+            let join = c.parent.as_deref().unwrap_or(code.as_str());
+            let ze = ze_of.get(join).copied().unwrap_or("");
             no_ze += usize::from(ze.is_empty());
             let (rate, ze_name) = rate_of.get(ze).copied().unwrap_or((None, ""));
             no_rate += usize::from(rate.is_none());
-            let frr = frr_of.get(code.as_str()).copied().unwrap_or("");
+            let frr = frr_of.get(join).copied().unwrap_or("");
             no_frr += usize::from(frr.is_empty());
-            let price = dvf_of.get(code.as_str()).copied().flatten();
+            let price = dvf_of
+                .get(code.as_str())
+                .or_else(|| dvf_of.get(join))
+                .copied()
+                .flatten();
             no_dvf += usize::from(price.is_none());
             t.rows.push(vec![
                 code.clone(),
@@ -184,8 +210,10 @@ Role `population`: one point per commune for catchment sums (labour pool).
 - Points, population and labour figures: `communes/datasfun_communes_2024.csv`
   (datas.fun from INSEE COG 2024, comparateur de territoires 2024, census 2021; LO 2.0
   for the INSEE data). The raw file has one row per (commune, postcode) plus rows for
-  communes déléguées (COMD) and municipal arrondissements (ARM): only `COM` rows are
-  kept, the first row of each INSEE code. `active` = active population aged 15-64,
+  communes déléguées (COMD) and municipal arrondissements (ARM): `COM` rows are
+  kept, the first row of each INSEE code. Paris, Lyon and Marseille have no `COM`
+  row, only their 45 arrondissements: those are kept in their place (with their own
+  figures, joined to the zone d'emploi and FRR class of their commune). `active` = active population aged 15-64,
   `unemployed` = unemployed aged 15-64 (census definition), 2021.
 - `ze2020`: INSEE table d'appartenance géographique, COG 2022 (LO 2.0). Communes
   created or merged after 2022 do not join.
@@ -199,12 +227,16 @@ Role `population`: one point per commune for catchment sums (labour pool).
             counts: vec![
                 ("raw rows".into(), self.rows),
                 (
-                    "communes written (COM, one per code)".into(),
+                    "points written (communes, and arrondissements for Paris, Lyon, Marseille)".into(),
                     self.by_code.len(),
                 ),
                 (
                     "COM codes without coordinates, left out".into(),
                     self.without_point,
+                ),
+                (
+                    "arrondissements standing for Paris, Lyon and Marseille".into(),
+                    self.arrondissements_added,
                 ),
                 (
                     "communes with no zone d'emploi (code not in COG 2022)".into(),

@@ -21,6 +21,7 @@ const HEADER: &[&str] = &[
     "proprietaire",
     "commune",
     "commune_nom",
+    "frr",
     "area_ha",
     "area_source",
     "rail_distance_m",
@@ -97,6 +98,17 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
     );
     let (lon, lat) = (c("longitude")?, c("latitude")?);
     let (polygons, invalid_polygons) = ardennes_polygons(raw)?;
+    let frr = RawCsv::open(&raw.join("anct-frr/communes_frr_2025-07.csv"), b';')?;
+    let (fc, fk) = (
+        frr.col("Code_insee")?,
+        frr.col("Classement FRR et FRR+ au 10 juillet 2025")?,
+    );
+    let frr_of: HashMap<&str, &str> = frr
+        .rows()
+        .iter()
+        .map(|r| (cell(r, fc), cell(r, fk)))
+        .collect();
+    let mut no_frr = 0;
 
     let mut table = OutTable::new(HEADER);
     let (mut from_uf, mut from_site, mut no_area, mut unverified_n, mut no_point) = (0, 0, 0, 0, 0);
@@ -124,6 +136,8 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
         let is_unverified = cell(r, unverified) == "True";
         unverified_n += usize::from(is_unverified);
         let code = cell(r, insee).to_string();
+        let frr_class = frr_of.get(code.as_str()).copied().unwrap_or("");
+        no_frr += usize::from(frr_class.is_empty());
         if code.starts_with("08") {
             ardennes
                 .entry(code.clone())
@@ -142,6 +156,7 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             cell(r, owner).to_string(),
             code,
             cell(r, cnom).to_string(),
+            frr_class.to_string(),
             area,
             source.to_string(),
             num(r, rail).map(|d| round(d, 0)).unwrap_or_default(),
@@ -185,8 +200,8 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             for i in inside {
                 if let Some(row) = table.rows.get_mut(i) {
                     matched_sites += 1;
-                    row[15] = format!("cartofriches + ddt08 {ddt_id}");
-                    row[16] = g.wkt_string();
+                    row[16] = format!("cartofriches + ddt08 {ddt_id}");
+                    row[17] = g.wkt_string();
                 }
             }
             continue;
@@ -197,6 +212,12 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
         };
         added += 1;
         let code = cell(r, dinsee).to_string();
+        let code = if code.len() == 4 {
+            format!("0{code}")
+        } else {
+            code
+        };
+        let frr_class = frr_of.get(code.as_str()).copied().unwrap_or("").to_string();
         let centroid_ok = g.centroid().is_some();
         table.rows.push(vec![
             format!("ddt08_{ddt_id}"),
@@ -208,12 +229,9 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             cell(r, dpol).to_string(),
             String::new(),
             String::new(),
-            if code.len() == 4 {
-                format!("0{code}")
-            } else {
-                code
-            },
+            code,
             cell(r, dcnom).to_string(),
+            frr_class,
             num(r, duf).map(|a| round(a / 1e4, 4)).unwrap_or_default(),
             if num(r, duf).is_some() {
                 "unite_fonciere"
@@ -246,6 +264,8 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
   flagged, so a brief can filter them out with `where = { verified = [\"oui\"] }`.
 - `area_ha`: `unite_fonciere_surface` (the cadastral land unit, m²) / 10,000, else
   `site_surface`; `area_source` says which.
+- `frr`: the France Ruralités Revitalisation class of the site's commune (ANCT list
+  of 10 July 2025; \"Non classée\" outside the zoning), for tax-incentive bonuses.
 - `commune`: INSEE code as text, leading zero kept. `zonage`: the PLU zone type
   (U, AU, A, N...). `proprietaire`: owner type. `rail_distance_m`: Cartofriches'
   distance to the rail network.
@@ -265,6 +285,10 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
             ("area from unite_fonciere_surface".into(), from_uf),
             ("area from site_surface".into(), from_site),
             ("no area".into(), no_area),
+            (
+                "Cartofriches sites whose commune is not in the FRR list".into(),
+                no_frr,
+            ),
             ("valid DDT08 polygons".into(), polygons.len()),
             ("invalid DDT08 polygons, not used".into(), invalid_polygons),
             (
