@@ -30,7 +30,7 @@ fn geojson_bytes(r: &Ranking, include_excluded: bool) -> Vec<u8> {
 
 /// `ogrinfo -so` of a file: feature count and (field, type) pairs; `None` (with a
 /// note) when GDAL is not installed, except under CI, which installs it.
-fn ogrinfo(path: &Path) -> Option<(usize, Vec<(String, String)>)> {
+pub fn ogrinfo(path: &Path) -> Option<(usize, Vec<(String, String)>)> {
     let out = match Command::new("ogrinfo")
         .args(["-ro", "-al", "-so"])
         .arg(path)

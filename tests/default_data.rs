@@ -1,0 +1,164 @@
+//! The default data set: the import reproduces the committed `data/` from the raw
+//! open data, matches the raw counts, and every example brief runs on it.
+
+use std::path::{Path, PathBuf};
+
+use sitematch::output::{write_geojson, OutputOptions};
+use sitematch::{Brief, Catalog, Engine};
+
+use crate::util::{shared_raw, small_distance_m};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn import_reproduces_the_committed_data_set() {
+    let Some(raw) = shared_raw() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let summary = sitematch::import::run(&raw, out.path()).unwrap();
+    let mut files: Vec<String> = summary.layers.iter().map(|(_, f, _)| f.clone()).collect();
+    files.push("catalog.toml".into());
+    files.push("SOURCES.md".into());
+    for f in &files {
+        let fresh = std::fs::read(out.path().join(f)).unwrap();
+        let committed = std::fs::read(data_dir().join(f)).unwrap();
+        assert!(
+            fresh == committed,
+            "data/{f} differs from a fresh import: run `sitematch import --out data`"
+        );
+    }
+    // The counts against the raw files (SOURCES.md of the raw data): 23,878
+    // Cartofriches sites; 34,931 communes after deduplication, of which 3 have no
+    // point, plus the 45 arrondissements of Paris, Lyon and Marseille; 484
+    // aerodromes; 78 ports; 183 Territoires d'industrie; 1,313 freight-open UIC codes.
+    let count = |layer: &str| {
+        summary
+            .layers
+            .iter()
+            .find(|(l, _, _)| l == layer)
+            .map(|(_, _, n)| *n)
+            .unwrap()
+    };
+    let ddt08_added = csv_rows(&out.path().join("friches.csv"))
+        .iter()
+        .filter(|r| r[0].starts_with("ddt08_"))
+        .count();
+    assert_eq!(count("friches"), 23_878 + ddt08_added);
+    assert_eq!(count("communes"), 34_931 - 3 + 45);
+    assert_eq!(count("airports"), 484);
+    assert_eq!(count("seaports"), 78);
+    assert_eq!(count("territoires_industrie"), 183);
+    let rail = csv_rows(&out.path().join("rail.csv"));
+    assert_eq!(rail.iter().filter(|r| &r[2] == "gare_fret").count(), 1_313);
+    // 1,011 toll points are interchanges; grouped by (route, name) they make fewer.
+    let motorway = csv_rows(&out.path().join("motorway.csv"));
+    let toll_points: usize = motorway
+        .iter()
+        .map(|r| r[4].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(toll_points, 1_266);
+}
+
+#[test]
+fn spot_checks_against_known_facts() {
+    let communes = csv_rows(&data_dir().join("communes.csv"));
+    let commune = |code: &str| communes.iter().find(|r| &r[0] == code).cloned().unwrap();
+    // INSEE populations légales 2021: Lille 236,710; Ajaccio 73,822.
+    assert_eq!(&commune("59350")[4], "236710");
+    assert_eq!(&commune("2A004")[1], "Ajaccio");
+    assert_eq!(&commune("2A004")[4], "73822");
+    // Paris has no COM row in the raw file: its 1st arrondissement stands in.
+    assert_eq!(&commune("75101")[1], "Paris 1er Arrondissement");
+
+    // Beaupont (A39): the mean of its two toll points (874230.62, 6595951.2) and
+    // (874242.19, 6595945.53) in Lambert-93 is, by cs2cs EPSG:2154 EPSG:4326,
+    // lat 46.440965603, lon 5.269820155.
+    let motorway = csv_rows(&data_dir().join("motorway.csv"));
+    let b = motorway.iter().find(|r| &r[1] == "Beaupont").unwrap();
+    let p = (b[6].parse().unwrap(), b[7].parse().unwrap());
+    assert!(small_distance_m(p, (5.269820155, 46.440965603)) < 0.02);
+    assert_eq!(&b[3], "Echangeur");
+
+    // Paris-CDG: IATA CDG, longest runway 4,215 m (13,829 ft).
+    let airports = csv_rows(&data_dir().join("airports.csv"));
+    let cdg = airports.iter().find(|r| &r[0] == "LFPG").unwrap();
+    assert_eq!((&cdg[1], &cdg[5]), ("CDG", "4215"));
+
+    // The first Cartofriches row, read from the raw file: NXP, Toulouse.
+    let catalog = Catalog::from_path(data_dir()).unwrap();
+    let friches = catalog.layer("friches").unwrap();
+    let nxp = friches
+        .features
+        .iter()
+        .find(|f| f.id == "31555_16063")
+        .unwrap();
+    assert_eq!(nxp.commune.as_deref(), Some("31555"));
+    assert_eq!(
+        (nxp.location.x(), nxp.location.y()),
+        (1.3908897, 43.5604584)
+    );
+    assert_eq!(nxp.area_ha, Some(5.4949));
+    assert_eq!(nxp.attribute("verified").as_text().as_deref(), Some("non"));
+    // Every layer loads without a skipped feature.
+    for l in &catalog.layers {
+        assert!(l.skipped.is_empty(), "{}: {:?}", l.name, l.skipped.first());
+    }
+}
+
+#[test]
+fn every_example_brief_runs_on_the_default_data() {
+    let engine = Engine::new(Catalog::from_path(data_dir()).unwrap());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/briefs");
+    let mut briefs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    briefs.sort();
+    assert!(briefs.len() >= 4);
+    for path in briefs {
+        let brief = Brief::from_path(&path).unwrap();
+        let ranking = engine.rank(&brief).unwrap();
+        assert!(
+            ranking.ranked >= brief.top,
+            "{}: only {} sites ranked",
+            path.display(),
+            ranking.ranked
+        );
+        // A brief that asks for a motorway within max_km gets no site beyond it.
+        if let Some(i) = ranking.criteria.iter().position(|c| c.name == "motorway") {
+            for s in ranking.ranked_sites().iter().take(brief.top) {
+                let sitematch::scoring::CriterionValue::Number(Some(km)) = s.criteria[i].value
+                else {
+                    panic!("{}: {} has no motorway distance", path.display(), s.site_id);
+                };
+                assert!(
+                    km < 40.0,
+                    "{}: {} is {km} km away",
+                    path.display(),
+                    s.site_id
+                );
+            }
+        }
+        let out = tempfile::tempdir().unwrap();
+        let file = out.path().join("ranking.geojson");
+        let w = std::fs::File::create(&file).unwrap();
+        write_geojson(&ranking, &OutputOptions::for_ranking(&ranking), w).unwrap();
+        if let Some((count, fields)) = crate::output::ogrinfo(&file) {
+            assert_eq!(count, brief.top, "{}", path.display());
+            assert!(fields.iter().any(|(n, t)| n == "score" && t == "Real"));
+            assert!(fields.iter().any(|(n, t)| n == "rank" && t == "Integer"));
+        }
+    }
+}
