@@ -189,6 +189,54 @@ pub struct Brief {
     pub ahp: Option<Vec<Vec<f64>>>,
     /// Accept an AHP matrix whose consistency ratio is above 0.10.
     pub allow_inconsistent: bool,
+    /// Rank robustness under weight perturbations (`[robustness]`).
+    pub robustness: Option<Robustness>,
+    /// Shortlist and near-miss options (`[output]`).
+    pub output: OutputSpec,
+}
+
+/// `[robustness]`: N runs, each multiplying every weight by an independent factor
+/// drawn uniformly in [1 - spread, 1 + spread] from a generator seeded with `seed`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Robustness {
+    /// Number of runs.
+    pub runs: usize,
+    /// Relative spread of the weight factors, in [0, 1).
+    pub spread: f64,
+    /// Seed of the generator (ChaCha8).
+    pub seed: u64,
+}
+
+impl Default for Robustness {
+    fn default() -> Self {
+        Robustness {
+            runs: 1000,
+            spread: 0.25,
+            seed: 7,
+        }
+    }
+}
+
+/// `[output]`: a diverse shortlist and the near-miss tolerance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSpec {
+    /// Drop a site closer than this to a better one already kept.
+    pub min_spacing_km: Option<f64>,
+    /// Keep only the best site per value of this site attribute.
+    pub one_per: Option<String>,
+    /// An excluded site failing one threshold constraint by less than this fraction
+    /// of the threshold is a near miss (default 0.10).
+    pub near_miss: f64,
+}
+
+impl Default for OutputSpec {
+    fn default() -> Self {
+        OutputSpec {
+            min_spacing_km: None,
+            one_per: None,
+            near_miss: 0.10,
+        }
+    }
 }
 
 /// One problem in a brief: where, and what is wrong.
@@ -378,7 +426,7 @@ fn strings_of(v: &Value, key: &str, w: &mut Walker) -> Option<Vec<String>> {
     }
 }
 
-const TOP_KEYS: &str = "name, top, method, filter, criterion, weights";
+const TOP_KEYS: &str = "name, top, method, filter, criterion, weights, robustness, output";
 const FILTER_KEYS: &str =
     "layers, min_area_ha, max_area_ha, departments, bbox, where, exclude_zones";
 const WEIGHTS_KEYS: &str = "ahp, allow_inconsistent";
@@ -569,6 +617,28 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
             format!("must be a table, found {}", type_of(other)),
         ),
     }
+    let robustness = match t.get("robustness") {
+        None => None,
+        Some(Value::Object(m)) => Some(parse_robustness(m, w)),
+        Some(other) => {
+            w.problem(
+                "robustness",
+                format!("must be a table, found {}", type_of(other)),
+            );
+            None
+        }
+    };
+    let output = match t.get("output") {
+        None => OutputSpec::default(),
+        Some(Value::Object(m)) => parse_output(m, w),
+        Some(other) => {
+            w.problem(
+                "output",
+                format!("must be a table, found {}", type_of(other)),
+            );
+            OutputSpec::default()
+        }
+    };
     t.finish(w, TOP_KEYS);
 
     // Checks across criteria.
@@ -603,7 +673,60 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
         criteria,
         ahp,
         allow_inconsistent,
+        robustness,
+        output,
     })
+}
+
+fn parse_robustness(m: &Map<String, Value>, w: &mut Walker) -> Robustness {
+    let mut t = Table::new(m, "robustness");
+    let d = Robustness::default();
+    let runs = t.number("runs", w).unwrap_or(d.runs as f64);
+    let spread = t.number("spread", w).unwrap_or(d.spread);
+    let seed = t.number("seed", w).unwrap_or(d.seed as f64);
+    if !((1.0..=1e6).contains(&runs) && runs.fract() == 0.0) {
+        w.problem(
+            "robustness.runs",
+            "must be a whole number from 1 to 1,000,000",
+        );
+    }
+    if !(0.0..1.0).contains(&spread) {
+        w.problem(
+            "robustness.spread",
+            "must be at least 0 and below 1 (0.25 = ±25%)",
+        );
+    }
+    if !(seed >= 0.0 && seed.fract() == 0.0 && seed < 9.0e15) {
+        w.problem("robustness.seed", "must be a whole number, 0 or more");
+    }
+    t.finish(w, "runs, spread, seed");
+    Robustness {
+        runs: runs.clamp(1.0, 1e6) as usize,
+        spread: spread.clamp(0.0, 0.99),
+        seed: seed.max(0.0) as u64,
+    }
+}
+
+fn parse_output(m: &Map<String, Value>, w: &mut Walker) -> OutputSpec {
+    let mut t = Table::new(m, "output");
+    let min_spacing_km = t.number("min_spacing_km", w);
+    if min_spacing_km.is_some_and(|x| x <= 0.0) {
+        w.problem("output.min_spacing_km", "must be above 0");
+    }
+    let one_per = t.string("one_per", w);
+    let near_miss = t.number("near_miss", w).unwrap_or(0.10);
+    if !(0.0..=1.0).contains(&near_miss) {
+        w.problem(
+            "output.near_miss",
+            "must be a fraction from 0 to 1 (0.10 = 10%)",
+        );
+    }
+    t.finish(w, "min_spacing_km, one_per, near_miss");
+    OutputSpec {
+        min_spacing_km,
+        one_per,
+        near_miss,
+    }
 }
 
 fn parse_filter(m: &Map<String, Value>, w: &mut Walker) -> Filter {

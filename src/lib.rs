@@ -34,6 +34,7 @@
 pub mod brief;
 pub mod catalog;
 pub mod crs;
+pub mod decision;
 pub mod error;
 pub mod import;
 pub mod index;

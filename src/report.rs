@@ -158,5 +158,49 @@ pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
         }
         let _ = writeln!(out);
     }
+    let d = &s.decision;
+    let _ = writeln!(out);
+    match (d.pareto, &d.dominated_by) {
+        (Some(true), _) => {
+            let _ = writeln!(
+                out,
+                "Pareto front: no ranked site is as good on every criterion"
+            );
+        }
+        (_, Some(by)) => {
+            let _ = writeln!(
+                out,
+                "dominated by {by}: at least as good on every criterion"
+            );
+        }
+        _ => {}
+    }
+    if let Some(m) = &d.near_miss {
+        let _ = writeln!(out, "near miss: {}", m.text);
+    }
+    if let (Some(top), Some(first), Some(lo), Some(hi)) =
+        (d.p_top, d.p_first, d.rank_p05, d.rank_p95)
+    {
+        let _ = writeln!(
+            out,
+            "robustness: in the top {} in {:.1}% of runs, first in {:.1}%, rank {lo} to {hi} (5th-95th percentile)",
+            ranking.top,
+            top * 100.0,
+            first * 100.0
+        );
+    }
+    if let Some(f) = &d.flip {
+        if let Some(c) = ranking.criteria.get(f.criterion) {
+            let _ = writeln!(
+                out,
+                "the first two sites draw level when the weight of {} changes by {:+.1}%",
+                c.name,
+                f.change * 100.0
+            );
+        }
+    }
+    if let Some(why) = &d.dropped_by {
+        let _ = writeln!(out, "left out of the shortlist: {why}");
+    }
     Some(out)
 }

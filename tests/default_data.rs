@@ -156,7 +156,8 @@ fn every_example_brief_runs_on_the_default_data() {
         let w = std::fs::File::create(&file).unwrap();
         write_geojson(&ranking, &OutputOptions::for_ranking(&ranking), w).unwrap();
         if let Some((count, fields)) = crate::output::ogrinfo(&file) {
-            assert_eq!(count, brief.top, "{}", path.display());
+            // A diverse shortlist also writes the sites it dropped, with the reason.
+            assert!(count >= brief.top, "{}", path.display());
             assert!(fields.iter().any(|(n, t)| n == "score" && t == "Real"));
             assert!(fields.iter().any(|(n, t)| n == "rank" && t == "Integer"));
         }

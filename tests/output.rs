@@ -119,7 +119,9 @@ fn gdal_reads_the_geojson_with_the_documented_types() {
         ] {
             assert_eq!(typ(s), "Real", "{s}");
         }
-        assert_eq!(fields.len(), 23);
+        assert_eq!(typ("pareto"), "Integer(Boolean)");
+        assert_eq!(typ("near_miss_by"), "String");
+        assert_eq!(fields.len(), 27);
     }
 }
 
@@ -204,7 +206,8 @@ fn csv_and_markdown_carry_the_same_ranking() {
     let header = reader.headers().unwrap().clone();
     assert_eq!(header.get(0), Some("site_id"));
     assert_eq!(header.iter().next_back(), Some("lat"));
-    assert_eq!(header.len(), 25);
+    // 23 properties, pareto/dominated_by/near_miss/near_miss_by, lon and lat.
+    assert_eq!(header.len(), 29);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 8);
     assert_eq!(&rows[0][0], r.sites[0].site_id.as_str());

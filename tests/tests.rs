@@ -2,6 +2,7 @@
 
 mod cli;
 mod crs;
+mod decision;
 mod default_data;
 mod index;
 mod io;

@@ -13,7 +13,7 @@ fn text(c: Cell) -> String {
             .filter(|x| x.is_finite())
             .map(|x| x.to_string())
             .unwrap_or_default(),
-        Cell::Bool(b) => b.to_string(),
+        Cell::Bool(b) => b.map(|b| b.to_string()).unwrap_or_default(),
     }
 }
 

@@ -54,7 +54,7 @@ fn cell_json(c: Cell) -> Value {
         Cell::Num(x) => x
             .filter(|x| x.is_finite())
             .map_or(Value::Null, |x| json!(x)),
-        Cell::Bool(b) => Value::Bool(b),
+        Cell::Bool(b) => b.map_or(Value::Null, Value::Bool),
     }
 }
 
@@ -85,6 +85,8 @@ pub(crate) fn metadata(ranking: &Ranking) -> Value {
         "sites_ranked": ranking.ranked,
         "sites_excluded": ranking.sites.len() - ranking.ranked,
         "access_missing_values": missing,
+        "robustness": ranking.robustness.map(|r| json!({"runs": r.runs, "spread": r.spread, "seed": r.seed})),
+        "pareto_front": ranking.ranked_sites().iter().filter(|s| s.decision.pareto == Some(true)).count(),
         "layers": layers,
     })
 }

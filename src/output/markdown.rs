@@ -5,6 +5,33 @@ use std::io::Write;
 use super::{selected, OutputOptions};
 use crate::scoring::{CriterionValue, Ranking};
 
+/// Exclusion reasons, near miss, Pareto, robustness and shortlist, in a few words.
+fn notes(s: &crate::scoring::SiteResult) -> String {
+    let d = &s.decision;
+    let mut n = Vec::new();
+    if !s.excluded_by.is_empty() {
+        n.push(format!("excluded: {}", s.excluded_by.join(", ")));
+    }
+    if let Some(m) = &d.near_miss {
+        n.push(format!("near miss: {}", m.text));
+    }
+    match (d.pareto, &d.dominated_by) {
+        (Some(true), _) => n.push("Pareto".into()),
+        (_, Some(by)) => n.push(format!("dominated by {by}")),
+        _ => {}
+    }
+    if let (Some(top), Some(lo), Some(hi)) = (d.p_top, d.rank_p05, d.rank_p95) {
+        n.push(format!(
+            "in top {:.0}% of runs, rank {lo}-{hi}",
+            top * 100.0
+        ));
+    }
+    if let Some(why) = &d.dropped_by {
+        n.push(format!("dropped: {why}"));
+    }
+    n.join("; ")
+}
+
 fn escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -40,7 +67,7 @@ pub fn write_markdown<W: Write>(
         .map(String::from)
         .collect::<Vec<_>>();
     header.extend(ranking.criteria.iter().map(|c| c.name.clone()));
-    header.push("excluded by".into());
+    header.push("notes".into());
     writeln!(out, "| {} |", header.join(" | "))?;
     writeln!(out, "|{}", "---|".repeat(header.len()))?;
     for s in selected(ranking, opts) {
@@ -65,7 +92,7 @@ pub fn write_markdown<W: Write>(
             };
             row.push(format!("{value} ({:.1} pts)", c.points));
         }
-        row.push(escape(&s.excluded_by.join("; ")));
+        row.push(escape(&notes(s)));
         writeln!(out, "| {} |", row.join(" | "))?;
     }
     out.flush()

@@ -17,6 +17,17 @@
 //! | `<c>_score` | number 0..1 | normalised score |
 //! | `<c>_points` | number | contribution to the weighted sum |
 //! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
+//! | `pareto` | boolean (null when excluded) | no ranked site is at least as good on every criterion and better on one |
+//! | `dominated_by` | string | for a dominated site, the best-ranked site that dominates it |
+//! | `near_miss` | boolean | excluded for one threshold constraint, missed by less than `[output] near_miss` (10%) |
+//! | `near_miss_by` | string | `6.2 km over max_km 30` |
+//!
+//! With `[robustness]` (or `--robustness N`): `p_top` and `p_first` (numbers 0..1:
+//! share of runs in the top / first), `rank_p05` and `rank_p95` (integers: 5th and
+//! 95th percentile of the rank), and on the first two sites `flip_criterion` (string)
+//! and `flip_margin` (number: the relative change of that criterion's weight at which
+//! the two draw level). With `[output] min_spacing_km` or `one_per`: `shortlisted`
+//! (boolean), `shortlist_rank` (integer) and `dropped_by` (string).
 //!
 //! CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
 //! decimals; exterior rings are counter-clockwise.
@@ -50,16 +61,30 @@ impl OutputOptions {
     }
 }
 
-/// The sites to write, in order.
+/// The sites to write, in order: the top ranked sites (with a diverse shortlist, the
+/// ranked sites down to the last one kept, dropped ones included with their reason),
+/// then the excluded sites if asked.
 pub(crate) fn selected<'a>(
     ranking: &'a Ranking,
     opts: &OutputOptions,
 ) -> impl Iterator<Item = &'a SiteResult> {
-    let ranked = ranking.ranked_sites().iter().take(opts.top);
-    let excluded = ranking
-        .excluded_sites()
-        .iter()
-        .take(if opts.include_excluded { usize::MAX } else { 0 });
+    let shortlist = ranking.shortlist;
+    let (top, include_excluded) = (opts.top, opts.include_excluded);
+    let mut kept = 0;
+    let ranked = ranking.ranked_sites().iter().take_while(move |s| {
+        if kept >= top {
+            return false;
+        }
+        if !shortlist || s.decision.shortlisted == Some(true) {
+            kept += 1;
+        }
+        true
+    });
+    let excluded =
+        ranking
+            .excluded_sites()
+            .iter()
+            .take(if include_excluded { usize::MAX } else { 0 });
     ranked.chain(excluded)
 }
 
@@ -69,7 +94,7 @@ pub(crate) enum Cell {
     Text(Option<String>),
     Int(Option<usize>),
     Num(Option<f64>),
-    Bool(bool),
+    Bool(Option<bool>),
 }
 
 /// The column names of the flat schema, in order.
@@ -97,6 +122,23 @@ pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
             cols.push(format!("{}_nearest_label", c.name));
         }
     }
+    cols.extend(["pareto", "dominated_by", "near_miss", "near_miss_by"].map(String::from));
+    if ranking.robustness.is_some() {
+        cols.extend(
+            [
+                "p_top",
+                "p_first",
+                "rank_p05",
+                "rank_p95",
+                "flip_criterion",
+                "flip_margin",
+            ]
+            .map(String::from),
+        );
+    }
+    if ranking.shortlist {
+        cols.extend(["shortlisted", "shortlist_rank", "dropped_by"].map(String::from));
+    }
     cols
 }
 
@@ -110,7 +152,7 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         Cell::Int(s.rank),
         Cell::Num(s.score),
         Cell::Num(s.area_ha),
-        Cell::Bool(!s.excluded_by.is_empty()),
+        Cell::Bool(Some(!s.excluded_by.is_empty())),
         Cell::Text(Some(s.excluded_by.join(";"))),
     ];
     for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
@@ -124,6 +166,28 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
             out.push(Cell::Text(c.nearest_id.clone()));
             out.push(Cell::Text(c.nearest_label.clone()));
         }
+    }
+    let d = &s.decision;
+    out.push(Cell::Bool(d.pareto));
+    out.push(Cell::Text(d.dominated_by.clone()));
+    out.push(Cell::Bool(Some(d.near_miss.is_some())));
+    out.push(Cell::Text(d.near_miss.as_ref().map(|m| m.text.clone())));
+    if ranking.robustness.is_some() {
+        out.push(Cell::Num(d.p_top));
+        out.push(Cell::Num(d.p_first));
+        out.push(Cell::Int(d.rank_p05));
+        out.push(Cell::Int(d.rank_p95));
+        let flip = d.flip.as_ref();
+        out.push(Cell::Text(
+            flip.and_then(|f| ranking.criteria.get(f.criterion))
+                .map(|c| c.name.clone()),
+        ));
+        out.push(Cell::Num(flip.map(|f| f.change)));
+    }
+    if ranking.shortlist {
+        out.push(Cell::Bool(d.shortlisted));
+        out.push(Cell::Int(d.shortlist_rank));
+        out.push(Cell::Text(d.dropped_by.clone()));
     }
     out
 }

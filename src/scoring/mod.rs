@@ -20,6 +20,7 @@ pub use aggregate::{topsis, weighted_sum};
 
 use crate::brief::{Brief, BriefProblem, BriefProblems, CriterionKind, Method};
 use crate::catalog::Catalog;
+use crate::decision::{self, Decision, Dropped};
 use crate::error::{Error, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
@@ -95,6 +96,8 @@ pub struct SiteResult {
     pub excluded_by: Vec<String>,
     /// Per criterion, in the brief's order.
     pub criteria: Vec<CriterionResult>,
+    /// Robustness, Pareto front, near miss and shortlist figures.
+    pub decision: Decision,
 }
 
 /// A criterion as the ranking reports it.
@@ -142,6 +145,10 @@ pub struct Ranking {
     pub ranked: usize,
     /// Per layer of the data set.
     pub layers: Vec<LayerCount>,
+    /// The robustness settings used, when the brief asked for them.
+    pub robustness: Option<crate::brief::Robustness>,
+    /// True when a diverse shortlist (`[output] min_spacing_km` / `one_per`) applies.
+    pub shortlist: bool,
 }
 
 impl Ranking {
@@ -347,6 +354,17 @@ impl Engine {
             }
             all.join(", ")
         };
+        if let Some(attr) = &brief.output.one_per {
+            if !site_field(attr) {
+                problem(
+                    "output.one_per".into(),
+                    format!(
+                        "the site layers have no attribute {attr:?}; they have: {}",
+                        site_fields()
+                    ),
+                );
+            }
+        }
         for (attr, _) in &brief.filter.where_ {
             if !site_field(attr) {
                 problem(
@@ -547,6 +565,7 @@ impl Engine {
                     score: None,
                     excluded_by,
                     criteria,
+                    decision: Decision::default(),
                 }
             })
             .collect();
@@ -574,6 +593,11 @@ impl Engine {
             s.rank = Some(i + 1);
         }
         excluded.sort_by(|a, b| a.site_id.as_bytes().cmp(b.site_id.as_bytes()));
+        let features: HashMap<&str, &Feature> = candidates
+            .iter()
+            .map(|(_, f)| (f.id.as_str(), *f))
+            .collect();
+        decide(brief, &weights, &mut ranked, &mut excluded, &features);
         let ranked_count = ranked.len();
         ranked.append(&mut excluded);
 
@@ -627,7 +651,123 @@ impl Engine {
                     skipped: l.skipped.len(),
                 })
                 .collect(),
+            robustness: brief.robustness,
+            shortlist: brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some(),
         })
+    }
+}
+
+/// Applies the decision-support steps the brief asks for to a fresh ranking.
+fn decide(
+    brief: &Brief,
+    weights: &[f64],
+    ranked: &mut [SiteResult],
+    excluded: &mut [SiteResult],
+    features: &HashMap<&str, &Feature>,
+) {
+    let matrix: Vec<Vec<f64>> = ranked
+        .iter()
+        .map(|s| s.criteria.iter().map(|c| c.score).collect())
+        .collect();
+    // Pareto front.
+    let front = decision::pareto_front(&matrix);
+    for (i, by) in front.iter().enumerate() {
+        let dominated_by = by.and_then(|j| ranked.get(j)).map(|s| s.site_id.clone());
+        if let Some(s) = ranked.get_mut(i) {
+            s.decision.pareto = Some(by.is_none());
+            s.decision.dominated_by = dominated_by;
+        }
+    }
+    // Robustness, and the margin between the first two.
+    if let Some(spec) = &brief.robustness {
+        let mut by_id: Vec<usize> = (0..ranked.len()).collect();
+        by_id.sort_by(|&a, &b| {
+            ranked[a]
+                .site_id
+                .as_bytes()
+                .cmp(ranked[b].site_id.as_bytes())
+        });
+        let mut tie = vec![0; ranked.len()];
+        for (pos, i) in by_id.into_iter().enumerate() {
+            tie[i] = pos;
+        }
+        let stats = decision::robustness(brief.method, &matrix, weights, &tie, brief.top, spec);
+        for (s, st) in ranked.iter_mut().zip(stats) {
+            s.decision.p_top = Some(st.p_top);
+            s.decision.p_first = Some(st.p_first);
+            s.decision.rank_p05 = Some(st.rank_p05);
+            s.decision.rank_p95 = Some(st.rank_p95);
+        }
+        if ranked.len() >= 2 {
+            let flip = decision::flip_margin(brief.method, &matrix, weights, 0, 1);
+            for s in ranked.iter_mut().take(2) {
+                s.decision.flip = flip.clone();
+            }
+        }
+    }
+    // Near misses among the excluded sites.
+    let criterion = |reason: &str| {
+        let name = reason.strip_suffix(":max_km")?;
+        brief.criteria.iter().position(|c| c.name == name)
+    };
+    for s in excluded.iter_mut() {
+        let value = |reason: &str| match reason {
+            "min_area_ha" | "max_area_ha" => s.area_ha,
+            r => match s.criteria.get(criterion(r)?)?.value {
+                CriterionValue::Number(x) => x,
+                CriterionValue::Text(_) => None,
+            },
+        };
+        let max_km = |reason: &str| match &brief.criteria.get(criterion(reason)?)?.kind {
+            CriterionKind::Distance { max_km, .. } => *max_km,
+            _ => None,
+        };
+        let m = decision::near_miss(
+            &s.excluded_by,
+            brief.output.near_miss,
+            brief.filter.min_area_ha.unwrap_or(0.0),
+            brief.filter.max_area_ha,
+            value,
+            max_km,
+        );
+        s.decision.near_miss = m;
+    }
+    // A diverse shortlist.
+    if brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some() {
+        let locations: Vec<Point<f64>> = ranked.iter().map(|s| s.location).collect();
+        let groups: Vec<Option<String>> = ranked
+            .iter()
+            .map(|s| {
+                let attr = brief.output.one_per.as_deref()?;
+                features.get(s.site_id.as_str())?.attribute(attr).as_text()
+            })
+            .collect();
+        let kept = decision::shortlist(&locations, &groups, brief.output.min_spacing_km, brief.top);
+        let ids: Vec<String> = ranked.iter().map(|s| s.site_id.clone()).collect();
+        let mut n = 0;
+        for (s, k) in ranked.iter_mut().zip(kept) {
+            match k {
+                Ok(()) => {
+                    n += 1;
+                    s.decision.shortlisted = Some(true);
+                    s.decision.shortlist_rank = Some(n);
+                }
+                Err(d) => {
+                    s.decision.shortlisted = Some(false);
+                    s.decision.dropped_by = Some(match d {
+                        Dropped::Spacing(k, km) => format!(
+                            "min_spacing_km: {km:.1} km from {}",
+                            ids.get(k).map_or("", String::as_str)
+                        ),
+                        Dropped::OnePer(k, v) => format!(
+                            "one_per {}: {v} already has {}",
+                            brief.output.one_per.as_deref().unwrap_or(""),
+                            ids.get(k).map_or("", String::as_str)
+                        ),
+                    });
+                }
+            }
+        }
     }
 }
 

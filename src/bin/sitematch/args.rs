@@ -55,6 +55,10 @@ pub enum Command {
         /// Append the excluded sites with the reasons they were excluded.
         #[arg(long)]
         include_excluded: bool,
+        /// Rank robustness over N runs of perturbed weights (the brief's
+        /// [robustness] spread and seed, else ±25% and seed 7).
+        #[arg(long, value_name = "N")]
+        robustness: Option<usize>,
     },
     /// Check a brief against the data set; print every problem at once.
     Validate {
@@ -71,6 +75,9 @@ pub enum Command {
         site_id: String,
         #[command(flatten)]
         data: DataArgs,
+        /// Rank robustness over N runs of perturbed weights.
+        #[arg(long, value_name = "N")]
+        robustness: Option<usize>,
     },
 }
 

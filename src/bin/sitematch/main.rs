@@ -100,9 +100,11 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             format,
             top,
             include_excluded,
+            robustness,
         } => {
             let brief_path = brief;
-            let brief = Brief::from_path(&brief_path)?;
+            let mut brief = Brief::from_path(&brief_path)?;
+            with_runs(&mut brief, robustness);
             let engine = Engine::new(load(&data)?);
             let ranking = engine
                 .rank(&brief)
@@ -189,9 +191,11 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             brief,
             site_id,
             data,
+            robustness,
         } => {
             let path = brief;
-            let brief = Brief::from_path(&path)?;
+            let mut brief = Brief::from_path(&path)?;
+            with_runs(&mut brief, robustness);
             let engine = Engine::new(load(&data)?);
             let ranking = engine.rank(&brief).map_err(|e| with_brief_path(e, &path))?;
             let text = report::explain(&ranking, &site_id).ok_or_else(|| {
@@ -204,6 +208,15 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(Outcome::Done)
         }
+    }
+}
+
+/// `--robustness N` sets the number of runs, keeping the brief's spread and seed.
+fn with_runs(brief: &mut Brief, runs: Option<usize>) {
+    if let Some(runs) = runs {
+        let mut spec = brief.robustness.unwrap_or_default();
+        spec.runs = runs.max(1);
+        brief.robustness = Some(spec);
     }
 }
 

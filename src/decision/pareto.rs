@@ -1,0 +1,42 @@
+//! The Pareto front of criterion scores.
+
+/// For each row of `scores` (one per site, best-ranked first), `None` when no other
+/// row dominates it (at least as good on every criterion and better on one), else the
+/// index of a row that dominates it: the first, in the given order, among those on
+/// the front.
+///
+/// Rows are visited by decreasing sum of scores; a row can only be dominated by one
+/// with a larger sum, and domination is transitive, so checking the front found so
+/// far suffices: O(n·f·c) for a front of f rows.
+///
+/// ```
+/// let s = vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.5, 0.0]];
+/// assert_eq!(sitematch::decision::pareto_front(&s), vec![None, None, Some(0)]);
+/// ```
+pub fn pareto_front(scores: &[Vec<f64>]) -> Vec<Option<usize>> {
+    let dominates = |a: &[f64], b: &[f64]| {
+        a.iter().zip(b).all(|(x, y)| x >= y) && a.iter().zip(b).any(|(x, y)| x > y)
+    };
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    let sum = |i: usize| scores.get(i).map_or(0.0, |r| r.iter().sum::<f64>());
+    order.sort_by(|&a, &b| sum(b).total_cmp(&sum(a)).then(a.cmp(&b)));
+    let mut front: Vec<usize> = Vec::new();
+    let mut out = vec![None; scores.len()];
+    for i in order {
+        let row = scores.get(i).map_or(&[][..], |r| r.as_slice());
+        let by = front
+            .iter()
+            .copied()
+            .filter(|&f| scores.get(f).is_some_and(|fr| dominates(fr, row)))
+            .min();
+        match by {
+            Some(f) => {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(f);
+                }
+            }
+            None => front.push(i),
+        }
+    }
+    out
+}

@@ -1,0 +1,180 @@
+//! Rank robustness: how the ranking holds when the weights move.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::brief::{Method, Robustness};
+use crate::scoring::{topsis, weighted_sum};
+
+/// One site's rank statistics over the runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankStats {
+    /// Share of runs in which the site ranks within `top`.
+    pub p_top: f64,
+    /// Share of runs in which it ranks first.
+    pub p_first: f64,
+    /// 5th percentile of its rank (nearest-rank method).
+    pub rank_p05: usize,
+    /// 95th percentile of its rank (nearest-rank method).
+    pub rank_p95: usize,
+}
+
+fn aggregate(method: Method, scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
+    match method {
+        Method::WeightedSum => weighted_sum(scores, weights),
+        Method::Topsis => topsis(scores, weights),
+    }
+}
+
+/// Ranks (1 = best) of sites by score descending, ties by `tie` ascending.
+fn ranks(scores: &[f64], tie: &[usize]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| {
+        scores[b]
+            .total_cmp(&scores[a])
+            .then_with(|| tie.get(a).cmp(&tie.get(b)))
+    });
+    let mut out = vec![0u32; scores.len()];
+    for (r, i) in order.into_iter().enumerate() {
+        out[i] = r as u32 + 1;
+    }
+    out
+}
+
+/// Runs `spec.runs` re-aggregations of the criterion `scores` (one row per ranked
+/// site), each with every weight multiplied by an independent factor drawn uniformly
+/// in [1 - spread, 1 + spread] by a ChaCha8 generator seeded with `spec.seed` (run r
+/// uses the seed plus r, so the runs are independent of the thread count). `tie`
+/// breaks equal scores (the sites' order by id). The criterion scores are computed
+/// once, by the caller.
+pub fn robustness(
+    method: Method,
+    scores: &[Vec<f64>],
+    weights: &[f64],
+    tie: &[usize],
+    top: usize,
+    spec: &Robustness,
+) -> Vec<RankStats> {
+    let n = scores.len();
+    let runs: Vec<Vec<u32>> = (0..spec.runs)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
+            let w: Vec<f64> = weights
+                .iter()
+                .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
+                .collect();
+            ranks(&aggregate(method, scores, &w), tie)
+        })
+        .collect();
+    let total = spec.runs as f64;
+    (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut r: Vec<u32> = runs.iter().map(|run| run[i]).collect();
+            r.sort_unstable();
+            let pct = |p: f64| {
+                let k = ((p * total).ceil() as usize).clamp(1, r.len());
+                r[k - 1] as usize
+            };
+            RankStats {
+                p_top: r.iter().filter(|&&x| x as usize <= top).count() as f64 / total,
+                p_first: r.iter().filter(|&&x| x == 1).count() as f64 / total,
+                rank_p05: pct(0.05),
+                rank_p95: pct(0.95),
+            }
+        })
+        .collect()
+}
+
+/// The smallest change to one criterion's weight that puts the second site above the
+/// first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flip {
+    /// The criterion whose weight changes.
+    pub criterion: usize,
+    /// The relative change of that weight (0.35 = +35%, -0.2 = -20%).
+    pub change: f64,
+}
+
+/// For two sites (rows `a` ranked above `b` of `scores`), the single-weight change of
+/// smallest relative size at which `b` draws level with `a` (any further change ranks
+/// it above), or `None` when no non-negative weight does. Weighted sum: exact, from D + δ·d_c = 0 with D = Σ w·(s_a - s_b).
+/// TOPSIS: found numerically (a scan over factors from 0 to 100, then bisection).
+pub fn flip_margin(
+    method: Method,
+    scores: &[Vec<f64>],
+    weights: &[f64],
+    a: usize,
+    b: usize,
+) -> Option<Flip> {
+    let (ra, rb) = (scores.get(a)?, scores.get(b)?);
+    let mut best: Option<Flip> = None;
+    let mut consider = |criterion: usize, change: f64| {
+        if change.is_finite() && best.as_ref().is_none_or(|f| change.abs() < f.change.abs()) {
+            best = Some(Flip { criterion, change });
+        }
+    };
+    match method {
+        Method::WeightedSum => {
+            let d: f64 = weights
+                .iter()
+                .zip(ra.iter().zip(rb))
+                .map(|(w, (x, y))| w * (x - y))
+                .sum();
+            for (c, w) in weights.iter().enumerate() {
+                let dc = ra.get(c).copied().unwrap_or(0.0) - rb.get(c).copied().unwrap_or(0.0);
+                if dc == 0.0 || *w <= 0.0 {
+                    continue;
+                }
+                // At w + delta the two sites tie; any further change swaps them.
+                let delta = -d / dc;
+                if w + delta >= 0.0 {
+                    consider(c, delta / w);
+                }
+            }
+        }
+        Method::Topsis => {
+            let beats = |c: usize, factor: f64| {
+                let mut w = weights.to_vec();
+                if let Some(x) = w.get_mut(c) {
+                    *x *= factor;
+                }
+                let s = topsis(scores, &w);
+                s.get(b) > s.get(a)
+            };
+            for c in 0..weights.len() {
+                // Scan factors away from 1 on both sides; bisect at the first flip.
+                let grid: Vec<f64> = (1..=60)
+                    .map(|k| 1.08f64.powi(k))
+                    .filter(|f| *f <= 100.0)
+                    .collect();
+                for side in [1.0, -1.0] {
+                    let mut prev = 1.0;
+                    for g in &grid {
+                        let f = if side > 0.0 { *g } else { 1.0 / g };
+                        if beats(c, f) {
+                            let (mut lo, mut hi) = (prev, f);
+                            for _ in 0..50 {
+                                let mid = (lo + hi) / 2.0;
+                                if beats(c, mid) {
+                                    hi = mid;
+                                } else {
+                                    lo = mid;
+                                }
+                            }
+                            consider(c, hi - 1.0);
+                            break;
+                        }
+                        prev = f;
+                    }
+                    if beats(c, 0.0) {
+                        consider(c, -1.0);
+                    }
+                }
+            }
+        }
+    }
+    best
+}
