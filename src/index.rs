@@ -9,12 +9,91 @@
 //! is at least 6,335,439 m times the great-circle angle between its ends. The tree
 //! finds candidates by that bound; the distance reported and the choice of the
 //! nearest are Karney's geodesic (`geo::Geodesic`).
+//!
+//! Within-radius queries of up to [`FAST_MAX_M`] (access sums, where the engine spends
+//! its time) measure distances with a faster formula instead: the chord between the
+//! two points in Earth-centred coordinates, turned into an arc on the normal section's
+//! radius of curvature at the query point, R = M N / (N cos²α + M sin²α), as
+//! s = 2 R asin(c / 2R). A test checks it stays within 1 mm of Karney's geodesic up to
+//! 100 km, at every latitude France needs (it stays under 0.2 mm there).
 
 use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
 use crate::model::{Feature, Layer};
+
+/// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
+/// chord-to-arc distance; larger radii use Karney's geodesic.
+pub const FAST_MAX_M: f64 = 100_000.0;
+
+const WGS84_A: f64 = 6_378_137.0;
+const WGS84_E2: f64 = (1.0 / 298.257_223_563) * (2.0 - 1.0 / 298.257_223_563);
+
+/// Earth-centred, Earth-fixed coordinates (metres) of a lon/lat point on the WGS84
+/// ellipsoid (height 0).
+fn ecef(p: Point<f64>) -> [f64; 3] {
+    let (sl, cl) = p.y().to_radians().sin_cos();
+    let (so, co) = p.x().to_radians().sin_cos();
+    let n = WGS84_A / (1.0 - WGS84_E2 * sl * sl).sqrt();
+    [n * cl * co, n * cl * so, n * (1.0 - WGS84_E2) * sl]
+}
+
+/// What the fast distance needs of a query point, computed once per query.
+struct LocalFrame {
+    xyz: [f64; 3],
+    sin_lat: f64,
+    cos_lat: f64,
+    sin_lon: f64,
+    cos_lon: f64,
+    /// Meridian and prime-vertical radii of curvature.
+    m: f64,
+    n: f64,
+}
+
+impl LocalFrame {
+    fn new(p: Point<f64>) -> LocalFrame {
+        let (sin_lat, cos_lat) = p.y().to_radians().sin_cos();
+        let (sin_lon, cos_lon) = p.x().to_radians().sin_cos();
+        let w = 1.0 - WGS84_E2 * sin_lat * sin_lat;
+        LocalFrame {
+            xyz: ecef(p),
+            sin_lat,
+            cos_lat,
+            sin_lon,
+            cos_lon,
+            m: WGS84_A * (1.0 - WGS84_E2) / (w * w.sqrt()),
+            n: WGS84_A / w.sqrt(),
+        }
+    }
+
+    /// Distance in metres to a point given in ECEF: the chord, as an arc on the
+    /// normal section's radius of curvature in the chord's azimuth.
+    fn distance_m(&self, q: &[f64; 3]) -> f64 {
+        let (dx, dy, dz) = (q[0] - self.xyz[0], q[1] - self.xyz[1], q[2] - self.xyz[2]);
+        let c2 = dx * dx + dy * dy + dz * dz;
+        if c2 == 0.0 {
+            return 0.0;
+        }
+        let east = -self.sin_lon * dx + self.cos_lon * dy;
+        let north = -self.sin_lat * self.cos_lon * dx - self.sin_lat * self.sin_lon * dy
+            + self.cos_lat * dz;
+        let h2 = east * east + north * north;
+        let r = if h2 > 0.0 {
+            self.m * self.n * h2 / (self.n * north * north + self.m * east * east)
+        } else {
+            self.m
+        };
+        let c = c2.sqrt();
+        2.0 * r * (c / (2.0 * r)).min(1.0).asin()
+    }
+}
+
+/// The fast distance (metres) between two lon/lat points, as [`IndexedLayer::within`]
+/// computes it for radii up to [`FAST_MAX_M`]; exposed for tests and benchmarks.
+pub fn fast_distance_m(from: Point<f64>, to: Point<f64>) -> f64 {
+    LocalFrame::new(from).distance_m(&ecef(to))
+}
 
 /// Metres per radian of great-circle angle that every WGS84 geodesic at least covers:
 /// the meridian radius of curvature at the equator, a(1 - e²), rounded down.
@@ -42,6 +121,8 @@ pub struct IndexedLayer {
     layer: Layer,
     tree: RTree<Entry>,
     envelopes: RTree<Envelope>,
+    /// ECEF coordinates of each feature's location, for the fast distance.
+    xyz: Vec<[f64; 3]>,
 }
 
 impl IndexedLayer {
@@ -64,10 +145,12 @@ impl IndexedLayer {
                 Some(GeomWithData::new(rect, i))
             })
             .collect();
+        let xyz = layer.features.iter().map(|f| ecef(f.location)).collect();
         IndexedLayer {
             layer,
             tree: RTree::bulk_load(entries),
             envelopes: RTree::bulk_load(envelopes),
+            xyz,
         }
     }
 
@@ -157,7 +240,9 @@ impl IndexedLayer {
     }
 
     /// Every feature within `radius_m` metres (geodesic, boundary included), as
-    /// (feature index, distance in metres), in feature order.
+    /// (feature index, distance in metres), in feature order. Up to [`FAST_MAX_M`] the
+    /// distances come from the fast formula (within 1 mm of Karney's), beyond from
+    /// Karney's.
     pub fn within(&self, from: Point<f64>, radius_m: f64) -> Vec<(usize, f64)> {
         if radius_m.is_nan() || radius_m < 0.0 {
             return Vec::new();
@@ -170,11 +255,15 @@ impl IndexedLayer {
             2.0 * (angle / 2.0).sin()
         };
         let reach2 = chord * chord * (1.0 + 1e-9) + 1e-15;
+        let frame = (radius_m <= FAST_MAX_M).then(|| LocalFrame::new(from));
         let mut out: Vec<(usize, f64)> = self
             .tree
             .locate_within_distance(q, reach2)
             .filter_map(|e| {
-                let d = self.distance_m(from, e.data);
+                let d = match (&frame, self.xyz.get(e.data)) {
+                    (Some(frame), Some(xyz)) => frame.distance_m(xyz),
+                    _ => self.distance_m(from, e.data),
+                };
                 (d <= radius_m).then_some((e.data, d))
             })
             .collect();

@@ -1,8 +1,9 @@
 //! The R-tree index against a brute-force scan of every feature (geodesic distance,
 //! ties to the smaller id), on seeded random points.
 
-use geo::{Distance, Geodesic, Point};
+use geo::{Destination, Distance, Geodesic, Point};
 use rand::{rngs::StdRng, Rng, SeedableRng};
+use sitematch::index::{fast_distance_m, FAST_MAX_M};
 use sitematch::{Feature, IndexedLayer, Layer, Role};
 
 fn random_layer(rng: &mut StdRng, n: usize, spread: (f64, f64, f64, f64)) -> Layer {
@@ -95,11 +96,19 @@ fn within_matches_brute_force() {
                 rng.random_range(region.1..region.3),
             );
             let radius = rng.random_range(1_000.0..400_000.0);
+            // Up to FAST_MAX_M the index measures with the fast formula, else Karney's.
+            let metric = |f: &Feature| {
+                if radius <= FAST_MAX_M {
+                    fast_distance_m(q, f.location)
+                } else {
+                    Geodesic.distance(q, f.location)
+                }
+            };
             let want: Vec<(usize, f64)> = layer
                 .features
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (i, Geodesic.distance(q, f.location)))
+                .map(|(i, f)| (i, metric(f)))
                 .filter(|(_, d)| *d <= radius)
                 .collect();
             assert_eq!(idx.within(q, radius), want, "query {q:?} radius {radius}");
@@ -119,7 +128,8 @@ fn within_includes_the_boundary() {
     );
     let idx = IndexedLayer::new(layer);
     let q = Point::new(2.0, 48.0);
-    let d = Geodesic.distance(q, Point::new(2.5, 48.0));
+    // 37 km: within FAST_MAX_M, so the index measures with the fast formula.
+    let d = fast_distance_m(q, Point::new(2.5, 48.0));
     let hits: Vec<usize> = idx.within(q, d).into_iter().map(|(i, _)| i).collect();
     assert_eq!(hits, [0, 1]);
     let hits: Vec<usize> = idx
@@ -135,4 +145,35 @@ fn empty_layer() {
     let idx = IndexedLayer::new(Layer::from_features("e", Role::Facilities, vec![]));
     assert_eq!(idx.nearest(Point::new(2.0, 48.0), |_| true), None);
     assert!(idx.within(Point::new(2.0, 48.0), 1e6).is_empty());
+}
+
+#[test]
+fn fast_distance_is_within_a_millimetre_of_karney() {
+    // Random points where France is (mainland, Corsica, the Antilles, Guyane, La
+    // Réunion, Mayotte, and the Pacific), each with a second point placed by Karney's
+    // direct problem at a random azimuth and a distance up to FAST_MAX_M.
+    let regions = [
+        (-5.0, 41.0, 10.0, 51.5),
+        (-62.0, 14.0, -60.5, 16.6),
+        (-55.0, 2.0, -51.5, 6.0),
+        (55.0, -21.5, 56.0, -20.8),
+        (44.9, -13.1, 45.4, -12.6),
+        (-155.0, -28.0, -134.0, -7.0),
+    ];
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut worst = 0.0f64;
+    for (x0, y0, x1, y1) in regions {
+        for _ in 0..20_000 {
+            let p = Point::new(rng.random_range(x0..x1), rng.random_range(y0..y1));
+            let d = rng.random_range(0.0..FAST_MAX_M);
+            let q = Geodesic.destination(p, rng.random_range(0.0..360.0), d);
+            let err = (fast_distance_m(p, q) - Geodesic.distance(p, q)).abs();
+            worst = worst.max(err);
+        }
+    }
+    eprintln!(
+        "fast distance vs Karney up to {FAST_MAX_M} m: worst {:.6} mm",
+        worst * 1000.0
+    );
+    assert!(worst < 0.001, "worst error {worst} m");
 }
