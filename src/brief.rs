@@ -193,6 +193,25 @@ pub struct Brief {
     pub robustness: Option<Robustness>,
     /// Shortlist and near-miss options (`[output]`).
     pub output: OutputSpec,
+    /// A regular grid of candidates instead of the site layers (`[candidates]`).
+    pub grid: Option<GridSpec>,
+}
+
+/// `[candidates]`: a regular grid of candidate points over the brief's `bbox` or
+/// `departments`, for a suitability surface.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridSpec {
+    /// Cell size, km.
+    pub grid_km: f64,
+    /// The layer whose points say where land is (default `communes`).
+    pub land: String,
+    /// A cell is on land when a point of `land` lies within this distance of its
+    /// centre (default: half the cell's diagonal plus 5 km).
+    pub land_km: Option<f64>,
+    /// A zones layer: cells whose centre lies outside all its polygons are left out.
+    pub within: Option<String>,
+    /// Output cells as their centre points (default) or as squares.
+    pub squares: bool,
 }
 
 /// `[robustness]`: N runs, each multiplying every weight by an independent factor
@@ -426,7 +445,8 @@ fn strings_of(v: &Value, key: &str, w: &mut Walker) -> Option<Vec<String>> {
     }
 }
 
-const TOP_KEYS: &str = "name, top, method, filter, criterion, weights, robustness, output";
+const TOP_KEYS: &str =
+    "name, top, method, filter, criterion, weights, robustness, output, candidates";
 const FILTER_KEYS: &str =
     "layers, min_area_ha, max_area_ha, departments, bbox, where, exclude_zones";
 const WEIGHTS_KEYS: &str = "ahp, allow_inconsistent";
@@ -639,6 +659,20 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
             OutputSpec::default()
         }
     };
+    let grid = match t.get("candidates") {
+        None => None,
+        Some(Value::Object(m)) => parse_grid(m, w),
+        Some(other) => {
+            w.problem(
+                "candidates",
+                format!("must be a table, found {}", type_of(other)),
+            );
+            None
+        }
+    };
+    if grid.is_some() {
+        grid_checks(root, &criteria, method, w);
+    }
     t.finish(w, TOP_KEYS);
 
     // Checks across criteria.
@@ -675,7 +709,89 @@ fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
         allow_inconsistent,
         robustness,
         output,
+        grid,
     })
+}
+
+fn parse_grid(m: &Map<String, Value>, w: &mut Walker) -> Option<GridSpec> {
+    let mut t = Table::new(m, "candidates");
+    let grid_km = t.required_number("grid_km", w, "for grid candidates (cell size, km)");
+    if grid_km.is_some_and(|g| !(0.05..=100.0).contains(&g)) {
+        w.problem("candidates.grid_km", "must be from 0.05 to 100 km");
+    }
+    let land = t
+        .string("land", w)
+        .unwrap_or_else(|| "communes".to_string());
+    let land_km = t.number("land_km", w);
+    if land_km.is_some_and(|x| x <= 0.0) {
+        w.problem("candidates.land_km", "must be above 0");
+    }
+    let within = t.string("within", w);
+    let squares = match t.string("cells", w).as_deref() {
+        None | Some("points") => false,
+        Some("squares") => true,
+        Some(other) => {
+            w.problem(
+                "candidates.cells",
+                format!("{other:?}: use \"points\" or \"squares\""),
+            );
+            false
+        }
+    };
+    t.finish(w, "grid_km, land, land_km, within, cells");
+    Some(GridSpec {
+        grid_km: grid_km?,
+        land,
+        land_km,
+        within,
+        squares,
+    })
+}
+
+/// What a grid brief cannot ask: cells have no attributes, no area, and are scored
+/// one batch at a time.
+fn grid_checks(root: &Map<String, Value>, criteria: &[Criterion], method: Method, w: &mut Walker) {
+    let filter = root.get("filter").and_then(Value::as_object);
+    let has = |k: &str| filter.is_some_and(|f| f.contains_key(k));
+    if !has("bbox") && !has("departments") {
+        w.problem(
+            "candidates",
+            "a grid needs an extent: give filter.bbox or filter.departments",
+        );
+    }
+    for k in ["layers", "min_area_ha", "max_area_ha", "where"] {
+        if has(k) {
+            w.problem(
+                format!("filter.{k}"),
+                "does not apply to grid cells (they have no attributes or area); remove it",
+            );
+        }
+    }
+    for (i, c) in criteria.iter().enumerate() {
+        if matches!(
+            c.kind,
+            CriterionKind::Attribute { .. } | CriterionKind::Category { .. }
+        ) {
+            w.problem(
+                format!("criterion[{i}].type"),
+                "grid cells have no attributes; use distance, access or zone criteria",
+            );
+        }
+    }
+    if method == Method::Topsis {
+        w.problem(
+            "method",
+            "TOPSIS needs every candidate at once; a streamed grid uses weighted-sum",
+        );
+    }
+    for k in ["robustness", "output"] {
+        if root.contains_key(k) {
+            w.problem(
+                k,
+                "applies to ranked sites, not to a grid surface; remove it",
+            );
+        }
+    }
 }
 
 fn parse_robustness(m: &Map<String, Value>, w: &mut Walker) -> Robustness {

@@ -84,8 +84,10 @@ impl LocalFrame {
         } else {
             self.m
         };
-        let c = c2.sqrt();
-        2.0 * r * (c / (2.0 * r)).min(1.0).asin()
+        // 2R asin(x) with x = c / 2R, by its series c (1 + x²/6 + 3x⁴/40): up to 100 km
+        // x < 0.008 and the next term is below 1e-12 of c.
+        let x2 = c2 / (4.0 * r * r);
+        c2.sqrt() * (1.0 + x2 / 6.0 + 0.075 * x2 * x2)
     }
 }
 
@@ -200,15 +202,23 @@ impl IndexedLayer {
     where
         P: Fn(usize, &Feature) -> bool,
     {
+        // Candidates come by chord length; each is measured with the fast formula
+        // where it holds (within 1 mm up to FAST_MAX_M), else with Karney's. Those
+        // within TIE_M of the best are then measured with Karney's, which decides.
+        const TIE_M: f64 = 0.002;
         let q = unit_vector(from);
-        let mut best: Option<(usize, f64)> = None;
+        let frame = LocalFrame::new(from);
+        let approx = |i: usize| match self.xyz.get(i).map(|xyz| frame.distance_m(xyz)) {
+            Some(d) if d <= FAST_MAX_M => d,
+            _ => self.distance_m(from, i),
+        };
+        let mut best = f64::INFINITY;
+        let mut close: Vec<(usize, f64)> = Vec::new();
         for (entry, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
             let lower_bound = MIN_RADIUS_M * chord_to_angle(chord2.sqrt());
-            if let Some((_, d)) = best {
-                // Tolerance for rounding in the bound: never stop early on a tie.
-                if lower_bound > d * (1.0 + 1e-12) + 1e-6 {
-                    break;
-                }
+            // Tolerance for rounding in the bound: never stop early on a tie.
+            if lower_bound > best * (1.0 + 1e-12) + TIE_M + 1e-6 {
+                break;
             }
             let i = entry.data;
             let Some(f) = self.layer.features.get(i) else {
@@ -217,26 +227,24 @@ impl IndexedLayer {
             if !pred(i, f) {
                 continue;
             }
-            let d = Geodesic.distance(from, f.location);
-            best = match best {
-                None => Some((i, d)),
-                Some((bi, bd)) => {
-                    let better = d < bd
-                        || (d == bd
-                            && self
-                                .layer
-                                .features
-                                .get(bi)
-                                .is_some_and(|b| f.id.as_bytes() < b.id.as_bytes()));
-                    if better {
-                        Some((i, d))
-                    } else {
-                        Some((bi, bd))
-                    }
+            let d = approx(i);
+            if d <= best + TIE_M {
+                close.push((i, d));
+                if d < best {
+                    best = d;
+                    close.retain(|(_, x)| *x <= best + TIE_M);
                 }
-            };
+            }
         }
-        best
+        close
+            .into_iter()
+            .map(|(i, _)| (i, self.distance_m(from, i)))
+            .min_by(|(i, a), (j, b)| {
+                a.total_cmp(b).then_with(|| {
+                    let id = |k: usize| self.layer.features.get(k).map(|f| f.id.as_bytes());
+                    id(*i).cmp(&id(*j))
+                })
+            })
     }
 
     /// Every feature within `radius_m` metres (geodesic, boundary included), as
@@ -244,8 +252,18 @@ impl IndexedLayer {
     /// distances come from the fast formula (within 1 mm of Karney's), beyond from
     /// Karney's.
     pub fn within(&self, from: Point<f64>, radius_m: f64) -> Vec<(usize, f64)> {
+        let mut out = Vec::new();
+        self.for_each_within(from, radius_m, |i, d| out.push((i, d)));
+        out.sort_unstable_by_key(|(i, _)| *i);
+        out
+    }
+
+    /// Calls `f(feature index, distance in metres)` for every feature within
+    /// `radius_m`, as [`IndexedLayer::within`] finds them but in the tree's order
+    /// (fixed for a given layer) and without collecting them.
+    pub fn for_each_within(&self, from: Point<f64>, radius_m: f64, mut f: impl FnMut(usize, f64)) {
         if radius_m.is_nan() || radius_m < 0.0 {
-            return Vec::new();
+            return;
         }
         let q = unit_vector(from);
         let angle = radius_m / MIN_RADIUS_M * (1.0 + 1e-9);
@@ -256,19 +274,15 @@ impl IndexedLayer {
         };
         let reach2 = chord * chord * (1.0 + 1e-9) + 1e-15;
         let frame = (radius_m <= FAST_MAX_M).then(|| LocalFrame::new(from));
-        let mut out: Vec<(usize, f64)> = self
-            .tree
-            .locate_within_distance(q, reach2)
-            .filter_map(|e| {
-                let d = match (&frame, self.xyz.get(e.data)) {
-                    (Some(frame), Some(xyz)) => frame.distance_m(xyz),
-                    _ => self.distance_m(from, e.data),
-                };
-                (d <= radius_m).then_some((e.data, d))
-            })
-            .collect();
-        out.sort_unstable_by_key(|(i, _)| *i);
-        out
+        for e in self.tree.locate_within_distance(q, reach2) {
+            let d = match (&frame, self.xyz.get(e.data)) {
+                (Some(frame), Some(xyz)) => frame.distance_m(xyz),
+                _ => self.distance_m(from, e.data),
+            };
+            if d <= radius_m {
+                f(e.data, d);
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@ mod cli;
 mod crs;
 mod decision;
 mod default_data;
+mod grid;
 mod index;
 mod io;
 mod oracle;

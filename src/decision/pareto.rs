@@ -22,13 +22,25 @@ pub fn pareto_front(scores: &[Vec<f64>]) -> Vec<Option<usize>> {
     order.sort_by(|&a, &b| sum(b).total_cmp(&sum(a)).then(a.cmp(&b)));
     let mut front: Vec<usize> = Vec::new();
     let mut out = vec![None; scores.len()];
+    // Rows with the same scores share their answer: only distinct rows are compared,
+    // so ties (many sites at score 1 on a distance) do not make the front quadratic.
+    let mut seen: std::collections::HashMap<Vec<u64>, Option<usize>> =
+        std::collections::HashMap::new();
     for i in order {
         let row = scores.get(i).map_or(&[][..], |r| r.as_slice());
+        let key: Vec<u64> = row.iter().map(|x| x.to_bits()).collect();
+        if let Some(known) = seen.get(&key) {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = *known;
+            }
+            continue;
+        }
         let by = front
             .iter()
             .copied()
             .filter(|&f| scores.get(f).is_some_and(|fr| dominates(fr, row)))
             .min();
+        seen.insert(key, by);
         match by {
             Some(f) => {
                 if let Some(slot) = out.get_mut(i) {

@@ -6,7 +6,7 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::{json, Map, Value};
 
 use super::{cells, columns, selected, Cell, OutputOptions};
-use crate::scoring::Ranking;
+use crate::scoring::{Ranking, SiteResult};
 
 fn round7(x: f64) -> f64 {
     (x * 1e7).round() / 1e7
@@ -97,15 +97,70 @@ pub fn write_geojson<W: Write>(
     opts: &OutputOptions,
     mut out: W,
 ) -> std::io::Result<()> {
-    let cols = columns(ranking);
     out.write_all(b"{\"type\":\"FeatureCollection\",\"sitematch\":")?;
     serde_json::to_writer(&mut out, &metadata(ranking))?;
     out.write_all(b",\"features\":[")?;
-    for (i, site) in selected(ranking, opts).enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+    write_features(ranking, selected(ranking, opts), &mut true, &mut out)?;
+    out.write_all(b"\n]}\n")?;
+    out.flush()
+}
+
+/// Writes a streamed grid (from [`crate::Engine::grid`]) as a GeoJSON
+/// FeatureCollection, one Feature per cell as it is computed; the `sitematch` member
+/// comes last, with the grid's counts. Returns the counts.
+pub fn write_geojson_grid<W: Write>(
+    mut grid: crate::scoring::Grid<'_>,
+    mut on_cell: impl FnMut(&crate::scoring::GridStats),
+    mut out: W,
+) -> std::io::Result<crate::scoring::GridStats> {
+    let shell = grid.shell();
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
+    let mut first = true;
+    while let Some(cell) = grid.next() {
+        write_features(&shell, std::iter::once(&cell), &mut first, &mut out)?;
+        on_cell(&grid.stats());
+    }
+    let stats = grid.stats();
+    let mut meta = metadata(&shell);
+    if let Value::Object(m) = &mut meta {
+        m.insert("grid".into(), grid.describe());
+        m.insert(
+            "cells".into(),
+            json!({
+                "scanned": stats.scanned,
+                "not_on_land": stats.not_on_land,
+                "outside_departments_or_bbox": stats.outside_departments,
+                "outside_zone": stats.outside_zone,
+                "excluded": stats.excluded,
+                "written": stats.produced,
+            }),
+        );
+        for k in [
+            "sites_considered",
+            "sites_ranked",
+            "sites_excluded",
+            "pareto_front",
+        ] {
+            m.remove(k);
         }
-        out.write_all(b"\n")?;
+    }
+    out.write_all(b"\n],\"sitematch\":")?;
+    serde_json::to_writer(&mut out, &meta)?;
+    out.write_all(b"}\n")?;
+    out.flush()?;
+    Ok(stats)
+}
+
+/// Writes features, each on its own line, comma-separated; `first` is true until the
+/// collection's first feature is written.
+fn write_features<'s, W: Write>(
+    ranking: &Ranking,
+    sites: impl Iterator<Item = &'s SiteResult>,
+    first: &mut bool,
+    out: &mut W,
+) -> std::io::Result<()> {
+    let cols = columns(ranking);
+    for site in sites {
         let mut props = Map::new();
         for (name, cell) in cols.iter().zip(cells(ranking, site)) {
             props.insert(name.clone(), cell_json(cell));
@@ -115,8 +170,9 @@ pub fn write_geojson<W: Write>(
             "properties": Value::Object(props),
             "geometry": geometry_json(&site.geometry),
         });
-        serde_json::to_writer(&mut out, &feature)?;
+        out.write_all(if *first { b"\n" } else { b",\n" })?;
+        *first = false;
+        serde_json::to_writer(&mut *out, &feature)?;
     }
-    out.write_all(b"\n]}\n")?;
-    out.flush()
+    Ok(())
 }

@@ -38,8 +38,8 @@ pub mod markdown;
 
 use crate::scoring::{CriterionValue, Ranking, SiteResult};
 
-pub use self::csv::write_csv;
-pub use self::geojson::write_geojson;
+pub use self::csv::{write_csv, write_csv_grid};
+pub use self::geojson::{write_geojson, write_geojson_grid};
 pub use self::markdown::write_markdown;
 
 /// What to write.

@@ -62,15 +62,14 @@ impl Scorer for AccessScorer<'_> {
     }
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
-        let v: f64 = self.layer.map_or(0.0, |l| {
-            l.within(site.location, self.radius_m)
-                .into_iter()
-                .filter_map(|(j, d)| {
-                    let a = self.amount.get(j).copied().flatten()?;
-                    Some(a * self.decay.factor(d / self.radius_m))
-                })
-                .sum()
-        });
+        let mut v = 0.0;
+        if let Some(l) = self.layer {
+            l.for_each_within(site.location, self.radius_m, |j, d| {
+                if let Some(a) = self.amount.get(j).copied().flatten() {
+                    v += a * self.decay.factor(d / self.radius_m);
+                }
+            });
+        }
         Evaluation {
             value: CriterionValue::Number(Some(v)),
             score: (v / self.saturation).clamp(0.0, 1.0),

@@ -9,6 +9,7 @@ mod attribute;
 mod category;
 mod distance;
 mod filter;
+mod grid;
 mod zone;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use geo::{Geometry, Point};
 use rayon::prelude::*;
 
 pub use aggregate::{topsis, weighted_sum};
+pub use grid::{Grid, GridStats};
 
 use crate::brief::{Brief, BriefProblem, BriefProblems, CriterionKind, Method};
 use crate::catalog::Catalog;
@@ -331,7 +333,7 @@ impl Engine {
             }
         }
         let sites = self.site_layers(brief);
-        if sites.is_empty() && brief.filter.layers.is_none() {
+        if sites.is_empty() && brief.filter.layers.is_none() && brief.grid.is_none() {
             problem(
                 "filter.layers".into(),
                 "the data has no sites layer to rank".into(),
@@ -496,9 +498,27 @@ impl Engine {
             .collect()
     }
 
+    /// For a brief with `[candidates] grid_km`: the grid of scored cells over the
+    /// brief's `bbox` or `departments`, as a stream. Cells with no land point within
+    /// reach, outside the départements or outside the `within` zones are left out (and
+    /// counted in [`Grid::stats`]); cells failing a hard constraint too, unless
+    /// `include_excluded`.
+    pub fn grid<'a>(&'a self, brief: &'a Brief, include_excluded: bool) -> Result<Grid<'a>> {
+        Grid::new(self, brief, include_excluded)
+    }
+
     /// Runs a brief: checks it against the data, applies the filters, evaluates every
     /// criterion for every considered site, aggregates and ranks.
     pub fn rank(&self, brief: &Brief) -> Result<Ranking> {
+        if brief.grid.is_some() {
+            return Err(Error::Brief(BriefProblems {
+                path: None,
+                problems: vec![BriefProblem {
+                    key: "candidates".into(),
+                    message: "a grid brief is scored with Engine::grid, as a stream".into(),
+                }],
+            }));
+        }
         self.check(brief)?;
         let site_layers = self.site_layers(brief);
         let mut seen: HashMap<&str, &str> = HashMap::new();

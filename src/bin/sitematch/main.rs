@@ -106,6 +106,16 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let mut brief = Brief::from_path(&brief_path)?;
             with_runs(&mut brief, robustness);
             let engine = Engine::new(load(&data)?);
+            if brief.grid.is_some() {
+                return rank_grid(
+                    &engine,
+                    &brief,
+                    &brief_path,
+                    path.as_deref(),
+                    format,
+                    include_excluded,
+                );
+            }
             let ranking = engine
                 .rank(&brief)
                 .map_err(|e| with_brief_path(e, &brief_path))?;
@@ -209,6 +219,61 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             Ok(Outcome::Done)
         }
     }
+}
+
+/// Streams a grid brief's cells to the output, with a progress bar on a terminal.
+fn rank_grid(
+    engine: &Engine,
+    brief: &Brief,
+    brief_path: &std::path::Path,
+    path: Option<&std::path::Path>,
+    format: Option<OutputFormat>,
+    include_excluded: bool,
+) -> anyhow::Result<Outcome> {
+    let grid = engine
+        .grid(brief, include_excluded)
+        .map_err(|e| with_brief_path(e, brief_path))?;
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(grid.total_cells() as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let sink: Box<dyn Write> = match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let progress = |s: &sitematch::scoring::GridStats| bar.set_position(s.scanned as u64);
+    let csv = match format {
+        Some(OutputFormat::Md) => {
+            return Err(anyhow!(
+                "--format md: a grid surface has too many cells for a table; use geojson or csv"
+            ))
+        }
+        Some(OutputFormat::Csv) => true,
+        Some(OutputFormat::Geojson) => false,
+        None => path.and_then(|p| p.extension()).is_some_and(|e| e == "csv"),
+    };
+    let stats = if csv {
+        output::write_csv_grid(grid, progress, sink)?
+    } else {
+        output::write_geojson_grid(grid, progress, sink)?
+    };
+    bar.finish_and_clear();
+    eprintln!(
+        "{} cells written of {} scanned ({} not on land, {} outside the extent, {} outside the zone, {} excluded)",
+        stats.produced,
+        stats.scanned,
+        stats.not_on_land,
+        stats.outside_departments,
+        stats.outside_zone,
+        stats.excluded
+    );
+    Ok(Outcome::Done)
 }
 
 /// `--robustness N` sets the number of runs, keeping the brief's spread and seed.

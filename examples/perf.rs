@@ -1,0 +1,297 @@
+//! Prints sitematch's performance table on the default data set, each figure beside a
+//! brute-force baseline (every site against every feature, Karney's geodesic).
+//!
+//! ```sh
+//! cargo run --release --example perf            # the whole table, about a minute
+//! cargo run --release --example perf -- quick   # without the 1M-cell grid
+//! ```
+//!
+//! Times are wall-clock on the machine at hand (these machines are shared and noisy:
+//! compare the ratios). Peak memory is the process's high-water mark (VmHWM) after
+//! each step, so it only grows.
+
+use std::path::Path;
+use std::time::Instant;
+
+use geo::{Distance, Geodesic, Point};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use sitematch::brief::CriterionKind;
+use sitematch::{Brief, Catalog, Engine, Feature, IndexedLayer, Layer};
+
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn secs<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed().as_secs_f64())
+}
+
+fn row(step: &str, figure: String, baseline: String, ratio: String) {
+    println!("| {step} | {figure} | {baseline} | {ratio} |");
+}
+
+/// Brute force for one site and one criterion: scan every feature of the layer.
+fn brute(site: &Feature, kind: &CriterionKind, layer: &Layer) -> f64 {
+    let matches = |f: &Feature, cats: &[String], tags: &[String]| {
+        let fold = sitematch::text::fold;
+        (cats.is_empty()
+            || f.category
+                .as_deref()
+                .is_some_and(|c| cats.iter().any(|x| fold(x) == fold(c))))
+            && (tags.is_empty()
+                || f.tags
+                    .iter()
+                    .any(|t| tags.iter().any(|x| fold(x) == fold(t))))
+    };
+    match kind {
+        CriterionKind::Distance {
+            categories, tags, ..
+        } => layer
+            .features
+            .iter()
+            .filter(|f| matches(f, categories, tags))
+            .map(|f| Geodesic.distance(site.location, f.location))
+            .fold(f64::INFINITY, f64::min),
+        CriterionKind::Access {
+            field,
+            categories,
+            tags,
+            radius_km,
+            ..
+        } => layer
+            .features
+            .iter()
+            .filter(|f| matches(f, categories, tags))
+            .filter(|f| Geodesic.distance(site.location, f.location) <= radius_km * 1000.0)
+            .map(|f| {
+                field
+                    .as_ref()
+                    .map_or(1.0, |x| f.attribute(x).as_f64().unwrap_or(0.0))
+            })
+            .sum(),
+        _ => 0.0,
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let quick = std::env::args().any(|a| a == "quick");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let brief = |name: &str| Brief::from_path(root.join("examples/perf").join(name));
+    println!(
+        "sitematch {} on {} cores ({} threads)\n",
+        env!("CARGO_PKG_VERSION"),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        rayon::current_num_threads()
+    );
+    println!("| step | sitematch | brute force | ratio |");
+    println!("|---|---|---|---|");
+
+    let (catalog, t_load) = secs(|| Catalog::from_path(root.join("data")));
+    let catalog = catalog?;
+    let layers: Vec<Layer> = catalog.layers.clone();
+    let (engine, t_index) = secs(|| Engine::new(catalog));
+    row(
+        "load the default data set",
+        format!("{:.0} ms", t_load * 1e3),
+        "-".into(),
+        "-".into(),
+    );
+    row(
+        "build every index",
+        format!("{:.0} ms", t_index * 1e3),
+        "-".into(),
+        "-".into(),
+    );
+    row(
+        "load + index (target < 1 s)",
+        format!(
+            "{:.0} ms, peak {:.0} MB",
+            (t_load + t_index) * 1e3,
+            peak_mb()
+        ),
+        "-".into(),
+        "-".into(),
+    );
+
+    // Queries at random points of mainland France.
+    let mut rng = StdRng::seed_from_u64(1);
+    let points: Vec<Point<f64>> = (0..2000)
+        .map(|_| Point::new(rng.random_range(-1.0..7.0), rng.random_range(43.5..50.5)))
+        .collect();
+    let communes = layers
+        .iter()
+        .find(|l| l.name == "communes")
+        .ok_or("no communes layer")?;
+    let idx = IndexedLayer::new(communes.clone());
+    let (_, t) = secs(|| {
+        points
+            .iter()
+            .map(|p| idx.nearest(*p, |_| true).map_or(0, |x| x.0))
+            .sum::<usize>()
+    });
+    let (_, tb) = secs(|| {
+        points[..50]
+            .iter()
+            .map(|p| {
+                communes
+                    .features
+                    .iter()
+                    .map(|f| Geodesic.distance(*p, f.location))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .sum::<f64>()
+    });
+    let (q, qb) = (t / 2000.0, tb / 50.0);
+    row(
+        "nearest of 35k communes",
+        format!("{:.1} µs", q * 1e6),
+        format!("{:.0} µs", qb * 1e6),
+        format!("{:.0}x", qb / q),
+    );
+    let (_, t) = secs(|| {
+        points
+            .iter()
+            .map(|p| idx.within(*p, 30_000.0).len())
+            .sum::<usize>()
+    });
+    let (_, tb) = secs(|| {
+        points[..50]
+            .iter()
+            .map(|p| {
+                communes
+                    .features
+                    .iter()
+                    .filter(|f| Geodesic.distance(*p, f.location) <= 30_000.0)
+                    .count()
+            })
+            .sum::<usize>()
+    });
+    let (q, qb) = (t / 2000.0, tb / 50.0);
+    row(
+        "communes within 30 km",
+        format!("{:.1} µs", q * 1e6),
+        format!("{:.0} µs", qb * 1e6),
+        format!("{:.0}x", qb / q),
+    );
+
+    // The six-criterion brief over every friche.
+    let six = brief("six_criteria.toml")?;
+    let _ = engine.rank(&six)?; // warm up
+    let (ranking, t) = secs(|| engine.rank(&six));
+    let ranking = ranking?;
+    let n = ranking.sites.len();
+    let friches = &layers
+        .iter()
+        .find(|l| l.name == "friches")
+        .ok_or("no friches")?
+        .features;
+    let sample: Vec<&Feature> = friches.iter().step_by(friches.len() / 40).collect();
+    let (_, tb) = secs(|| {
+        sample
+            .iter()
+            .map(|s| {
+                six.criteria
+                    .iter()
+                    .filter_map(|c| {
+                        Some(brute(
+                            s,
+                            &c.kind,
+                            layers
+                                .iter()
+                                .find(|l| Some(l.name.as_str()) == c.kind.layer())?,
+                        ))
+                    })
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+    });
+    let tb = tb / sample.len() as f64 * n as f64;
+    row(
+        &format!("six criteria over {n} friches (target < 50 ms)"),
+        format!("{:.0} ms", t * 1e3),
+        format!("{:.0} s (from {} sites)", tb, sample.len()),
+        format!("{:.0}x", tb / t),
+    );
+
+    // What bounds the brief: the distance evaluations of the access sums.
+    let training = IndexedLayer::new(
+        layers
+            .iter()
+            .find(|l| l.name == "training")
+            .ok_or("no training layer")?
+            .clone(),
+    );
+    let hits: usize = friches
+        .iter()
+        .map(|f| {
+            idx.within(f.location, 30_000.0).len() + training.within(f.location, 40_000.0).len()
+        })
+        .sum();
+    row(
+        "distance evaluations in its two access sums",
+        format!(
+            "{:.1} million ({:.0} per friche)",
+            hits as f64 / 1e6,
+            hits as f64 / n as f64
+        ),
+        "-".into(),
+        format!(
+            "{:.0} ns each, all threads",
+            t / hits as f64 * 1e9 * rayon::current_num_threads() as f64
+        ),
+    );
+
+    // Sub-linear in the number of features: the same brief with fewer communes.
+    for keep in [4usize, 2] {
+        let mut thinned = layers.clone();
+        for l in thinned.iter_mut().filter(|l| l.name == "communes") {
+            l.features = l.features.iter().step_by(keep).cloned().collect();
+        }
+        let e = Engine::new(Catalog::from_layers(thinned));
+        let (_, tt) = secs(|| e.rank(&six));
+        row(
+            &format!("same brief, 1/{keep} of the communes"),
+            format!("{:.0} ms", tt * 1e3),
+            "-".into(),
+            format!("{:.2} of the full time", tt / t),
+        );
+    }
+
+    // Grids: near-linear in the number of cells.
+    let grids: &[&str] = if quick {
+        &["grid_10k.toml", "grid_100k.toml"]
+    } else {
+        &["grid_10k.toml", "grid_100k.toml", "grid_1m.toml"]
+    };
+    for g in grids {
+        let gb = brief(g)?;
+        let grid = engine.grid(&gb, false)?;
+        let (stats, t) =
+            secs(|| sitematch::output::write_geojson_grid(grid, |_| {}, std::io::sink()));
+        let cells = stats?.produced;
+        row(
+            &format!("grid of {cells} cells, GeoJSON streamed"),
+            format!(
+                "{:.2} s, {:.1} µs/cell, peak {:.0} MB",
+                t,
+                t / cells as f64 * 1e6,
+                peak_mb()
+            ),
+            format!(
+                "{:.0} s (brute per-site cost)",
+                tb / n as f64 * cells as f64
+            ),
+            format!("{:.0}x", tb / n as f64 * cells as f64 / t),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,433 @@
+//! Grid candidates: a regular grid of points over the brief's extent, scored as a
+//! suitability surface and produced as a stream (bounded memory).
+
+use geo::{Geometry, LineString, Point, Polygon};
+use rayon::prelude::*;
+
+use super::{filter, CriterionResult, Engine, Scorer, SiteResult};
+use crate::brief::{Brief, BriefProblem, BriefProblems, GridSpec};
+use crate::decision::Decision;
+use crate::error::{Error, Result};
+use crate::index::IndexedLayer;
+use crate::model::{Feature, Role};
+
+/// Cells evaluated per parallel batch: the memory bound of a streamed grid.
+const BATCH: usize = 16_384;
+
+const WGS84_A: f64 = 6_378_137.0;
+const WGS84_E2: f64 = (1.0 / 298.257_223_563) * (2.0 - 1.0 / 298.257_223_563);
+
+/// One row of cells at a constant latitude.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    lat: f64,
+    lon0: f64,
+    dlon: f64,
+    cols: usize,
+}
+
+/// What happened to the cells of a grid so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GridStats {
+    /// Cells looked at.
+    pub scanned: usize,
+    /// Cells with no land point within reach, left out.
+    pub not_on_land: usize,
+    /// Cells whose nearest land point is outside the brief's départements.
+    pub outside_departments: usize,
+    /// Cells outside the `within` zones layer.
+    pub outside_zone: usize,
+    /// Cells that fail a hard constraint (`exclude_zones`, `max_km`).
+    pub excluded: usize,
+    /// Cells produced by the iterator.
+    pub produced: usize,
+}
+
+/// A streamed grid of scored cells, row by row (south to north, west to east).
+/// Cells are computed in parallel batches of a fixed size as the iterator is read.
+pub struct Grid<'a> {
+    brief: &'a Brief,
+    spec: &'a GridSpec,
+    scorers: Vec<Box<dyn Scorer + 'a>>,
+    weights: Vec<f64>,
+    land: &'a IndexedLayer,
+    within: Option<&'a IndexedLayer>,
+    zones: Vec<(&'a str, Option<&'a IndexedLayer>)>,
+    engine: &'a Engine,
+    land_m: f64,
+    dlat: f64,
+    include_excluded: bool,
+    rows: Vec<Row>,
+    next: (usize, usize),
+    total: usize,
+    buffer: std::vec::IntoIter<SiteResult>,
+    stats: GridStats,
+}
+
+enum Cell {
+    Kept(Box<SiteResult>),
+    NotOnLand,
+    OutsideDepartments,
+    OutsideZone,
+    Excluded,
+}
+
+fn radii(lat_deg: f64) -> (f64, f64) {
+    let s = lat_deg.to_radians().sin();
+    let w = 1.0 - WGS84_E2 * s * s;
+    (
+        WGS84_A * (1.0 - WGS84_E2) / (w * w.sqrt()),
+        WGS84_A / w.sqrt(),
+    )
+}
+
+impl<'a> Grid<'a> {
+    pub(super) fn new(
+        engine: &'a Engine,
+        brief: &'a Brief,
+        include_excluded: bool,
+    ) -> Result<Grid<'a>> {
+        let problem = |key: &str, message: String| {
+            Error::Brief(BriefProblems {
+                path: None,
+                problems: vec![BriefProblem {
+                    key: key.to_string(),
+                    message,
+                }],
+            })
+        };
+        let spec = brief
+            .grid
+            .as_ref()
+            .ok_or_else(|| problem("candidates", "the brief asks for no grid".into()))?;
+        engine.check(brief)?;
+        let land = engine
+            .layer(&spec.land)
+            .filter(|l| matches!(l.layer().role, Role::Population | Role::Facilities))
+            .ok_or_else(|| {
+                problem(
+                    "candidates.land",
+                    format!(
+                        "{:?} is not a population or facilities layer of the data",
+                        spec.land
+                    ),
+                )
+            })?;
+        let within = match &spec.within {
+            None => None,
+            Some(z) => Some(
+                engine
+                    .layer(z)
+                    .filter(|l| l.layer().role == Role::Zones)
+                    .ok_or_else(|| {
+                        problem(
+                            "candidates.within",
+                            format!("{z:?} is not a zones layer of the data"),
+                        )
+                    })?,
+            ),
+        };
+        let half_diagonal_m = spec.grid_km * 1000.0 * std::f64::consts::FRAC_1_SQRT_2;
+        let land_m = spec
+            .land_km
+            .map_or(half_diagonal_m + 5_000.0, |k| k * 1000.0);
+
+        // The extent: the bbox, else the land points of the départements.
+        let extent = match (brief.filter.bbox, &brief.filter.departments) {
+            (Some(b), _) => Some(b),
+            (None, Some(deps)) => {
+                let mut bb: Option<[f64; 4]> = None;
+                for f in &land.layer().features {
+                    let Some(d) = f.commune.as_deref().and_then(filter::department) else {
+                        continue;
+                    };
+                    if !deps
+                        .iter()
+                        .any(|x| crate::text::fold(x) == crate::text::fold(d))
+                    {
+                        continue;
+                    }
+                    let (x, y) = (f.location.x(), f.location.y());
+                    let b = bb.get_or_insert([x, y, x, y]);
+                    b[0] = b[0].min(x);
+                    b[1] = b[1].min(y);
+                    b[2] = b[2].max(x);
+                    b[3] = b[3].max(y);
+                }
+                // Reach beyond the outermost commune points by the land distance.
+                bb.map(|[x0, y0, x1, y1]| {
+                    let dy = land_m / 111_000.0;
+                    let dx = dy / y0.abs().max(y1.abs()).to_radians().cos().max(0.05);
+                    [x0 - dx, y0 - dy, x1 + dx, y1 + dy]
+                })
+            }
+            (None, None) => None,
+        };
+        let [x0, y0, x1, y1] = extent.ok_or_else(|| {
+            problem(
+                "filter.departments",
+                format!(
+                    "no point of layer {:?} has a commune in these départements",
+                    spec.land
+                ),
+            )
+        })?;
+        let (m, _) = radii((y0 + y1) / 2.0);
+        let dlat = (spec.grid_km * 1000.0 / m).to_degrees();
+        let n_rows = ((y1 - y0) / dlat).ceil().max(1.0) as usize;
+        let rows: Vec<Row> = (0..n_rows)
+            .map(|i| {
+                let lat = y0 + (i as f64 + 0.5) * dlat;
+                let (_, n) = radii(lat);
+                let dlon =
+                    (spec.grid_km * 1000.0 / (n * lat.to_radians().cos().max(1e-6))).to_degrees();
+                Row {
+                    lat,
+                    lon0: x0,
+                    dlon,
+                    cols: ((x1 - x0) / dlon).ceil().max(1.0) as usize,
+                }
+            })
+            .collect();
+        let total = rows.iter().map(|r| r.cols).sum();
+        let (weights, _) = brief.normalised_weights();
+        Ok(Grid {
+            brief,
+            spec,
+            scorers: engine.scorers(brief),
+            weights,
+            land,
+            within,
+            zones: brief
+                .filter
+                .exclude_zones
+                .iter()
+                .map(|z| (z.as_str(), engine.layer(z)))
+                .collect(),
+            engine,
+            land_m,
+            dlat,
+            include_excluded,
+            rows,
+            next: (0, 0),
+            total,
+            buffer: Vec::new().into_iter(),
+            stats: GridStats::default(),
+        })
+    }
+
+    /// How many cells the grid's extent holds (what a progress bar counts).
+    pub fn total_cells(&self) -> usize {
+        self.total
+    }
+
+    /// An empty ranking that describes the grid's columns and weights (what the
+    /// output writers need besides the cells).
+    pub fn shell(&self) -> super::Ranking {
+        super::Ranking {
+            brief_name: self.brief.name.clone(),
+            method: self.brief.method,
+            top: 0,
+            criteria: self
+                .brief
+                .criteria
+                .iter()
+                .zip(&self.weights)
+                .map(|(c, w)| super::CriterionInfo {
+                    name: c.name.clone(),
+                    kind: c.kind.type_name(),
+                    weight: *w,
+                    missing_values: None,
+                })
+                .collect(),
+            ahp_cr: self.brief.normalised_weights().1,
+            sites: Vec::new(),
+            ranked: 0,
+            layers: self
+                .engine
+                .layers()
+                .map(|l| super::LayerCount {
+                    name: l.name.clone(),
+                    loaded: l.features.len(),
+                    skipped: l.skipped.len(),
+                })
+                .collect(),
+            robustness: None,
+            shortlist: false,
+        }
+    }
+
+    /// The grid's cell size and cell count, for the output's metadata.
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "grid_km": self.spec.grid_km,
+            "land": self.spec.land,
+            "land_km": self.land_m / 1000.0,
+            "cells_in_extent": self.total,
+        })
+    }
+
+    /// What happened to the cells read so far.
+    pub fn stats(&self) -> GridStats {
+        self.stats
+    }
+
+    /// The next batch of cell positions, row-major.
+    fn positions(&mut self) -> Vec<(usize, usize, Row)> {
+        let mut out = Vec::with_capacity(BATCH);
+        while out.len() < BATCH {
+            let (r, c) = self.next;
+            let Some(row) = self.rows.get(r).copied() else {
+                break;
+            };
+            if c >= row.cols {
+                self.next = (r + 1, 0);
+                continue;
+            }
+            out.push((r, c, row));
+            self.next = (r, c + 1);
+        }
+        out
+    }
+
+    fn cell(&self, r: usize, c: usize, row: Row) -> Cell {
+        let lon = row.lon0 + (c as f64 + 0.5) * row.dlon;
+        let p = Point::new(lon, row.lat);
+        let Some((i, d)) = self.land.nearest(p, |_| true) else {
+            return Cell::NotOnLand;
+        };
+        if d > self.land_m {
+            return Cell::NotOnLand;
+        }
+        if let Some(deps) = &self.brief.filter.departments {
+            let dep = self
+                .land
+                .layer()
+                .features
+                .get(i)
+                .and_then(|f| f.commune.as_deref())
+                .and_then(filter::department)
+                .map(crate::text::fold);
+            if !dep.is_some_and(|d| deps.iter().any(|x| crate::text::fold(x) == d)) {
+                return Cell::OutsideDepartments;
+            }
+        }
+        if let Some([x0, y0, x1, y1]) = self.brief.filter.bbox {
+            if !(x0 <= lon && lon <= x1 && y0 <= row.lat && row.lat <= y1) {
+                return Cell::OutsideDepartments;
+            }
+        }
+        if let Some(z) = self.within {
+            if !z.intersects(&Geometry::Point(p)) {
+                return Cell::OutsideZone;
+            }
+        }
+        let geometry = if self.spec.squares {
+            let (hx, hy) = (row.dlon / 2.0, self.dlat / 2.0);
+            Geometry::Polygon(Polygon::new(
+                LineString::from(vec![
+                    (lon - hx, row.lat - hy),
+                    (lon + hx, row.lat - hy),
+                    (lon + hx, row.lat + hy),
+                    (lon - hx, row.lat + hy),
+                    (lon - hx, row.lat - hy),
+                ]),
+                vec![],
+            ))
+        } else {
+            Geometry::Point(p)
+        };
+        let mut site = Feature::point(format!("r{r:05}c{c:05}"), lon, row.lat);
+        site.area_ha = Some(self.spec.grid_km * self.spec.grid_km * 100.0);
+        // The cell belongs to the commune of its nearest land point.
+        site.commune = self
+            .land
+            .layer()
+            .features
+            .get(i)
+            .and_then(|f| f.commune.clone());
+        let mut excluded_by = filter::reasons(&self.brief.filter, &site, &self.zones);
+        let mut total = 0.0;
+        let criteria: Vec<CriterionResult> = self
+            .scorers
+            .iter()
+            .zip(&self.weights)
+            .zip(&self.brief.criteria)
+            .map(|((s, w), c)| {
+                let e = s.evaluate(&site);
+                if e.excludes {
+                    excluded_by.push(format!("{}:max_km", s.name()));
+                }
+                total += w * e.score;
+                let nearest = e.nearest.and_then(|i| {
+                    let layer = c.kind.layer().and_then(|n| self.engine.layer(n))?;
+                    layer.layer().features.get(i)
+                });
+                CriterionResult {
+                    points: 100.0 * w * e.score,
+                    value: e.value,
+                    score: e.score,
+                    nearest_id: nearest.map(|n| n.id.clone()),
+                    nearest_label: nearest.and_then(|n| n.label.clone()),
+                }
+            })
+            .collect();
+        if !excluded_by.is_empty() && !self.include_excluded {
+            return Cell::Excluded;
+        }
+        let weight_sum: f64 = self.weights.iter().sum();
+        let excluded = !excluded_by.is_empty();
+        Cell::Kept(Box::new(SiteResult {
+            site_id: site.id,
+            label: None,
+            layer: "grid".to_string(),
+            category: None,
+            location: p,
+            geometry,
+            area_ha: site.area_ha,
+            rank: None,
+            score: (!excluded).then(|| (100.0 * (total / weight_sum)).clamp(0.0, 100.0)),
+            excluded_by,
+            criteria,
+            decision: Decision::default(),
+        }))
+    }
+}
+
+impl Iterator for Grid<'_> {
+    type Item = SiteResult;
+
+    fn next(&mut self) -> Option<SiteResult> {
+        loop {
+            if let Some(s) = self.buffer.next() {
+                self.stats.produced += 1;
+                return Some(s);
+            }
+            let batch = self.positions();
+            if batch.is_empty() {
+                return None;
+            }
+            let cells: Vec<Cell> = batch
+                .par_iter()
+                .map(|&(r, c, row)| self.cell(r, c, row))
+                .collect();
+            self.stats.scanned += cells.len();
+            let mut kept = Vec::new();
+            for cell in cells {
+                match cell {
+                    Cell::Kept(s) => {
+                        if !s.excluded_by.is_empty() {
+                            self.stats.excluded += 1;
+                        }
+                        kept.push(*s);
+                    }
+                    Cell::NotOnLand => self.stats.not_on_land += 1,
+                    Cell::OutsideDepartments => self.stats.outside_departments += 1,
+                    Cell::OutsideZone => self.stats.outside_zone += 1,
+                    Cell::Excluded => self.stats.excluded += 1,
+                }
+            }
+            self.buffer = kept.into_iter();
+        }
+    }
+}
