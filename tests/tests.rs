@@ -1,5 +1,6 @@
 //! Integration tests, built as one binary (ripgrep's layout).
 
+mod bad_inputs;
 mod cli;
 mod crs;
 mod decision;
