@@ -10,6 +10,7 @@ mod index;
 mod io;
 mod oracle;
 mod output;
+mod properties;
 mod real_data;
 mod scoring;
 mod util;
