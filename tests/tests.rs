@@ -12,5 +12,6 @@ mod oracle;
 mod output;
 mod properties;
 mod real_data;
+mod regression;
 mod scoring;
 mod util;

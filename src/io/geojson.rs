@@ -122,10 +122,33 @@ pub fn read_from<R: Read>(source: R, path: &Path, wanted: &[String]) -> Result<R
     })
 }
 
+/// True when every position has at least two numbers (the geojson crate's
+/// conversion indexes `[0]` and `[1]` without checking).
+fn positions_ok(v: &geojson::GeometryValue) -> bool {
+    use geojson::GeometryValue as G;
+    let pos = |p: &geojson::Position| p.len() >= 2;
+    let line = |l: &Vec<geojson::Position>| l.iter().all(pos);
+    let poly = |p: &Vec<Vec<geojson::Position>>| p.iter().all(line);
+    match v {
+        G::Point { coordinates } => pos(coordinates),
+        G::MultiPoint { coordinates } => coordinates.iter().all(pos),
+        G::LineString { coordinates } => line(coordinates),
+        G::MultiLineString { coordinates } => coordinates.iter().all(line),
+        G::Polygon { coordinates } => poly(coordinates),
+        G::MultiPolygon { coordinates } => coordinates.iter().all(poly),
+        G::GeometryCollection { geometries } => geometries.iter().all(|g| positions_ok(&g.value)),
+    }
+}
+
 fn convert(g: geojson::Geometry) -> std::result::Result<Geometry<f64>, FeatureProblem> {
     if matches!(g.value, geojson::GeometryValue::GeometryCollection { .. }) {
         return Err(FeatureProblem::UnsupportedGeometry(
             "GeometryCollection".to_string(),
+        ));
+    }
+    if !positions_ok(&g.value) {
+        return Err(FeatureProblem::BadCoordinate(
+            "a position has fewer than two numbers".to_string(),
         ));
     }
     Geometry::<f64>::try_from(g).map_err(|e| FeatureProblem::Unparseable(e.to_string()))
