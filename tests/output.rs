@@ -125,10 +125,110 @@ fn gdal_reads_the_geojson_with_the_documented_types() {
     }
 }
 
+/// RFC 7946 checks on a written collection: no `crs` member, coordinates in range
+/// with at most 7 decimals, exterior rings counter-clockwise and holes clockwise.
+fn assert_rfc7946(bytes: &[u8]) {
+    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    assert!(v.get("crs").is_none());
+    for f in v["features"].as_array().unwrap() {
+        let g = &f["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array().unwrap().iter().collect(),
+            _ => vec![],
+        };
+        let point_ok = |c: &serde_json::Value| {
+            let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+            assert!((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y));
+            assert_eq!((x * 1e7).round() / 1e7, x);
+            assert_eq!((y * 1e7).round() / 1e7, y);
+        };
+        if g["type"] == "Point" {
+            point_ok(&g["coordinates"]);
+        }
+        for p in polys {
+            for (k, ring) in p.as_array().unwrap().iter().enumerate() {
+                let pts: Vec<(f64, f64)> = ring
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| {
+                        point_ok(c);
+                        (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+                    })
+                    .collect();
+                let area2: f64 = pts
+                    .windows(2)
+                    .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                    .sum();
+                assert_eq!(
+                    area2 > 0.0,
+                    k == 0,
+                    "ring {k} of {}",
+                    f["properties"]["site_id"]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kind_of_geojson_opens_in_gdal_and_is_rfc7946() {
+    let r = rank_fixture(fixture_catalog());
+    let mut empty_brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
+    empty_brief.filter.min_area_ha = Some(1e6);
+    let empty = Engine::new(fixture_catalog()).rank(&empty_brief).unwrap();
+    let engine = Engine::new(fixture_catalog());
+    let grid_brief = Brief::from_toml_str(
+        "[filter]\nbbox = [4.6, 49.6, 5.0, 49.85]\n[candidates]\ngrid_km = 2\nland = \"motorway\"\n\
+         land_km = 400\ncells = \"squares\"\n\
+         [[criterion]]\nname = \"centre\"\ntype = \"zone\"\nlayer = \"centre\"\n\
+         [[criterion]]\nname = \"motorway\"\ntype = \"distance\"\nlayer = \"motorway\"\nideal_km = 100\nzero_km = 500\n",
+    )
+    .unwrap();
+    let mut grid = Vec::new();
+    let stats = sitematch::output::write_geojson_grid(
+        engine.grid(&grid_brief, false).unwrap(),
+        |_| {},
+        &mut grid,
+    )
+    .unwrap();
+    assert!(stats.produced > 50);
+    let outputs = [
+        ("ranked", geojson_bytes(&r, false), r.top.min(r.ranked)),
+        ("with excluded", geojson_bytes(&r, true), r.sites.len()),
+        ("empty", geojson_bytes(&empty, false), 0),
+        ("grid squares", grid, stats.produced),
+    ];
+    for (what, bytes, n) in outputs {
+        assert_rfc7946(&bytes);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.geojson");
+        std::fs::write(&path, &bytes).unwrap();
+        let Some((count, fields)) = ogrinfo(&path) else {
+            return;
+        };
+        assert_eq!(count, n, "{what}");
+        let typ = |name: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| f == name)
+                .map(|(_, t)| t.as_str())
+        };
+        if n > 0 {
+            assert_eq!(typ("site_id"), Some("String"), "{what}");
+            assert_eq!(typ("score"), Some("Real"), "{what}");
+            assert_eq!(typ("excluded"), Some("Integer(Boolean)"), "{what}");
+            assert_eq!(typ("motorway_value"), Some("Real"), "{what}");
+        }
+    }
+}
+
 #[test]
 fn geojson_is_rfc7946() {
     let r = rank_fixture(fixture_catalog());
     let bytes = geojson_bytes(&r, true);
+    assert_rfc7946(&bytes);
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert!(v.get("crs").is_none());
     assert_eq!(v["sitematch"]["method"], "weighted-sum");

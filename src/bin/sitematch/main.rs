@@ -1,5 +1,8 @@
 //! The `sitematch` command: parse arguments, call the library, print, set the exit code.
 
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod args;
 
 use std::io::Write;
