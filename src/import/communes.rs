@@ -111,12 +111,7 @@ impl Communes {
             &raw.join("insee-appartenance/table_appartenance_geo_communes_2022.csv"),
             b',',
         )?;
-        let (cg, ze) = (app.col("CODGEO")?, app.col("ZE2020")?);
-        let ze_of: HashMap<&str, &str> = app
-            .rows()
-            .iter()
-            .map(|r| (cell(r, cg), cell(r, ze)))
-            .collect();
+        let ze_of = app.lookup("CODGEO", "ZE2020")?;
         // Latest unemployment rate per zone d'emploi.
         let cho = RawCsv::open(
             &raw.join("insee-chomage-ze/taux_chomage_ze2020_2003T1_2022T2.csv"),
@@ -133,16 +128,8 @@ impl Communes {
             .map(|r| (cell(r, cz), (num(r, latest), cell(r, zname))))
             .collect();
         // France Ruralités Revitalisation class.
-        let frr = RawCsv::open(&raw.join("anct-frr/communes_frr_2025-07.csv"), b';')?;
-        let (fc, fk) = (
-            frr.col("Code_insee")?,
-            frr.col("Classement FRR et FRR+ au 10 juillet 2025")?,
-        );
-        let frr_of: HashMap<&str, &str> = frr
-            .rows()
-            .iter()
-            .map(|r| (cell(r, fc), cell(r, fk)))
-            .collect();
+        let frr = super::frr_table(raw)?;
+        let frr_of = frr.lookup(super::FRR_COLUMNS.0, super::FRR_COLUMNS.1)?;
         // DVF median residential price per m².
         let dvf = RawCsv::open(
             &raw.join("benefriches-dvf/dvf_city_stats_2020_2024.csv"),

@@ -98,16 +98,8 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
     );
     let (lon, lat) = (c("longitude")?, c("latitude")?);
     let (polygons, invalid_polygons) = ardennes_polygons(raw)?;
-    let frr = RawCsv::open(&raw.join("anct-frr/communes_frr_2025-07.csv"), b';')?;
-    let (fc, fk) = (
-        frr.col("Code_insee")?,
-        frr.col("Classement FRR et FRR+ au 10 juillet 2025")?,
-    );
-    let frr_of: HashMap<&str, &str> = frr
-        .rows()
-        .iter()
-        .map(|r| (cell(r, fc), cell(r, fk)))
-        .collect();
+    let frr = super::frr_table(raw)?;
+    let frr_of = frr.lookup(super::FRR_COLUMNS.0, super::FRR_COLUMNS.1)?;
     let mut no_frr = 0;
 
     let mut table = OutTable::new(HEADER);

@@ -74,7 +74,27 @@ impl RawCsv {
     pub(crate) fn rows(&self) -> &[csv::StringRecord] {
         &self.rows
     }
+
+    /// A lookup from one column's cells to another's (the first row wins).
+    pub(crate) fn lookup(&self, key: &str, value: &str) -> Result<HashMap<&str, &str>> {
+        let (k, v) = (self.col(key)?, self.col(value)?);
+        let mut out = HashMap::with_capacity(self.rows.len());
+        for r in &self.rows {
+            out.entry(cell(r, k)).or_insert(cell(r, v));
+        }
+        Ok(out)
+    }
 }
+
+/// The France Ruralités Revitalisation list (ANCT, July 2025), read by both the
+/// friches and the communes layers; [`FRR_COLUMNS`] names its key and class columns.
+pub(crate) fn frr_table(raw: &Path) -> Result<RawCsv> {
+    RawCsv::open(&raw.join("anct-frr/communes_frr_2025-07.csv"), b';')
+}
+
+/// The FRR list's columns: commune code, class.
+pub(crate) const FRR_COLUMNS: (&str, &str) =
+    ("Code_insee", "Classement FRR et FRR+ au 10 juillet 2025");
 
 /// A cell, trimmed ("" when absent).
 pub(crate) fn cell(row: &csv::StringRecord, col: usize) -> &str {

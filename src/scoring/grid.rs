@@ -4,7 +4,7 @@
 use geo::{Geometry, LineString, Point, Polygon};
 use rayon::prelude::*;
 
-use super::{filter, CriterionResult, Engine, Scorer, SiteResult};
+use super::{filter, Engine, Scorer, SiteResult};
 use crate::brief::{Brief, BriefProblem, BriefProblems, GridSpec};
 use crate::decision::Decision;
 use crate::error::{Error, Result};
@@ -347,31 +347,14 @@ impl<'a> Grid<'a> {
             .get(i)
             .and_then(|f| f.commune.clone());
         let mut excluded_by = filter::reasons(&self.brief.filter, &site, &self.zones);
-        let mut total = 0.0;
-        let criteria: Vec<CriterionResult> = self
-            .scorers
-            .iter()
-            .zip(&self.weights)
-            .zip(&self.brief.criteria)
-            .map(|((s, w), c)| {
-                let e = s.evaluate(&site);
-                if e.excludes {
-                    excluded_by.push(format!("{}:max_km", s.name()));
-                }
-                total += w * e.score;
-                let nearest = e.nearest.and_then(|i| {
-                    let layer = c.kind.layer().and_then(|n| self.engine.layer(n))?;
-                    layer.layer().features.get(i)
-                });
-                CriterionResult {
-                    points: 100.0 * w * e.score,
-                    value: e.value,
-                    score: e.score,
-                    nearest_id: nearest.map(|n| n.id.clone()),
-                    nearest_label: nearest.and_then(|n| n.label.clone()),
-                }
-            })
-            .collect();
+        let criteria = self.engine.evaluate(
+            &self.scorers,
+            &self.weights,
+            self.brief,
+            &site,
+            &mut excluded_by,
+        );
+        let total: f64 = criteria.iter().map(|c| c.points).sum::<f64>() / 100.0;
         if !excluded_by.is_empty() && !self.include_excluded {
             return Cell::Excluded;
         }

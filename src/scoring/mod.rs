@@ -424,6 +424,40 @@ impl Engine {
         }
     }
 
+    /// Evaluates every criterion of a brief for one site: the results, with the
+    /// `<criterion>:max_km` reasons appended to `excluded_by`.
+    fn evaluate(
+        &self,
+        scorers: &[Box<dyn Scorer + '_>],
+        weights: &[f64],
+        brief: &Brief,
+        site: &Feature,
+        excluded_by: &mut Vec<String>,
+    ) -> Vec<CriterionResult> {
+        scorers
+            .iter()
+            .zip(weights)
+            .zip(&brief.criteria)
+            .map(|((s, w), c)| {
+                let e = s.evaluate(site);
+                if e.excludes {
+                    excluded_by.push(format!("{}:max_km", s.name()));
+                }
+                let nearest = e.nearest.and_then(|i| {
+                    let layer = c.kind.layer().and_then(|n| self.layer(n))?;
+                    layer.layer().features.get(i)
+                });
+                CriterionResult {
+                    points: 100.0 * w * e.score,
+                    value: e.value,
+                    score: e.score,
+                    nearest_id: nearest.map(|n| n.id.clone()),
+                    nearest_label: nearest.and_then(|n| n.label.clone()),
+                }
+            })
+            .collect()
+    }
+
     /// Builds the scorers of a brief's criteria.
     fn scorers<'a>(&'a self, brief: &'a Brief) -> Vec<Box<dyn Scorer + 'a>> {
         brief
@@ -551,28 +585,7 @@ impl Engine {
             .par_iter()
             .map(|(layer, f)| {
                 let mut excluded_by = filter::reasons(&brief.filter, f, &zones);
-                let criteria: Vec<CriterionResult> = scorers
-                    .iter()
-                    .zip(&weights)
-                    .zip(&brief.criteria)
-                    .map(|((s, w), c)| {
-                        let e = s.evaluate(f);
-                        if e.excludes {
-                            excluded_by.push(format!("{}:max_km", s.name()));
-                        }
-                        let nearest = e.nearest.and_then(|i| {
-                            let layer = c.kind.layer().and_then(|n| self.layer(n))?;
-                            layer.layer().features.get(i)
-                        });
-                        CriterionResult {
-                            points: 100.0 * w * e.score,
-                            value: e.value,
-                            score: e.score,
-                            nearest_id: nearest.map(|n| n.id.clone()),
-                            nearest_label: nearest.and_then(|n| n.label.clone()),
-                        }
-                    })
-                    .collect();
+                let criteria = self.evaluate(&scorers, &weights, brief, f, &mut excluded_by);
                 SiteResult {
                     site_id: f.id.clone(),
                     label: f.label.clone(),
