@@ -45,42 +45,37 @@ impl Communes {
         let mut without_point = 0;
         // Municipal arrondissements: Paris, Lyon and Marseille have no COM row.
         let parent = t.col("insee_parente")?;
+        let read = |r: &csv::StringRecord, parent: Option<String>| {
+            let (Some(y), Some(x)) = (num(r, lat), num(r, lng)) else {
+                return None;
+            };
+            Some(Commune {
+                parent,
+                name: cell(r, name).to_string(),
+                lon: x,
+                lat: y,
+                population: num(r, pop),
+                active: num(r, act),
+                unemployed: num(r, cho),
+            })
+        };
         let mut arrondissements: BTreeMap<String, Commune> = BTreeMap::new();
         for r in t.rows() {
-            if cell(r, kind) == "ARM" {
-                if let (Some(y), Some(x)) = (num(r, lat), num(r, lng)) {
-                    arrondissements
-                        .entry(cell(r, code).to_string())
-                        .or_insert(Commune {
-                            parent: Some(cell(r, parent).to_string()),
-                            name: cell(r, name).to_string(),
-                            lon: x,
-                            lat: y,
-                            population: num(r, pop),
-                            active: num(r, act),
-                            unemployed: num(r, cho),
-                        });
+            let c = cell(r, code);
+            match cell(r, kind) {
+                "ARM" => {
+                    if let Some(a) = read(r, Some(cell(r, parent).to_string())) {
+                        arrondissements.entry(c.to_string()).or_insert(a);
+                    }
                 }
-            }
-            if cell(r, kind) != "COM" || by_code.contains_key(cell(r, code)) {
-                continue;
-            }
-            let (Some(y), Some(x)) = (num(r, lat), num(r, lng)) else {
-                without_point += 1;
-                continue;
-            };
-            by_code.insert(
-                cell(r, code).to_string(),
-                Commune {
-                    parent: None,
-                    name: cell(r, name).to_string(),
-                    lon: x,
-                    lat: y,
-                    population: num(r, pop),
-                    active: num(r, act),
-                    unemployed: num(r, cho),
+                "COM" if !by_code.contains_key(c) => match read(r, None) {
+                    Some(commune) => {
+                        by_code.insert(c.to_string(), commune);
+                    }
+                    None => without_point += 1,
                 },
-            );
+                _ => {}
+            }
         }
         // Paris, Lyon and Marseille have no COM row, only their arrondissements:
         // those stand in for them (finer points for catchment sums).
