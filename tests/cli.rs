@@ -84,43 +84,42 @@ fn default_data_folder_loads() {
     assert_eq!(code, 0, "{err}");
 }
 
-fn rank_args(extra: &[&str]) -> Vec<String> {
-    let mut v = vec![
-        "rank".to_string(),
-        fixtures().join("rank/brief.toml").display().to_string(),
-        "--data".to_string(),
-        fixtures().join("rank").display().to_string(),
-    ];
-    v.extend(extra.iter().map(|s| s.to_string()));
-    v
+/// Runs the CLI on the ranking fixtures: `args` then `--data tests/fixtures/rank`.
+fn on_rank_data(args: &[&str]) -> (i32, String, String) {
+    let data = fixtures().join("rank");
+    let mut all = args.to_vec();
+    all.extend(["--data", data.to_str().unwrap()]);
+    sitematch(&all)
 }
 
-fn run(args: &[String]) -> (i32, String, String) {
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    sitematch(&refs)
+/// The ranking fixtures' brief.
+fn rank_brief() -> String {
+    fixtures().join("rank/brief.toml").display().to_string()
 }
 
 #[test]
 fn rank_writes_geojson_csv_and_markdown() {
-    let (code, out, err) = run(&rank_args(&[]));
+    let (code, out, err) = on_rank_data(&["rank", &rank_brief()]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["features"].as_array().unwrap().len(), 4);
     assert_eq!(v["features"][0]["properties"]["rank"], 1);
 
-    let (code, out, _) = run(&rank_args(&[
+    let (code, out, _) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
         "--format",
         "csv",
         "--top",
         "2",
         "--include-excluded",
-    ]));
+    ]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 1 + 2 + 4);
 
     let dir = tempfile::tempdir().unwrap();
     let md = dir.path().join("shortlist.md");
-    let (code, out, _) = run(&rank_args(&["-o", md.to_str().unwrap()]));
+    let (code, out, _) = on_rank_data(&["rank", &rank_brief(), "-o", md.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.is_empty());
     let text = std::fs::read_to_string(&md).unwrap();
@@ -136,13 +135,7 @@ fn rank_exits_1_when_every_site_is_excluded() {
         "[filter]\nmin_area_ha = 1000\n[[criterion]]\nname = \"c\"\ntype = \"zone\"\nlayer = \"centre\"\n",
     )
     .unwrap();
-    let data = fixtures().join("rank");
-    let (code, out, err) = sitematch(&[
-        "rank",
-        brief.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, out, err) = on_rank_data(&["rank", brief.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
         err.contains("no site meets") && err.contains("--include-excluded"),
@@ -162,13 +155,7 @@ fn validate_lists_every_problem_with_file_and_key() {
          [[criterion]]\nname = \"l\"\ntype = \"attribute\"\nfield = \"surface\"\nideal = 1\nzero = 0\n",
     )
     .unwrap();
-    let data = fixtures().join("rank");
-    let (code, _, err) = sitematch(&[
-        "validate",
-        brief.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, _, err) = on_rank_data(&["validate", brief.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("bad.toml has 1 problem(s)"), "{err}");
     assert!(
@@ -182,12 +169,7 @@ fn validate_lists_every_problem_with_file_and_key() {
          [[criterion]]\nname = \"l\"\ntype = \"attribute\"\nfield = \"surface\"\nideal = 1\nzero = 0\n",
     )
     .unwrap();
-    let (code, _, err) = sitematch(&[
-        "validate",
-        brief.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, _, err) = on_rank_data(&["validate", brief.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("bad.toml has 2 problem(s)"), "{err}");
     assert!(
@@ -200,46 +182,22 @@ fn validate_lists_every_problem_with_file_and_key() {
     );
 
     let good = fixtures().join("rank/brief.toml");
-    let (code, out, _) = sitematch(&[
-        "validate",
-        good.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, out, _) = on_rank_data(&["validate", good.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("ok (4 criteria"), "{out}");
 }
 
 #[test]
 fn explain_breaks_a_score_down() {
-    let data = fixtures().join("rank");
     let brief = fixtures().join("rank/brief.toml");
-    let (code, out, err) = sitematch(&[
-        "explain",
-        brief.to_str().unwrap(),
-        "08105_01",
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, out, err) = on_rank_data(&["explain", &rank_brief(), "08105_01"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("rank 1 of 4"), "{out}");
     assert!(out.contains("nearest 0 \"Beaupont\""), "{out}");
-    let (code, out, _) = sitematch(&[
-        "explain",
-        brief.to_str().unwrap(),
-        "08409_01",
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, out, _) = on_rank_data(&["explain", brief.to_str().unwrap(), "08409_01"]);
     assert_eq!(code, 0);
     assert!(out.contains("excluded by: min_area_ha"), "{out}");
-    let (code, _, err) = sitematch(&[
-        "explain",
-        brief.to_str().unwrap(),
-        "nope",
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let (code, _, err) = on_rank_data(&["explain", brief.to_str().unwrap(), "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("no site \"nope\""), "{err}");
 }
