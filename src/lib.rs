@@ -36,7 +36,6 @@ pub mod catalog;
 pub mod crs;
 pub mod decision;
 pub mod error;
-pub mod import;
 pub mod index;
 pub mod io;
 pub mod model;
@@ -47,7 +46,8 @@ pub mod text;
 
 pub use brief::Brief;
 pub use catalog::{Catalog, CatalogBuilder, LayerSpec};
+pub use crs::{Crs, Transformer};
 pub use error::{Error, FeatureProblem, Location, Result, Skipped};
 pub use index::IndexedLayer;
-pub use model::{Feature, Format, Layer, Role, Value};
+pub use model::{parse_number, Feature, Format, Layer, Role, Value};
 pub use scoring::{Engine, Ranking};

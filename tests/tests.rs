@@ -1,7 +1,5 @@
 //! Integration tests, built as one binary (ripgrep's layout).
 
-mod bad_inputs;
-mod cli;
 mod crs;
 mod decision;
 mod default_data;

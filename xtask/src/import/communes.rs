@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::{cell, deg, num, round, CommunePoints, LayerReport, OutTable, RawCsv};
-use crate::error::Result;
+use sitematch::Result;
 
 pub(crate) struct Commune {
     /// For a municipal arrondissement: its commune's code, used for the joins.

@@ -1,4 +1,4 @@
-//! `sitematch import`: builds the default data set in `data/` from the raw open data
+//! `cargo xtask import`: builds the default data set in `data/` from the raw open data
 //! (`../shared/data/raw`, described in its SOURCES.md).
 //!
 //! Each layer is read from its raw files, joined, deduplicated and written as a
@@ -13,11 +13,35 @@ mod logistics;
 mod training;
 mod zones;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Location, Result};
+use sitematch::{Error, Location, Result};
+
+/// An I/O error on `path`.
+pub(crate) fn io_error(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.into(),
+        source,
+    }
+}
+
+/// A raw file whose content is not what the import expects.
+pub(crate) fn format_error(
+    path: impl Into<PathBuf>,
+    location: Location,
+    problem: impl Into<String>,
+) -> Error {
+    Error::Format {
+        path: path.into(),
+        location,
+        problem: problem.into(),
+    }
+}
 
 /// One raw CSV table, read whole.
 pub(crate) struct RawCsv {
@@ -29,7 +53,12 @@ pub(crate) struct RawCsv {
 impl RawCsv {
     /// Reads a raw CSV (optionally gzip-compressed), UTF-8, with a header row.
     pub(crate) fn open(path: &Path, delimiter: u8) -> Result<RawCsv> {
-        let source = crate::io::csv::open_maybe_gzip(path)?;
+        let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let source: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(file))
+        } else {
+            Box::new(file)
+        };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -38,7 +67,7 @@ impl RawCsv {
             let location = e
                 .position()
                 .map_or(Location::File, |p| Location::Line(p.line()));
-            Error::format(path, location, e.to_string())
+            format_error(path, location, e.to_string())
         };
         let headers = reader
             .headers()
@@ -60,7 +89,7 @@ impl RawCsv {
     /// The index of a column, or an error naming the file and the columns it has.
     pub(crate) fn col(&self, name: &str) -> Result<usize> {
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
-            Error::format(
+            format_error(
                 &self.path,
                 Location::Line(1),
                 format!(
@@ -103,7 +132,7 @@ pub(crate) fn cell(row: &csv::StringRecord, col: usize) -> &str {
 
 /// A number cell (decimal comma accepted).
 pub(crate) fn num(row: &csv::StringRecord, col: usize) -> Option<f64> {
-    crate::model::parse_number(cell(row, col))
+    sitematch::parse_number(cell(row, col))
 }
 
 /// Fixed 7-decimal degrees (about 1 cm).
@@ -139,13 +168,13 @@ impl OutTable {
     fn write(mut self, path: &Path) -> Result<usize> {
         self.rows.sort_by(|a, b| a.first().cmp(&b.first()));
         let mut w = csv::Writer::from_path(path)
-            .map_err(|e| Error::format(path, Location::File, e.to_string()))?;
-        let io = |e: csv::Error| Error::format(path, Location::File, e.to_string());
+            .map_err(|e| format_error(path, Location::File, e.to_string()))?;
+        let io = |e: csv::Error| format_error(path, Location::File, e.to_string());
         w.write_record(&self.header).map_err(io)?;
         for r in &self.rows {
             w.write_record(r).map_err(io)?;
         }
-        w.flush().map_err(|e| Error::io(path, e))?;
+        w.flush().map_err(|e| io_error(path, e))?;
         Ok(self.rows.len())
     }
 }
@@ -169,7 +198,7 @@ pub struct ImportSummary {
 
 /// Reads the raw data in `raw` and writes the default data set to `out`.
 pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
     let communes = communes::Communes::load(raw)?;
     let mut reports = Vec::new();
     let mut written = Vec::new();
@@ -205,10 +234,10 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
 
     let catalog = include_str!("catalog.toml");
     std::fs::write(out.join("catalog.toml"), catalog)
-        .map_err(|e| Error::io(out.join("catalog.toml"), e))?;
+        .map_err(|e| io_error(out.join("catalog.toml"), e))?;
     let sources = sources_md(&reports);
     std::fs::write(out.join("SOURCES.md"), sources)
-        .map_err(|e| Error::io(out.join("SOURCES.md"), e))?;
+        .map_err(|e| io_error(out.join("SOURCES.md"), e))?;
     Ok(ImportSummary { layers: written })
 }
 

@@ -28,15 +28,6 @@ pub enum Command {
         #[arg(long, value_name = "LAYER")]
         tags: Option<String>,
     },
-    /// Build the default data set from the raw open data (see data/SOURCES.md).
-    Import {
-        /// The raw open data folder.
-        #[arg(long, default_value = "../shared/data/raw")]
-        raw: PathBuf,
-        /// Where to write the data set.
-        #[arg(long, default_value = "data")]
-        out: PathBuf,
-    },
     /// Rank the sites of the data set against a brief.
     Rank {
         /// The brief (TOML, or JSON when it ends in .json).

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::communes::Communes;
 use super::{cell, deg, num, LayerReport, OutTable, RawCsv};
-use crate::error::Result;
+use sitematch::Result;
 
 /// One training establishment, assembled by UAI.
 #[derive(Default)]

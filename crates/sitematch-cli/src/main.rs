@@ -159,17 +159,6 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Done)
         }
-        Command::Import { raw, out } => {
-            let summary = sitematch::import::run(&raw, &out)
-                .with_context(|| format!("importing {} into {}", raw.display(), out.display()))?;
-            let mut w = std::io::stdout().lock();
-            for (layer, file, n) in &summary.layers {
-                writeln!(w, "{layer:<22} {n:>7}  {}", out.join(file).display())?;
-            }
-            writeln!(w, "{}", out.join("catalog.toml").display())?;
-            writeln!(w, "{}", out.join("SOURCES.md").display())?;
-            Ok(Outcome::Done)
-        }
         Command::Validate { brief, data } => {
             let path = brief;
             let brief = Brief::from_path(&path)?;

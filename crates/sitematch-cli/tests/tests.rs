@@ -1,0 +1,5 @@
+//! Integration tests of the `sitematch` command, built as one binary.
+
+mod bad_inputs;
+mod cli;
+mod util;
