@@ -210,7 +210,7 @@ pub enum Error {
     },
     /// A brief with problems (every one found, each with its key path).
     #[error("{0}")]
-    Brief(crate::brief::BriefProblems),
+    Brief(BriefProblems),
     /// The same id in two site layers.
     #[error("site id {id:?} is in both layer {first:?} and layer {second:?}; site ids must be unique across the site layers a brief uses")]
     DuplicateSiteId {
@@ -243,6 +243,64 @@ impl Error {
             path: path.into(),
             location,
             problem: problem.into(),
+        }
+    }
+}
+
+/// One problem in a brief: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefProblem {
+    /// Key path (`criterion[2].zero_km`, `filter.bbox`).
+    pub key: String,
+    /// What is wrong, and the fix.
+    pub message: String,
+}
+
+impl fmt::Display for BriefProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// The brief's problems, for [`Error::Brief`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefProblems {
+    /// The brief file, if it came from one.
+    pub path: Option<PathBuf>,
+    /// Every problem found.
+    pub problems: Vec<BriefProblem>,
+}
+
+impl fmt::Display for BriefProblems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self
+            .path
+            .as_ref()
+            .map_or("brief".to_string(), |p| p.display().to_string());
+        write!(f, "{name} has {} problem(s):", self.problems.len())?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl BriefProblems {
+    /// An error with a single problem.
+    pub(crate) fn one(key: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Brief(BriefProblems {
+            path: None,
+            problems: vec![BriefProblem::new(key, message)],
+        })
+    }
+}
+
+impl BriefProblem {
+    /// A problem at a key path.
+    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> BriefProblem {
+        BriefProblem {
+            key: key.into(),
+            message: message.into(),
         }
     }
 }

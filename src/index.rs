@@ -21,14 +21,15 @@ use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+use crate::crs::pure::Ellipsoid;
 use crate::model::{Feature, Layer};
 
 /// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
 /// chord-to-arc distance; larger radii use Karney's geodesic.
 pub const FAST_MAX_M: f64 = 100_000.0;
 
-const WGS84_A: f64 = 6_378_137.0;
-const WGS84_E2: f64 = (1.0 / 298.257_223_563) * (2.0 - 1.0 / 298.257_223_563);
+const WGS84_A: f64 = Ellipsoid::WGS84.a;
+const WGS84_E2: f64 = Ellipsoid::WGS84.e2();
 
 /// Earth-centred, Earth-fixed coordinates (metres) of a lon/lat point on the WGS84
 /// ellipsoid (height 0).
@@ -55,15 +56,15 @@ impl LocalFrame {
     fn new(p: Point<f64>) -> LocalFrame {
         let (sin_lat, cos_lat) = p.y().to_radians().sin_cos();
         let (sin_lon, cos_lon) = p.x().to_radians().sin_cos();
-        let w = 1.0 - WGS84_E2 * sin_lat * sin_lat;
+        let (m, n) = Ellipsoid::WGS84.radii(sin_lat);
         LocalFrame {
             xyz: ecef(p),
             sin_lat,
             cos_lat,
             sin_lon,
             cos_lon,
-            m: WGS84_A * (1.0 - WGS84_E2) / (w * w.sqrt()),
-            n: WGS84_A / w.sqrt(),
+            m,
+            n,
         }
     }
 

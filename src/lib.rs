@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod aggregate;
 pub mod brief;
 pub mod catalog;
 pub mod crs;
@@ -40,14 +41,18 @@ pub mod index;
 pub mod io;
 pub mod model;
 pub mod output;
+pub mod ranking;
 pub mod report;
 pub mod scoring;
 pub mod text;
 
+pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method};
 pub use brief::Brief;
 pub use catalog::{Catalog, CatalogBuilder, LayerSpec};
 pub use crs::{Crs, Transformer};
+pub use decision::{near_miss, pareto_front, shortlist, Dropped, DroppedBy};
 pub use error::{Error, FeatureProblem, Location, Result, Skipped};
 pub use index::IndexedLayer;
 pub use model::{parse_number, Feature, Format, Layer, Role, Value};
-pub use scoring::{Engine, Ranking};
+pub use ranking::{CriterionType, Exclusion, Ranking};
+pub use scoring::Engine;

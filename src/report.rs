@@ -101,7 +101,7 @@ pub fn tags_table(layer: &Layer) -> String {
 /// excluded, and per criterion the raw value, score, weight, points and nearest
 /// facility. `None` when the ranking has no such site.
 pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
-    use crate::scoring::CriterionValue;
+    use crate::ranking::{CriterionType, CriterionValue};
     let s = ranking.site(site_id)?;
     let mut out = String::new();
     let _ = writeln!(
@@ -126,15 +126,17 @@ pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
             );
         }
         _ => {
-            let _ = writeln!(out, "excluded by: {}", s.excluded_by.join(", "));
+            let _ = writeln!(out, "excluded by: {}", s.excluded_by_text(", "));
         }
     }
     let _ = writeln!(out);
     for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
         let value = match &c.value {
-            CriterionValue::Number(Some(x)) if info.kind == "distance" => format!("{x:.3} km"),
+            CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
+                format!("{x:.3} km")
+            }
             CriterionValue::Number(Some(x)) => format!("{x}"),
-            CriterionValue::Number(None) if info.kind == "distance" => {
+            CriterionValue::Number(None) if info.kind == CriterionType::Distance => {
                 "no matching facility".to_string()
             }
             CriterionValue::Number(None) => "missing".to_string(),
@@ -176,7 +178,7 @@ pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
         _ => {}
     }
     if let Some(m) = &d.near_miss {
-        let _ = writeln!(out, "near miss: {}", m.text);
+        let _ = writeln!(out, "near miss: {}", m);
     }
     if let (Some(top), Some(first), Some(lo), Some(hi)) =
         (d.p_top, d.p_first, d.rank_p05, d.rank_p95)

@@ -35,8 +35,17 @@ impl Ellipsoid {
         f: (6_378_249.2 - 6_356_515.0) / 6_378_249.2,
     };
 
-    fn e2(&self) -> f64 {
+    /// First eccentricity squared, e² = f (2 - f).
+    pub const fn e2(&self) -> f64 {
         self.f * (2.0 - self.f)
+    }
+
+    /// The meridian (M) and prime-vertical (N) radii of curvature, metres, at the
+    /// latitude whose sine is `sin_lat`.
+    pub fn radii(&self, sin_lat: f64) -> (f64, f64) {
+        let e2 = self.e2();
+        let w = 1.0 - e2 * sin_lat * sin_lat;
+        (self.a * (1.0 - e2) / (w * w.sqrt()), self.a / w.sqrt())
     }
 
     fn e(&self) -> f64 {

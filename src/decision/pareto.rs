@@ -11,7 +11,7 @@
 ///
 /// ```
 /// let s = vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.5, 0.0]];
-/// assert_eq!(sitematch::decision::pareto_front(&s), vec![None, None, Some(0)]);
+/// assert_eq!(sitematch::pareto_front(&s), vec![None, None, Some(0)]);
 /// ```
 pub fn pareto_front(scores: &[Vec<f64>]) -> Vec<Option<usize>> {
     let dominates = |a: &[f64], b: &[f64]| {

@@ -4,8 +4,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::brief::{Method, Robustness};
-use crate::scoring::{topsis, weighted_sum};
+use crate::aggregate::{aggregate, topsis, Method};
+use crate::brief::Robustness;
 
 /// One site's rank statistics over the runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,13 +18,6 @@ pub struct RankStats {
     pub rank_p05: usize,
     /// 95th percentile of its rank (nearest-rank method).
     pub rank_p95: usize,
-}
-
-fn aggregate(method: Method, scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
-    match method {
-        Method::WeightedSum => weighted_sum(scores, weights),
-        Method::Topsis => topsis(scores, weights),
-    }
 }
 
 /// Ranks (1 = best) of sites by score descending, ties by `tie` ascending.

@@ -17,7 +17,7 @@ pub enum Dropped {
 /// are kept; the result covers the sites visited: `Ok(())` kept, `Err(_)` dropped.
 ///
 /// ```
-/// use sitematch::decision::{shortlist, Dropped};
+/// use sitematch::{shortlist, Dropped};
 /// let p = |lon| geo::Point::new(lon, 0.0);
 /// // 0.1° of longitude on the equator is 11.13 km.
 /// let r = shortlist(&[p(0.0), p(0.1), p(0.2)], &[None, None, None], Some(15.0), 10);

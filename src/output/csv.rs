@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{cells, columns, selected, Cell, OutputOptions};
-use crate::scoring::Ranking;
+use crate::ranking::Ranking;
 
 fn text(c: Cell) -> String {
     match c {
@@ -37,7 +37,7 @@ pub fn write_csv_grid<W: Write>(
     Ok(grid.stats())
 }
 
-fn row(ranking: &Ranking, site: &crate::scoring::SiteResult) -> Vec<String> {
+fn row(ranking: &Ranking, site: &crate::ranking::SiteResult) -> Vec<String> {
     let mut row: Vec<String> = cells(ranking, site).into_iter().map(text).collect();
     row.push(format!("{:.7}", site.location.x()));
     row.push(format!("{:.7}", site.location.y()));

@@ -6,7 +6,7 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::{json, Map, Value};
 
 use super::{cells, columns, selected, Cell, OutputOptions};
-use crate::scoring::{Ranking, SiteResult};
+use crate::ranking::{Ranking, SiteResult};
 
 fn round7(x: f64) -> f64 {
     (x * 1e7).round() / 1e7

@@ -3,17 +3,17 @@
 use std::io::Write;
 
 use super::{selected, OutputOptions};
-use crate::scoring::{CriterionValue, Ranking};
+use crate::ranking::{CriterionType, CriterionValue, Ranking};
 
 /// Exclusion reasons, near miss, Pareto, robustness and shortlist, in a few words.
-fn notes(s: &crate::scoring::SiteResult) -> String {
+fn notes(s: &crate::ranking::SiteResult) -> String {
     let d = &s.decision;
     let mut n = Vec::new();
     if !s.excluded_by.is_empty() {
-        n.push(format!("excluded: {}", s.excluded_by.join(", ")));
+        n.push(format!("excluded: {}", s.excluded_by_text(", ")));
     }
     if let Some(m) = &d.near_miss {
-        n.push(format!("near miss: {}", m.text));
+        n.push(format!("near miss: {}", m));
     }
     match (d.pareto, &d.dominated_by) {
         (Some(true), _) => n.push("Pareto".into()),
@@ -82,7 +82,9 @@ pub fn write_markdown<W: Write>(
         ];
         for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
             let value = match &c.value {
-                CriterionValue::Number(Some(x)) if info.kind == "distance" => format!("{x:.1} km"),
+                CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
+                    format!("{x:.1} km")
+                }
                 CriterionValue::Number(Some(x)) => format!("{x:.4}")
                     .trim_end_matches('0')
                     .trim_end_matches('.')

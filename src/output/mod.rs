@@ -36,7 +36,7 @@ pub mod csv;
 pub mod geojson;
 pub mod markdown;
 
-use crate::scoring::{CriterionValue, Ranking, SiteResult};
+use crate::ranking::{CriterionType, CriterionValue, Ranking, SiteResult};
 
 pub use self::csv::{write_csv, write_csv_grid};
 pub use self::geojson::{write_geojson, write_geojson_grid};
@@ -117,7 +117,7 @@ pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
         for suffix in ["value", "score", "points"] {
             cols.push(format!("{}_{suffix}", c.name));
         }
-        if c.kind == "distance" {
+        if c.kind == CriterionType::Distance {
             cols.push(format!("{}_nearest_id", c.name));
             cols.push(format!("{}_nearest_label", c.name));
         }
@@ -153,7 +153,7 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         Cell::Num(s.score),
         Cell::Num(s.area_ha),
         Cell::Bool(Some(!s.excluded_by.is_empty())),
-        Cell::Text(Some(s.excluded_by.join(";"))),
+        Cell::Text(Some(s.excluded_by_text(";"))),
     ];
     for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
         out.push(match &c.value {
@@ -162,7 +162,7 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         });
         out.push(Cell::Num(Some(c.score)));
         out.push(Cell::Num(Some(c.points)));
-        if info.kind == "distance" {
+        if info.kind == CriterionType::Distance {
             out.push(Cell::Text(c.nearest_id.clone()));
             out.push(Cell::Text(c.nearest_label.clone()));
         }
@@ -171,7 +171,7 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
     out.push(Cell::Bool(d.pareto));
     out.push(Cell::Text(d.dominated_by.clone()));
     out.push(Cell::Bool(Some(d.near_miss.is_some())));
-    out.push(Cell::Text(d.near_miss.as_ref().map(|m| m.text.clone())));
+    out.push(Cell::Text(d.near_miss.as_ref().map(ToString::to_string)));
     if ranking.robustness.is_some() {
         out.push(Cell::Num(d.p_top));
         out.push(Cell::Num(d.p_first));
@@ -187,7 +187,7 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
     if ranking.shortlist {
         out.push(Cell::Bool(d.shortlisted));
         out.push(Cell::Int(d.shortlist_rank));
-        out.push(Cell::Text(d.dropped_by.clone()));
+        out.push(Cell::Text(d.dropped_by.as_ref().map(ToString::to_string)));
     }
     out
 }

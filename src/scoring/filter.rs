@@ -1,8 +1,11 @@
 //! Hard constraints: every reason a site is excluded, in a fixed order.
 
+use geo::Point;
+
 use crate::brief::Filter;
 use crate::index::IndexedLayer;
 use crate::model::Feature;
+use crate::ranking::Exclusion;
 use crate::text::fold;
 
 /// The département of a commune code: its first 2 characters, 3 for overseas codes
@@ -13,48 +16,59 @@ pub fn department(commune: &str) -> Option<&str> {
     c.get(..n)
 }
 
+/// True when the commune's département is one of `departments` (case and accents
+/// ignored); false for a site with no commune.
+pub(super) fn in_departments(departments: &[String], commune: Option<&str>) -> bool {
+    let dep = commune.and_then(department).map(fold);
+    dep.is_some_and(|d| departments.iter().any(|x| fold(x) == d))
+}
+
+/// True when the point lies in `[min lon, min lat, max lon, max lat]`, edges included.
+pub(super) fn in_bbox([x0, y0, x1, y1]: [f64; 4], p: Point<f64>) -> bool {
+    let (x, y) = (p.x(), p.y());
+    x0 <= x && x <= x1 && y0 <= y && y <= y1
+}
+
 /// Why `site` fails the filter's constraints (empty when it passes): area, then
 /// departments, bbox, `where` in the brief's order, then `exclude_zones`.
 pub(super) fn reasons(
     filter: &Filter,
     site: &Feature,
     zones: &[(&str, Option<&IndexedLayer>)],
-) -> Vec<String> {
+) -> Vec<Exclusion> {
     let mut out = Vec::new();
     if filter.min_area_ha.is_some() || filter.max_area_ha.is_some() {
         match site.area_ha {
-            None => out.push("area:unknown".to_string()),
+            None => out.push(Exclusion::AreaUnknown),
             Some(a) => {
                 if filter.min_area_ha.is_some_and(|m| a < m) {
-                    out.push("min_area_ha".to_string());
+                    out.push(Exclusion::MinArea);
                 }
                 if filter.max_area_ha.is_some_and(|m| a > m) {
-                    out.push("max_area_ha".to_string());
+                    out.push(Exclusion::MaxArea);
                 }
             }
         }
     }
     if let Some(deps) = &filter.departments {
-        let dep = site.commune.as_deref().and_then(department).map(fold);
-        if !dep.is_some_and(|d| deps.iter().any(|x| fold(x) == d)) {
-            out.push("departments".to_string());
+        if !in_departments(deps, site.commune.as_deref()) {
+            out.push(Exclusion::Department);
         }
     }
-    if let Some([x0, y0, x1, y1]) = filter.bbox {
-        let (x, y) = (site.location.x(), site.location.y());
-        if !(x0 <= x && x <= x1 && y0 <= y && y <= y1) {
-            out.push("bbox".to_string());
+    if let Some(bbox) = filter.bbox {
+        if !in_bbox(bbox, site.location) {
+            out.push(Exclusion::BBox);
         }
     }
     for (attr, allowed) in &filter.where_ {
         let value = site.attribute(attr).as_text().map(|v| fold(&v));
         if !value.is_some_and(|v| allowed.iter().any(|a| fold(a) == v)) {
-            out.push(format!("where:{attr}"));
+            out.push(Exclusion::Where(attr.clone()));
         }
     }
     for (name, layer) in zones {
         if layer.is_some_and(|l| l.intersects(&site.geometry)) {
-            out.push(format!("exclude_zones:{name}"));
+            out.push(Exclusion::Zone(name.to_string()));
         }
     }
     out

@@ -4,18 +4,18 @@
 use geo::{Geometry, LineString, Point, Polygon};
 use rayon::prelude::*;
 
-use super::{filter, Engine, Scorer, SiteResult};
-use crate::brief::{Brief, BriefProblem, BriefProblems, GridSpec};
+use super::{filter, Engine, Scorer};
+use crate::aggregate::weighted_sum;
+use crate::brief::{Brief, GridSpec};
+use crate::crs::pure::Ellipsoid;
 use crate::decision::Decision;
-use crate::error::{Error, Result};
+use crate::error::{BriefProblems, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Role};
+use crate::ranking::{Ranking, SiteResult};
 
 /// Cells evaluated per parallel batch: the memory bound of a streamed grid.
 const BATCH: usize = 16_384;
-
-const WGS84_A: f64 = 6_378_137.0;
-const WGS84_E2: f64 = (1.0 / 298.257_223_563) * (2.0 - 1.0 / 298.257_223_563);
 
 /// One row of cells at a constant latitude.
 #[derive(Debug, Clone, Copy)]
@@ -72,13 +72,9 @@ enum Cell {
     Excluded,
 }
 
+/// Meridian and prime-vertical radii of curvature at a latitude, degrees.
 fn radii(lat_deg: f64) -> (f64, f64) {
-    let s = lat_deg.to_radians().sin();
-    let w = 1.0 - WGS84_E2 * s * s;
-    (
-        WGS84_A * (1.0 - WGS84_E2) / (w * w.sqrt()),
-        WGS84_A / w.sqrt(),
-    )
+    Ellipsoid::WGS84.radii(lat_deg.to_radians().sin())
 }
 
 impl<'a> Grid<'a> {
@@ -87,15 +83,7 @@ impl<'a> Grid<'a> {
         brief: &'a Brief,
         include_excluded: bool,
     ) -> Result<Grid<'a>> {
-        let problem = |key: &str, message: String| {
-            Error::Brief(BriefProblems {
-                path: None,
-                problems: vec![BriefProblem {
-                    key: key.to_string(),
-                    message,
-                }],
-            })
-        };
+        let problem = |key: &str, message: String| BriefProblems::one(key, message);
         let spec = brief
             .grid
             .as_ref()
@@ -138,13 +126,7 @@ impl<'a> Grid<'a> {
             (None, Some(deps)) => {
                 let mut bb: Option<[f64; 4]> = None;
                 for f in &land.layer().features {
-                    let Some(d) = f.commune.as_deref().and_then(filter::department) else {
-                        continue;
-                    };
-                    if !deps
-                        .iter()
-                        .any(|x| crate::text::fold(x) == crate::text::fold(d))
-                    {
+                    if !filter::in_departments(deps, f.commune.as_deref()) {
                         continue;
                     }
                     let (x, y) = (f.location.x(), f.location.y());
@@ -198,12 +180,7 @@ impl<'a> Grid<'a> {
             weights,
             land,
             within,
-            zones: brief
-                .filter
-                .exclude_zones
-                .iter()
-                .map(|z| (z.as_str(), engine.layer(z)))
-                .collect(),
+            zones: engine.exclude_zones(brief),
             engine,
             land_m,
             dlat,
@@ -223,38 +200,12 @@ impl<'a> Grid<'a> {
 
     /// An empty ranking that describes the grid's columns and weights (what the
     /// output writers need besides the cells).
-    pub fn shell(&self) -> super::Ranking {
-        super::Ranking {
-            brief_name: self.brief.name.clone(),
-            method: self.brief.method,
-            top: 0,
-            criteria: self
-                .brief
-                .criteria
-                .iter()
-                .zip(&self.weights)
-                .map(|(c, w)| super::CriterionInfo {
-                    name: c.name.clone(),
-                    kind: c.kind.type_name(),
-                    weight: *w,
-                    missing_values: None,
-                })
-                .collect(),
-            ahp_cr: self.brief.normalised_weights().1,
-            sites: Vec::new(),
-            ranked: 0,
-            layers: self
-                .engine
-                .layers()
-                .map(|l| super::LayerCount {
-                    name: l.name.clone(),
-                    loaded: l.features.len(),
-                    skipped: l.skipped.len(),
-                })
-                .collect(),
-            robustness: None,
-            shortlist: false,
-        }
+    pub fn shell(&self) -> Ranking {
+        let mut shell = self.engine.ranking_shell(self.brief, false);
+        shell.top = 0;
+        shell.robustness = None;
+        shell.shortlist = false;
+        shell
     }
 
     /// The grid's cell size and cell count, for the output's metadata.
@@ -299,21 +250,20 @@ impl<'a> Grid<'a> {
         if d > self.land_m {
             return Cell::NotOnLand;
         }
+        // The cell belongs to the commune of its nearest land point.
+        let commune = self
+            .land
+            .layer()
+            .features
+            .get(i)
+            .and_then(|f| f.commune.clone());
         if let Some(deps) = &self.brief.filter.departments {
-            let dep = self
-                .land
-                .layer()
-                .features
-                .get(i)
-                .and_then(|f| f.commune.as_deref())
-                .and_then(filter::department)
-                .map(crate::text::fold);
-            if !dep.is_some_and(|d| deps.iter().any(|x| crate::text::fold(x) == d)) {
+            if !filter::in_departments(deps, commune.as_deref()) {
                 return Cell::OutsideDepartments;
             }
         }
-        if let Some([x0, y0, x1, y1]) = self.brief.filter.bbox {
-            if !(x0 <= lon && lon <= x1 && y0 <= row.lat && row.lat <= y1) {
+        if let Some(bbox) = self.brief.filter.bbox {
+            if !filter::in_bbox(bbox, p) {
                 return Cell::OutsideDepartments;
             }
         }
@@ -339,13 +289,7 @@ impl<'a> Grid<'a> {
         };
         let mut site = Feature::point(format!("r{r:05}c{c:05}"), lon, row.lat);
         site.area_ha = Some(self.spec.grid_km * self.spec.grid_km * 100.0);
-        // The cell belongs to the commune of its nearest land point.
-        site.commune = self
-            .land
-            .layer()
-            .features
-            .get(i)
-            .and_then(|f| f.commune.clone());
+        site.commune = commune;
         let mut excluded_by = filter::reasons(&self.brief.filter, &site, &self.zones);
         let criteria = self.engine.evaluate(
             &self.scorers,
@@ -354,12 +298,12 @@ impl<'a> Grid<'a> {
             &site,
             &mut excluded_by,
         );
-        let total: f64 = criteria.iter().map(|c| c.points).sum::<f64>() / 100.0;
-        if !excluded_by.is_empty() && !self.include_excluded {
+        let excluded = !excluded_by.is_empty();
+        if excluded && !self.include_excluded {
             return Cell::Excluded;
         }
-        let weight_sum: f64 = self.weights.iter().sum();
-        let excluded = !excluded_by.is_empty();
+        let scores: Vec<f64> = criteria.iter().map(|c| c.score).collect();
+        let score = weighted_sum(&[scores], &self.weights).first().copied();
         Cell::Kept(Box::new(SiteResult {
             site_id: site.id,
             label: None,
@@ -369,7 +313,7 @@ impl<'a> Grid<'a> {
             geometry,
             area_ha: site.area_ha,
             rank: None,
-            score: (!excluded).then(|| (100.0 * (total / weight_sum)).clamp(0.0, 100.0)),
+            score: score.filter(|_| !excluded),
             excluded_by,
             criteria,
             decision: Decision::default(),

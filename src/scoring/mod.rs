@@ -4,7 +4,6 @@
 //! is `Send + Sync`, so one can serve many briefs from many threads.
 
 mod access;
-mod aggregate;
 mod attribute;
 mod category;
 mod distance;
@@ -14,28 +13,21 @@ mod zone;
 
 use std::collections::HashMap;
 
-use geo::{Geometry, Point};
 use rayon::prelude::*;
 
-pub use aggregate::{topsis, weighted_sum};
 pub use grid::{Grid, GridStats};
 
-use crate::brief::{Brief, BriefProblem, BriefProblems, CriterionKind, Method};
+use crate::aggregate::aggregate;
+use crate::brief::{Brief, CriterionKind};
 use crate::catalog::Catalog;
-use crate::decision::{self, Decision, Dropped};
-use crate::error::{Error, Result};
+use crate::decision::{self, Decision};
+use crate::error::{BriefProblems, Error, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
+use crate::ranking::{
+    CriterionInfo, CriterionResult, CriterionValue, Exclusion, LayerCount, Ranking, SiteResult,
+};
 use crate::text::fold;
-
-/// A criterion's raw value for one site.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CriterionValue {
-    /// A number (km, a sum, an attribute), or `None` (no facility, missing value).
-    Number(Option<f64>),
-    /// The text of a category criterion.
-    Text(Option<String>),
-}
 
 /// What one criterion says of one site.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,118 +48,6 @@ pub trait Scorer: Send + Sync {
     fn name(&self) -> &str;
     /// Evaluates one site.
     fn evaluate(&self, site: &Feature) -> Evaluation;
-}
-
-/// One criterion's result for one site, as output.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CriterionResult {
-    /// Raw value.
-    pub value: CriterionValue,
-    /// Score s_ic in 0..=1.
-    pub score: f64,
-    /// Points contributed to the weighted sum: 100 w_c s_ic / sum w.
-    pub points: f64,
-    /// Distance criteria: the nearest facility's id.
-    pub nearest_id: Option<String>,
-    /// Distance criteria: the nearest facility's label.
-    pub nearest_label: Option<String>,
-}
-
-/// One site in a ranking, ranked or excluded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SiteResult {
-    /// Site id.
-    pub site_id: String,
-    /// Site label.
-    pub label: Option<String>,
-    /// Layer the site comes from.
-    pub layer: String,
-    /// Site category.
-    pub category: Option<String>,
-    /// Site location (point, or polygon centroid), WGS84.
-    pub location: Point<f64>,
-    /// Site geometry, WGS84.
-    pub geometry: Geometry<f64>,
-    /// Land area, hectares.
-    pub area_ha: Option<f64>,
-    /// 1 = best; `None` when excluded.
-    pub rank: Option<usize>,
-    /// Overall score 0..=100; `None` when excluded.
-    pub score: Option<f64>,
-    /// Reasons for exclusion, empty when ranked.
-    pub excluded_by: Vec<String>,
-    /// Per criterion, in the brief's order.
-    pub criteria: Vec<CriterionResult>,
-    /// Robustness, Pareto front, near miss and shortlist figures.
-    pub decision: Decision,
-}
-
-/// A criterion as the ranking reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CriterionInfo {
-    /// Name.
-    pub name: String,
-    /// Type (`distance`, `access`...).
-    pub kind: &'static str,
-    /// Normalised weight (the weights sum to 1).
-    pub weight: f64,
-    /// Access criteria: how many matching features of the layer have no number in
-    /// the summed field (they count 0).
-    pub missing_values: Option<usize>,
-}
-
-/// Loaded and skipped counts of one layer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LayerCount {
-    /// Layer name.
-    pub name: String,
-    /// Features loaded.
-    pub loaded: usize,
-    /// Features skipped.
-    pub skipped: usize,
-}
-
-/// The result of a brief: ranked sites best first (ties by id), then the excluded
-/// sites by id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ranking {
-    /// The brief's name.
-    pub brief_name: String,
-    /// Aggregation method.
-    pub method: Method,
-    /// How many ranked sites the brief asks to output.
-    pub top: usize,
-    /// Criteria with their normalised weights.
-    pub criteria: Vec<CriterionInfo>,
-    /// AHP consistency ratio, when the weights came from a matrix.
-    pub ahp_cr: Option<f64>,
-    /// Every site considered: ranked ones first, then excluded ones.
-    pub sites: Vec<SiteResult>,
-    /// How many sites are ranked (the first `ranked` of `sites`).
-    pub ranked: usize,
-    /// Per layer of the data set.
-    pub layers: Vec<LayerCount>,
-    /// The robustness settings used, when the brief asked for them.
-    pub robustness: Option<crate::brief::Robustness>,
-    /// True when a diverse shortlist (`[output] min_spacing_km` / `one_per`) applies.
-    pub shortlist: bool,
-}
-
-impl Ranking {
-    /// The ranked sites, best first.
-    pub fn ranked_sites(&self) -> &[SiteResult] {
-        self.sites.get(..self.ranked).unwrap_or(&[])
-    }
-
-    /// The excluded sites, by id.
-    pub fn excluded_sites(&self) -> &[SiteResult] {
-        self.sites.get(self.ranked..).unwrap_or(&[])
-    }
-
-    /// The site with this id.
-    pub fn site(&self, id: &str) -> Option<&SiteResult> {
-        self.sites.iter().find(|s| s.site_id == id)
-    }
 }
 
 /// Text of a layer's features folded once for matching.
@@ -206,8 +86,6 @@ pub struct Engine {
     folded: Vec<Folded>,
     by_name: HashMap<String, usize>,
 }
-
-const BUILTINS: [&str; 5] = ["id", "label", "category", "commune", "area_ha"];
 
 impl Engine {
     /// Indexes every layer of the catalog (one R-tree bulk load per layer).
@@ -279,141 +157,8 @@ impl Engine {
     /// Checks a brief against the data: layers exist and have the right role, fields
     /// exist. Every problem is reported at once.
     pub fn check(&self, brief: &Brief) -> Result<()> {
-        let mut problems = Vec::new();
-        let mut problem = |key: String, message: String| {
-            problems.push(BriefProblem { key, message });
-        };
-        let names = |role: Option<Role>| -> String {
-            self.layers()
-                .filter(|l| role.is_none_or(|r| l.role == r))
-                .map(|l| l.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut role_check = |key: String, name: &str, roles: &[Role]| match self
-            .layer(name)
-            .map(|l| l.layer().role)
-        {
-            None => problem(
-                key,
-                format!(
-                    "no layer {name:?} in the data; the layers are: {}",
-                    names(None)
-                ),
-            ),
-            Some(r) if !roles.contains(&r) => problem(
-                key,
-                format!(
-                    "layer {name:?} is a {r} layer; this needs a {} layer",
-                    roles
-                        .iter()
-                        .map(|r| r.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-            ),
-            Some(_) => {}
-        };
-        if let Some(layers) = &brief.filter.layers {
-            for (i, n) in layers.iter().enumerate() {
-                role_check(format!("filter.layers[{i}]"), n, &[Role::Sites]);
-            }
-        }
-        for (i, n) in brief.filter.exclude_zones.iter().enumerate() {
-            role_check(format!("filter.exclude_zones[{i}]"), n, &[Role::Zones]);
-        }
-        for (i, c) in brief.criteria.iter().enumerate() {
-            let key = format!("criterion[{i}].layer");
-            match &c.kind {
-                CriterionKind::Distance { layer, .. } | CriterionKind::Access { layer, .. } => {
-                    role_check(key, layer, &[Role::Facilities, Role::Population])
-                }
-                CriterionKind::Zone { layer } => role_check(key, layer, &[Role::Zones]),
-                _ => {}
-            }
-        }
-        let sites = self.site_layers(brief);
-        if sites.is_empty() && brief.filter.layers.is_none() && brief.grid.is_none() {
-            problem(
-                "filter.layers".into(),
-                "the data has no sites layer to rank".into(),
-            );
-        }
-        let site_field = |f: &str| {
-            BUILTINS.contains(&f)
-                || sites
-                    .iter()
-                    .any(|l| l.layer().attribute_names.iter().any(|a| a == f))
-        };
-        let site_fields = || -> String {
-            let mut all: Vec<String> = BUILTINS.iter().map(|s| s.to_string()).collect();
-            for l in &sites {
-                for a in &l.layer().attribute_names {
-                    if !all.contains(a) {
-                        all.push(a.clone());
-                    }
-                }
-            }
-            all.join(", ")
-        };
-        if let Some(attr) = &brief.output.one_per {
-            if !site_field(attr) {
-                problem(
-                    "output.one_per".into(),
-                    format!(
-                        "the site layers have no attribute {attr:?}; they have: {}",
-                        site_fields()
-                    ),
-                );
-            }
-        }
-        for (attr, _) in &brief.filter.where_ {
-            if !site_field(attr) {
-                problem(
-                    format!("filter.where.{attr}"),
-                    format!(
-                        "the site layers have no attribute {attr:?}; they have: {}",
-                        site_fields()
-                    ),
-                );
-            }
-        }
-        for (i, c) in brief.criteria.iter().enumerate() {
-            match &c.kind {
-                CriterionKind::Attribute { field, .. } | CriterionKind::Category { field, .. }
-                    if !site_field(field) =>
-                {
-                    problem(
-                        format!("criterion[{i}].field"),
-                        format!(
-                            "the site layers have no attribute {field:?}; they have: {}",
-                            site_fields()
-                        ),
-                    )
-                }
-                CriterionKind::Access {
-                    layer,
-                    field: Some(field),
-                    ..
-                } => {
-                    if let Some(l) = self.layer(layer) {
-                        let l = l.layer();
-                        if !BUILTINS.contains(&field.as_str())
-                            && !l.attribute_names.iter().any(|a| a == field)
-                        {
-                            problem(
-                                format!("criterion[{i}].field"),
-                                format!(
-                                    "layer {layer:?} has no attribute {field:?}; it has: {}",
-                                    l.attribute_names.join(", ")
-                                ),
-                            )
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let layers: Vec<&Layer> = self.layers().collect();
+        let problems = brief.check_against(&layers);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -432,7 +177,7 @@ impl Engine {
         weights: &[f64],
         brief: &Brief,
         site: &Feature,
-        excluded_by: &mut Vec<String>,
+        excluded_by: &mut Vec<Exclusion>,
     ) -> Vec<CriterionResult> {
         scorers
             .iter()
@@ -441,7 +186,7 @@ impl Engine {
             .map(|((s, w), c)| {
                 let e = s.evaluate(site);
                 if e.excludes {
-                    excluded_by.push(format!("{}:max_km", s.name()));
+                    excluded_by.push(Exclusion::MaxKm(s.name().to_string()));
                 }
                 let nearest = e.nearest.and_then(|i| {
                     let layer = c.kind.layer().and_then(|n| self.layer(n))?;
@@ -542,16 +287,14 @@ impl Engine {
     }
 
     /// Runs a brief: checks it against the data, applies the filters, evaluates every
-    /// criterion for every considered site, aggregates and ranks.
+    /// criterion for every considered site, aggregates and ranks, then applies the
+    /// decision-support steps the brief asks for ([`crate::decision::apply`]).
     pub fn rank(&self, brief: &Brief) -> Result<Ranking> {
         if brief.grid.is_some() {
-            return Err(Error::Brief(BriefProblems {
-                path: None,
-                problems: vec![BriefProblem {
-                    key: "candidates".into(),
-                    message: "a grid brief is scored with Engine::grid, as a stream".into(),
-                }],
-            }));
+            return Err(BriefProblems::one(
+                "candidates",
+                "a grid brief is scored with Engine::grid, as a stream",
+            ));
         }
         self.check(brief)?;
         let site_layers = self.site_layers(brief);
@@ -569,19 +312,14 @@ impl Engine {
             }
         }
         let scorers = self.scorers(brief);
-        let (weights, ahp_cr) = brief.normalised_weights();
-        let zones: Vec<(&str, Option<&IndexedLayer>)> = brief
-            .filter
-            .exclude_zones
-            .iter()
-            .map(|z| (z.as_str(), self.layer(z)))
-            .collect();
-
+        let mut ranking = self.ranking_shell(brief, true);
+        let weights = ranking.weights();
+        let zones = self.exclude_zones(brief);
         let candidates: Vec<(&Layer, &Feature)> = site_layers
             .iter()
             .flat_map(|l| l.layer().features.iter().map(move |f| (l.layer(), f)))
             .collect();
-        let mut sites: Vec<SiteResult> = candidates
+        let sites: Vec<SiteResult> = candidates
             .par_iter()
             .map(|(layer, f)| {
                 let mut excluded_by = filter::reasons(&brief.filter, f, &zones);
@@ -603,18 +341,18 @@ impl Engine {
             })
             .collect();
 
-        // Aggregate over the sites that pass every hard constraint.
+        // Aggregate over the sites that pass every hard constraint; rank best first,
+        // ties by id; the excluded sites follow, by id.
         let (mut ranked, mut excluded): (Vec<SiteResult>, Vec<SiteResult>) =
-            sites.drain(..).partition(|s| s.excluded_by.is_empty());
+            sites.into_iter().partition(|s| s.excluded_by.is_empty());
         let matrix: Vec<Vec<f64>> = ranked
             .iter()
             .map(|s| s.criteria.iter().map(|c| c.score).collect())
             .collect();
-        let scores = match brief.method {
-            Method::WeightedSum => weighted_sum(&matrix, &weights),
-            Method::Topsis => topsis(&matrix, &weights),
-        };
-        for (s, score) in ranked.iter_mut().zip(scores) {
+        for (s, score) in ranked
+            .iter_mut()
+            .zip(aggregate(brief.method, &matrix, &weights))
+        {
             s.score = Some(score);
         }
         ranked.sort_by(|a, b| {
@@ -626,56 +364,59 @@ impl Engine {
             s.rank = Some(i + 1);
         }
         excluded.sort_by(|a, b| a.site_id.as_bytes().cmp(b.site_id.as_bytes()));
+        ranking.ranked = ranked.len();
+        ranking.sites = ranked;
+        ranking.sites.append(&mut excluded);
+
         let features: HashMap<&str, &Feature> = candidates
             .iter()
             .map(|(_, f)| (f.id.as_str(), *f))
             .collect();
-        decide(brief, &weights, &mut ranked, &mut excluded, &features);
-        let ranked_count = ranked.len();
-        ranked.append(&mut excluded);
+        decision::apply(brief, &mut ranking, |s| {
+            let attr = brief.output.one_per.as_deref()?;
+            features.get(s.site_id.as_str())?.attribute(attr).as_text()
+        });
+        Ok(ranking)
+    }
 
+    /// The `exclude_zones` layers of a brief, by name.
+    fn exclude_zones<'a>(&'a self, brief: &'a Brief) -> Vec<(&'a str, Option<&'a IndexedLayer>)> {
+        brief
+            .filter
+            .exclude_zones
+            .iter()
+            .map(|z| (z.as_str(), self.layer(z)))
+            .collect()
+    }
+
+    /// A ranking with no sites yet: the brief's criteria and normalised weights, the
+    /// method, the layer counts. `count_missing` counts, for access criteria, the
+    /// matching features without a number in the summed field.
+    fn ranking_shell(&self, brief: &Brief, count_missing: bool) -> Ranking {
+        let (weights, ahp_cr) = brief.normalised_weights();
         let criteria = brief
             .criteria
             .iter()
             .zip(&weights)
             .map(|(c, w)| CriterionInfo {
                 name: c.name.clone(),
-                kind: c.kind.type_name(),
+                kind: c.kind.kind(),
                 weight: *w,
-                missing_values: match &c.kind {
-                    CriterionKind::Access {
-                        layer,
-                        field: Some(field),
-                        categories,
-                        tags,
-                        ..
-                    } => self.by_name.get(layer).and_then(|&i| {
-                        let l = self.layers.get(i)?;
-                        let folded = self.folded.get(i)?;
-                        let m = distance::Matcher::new(categories, tags);
-                        Some(
-                            l.layer()
-                                .features
-                                .iter()
-                                .enumerate()
-                                .filter(|(j, f)| {
-                                    m.matches(folded, *j) && f.attribute(field).as_f64().is_none()
-                                })
-                                .count(),
-                        )
-                    }),
-                    _ => None,
+                missing_values: if count_missing {
+                    self.missing_values(&c.kind)
+                } else {
+                    None
                 },
             })
             .collect();
-        Ok(Ranking {
+        Ranking {
             brief_name: brief.name.clone(),
             method: brief.method,
             top: brief.top,
             criteria,
             ahp_cr,
-            sites: ranked,
-            ranked: ranked_count,
+            sites: Vec::new(),
+            ranked: 0,
             layers: self
                 .layers()
                 .map(|l| LayerCount {
@@ -686,121 +427,33 @@ impl Engine {
                 .collect(),
             robustness: brief.robustness,
             shortlist: brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some(),
-        })
+        }
     }
-}
 
-/// Applies the decision-support steps the brief asks for to a fresh ranking.
-fn decide(
-    brief: &Brief,
-    weights: &[f64],
-    ranked: &mut [SiteResult],
-    excluded: &mut [SiteResult],
-    features: &HashMap<&str, &Feature>,
-) {
-    let matrix: Vec<Vec<f64>> = ranked
-        .iter()
-        .map(|s| s.criteria.iter().map(|c| c.score).collect())
-        .collect();
-    // Pareto front.
-    let front = decision::pareto_front(&matrix);
-    for (i, by) in front.iter().enumerate() {
-        let dominated_by = by.and_then(|j| ranked.get(j)).map(|s| s.site_id.clone());
-        if let Some(s) = ranked.get_mut(i) {
-            s.decision.pareto = Some(by.is_none());
-            s.decision.dominated_by = dominated_by;
-        }
-    }
-    // Robustness, and the margin between the first two.
-    if let Some(spec) = &brief.robustness {
-        let mut by_id: Vec<usize> = (0..ranked.len()).collect();
-        by_id.sort_by(|&a, &b| {
-            ranked[a]
-                .site_id
-                .as_bytes()
-                .cmp(ranked[b].site_id.as_bytes())
-        });
-        let mut tie = vec![0; ranked.len()];
-        for (pos, i) in by_id.into_iter().enumerate() {
-            tie[i] = pos;
-        }
-        let stats = decision::robustness(brief.method, &matrix, weights, &tie, brief.top, spec);
-        for (s, st) in ranked.iter_mut().zip(stats) {
-            s.decision.p_top = Some(st.p_top);
-            s.decision.p_first = Some(st.p_first);
-            s.decision.rank_p05 = Some(st.rank_p05);
-            s.decision.rank_p95 = Some(st.rank_p95);
-        }
-        if ranked.len() >= 2 {
-            let flip = decision::flip_margin(brief.method, &matrix, weights, 0, 1);
-            for s in ranked.iter_mut().take(2) {
-                s.decision.flip = flip.clone();
-            }
-        }
-    }
-    // Near misses among the excluded sites.
-    let criterion = |reason: &str| {
-        let name = reason.strip_suffix(":max_km")?;
-        brief.criteria.iter().position(|c| c.name == name)
-    };
-    for s in excluded.iter_mut() {
-        let value = |reason: &str| match reason {
-            "min_area_ha" | "max_area_ha" => s.area_ha,
-            r => match s.criteria.get(criterion(r)?)?.value {
-                CriterionValue::Number(x) => x,
-                CriterionValue::Text(_) => None,
-            },
+    /// For an access criterion summing a field: how many matching features of its
+    /// layer have no number in that field.
+    fn missing_values(&self, kind: &CriterionKind) -> Option<usize> {
+        let CriterionKind::Access {
+            layer,
+            field: Some(field),
+            categories,
+            tags,
+            ..
+        } = kind
+        else {
+            return None;
         };
-        let max_km = |reason: &str| match &brief.criteria.get(criterion(reason)?)?.kind {
-            CriterionKind::Distance { max_km, .. } => *max_km,
-            _ => None,
-        };
-        let m = decision::near_miss(
-            &s.excluded_by,
-            brief.output.near_miss,
-            brief.filter.min_area_ha.unwrap_or(0.0),
-            brief.filter.max_area_ha,
-            value,
-            max_km,
-        );
-        s.decision.near_miss = m;
-    }
-    // A diverse shortlist.
-    if brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some() {
-        let locations: Vec<Point<f64>> = ranked.iter().map(|s| s.location).collect();
-        let groups: Vec<Option<String>> = ranked
-            .iter()
-            .map(|s| {
-                let attr = brief.output.one_per.as_deref()?;
-                features.get(s.site_id.as_str())?.attribute(attr).as_text()
-            })
-            .collect();
-        let kept = decision::shortlist(&locations, &groups, brief.output.min_spacing_km, brief.top);
-        let ids: Vec<String> = ranked.iter().map(|s| s.site_id.clone()).collect();
-        let mut n = 0;
-        for (s, k) in ranked.iter_mut().zip(kept) {
-            match k {
-                Ok(()) => {
-                    n += 1;
-                    s.decision.shortlisted = Some(true);
-                    s.decision.shortlist_rank = Some(n);
-                }
-                Err(d) => {
-                    s.decision.shortlisted = Some(false);
-                    s.decision.dropped_by = Some(match d {
-                        Dropped::Spacing(k, km) => format!(
-                            "min_spacing_km: {km:.1} km from {}",
-                            ids.get(k).map_or("", String::as_str)
-                        ),
-                        Dropped::OnePer(k, v) => format!(
-                            "one_per {}: {v} already has {}",
-                            brief.output.one_per.as_deref().unwrap_or(""),
-                            ids.get(k).map_or("", String::as_str)
-                        ),
-                    });
-                }
-            }
-        }
+        let &i = self.by_name.get(layer)?;
+        let (l, folded) = (self.layers.get(i)?, self.folded.get(i)?);
+        let m = distance::Matcher::new(categories, tags);
+        Some(
+            l.layer()
+                .features
+                .iter()
+                .enumerate()
+                .filter(|(j, f)| m.matches(folded, *j) && f.attribute(field).as_f64().is_none())
+                .count(),
+        )
     }
 }
 

@@ -176,13 +176,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 brief.method
             )?;
             for (c, w) in brief.criteria.iter().zip(weights) {
-                writeln!(
-                    out,
-                    "  {:<16} {:<9} weight {:.3}",
-                    c.name,
-                    c.kind.type_name(),
-                    w
-                )?;
+                writeln!(out, "  {:<16} {:<9} weight {:.3}", c.name, c.kind.kind(), w)?;
             }
             if let Some(cr) = cr {
                 writeln!(out, "  AHP consistency ratio {cr:.3}")?;

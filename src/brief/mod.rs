@@ -5,31 +5,18 @@
 //! (unknown layers or fields, a criterion on a layer of the wrong role) are found by
 //! [`crate::Engine::check`].
 
+mod check;
+
 use std::collections::HashSet;
-use std::fmt;
-use std::path::{Path, PathBuf};
+
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
-
-/// How criterion scores are aggregated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// score = 100 * sum w_c s_ic / sum w_c.
-    WeightedSum,
-    /// TOPSIS on the criterion scores.
-    Topsis,
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Method::WeightedSum => "weighted-sum",
-            Method::Topsis => "topsis",
-        })
-    }
-}
+use crate::aggregate::ahp_weights;
+pub use crate::aggregate::Method;
+use crate::error::{BriefProblem, BriefProblems, Error, Result};
+use crate::ranking::CriterionType;
 
 /// Distance decay of an access criterion, f(t) with t = d / radius.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,14 +125,14 @@ pub enum CriterionKind {
 }
 
 impl CriterionKind {
-    /// The type name as briefs write it.
-    pub fn type_name(&self) -> &'static str {
+    /// The criterion's type.
+    pub fn kind(&self) -> CriterionType {
         match self {
-            CriterionKind::Distance { .. } => "distance",
-            CriterionKind::Access { .. } => "access",
-            CriterionKind::Attribute { .. } => "attribute",
-            CriterionKind::Category { .. } => "category",
-            CriterionKind::Zone { .. } => "zone",
+            CriterionKind::Distance { .. } => CriterionType::Distance,
+            CriterionKind::Access { .. } => CriterionType::Access,
+            CriterionKind::Attribute { .. } => CriterionType::Attribute,
+            CriterionKind::Category { .. } => CriterionType::Category,
+            CriterionKind::Zone { .. } => CriterionType::Zone,
         }
     }
 
@@ -255,44 +242,6 @@ impl Default for OutputSpec {
             one_per: None,
             near_miss: 0.10,
         }
-    }
-}
-
-/// One problem in a brief: where, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BriefProblem {
-    /// Key path (`criterion[2].zero_km`, `filter.bbox`).
-    pub key: String,
-    /// What is wrong, and the fix.
-    pub message: String,
-}
-
-impl fmt::Display for BriefProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
-    }
-}
-
-/// The brief's problems, for [`Error::Brief`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BriefProblems {
-    /// The brief file, if it came from one.
-    pub path: Option<PathBuf>,
-    /// Every problem found.
-    pub problems: Vec<BriefProblem>,
-}
-
-impl fmt::Display for BriefProblems {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self
-            .path
-            .as_ref()
-            .map_or("brief".to_string(), |p| p.display().to_string());
-        write!(f, "{name} has {} problem(s):", self.problems.len())?;
-        for p in &self.problems {
-            write!(f, "\n  {p}")?;
-        }
-        Ok(())
     }
 }
 
@@ -451,9 +400,6 @@ const FILTER_KEYS: &str =
     "layers, min_area_ha, max_area_ha, departments, bbox, where, exclude_zones";
 const WEIGHTS_KEYS: &str = "ahp, allow_inconsistent";
 
-/// The random consistency index RI for n = 1..=10 (DESIGN section 3).
-pub const RANDOM_INDEX: [f64; 10] = [0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49];
-
 impl Brief {
     /// Reads a brief file: JSON when its name ends in `.json`, else TOML.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Brief> {
@@ -497,7 +443,7 @@ impl Brief {
             let line = e.span().map_or(0, |s| {
                 text.get(..s.start).map_or(0, |t| t.lines().count().max(1))
             });
-            single_problem(format!("line {line}"), e.message().trim())
+            BriefProblems::one(format!("line {line}"), e.message().trim())
         })?;
         Brief::from_value(&value)
     }
@@ -505,7 +451,7 @@ impl Brief {
     /// Parses a JSON brief (same structure as TOML).
     pub fn from_json_str(text: &str) -> Result<Brief> {
         let value: Value = serde_json::from_str(text)
-            .map_err(|e| single_problem(format!("line {}", e.line()), e.to_string()))?;
+            .map_err(|e| BriefProblems::one(format!("line {}", e.line()), e.to_string()))?;
         Brief::from_value(&value)
     }
 
@@ -539,16 +485,6 @@ impl Brief {
             .collect();
         (w, None)
     }
-}
-
-fn single_problem(key: String, message: impl Into<String>) -> Error {
-    Error::Brief(BriefProblems {
-        path: None,
-        problems: vec![BriefProblem {
-            key,
-            message: message.into(),
-        }],
-    })
 }
 
 fn parse(value: &Value, w: &mut Walker) -> Option<Brief> {
@@ -1194,57 +1130,6 @@ fn check_ahp(
             );
         }
     }
-}
-
-/// AHP weights: the principal eigenvector of a positive reciprocal matrix (power
-/// iteration), normalised to sum 1, and the consistency ratio CR = CI / RI with
-/// CI = (lambda_max - n) / (n - 1) and RI from [`RANDOM_INDEX`]; CR = 0 for n <= 2.
-///
-/// ```
-/// // Saaty's consistent 2x2: A is 3 times as important as B.
-/// let (w, cr) = sitematch::brief::ahp_weights(&[vec![1.0, 3.0], vec![1.0 / 3.0, 1.0]]);
-/// assert!((w[0] - 0.75).abs() < 1e-12 && cr == 0.0);
-/// ```
-pub fn ahp_weights(m: &[Vec<f64>]) -> (Vec<f64>, f64) {
-    let n = m.len();
-    if n == 0 {
-        return (Vec::new(), 0.0);
-    }
-    let at = |i: usize, j: usize| m.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
-    let mut v = vec![1.0 / n as f64; n];
-    for _ in 0..1000 {
-        let mut next: Vec<f64> = (0..n)
-            .map(|i| v.iter().enumerate().map(|(j, vj)| at(i, j) * vj).sum())
-            .collect();
-        let s: f64 = next.iter().sum();
-        if s <= 0.0 || !s.is_finite() {
-            break;
-        }
-        next.iter_mut().for_each(|x| *x /= s);
-        let delta: f64 = next.iter().zip(&v).map(|(a, b)| (a - b).abs()).sum();
-        v = next;
-        if delta < 1e-15 {
-            break;
-        }
-    }
-    let lambda = v
-        .iter()
-        .enumerate()
-        .map(|(i, vi)| {
-            (0..n)
-                .map(|j| at(i, j) * v.get(j).unwrap_or(&0.0))
-                .sum::<f64>()
-                / vi
-        })
-        .sum::<f64>()
-        / n as f64;
-    let cr = if n <= 2 {
-        0.0
-    } else {
-        let ci = (lambda - n as f64) / (n as f64 - 1.0);
-        (ci / RANDOM_INDEX.get(n - 1).copied().unwrap_or(1.49)).max(0.0)
-    };
-    (v, cr)
 }
 
 #[cfg(test)]
