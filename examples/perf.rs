@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use geo::{Distance, Geodesic, Point};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sitematch::brief::CriterionKind;
+use sitematch::CriterionKind;
 use sitematch::{Brief, Catalog, Engine, Feature, IndexedLayer, Layer};
 
 fn peak_mb() -> f64 {
@@ -42,7 +42,7 @@ fn row(step: &str, figure: String, baseline: String, ratio: String) {
 /// Brute force for one site and one criterion: scan every feature of the layer.
 fn brute(site: &Feature, kind: &CriterionKind, layer: &Layer) -> f64 {
     let matches = |f: &Feature, cats: &[String], tags: &[String]| {
-        let fold = sitematch::text::fold;
+        let fold = sitematch::fold;
         (cats.is_empty()
             || f.category
                 .as_deref()

@@ -2,11 +2,41 @@
 //!
 //! Data come as *layers* listed in a `catalog.toml` (DESIGN section 1): GeoJSON,
 //! ESRI Shapefile or CSV, each reprojected once at load to WGS84 longitude/latitude
-//! and indexed in an R-tree for geodesic nearest and within-radius queries.
+//! and indexed in an R-tree for geodesic nearest and within-radius queries. A
+//! [`Brief`] says what the plant needs; the [`Engine`] ranks the sites against it and
+//! explains every point of every score; [`output`] writes the [`Ranking`] as GeoJSON,
+//! CSV or Markdown.
+//!
+//! The first program: load the bundled French data set (its folder is found by
+//! [`data_dir`]), rank a brief, write GeoJSON.
+//!
+//! ```no_run
+//! use sitematch::{Brief, Catalog, Engine};
+//!
+//! let catalog = Catalog::from_path(sitematch::data_dir(None))?; // the bundled data set
+//! let engine = Engine::new(catalog);                             // one R-tree per layer
+//! let brief = Brief::from_toml_str(r#"
+//!     name = "Logistics hub"
+//!     [filter]
+//!     min_area_ha = 10
+//!     [[criterion]]
+//!     name = "motorway"
+//!     type = "distance"
+//!     layer = "motorway"
+//!     categories = ["Echangeur"]
+//!     ideal_km = 2
+//!     zero_km = 20
+//! "#)?;                                                          // every problem at once
+//! let ranking = engine.rank(&brief)?;                            // best first, ties by id
+//! let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
+//! sitematch::output::write_geojson(&ranking, &opts, std::io::stdout().lock())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layers can also be built in memory and queried directly:
 //!
 //! ```
-//! use sitematch::{Catalog, Feature, IndexedLayer, Layer, Role};
-//! // Build a layer in memory (or load one with `Catalog::from_path`).
+//! use sitematch::{Feature, IndexedLayer, Layer, Role};
 //! let ports = Layer::from_features("ports", Role::Facilities, vec![
 //!     Feature::point("le-havre", 0.1079, 49.4839),
 //!     Feature::point("dunkerque", 2.3768, 51.0344),
@@ -17,42 +47,49 @@
 //! let (i, d) = index.nearest(lille, |_| true).unwrap();
 //! assert_eq!(index.layer().features[i].id, "dunkerque");
 //! assert!((d / 1000.0 - 64.0).abs() < 2.0);
-//! # let _ = Catalog::from_layers(vec![]);
 //! ```
 //!
 //! # Features
 //!
 //! - `proj` (off by default): reproject through PROJ (the `proj` crate), any CRS PROJ
 //!   knows. Links the PROJ C library. Without it a pure-Rust path handles the CRSs in
-//!   [`crs::SUPPORTED`]: WGS84, Web Mercator, Lambert-93, CC42-CC50, NTF Lambert II
+//!   [`SUPPORTED_CRS`]: WGS84, Web Mercator, Lambert-93, CC42-CC50, NTF Lambert II
 //!   étendu, LAEA Europe and the UTM zones of the overseas départements.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod aggregate;
-pub mod brief;
-pub mod catalog;
-pub mod crs;
-pub mod decision;
-pub mod error;
-pub mod index;
-pub mod io;
-pub mod model;
+mod aggregate;
+mod brief;
+mod catalog;
+mod crs;
+mod decision;
+mod error;
+mod index;
+mod io;
+mod model;
 pub mod output;
-pub mod ranking;
-pub mod report;
-pub mod scoring;
-pub mod text;
+mod ranking;
+mod scoring;
+mod text;
 
-pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method};
-pub use brief::Brief;
-pub use catalog::{Catalog, CatalogBuilder, LayerSpec};
-pub use crs::{Crs, Transformer};
-pub use decision::{near_miss, pareto_front, shortlist, Dropped, DroppedBy};
-pub use error::{Error, FeatureProblem, Location, Result, Skipped};
-pub use index::IndexedLayer;
+pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
+pub use brief::{
+    Brief, Criterion, CriterionKind, Decay, Filter, GridSpec, OutputSpec, Robustness,
+};
+pub use catalog::{data_dir, Catalog, CatalogBuilder, LayerSpec};
+pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
+pub use decision::{
+    flip_margin, near_miss, pareto_front, robustness, shortlist, Decision, Dropped, DroppedBy,
+    Flip, NearMiss, RankStats,
+};
+pub use error::{BriefProblem, BriefProblems, Error, FeatureProblem, Location, Result, Skipped};
+pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use model::{parse_number, Feature, Format, Layer, Role, Value};
-pub use ranking::{CriterionType, Exclusion, Ranking};
-pub use scoring::Engine;
+pub use ranking::{
+    CriterionInfo, CriterionResult, CriterionType, CriterionValue, Exclusion, LayerCount,
+    Ranking, SiteResult,
+};
+pub use scoring::{Engine, Grid, GridStats};
+pub use text::fold;

@@ -274,3 +274,10 @@ impl Ranking {
         self.criteria.iter().map(|c| c.weight).collect()
     }
 }
+
+/// Compares with a code: `Exclusion::MinArea == "min_area_ha"`.
+impl PartialEq<&str> for Exclusion {
+    fn eq(&self, code: &&str) -> bool {
+        self.code() == *code
+    }
+}

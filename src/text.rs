@@ -8,8 +8,8 @@ use unicode_normalization::UnicodeNormalization;
 /// trimmed.
 ///
 /// ```
-/// assert_eq!(sitematch::text::fold(" Électrotechnique "), "electrotechnique");
-/// assert_eq!(sitematch::text::fold("Friche SANS projet"), "friche sans projet");
+/// assert_eq!(sitematch::fold(" Électrotechnique "), "electrotechnique");
+/// assert_eq!(sitematch::fold("Friche SANS projet"), "friche sans projet");
 /// ```
 pub fn fold(s: &str) -> String {
     s.trim()

@@ -1,7 +1,7 @@
 //! The pure-Rust reprojection (and PROJ, with the `proj` feature) against reference
 //! points computed by PROJ's `cs2cs` (tests/fixtures/crs/make_reference.sh).
 
-use sitematch::crs::{Crs, Transformer, SUPPORTED};
+use sitematch::{Crs, Transformer, SUPPORTED_CRS as SUPPORTED};
 
 use crate::util::{fixtures, small_distance_m};
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use sitematch::output::{write_geojson, OutputOptions};
 use sitematch::{Brief, Catalog, Engine};
 
-use crate::util::{shared_raw, small_distance_m};
+use crate::util::small_distance_m;
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
@@ -89,7 +89,7 @@ fn every_example_brief_runs_on_the_default_data() {
         // A brief that asks for a motorway within max_km gets no site beyond it.
         if let Some(i) = ranking.criteria.iter().position(|c| c.name == "motorway") {
             for s in ranking.ranked_sites().iter().take(brief.top) {
-                let sitematch::scoring::CriterionValue::Number(Some(km)) = s.criteria[i].value
+                let sitematch::CriterionValue::Number(Some(km)) = s.criteria[i].value
                 else {
                     panic!("{}: {} has no motorway distance", path.display(), s.site_id);
                 };

@@ -3,7 +3,7 @@
 
 use geo::{Destination, Distance, Geodesic, Point};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sitematch::index::{fast_distance_m, FAST_MAX_M};
+use sitematch::{fast_distance_m, FAST_MAX_M};
 use sitematch::{Feature, IndexedLayer, Layer, Role};
 
 fn random_layer(rng: &mut StdRng, n: usize, spread: (f64, f64, f64, f64)) -> Layer {

@@ -3,7 +3,7 @@
 
 use geo::{Distance, Geodesic, Geometry, Intersects, Point, Rect};
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sitematch::scoring::CriterionValue;
+use sitematch::CriterionValue;
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
 
 struct World {
@@ -119,7 +119,7 @@ weight = 0.5
 "#;
 
 fn fold(s: &str) -> String {
-    sitematch::text::fold(s)
+    sitematch::fold(s)
 }
 
 /// Nearest by brute force: the minimum of (distance, id) over matching features.

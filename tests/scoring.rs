@@ -6,7 +6,7 @@
 
 use approx::assert_relative_eq;
 use geo::{polygon, Geometry};
-use sitematch::scoring::{topsis, CriterionValue};
+use sitematch::{topsis, CriterionValue};
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
 
 const KM_PER_TENTH_DEGREE: f64 = 6378.137 * 0.1 * std::f64::consts::PI / 180.0;
@@ -269,7 +269,7 @@ fn filters_keep_every_reason() {
              [[criterion]]\nname = \"t\"\ntype = \"zone\"\nlayer = \"tdi\"\n",
         ))
         .unwrap();
-    let reasons = |id: &str| r.site(id).unwrap().excluded_by.join(";");
+    let reasons = |id: &str| r.site(id).unwrap().excluded_by_text(";");
     // corse sits at the origin, inside the zone as well as too small.
     assert_eq!(reasons("corse"), "min_area_ha;exclude_zones:tdi");
     assert_eq!(reasons("reunion"), "max_area_ha;bbox;where:statut");

@@ -54,7 +54,7 @@ impl Crs {
     /// `urn:ogc:def:crs:OGC:1.3:CRS84`, a WKT string or a `+proj=` string.
     ///
     /// ```
-    /// use sitematch::crs::Crs;
+    /// use sitematch::Crs;
     /// assert_eq!(Crs::parse("urn:ogc:def:crs:EPSG::2154"), Some(Crs::Epsg(2154)));
     /// assert_eq!(Crs::parse("CRS84"), Some(Crs::Epsg(4326)));
     /// assert_eq!(Crs::parse("Lambert"), None);
@@ -219,7 +219,7 @@ fn wkt_authority(wkt: &str) -> Option<u32> {
 /// Reprojects points from one source CRS to WGS84 lon/lat.
 ///
 /// ```
-/// use sitematch::crs::{Crs, Transformer};
+/// use sitematch::{Crs, Transformer};
 /// let t = Transformer::new(&Crs::Epsg(2154)).unwrap();
 /// let (lon, lat) = t.to_wgs84(700_000.0, 6_600_000.0).unwrap();
 /// assert!((lon - 3.0).abs() < 1e-9 && (lat - 46.5).abs() < 1e-9);

@@ -32,15 +32,17 @@
 //! CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
 //! decimals; exterior rings are counter-clockwise.
 
-pub mod csv;
-pub mod geojson;
-pub mod markdown;
+mod csv;
+mod geojson;
+mod markdown;
+mod report;
 
 use crate::ranking::{CriterionType, CriterionValue, Ranking, SiteResult};
 
 pub use self::csv::{write_csv, write_csv_grid};
 pub use self::geojson::{write_geojson, write_geojson_grid};
 pub use self::markdown::write_markdown;
+pub use self::report::{explain, layers_table, skipped_lines, tags_table};
 
 /// What to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,7 +31,7 @@ use crate::text::fold;
 
 /// What one criterion says of one site.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Evaluation {
+pub(crate) struct Evaluation {
     /// The raw value.
     pub value: CriterionValue,
     /// The score, 0 worst to 1 best.
@@ -43,7 +43,7 @@ pub struct Evaluation {
 }
 
 /// One criterion, ready to evaluate sites. Implementations are pure: no I/O.
-pub trait Scorer: Send + Sync {
+pub(crate) trait Scorer: Send + Sync {
     /// The criterion's name (output column prefix).
     fn name(&self) -> &str;
     /// Evaluates one site.

@@ -13,7 +13,7 @@ use clap::Parser;
 
 use args::{Args, Command, DataArgs, OutputFormat};
 use sitematch::output::{self, OutputOptions};
-use sitematch::{catalog, report, Brief, Catalog, Engine};
+use sitematch::{data_dir, Brief, Catalog, Engine};
 
 /// How `run` ended when it did not fail.
 enum Outcome {
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
 }
 
 fn load(data: &DataArgs) -> anyhow::Result<Catalog> {
-    let dir = catalog::data_dir(data.data.as_deref());
+    let dir = data_dir(data.data.as_deref());
     Catalog::builder(&dir)
         .strict(data.strict)
         .build()
@@ -72,16 +72,16 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             show_skipped,
             tags,
         } => {
-            let dir = catalog::data_dir(data.data.as_deref());
+            let dir = data_dir(data.data.as_deref());
             let catalog = load(&data)?;
             let mut out = std::io::stdout().lock();
             if catalog.layers.is_empty() {
                 writeln!(out, "{}: no layers", dir.display())?;
             } else {
-                out.write_all(report::layers_table(&catalog).as_bytes())?;
+                out.write_all(output::layers_table(&catalog).as_bytes())?;
             }
             if show_skipped {
-                out.write_all(report::skipped_lines(&catalog).as_bytes())?;
+                out.write_all(output::skipped_lines(&catalog).as_bytes())?;
             }
             if let Some(name) = tags {
                 let layer = catalog.layer(&name).ok_or_else(|| {
@@ -92,7 +92,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                     )
                 })?;
                 writeln!(out, "\ntags of {name}:")?;
-                out.write_all(report::tags_table(layer).as_bytes())?;
+                out.write_all(output::tags_table(layer).as_bytes())?;
             }
             Ok(Outcome::Done)
         }
@@ -194,7 +194,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             with_runs(&mut brief, robustness);
             let engine = Engine::new(load(&data)?);
             let ranking = engine.rank(&brief).map_err(|e| with_brief_path(e, &path))?;
-            let text = report::explain(&ranking, &site_id).ok_or_else(|| {
+            let text = output::explain(&ranking, &site_id).ok_or_else(|| {
                 anyhow!(
                     "no site {site_id:?} among the {} sites the brief considers \
                      (check the id and the brief's filter.layers)",
@@ -233,7 +233,7 @@ fn rank_grid(
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let progress = |s: &sitematch::scoring::GridStats| bar.set_position(s.scanned as u64);
+    let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
     let csv = match format {
         Some(OutputFormat::Md) => {
             return Err(anyhow!(

@@ -37,7 +37,7 @@ fn skipped_text(layer: &Layer) -> String {
 /// use sitematch::{Catalog, Feature, Layer, Role};
 /// let c = Catalog::from_layers(vec![Layer::from_features(
 ///     "ports", Role::Facilities, vec![Feature::point("a", 1.0, 2.0)])]);
-/// let table = sitematch::report::layers_table(&c);
+/// let table = sitematch::output::layers_table(&c);
 /// assert!(table.lines().nth(1).unwrap().starts_with("ports"));
 /// ```
 pub fn layers_table(catalog: &Catalog) -> String {
@@ -100,7 +100,7 @@ pub fn tags_table(layer: &Layer) -> String {
 /// A readable breakdown of one site in a ranking: its rank and score, or why it was
 /// excluded, and per criterion the raw value, score, weight, points and nearest
 /// facility. `None` when the ranking has no such site.
-pub fn explain(ranking: &crate::Ranking, site_id: &str) -> Option<String> {
+pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<String> {
     use crate::ranking::{CriterionType, CriterionValue};
     let s = ranking.site(site_id)?;
     let mut out = String::new();
