@@ -75,9 +75,7 @@ mod scoring;
 mod text;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
-pub use brief::{
-    Brief, Criterion, CriterionKind, Decay, Filter, GridSpec, OutputSpec, Robustness,
-};
+pub use brief::{Brief, Criterion, CriterionKind, Decay, Filter, GridSpec, OutputSpec, Robustness};
 pub use catalog::{data_dir, Catalog, CatalogBuilder, LayerSpec};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
@@ -88,8 +86,8 @@ pub use error::{BriefProblem, BriefProblems, Error, FeatureProblem, Location, Re
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use model::{parse_number, Feature, Format, Layer, Role, Value};
 pub use ranking::{
-    CriterionInfo, CriterionResult, CriterionType, CriterionValue, Exclusion, LayerCount,
-    Ranking, SiteResult,
+    CriterionInfo, CriterionResult, CriterionType, CriterionValue, Exclusion, LayerCount, Ranking,
+    SiteResult,
 };
 pub use scoring::{Engine, Grid, GridStats};
 pub use text::fold;

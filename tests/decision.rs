@@ -209,7 +209,11 @@ fn the_shortlist_keeps_spacing_and_one_per_value() {
     let d = |id: &str| r.site(id).unwrap().decision.clone();
     assert_eq!(d("s0").shortlist_rank, Some(1));
     assert_eq!(
-        d("s1").dropped_by.as_ref().map(ToString::to_string).as_deref(),
+        d("s1")
+            .dropped_by
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
         Some("min_spacing_km: 11.1 km from s0")
     );
     // s2 is 22.3 km from s0 and s1 was dropped: kept.
@@ -226,7 +230,11 @@ fn the_shortlist_keeps_spacing_and_one_per_value() {
     let t0 = r.site("t0").unwrap();
     assert_eq!(t0.decision.shortlisted, Some(false));
     assert_eq!(
-        t0.decision.dropped_by.as_ref().map(ToString::to_string).as_deref(),
+        t0.decision
+            .dropped_by
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
         Some("one_per zone: z0 already has s0")
     );
     // Three kept (s0, s1, s2), the dropped t0 among them in the output order.

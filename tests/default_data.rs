@@ -89,8 +89,7 @@ fn every_example_brief_runs_on_the_default_data() {
         // A brief that asks for a motorway within max_km gets no site beyond it.
         if let Some(i) = ranking.criteria.iter().position(|c| c.name == "motorway") {
             for s in ranking.ranked_sites().iter().take(brief.top) {
-                let sitematch::CriterionValue::Number(Some(km)) = s.criteria[i].value
-                else {
+                let sitematch::CriterionValue::Number(Some(km)) = s.criteria[i].value else {
                     panic!("{}: {} has no motorway distance", path.display(), s.site_id);
                 };
                 assert!(

@@ -1,0 +1,580 @@
+//! From the shapes a brief file holds to a [`Brief`]: the checks the types cannot
+//! express (ranges, orderings, required keys, known names), every problem collected
+//! with its key path.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::de::{read, value_type, Seg};
+use super::shape::{
+    AccessShape, AttributeShape, BriefShape, CandidatesShape, CategoryShape, DistanceShape,
+    FilterShape, HeadShape, OutputShape, RobustnessShape, ZoneShape,
+};
+use super::{
+    Brief, Criterion, CriterionKind, Decay, Filter, GridSpec, Method, OutputSpec, Problems,
+    Robustness,
+};
+use crate::aggregate::ahp_weights;
+use crate::ranking::CriterionType;
+
+/// The brief a shape describes; its problems go to `p`.
+pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
+    let top = match &s.top {
+        None => 20,
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n > 0) => {
+            usize::try_from(n.as_u64().unwrap_or(20)).unwrap_or(usize::MAX)
+        }
+        Some(other) => {
+            p.push(
+                "top",
+                format!("must be a whole number above 0, found {other}"),
+            );
+            20
+        }
+    };
+    let method = match s.method.as_deref() {
+        None | Some("weighted-sum") => Method::WeightedSum,
+        Some("topsis") => Method::Topsis,
+        Some(other) => {
+            p.push(
+                "method",
+                format!("{other:?} is not a method; use \"weighted-sum\" or \"topsis\""),
+            );
+            Method::WeightedSum
+        }
+    };
+    let filter = s.filter.map(|f| filter(f, p)).unwrap_or_default();
+    let mut criteria = Vec::new();
+    let mut weighted = Vec::new();
+    match &s.criterion {
+        None => p.required(
+            "criterion",
+            "the brief has no [[criterion]]; add at least one",
+        ),
+        Some(list) => {
+            for (i, item) in list.0.iter().enumerate() {
+                if item.get("weight").is_some() {
+                    weighted.push(i);
+                }
+                if let Some(c) = criterion(item, i, p) {
+                    criteria.push(c);
+                }
+            }
+        }
+    }
+    let (mut ahp, mut allow_inconsistent) = (None, false);
+    if let Some(w) = s.weights {
+        allow_inconsistent = w.allow_inconsistent.unwrap_or(false);
+        ahp = w.ahp.map(|m| m.0);
+        if ahp.is_none() {
+            p.required("weights.ahp", "is required in [weights]");
+        }
+    }
+    let has_robustness = s.robustness.is_some();
+    let robustness = s.robustness.map(|r| robustness(r, p));
+    let has_output = s.output.is_some();
+    let output = s.output.map(|o| output(o, p)).unwrap_or_default();
+    let grid = s.candidates.and_then(|c| grid(c, p));
+    if grid.is_some() {
+        grid_checks(&filter, &criteria, method, has_robustness, has_output, p);
+    }
+
+    // Across criteria.
+    let mut names = HashSet::new();
+    for (i, c) in criteria.iter().enumerate() {
+        if !names.insert(c.name.as_str()) {
+            p.push(
+                format!("criterion[{i}].name"),
+                format!(
+                    "{:?} is already used; criterion names must be unique",
+                    c.name
+                ),
+            );
+        }
+    }
+    if let Some(m) = &ahp {
+        check_ahp(m, criteria.len(), allow_inconsistent, &weighted, p);
+    } else if !criteria.is_empty() {
+        let total: f64 = criteria.iter().map(|c| c.weight).sum();
+        if total <= 0.0 && criteria.iter().all(|c| c.weight >= 0.0) {
+            p.push(
+                "criterion",
+                "the weights add up to 0; give at least one criterion a positive weight",
+            );
+        }
+    }
+    Brief {
+        name: s.name.unwrap_or_default(),
+        top,
+        method,
+        filter,
+        criteria,
+        ahp,
+        allow_inconsistent,
+        robustness,
+        output,
+        grid,
+    }
+}
+
+fn filter(f: FilterShape, p: &mut Problems) -> Filter {
+    for (k, v) in [
+        ("min_area_ha", f.min_area_ha),
+        ("max_area_ha", f.max_area_ha),
+    ] {
+        if v.is_some_and(|v| v < 0.0) {
+            p.push(format!("filter.{k}"), "must not be negative");
+        }
+    }
+    if let (Some(lo), Some(hi)) = (f.min_area_ha, f.max_area_ha) {
+        if lo > hi {
+            p.push("filter.max_area_ha", "must not be below min_area_ha");
+        }
+    }
+    let bbox = f.bbox.as_ref().and_then(|v| {
+        let nums: Option<Vec<f64>> = v
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect());
+        match nums.as_deref() {
+            Some(&[a, b, c, d])
+                if a < c
+                    && b < d
+                    && (-180.0..=180.0).contains(&a)
+                    && (-180.0..=180.0).contains(&c)
+                    && (-90.0..=90.0).contains(&b)
+                    && (-90.0..=90.0).contains(&d) =>
+            {
+                Some([a, b, c, d])
+            }
+            _ => {
+                p.push(
+                    "filter.bbox",
+                    "must be [min_lon, min_lat, max_lon, max_lat] in degrees, min below max",
+                );
+                None
+            }
+        }
+    });
+    Filter {
+        layers: f.layers.map(|l| l.0),
+        min_area_ha: f.min_area_ha,
+        max_area_ha: f.max_area_ha,
+        // "8" in a JSON list of numbers is département 08.
+        departments: f.departments.map(|d| {
+            d.0.into_iter()
+                .map(|s| if s.len() == 1 { format!("0{s}") } else { s })
+                .collect()
+        }),
+        bbox,
+        where_: f
+            .where_
+            .map(|w| w.0.into_iter().map(|(k, v)| (k, v.0)).collect())
+            .unwrap_or_default(),
+        exclude_zones: f.exclude_zones.map(|z| z.0).unwrap_or_default(),
+    }
+}
+
+/// One `[[criterion]]` table, read by its type.
+fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Criterion> {
+    let key = format!("criterion[{i}]");
+    let base = [Seg::Key("criterion".into()), Seg::Index(i)];
+    if !item.is_object() {
+        p.push(&key, format!("must be a table, found {}", value_type(item)));
+        return None;
+    }
+    let kind = match item.get("type") {
+        None => Err("is required".to_string()),
+        Some(Value::String(t)) => CriterionType::from_name(t)
+            .ok_or_else(|| format!("{t:?}: use distance, access, attribute, category or zone")),
+        Some(other) => Err(format!("must be text, found {}", value_type(other))),
+    };
+    let kind = match kind {
+        Ok(kind) => kind,
+        Err(why) => {
+            // Still check the keys every criterion has.
+            if let Some(h) = read::<HeadShape>(item, &base, p) {
+                head(h.name, h.weight, &key, p);
+            }
+            p.push(format!("{key}.type"), why);
+            return None;
+        }
+    };
+    let (name, weight, kind) = match kind {
+        CriterionType::Distance => {
+            let s: DistanceShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, distance(s, &key, p))
+        }
+        CriterionType::Access => {
+            let s: AccessShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, access(s, &key, p))
+        }
+        CriterionType::Attribute => {
+            let s: AttributeShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, attribute(s, &key, p))
+        }
+        CriterionType::Category => {
+            let s: CategoryShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, category(s, &key, p))
+        }
+        CriterionType::Zone => {
+            let s: ZoneShape = read(item, &base, p)?;
+            if s.layer.is_none() {
+                p.required(format!("{key}.layer"), "is required");
+            }
+            let kind = CriterionKind::Zone {
+                layer: s.layer.unwrap_or_default(),
+            };
+            (s.name, s.weight, kind)
+        }
+    };
+    let name = head(name, weight, &key, p);
+    Some(Criterion {
+        name: name?,
+        weight: weight.unwrap_or(1.0),
+        kind,
+    })
+}
+
+/// Checks the name and weight of a criterion; the name, if there is one.
+fn head(name: Option<String>, weight: Option<f64>, key: &str, p: &mut Problems) -> Option<String> {
+    match &name {
+        None => p.required(format!("{key}.name"), "is required"),
+        Some(n)
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            p.push(
+                format!("{key}.name"),
+                format!("{n:?}: use letters, digits, '_' or '-' (it names output columns)"),
+            )
+        }
+        _ => {}
+    }
+    if weight.is_some_and(|x| x < 0.0) {
+        p.push(format!("{key}.weight"), "must not be negative");
+    }
+    name
+}
+
+/// A required number: "is required" when absent (and not already reported).
+fn required(x: Option<f64>, key: &str, field: &str, what: &str, p: &mut Problems) -> Option<f64> {
+    if x.is_none() {
+        p.required(format!("{key}.{field}"), format!("is required for {what}"));
+    }
+    x
+}
+
+fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "a distance criterion";
+    let ideal_km = required(s.ideal_km, key, "ideal_km", what, p);
+    let zero_km = required(s.zero_km, key, "zero_km", what, p);
+    if let (Some(i), Some(z)) = (ideal_km, zero_km) {
+        if i >= z {
+            p.push(format!("{key}.zero_km"), "must be greater than ideal_km");
+        }
+        if i < 0.0 {
+            p.push(format!("{key}.ideal_km"), "must not be negative");
+        }
+    }
+    if s.max_km.is_some_and(|x| x <= 0.0) {
+        p.push(format!("{key}.max_km"), "must be above 0");
+    }
+    if s.layer.is_none() {
+        p.required(format!("{key}.layer"), "is required");
+    }
+    CriterionKind::Distance {
+        layer: s.layer.unwrap_or_default(),
+        categories: s.categories.unwrap_or_default().0,
+        tags: s.tags.unwrap_or_default().0,
+        ideal_km: ideal_km.unwrap_or(0.0),
+        zero_km: zero_km.unwrap_or(1.0),
+        max_km: s.max_km,
+    }
+}
+
+fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "an access criterion";
+    let radius_km = required(s.radius_km, key, "radius_km", what, p);
+    let saturation = required(s.saturation, key, "saturation", what, p);
+    let decay = match s.decay.as_deref() {
+        None | Some("none") => Decay::None,
+        Some("linear") => Decay::Linear,
+        Some("gaussian") => Decay::Gaussian,
+        Some("exponential") => Decay::Exponential,
+        Some(other) => {
+            p.push(
+                format!("{key}.decay"),
+                format!("{other:?}: use none, linear, gaussian or exponential"),
+            );
+            Decay::None
+        }
+    };
+    if radius_km.is_some_and(|r| r <= 0.0) {
+        p.push(format!("{key}.radius_km"), "must be above 0");
+    }
+    if saturation.is_some_and(|s| s <= 0.0) {
+        p.push(format!("{key}.saturation"), "must be above 0");
+    }
+    if s.layer.is_none() {
+        p.required(format!("{key}.layer"), "is required");
+    }
+    CriterionKind::Access {
+        layer: s.layer.unwrap_or_default(),
+        field: s.field,
+        categories: s.categories.unwrap_or_default().0,
+        tags: s.tags.unwrap_or_default().0,
+        radius_km: radius_km.unwrap_or(1.0),
+        decay,
+        saturation: saturation.unwrap_or(1.0),
+    }
+}
+
+fn attribute(s: AttributeShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "an attribute criterion";
+    let ideal = required(s.ideal, key, "ideal", what, p);
+    let zero = required(s.zero, key, "zero", what, p);
+    let missing = s.missing.unwrap_or(0.0);
+    if let (Some(i), Some(z)) = (ideal, zero) {
+        if i == z {
+            p.push(format!("{key}.zero"), "must differ from ideal");
+        }
+    }
+    if !(0.0..=1.0).contains(&missing) {
+        p.push(format!("{key}.missing"), "must be a score from 0 to 1");
+    }
+    if s.field.is_none() {
+        p.required(format!("{key}.field"), "is required");
+    }
+    CriterionKind::Attribute {
+        field: s.field.unwrap_or_default(),
+        ideal: ideal.unwrap_or(1.0),
+        zero: zero.unwrap_or(0.0),
+        missing,
+    }
+}
+
+fn category(s: CategoryShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let default = s.default.unwrap_or(0.0);
+    let mut scores = Vec::new();
+    match s.scores {
+        None => p.required(
+            format!("{key}.scores"),
+            "is required for a category criterion",
+        ),
+        Some(table) => {
+            for (k, v) in table.0 {
+                match v.as_f64() {
+                    Some(x) if (0.0..=1.0).contains(&x) => scores.push((k, x)),
+                    _ => p.push(format!("{key}.scores.{k}"), "must be a score from 0 to 1"),
+                }
+            }
+        }
+    }
+    if !(0.0..=1.0).contains(&default) {
+        p.push(format!("{key}.default"), "must be a score from 0 to 1");
+    }
+    if s.field.is_none() {
+        p.required(format!("{key}.field"), "is required");
+    }
+    CriterionKind::Category {
+        field: s.field.unwrap_or_default(),
+        scores,
+        default,
+    }
+}
+
+fn grid(c: CandidatesShape, p: &mut Problems) -> Option<GridSpec> {
+    let grid_km = c.grid_km;
+    if grid_km.is_none() {
+        p.required(
+            "candidates.grid_km",
+            "is required for grid candidates (cell size, km)",
+        );
+    }
+    if grid_km.is_some_and(|g| !(0.05..=100.0).contains(&g)) {
+        p.push("candidates.grid_km", "must be from 0.05 to 100 km");
+    }
+    if c.land_km.is_some_and(|x| x <= 0.0) {
+        p.push("candidates.land_km", "must be above 0");
+    }
+    let squares = match c.cells.as_deref() {
+        None | Some("points") => false,
+        Some("squares") => true,
+        Some(other) => {
+            p.push(
+                "candidates.cells",
+                format!("{other:?}: use \"points\" or \"squares\""),
+            );
+            false
+        }
+    };
+    Some(GridSpec {
+        grid_km: grid_km?,
+        land: c.land.unwrap_or_else(|| "communes".to_string()),
+        land_km: c.land_km,
+        within: c.within,
+        squares,
+    })
+}
+
+/// What a grid brief cannot ask: cells have no attributes, no area, and are scored
+/// one batch at a time.
+fn grid_checks(
+    filter: &Filter,
+    criteria: &[Criterion],
+    method: Method,
+    has_robustness: bool,
+    has_output: bool,
+    p: &mut Problems,
+) {
+    if filter.bbox.is_none() && filter.departments.is_none() && !p.reported("filter.bbox") {
+        p.push(
+            "candidates",
+            "a grid needs an extent: give filter.bbox or filter.departments",
+        );
+    }
+    let present = [
+        ("layers", filter.layers.is_some()),
+        ("min_area_ha", filter.min_area_ha.is_some()),
+        ("max_area_ha", filter.max_area_ha.is_some()),
+        ("where", !filter.where_.is_empty()),
+    ];
+    for (k, _) in present.iter().filter(|(_, there)| *there) {
+        p.push(
+            format!("filter.{k}"),
+            "does not apply to grid cells (they have no attributes or area); remove it",
+        );
+    }
+    for (i, c) in criteria.iter().enumerate() {
+        if matches!(
+            c.kind,
+            CriterionKind::Attribute { .. } | CriterionKind::Category { .. }
+        ) {
+            p.push(
+                format!("criterion[{i}].type"),
+                "grid cells have no attributes; use distance, access or zone criteria",
+            );
+        }
+    }
+    if method == Method::Topsis {
+        p.push(
+            "method",
+            "TOPSIS needs every candidate at once; a streamed grid uses weighted-sum",
+        );
+    }
+    for (k, there) in [("robustness", has_robustness), ("output", has_output)] {
+        if there {
+            p.push(
+                k,
+                "applies to ranked sites, not to a grid surface; remove it",
+            );
+        }
+    }
+}
+
+fn robustness(r: RobustnessShape, p: &mut Problems) -> Robustness {
+    let d = Robustness::default();
+    let runs = r.runs.unwrap_or(d.runs as f64);
+    let spread = r.spread.unwrap_or(d.spread);
+    let seed = r.seed.unwrap_or(d.seed as f64);
+    if !((1.0..=1e6).contains(&runs) && runs.fract() == 0.0) {
+        p.push(
+            "robustness.runs",
+            "must be a whole number from 1 to 1,000,000",
+        );
+    }
+    if !(0.0..1.0).contains(&spread) {
+        p.push(
+            "robustness.spread",
+            "must be at least 0 and below 1 (0.25 = ±25%)",
+        );
+    }
+    if !(seed >= 0.0 && seed.fract() == 0.0 && seed < 9.0e15) {
+        p.push("robustness.seed", "must be a whole number, 0 or more");
+    }
+    Robustness {
+        runs: runs.clamp(1.0, 1e6) as usize,
+        spread: spread.clamp(0.0, 0.99),
+        seed: seed.max(0.0) as u64,
+    }
+}
+
+fn output(o: OutputShape, p: &mut Problems) -> OutputSpec {
+    if o.min_spacing_km.is_some_and(|x| x <= 0.0) {
+        p.push("output.min_spacing_km", "must be above 0");
+    }
+    let near_miss = o.near_miss.unwrap_or(OutputSpec::default().near_miss);
+    if !(0.0..=1.0).contains(&near_miss) {
+        p.push(
+            "output.near_miss",
+            "must be a fraction from 0 to 1 (0.10 = 10%)",
+        );
+    }
+    OutputSpec {
+        min_spacing_km: o.min_spacing_km,
+        one_per: o.one_per,
+        near_miss,
+    }
+}
+
+/// The AHP matrix: square, one row per criterion, positive, reciprocal within 1%,
+/// consistent (CR <= 0.10) unless allowed; no per-criterion weights beside it.
+fn check_ahp(
+    m: &[Vec<f64>],
+    n: usize,
+    allow_inconsistent: bool,
+    weighted: &[usize],
+    p: &mut Problems,
+) {
+    for i in weighted {
+        p.push(
+            format!("criterion[{i}].weight"),
+            "a brief with weights.ahp gives no per-criterion weights; remove it",
+        );
+    }
+    if !(1..=10).contains(&n) {
+        p.push("weights.ahp", "AHP handles 1 to 10 criteria");
+        return;
+    }
+    if m.len() != n || m.iter().any(|r| r.len() != n) {
+        p.push(
+            "weights.ahp",
+            format!("must be a square {n}x{n} matrix, one row and column per criterion, in order"),
+        );
+        return;
+    }
+    let mut ok = true;
+    for (i, row) in m.iter().enumerate() {
+        for (j, &a) in row.iter().enumerate() {
+            let b = m.get(j).and_then(|r| r.get(i)).copied().unwrap_or(f64::NAN);
+            if !(a > 0.0 && a.is_finite()) {
+                p.push(
+                    format!("weights.ahp[{i}][{j}]"),
+                    "must be a positive number",
+                );
+                ok = false;
+            } else if j > i && b > 0.0 && (a * b - 1.0).abs() > 0.01 {
+                p.push(
+                    format!("weights.ahp[{j}][{i}]"),
+                    format!("must be the reciprocal of weights.ahp[{i}][{j}] = {a} (within 1%)"),
+                );
+                ok = false;
+            }
+        }
+    }
+    if ok && !allow_inconsistent {
+        let (_, cr) = ahp_weights(m);
+        if cr > 0.10 {
+            p.push(
+                "weights.ahp",
+                format!(
+                    "consistency ratio {cr:.3} is above 0.10; revise the judgements or set \
+                     allow_inconsistent = true in [weights]"
+                ),
+            );
+        }
+    }
+}
