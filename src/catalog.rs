@@ -8,6 +8,7 @@ use geo::{Coord, GeodesicArea, Geometry, MapCoordsInPlace, Validation};
 use serde::Deserialize;
 
 use crate::crs::{Crs, Transformer};
+use crate::de::{self, Problems, Seg};
 use crate::error::{Error, FeatureProblem, Result, Skipped};
 use crate::io::{self, text::TextEncoding, RawTable, ReadOptions};
 use crate::model::{Feature, Format, Layer, Role, Value};
@@ -39,8 +40,8 @@ pub struct LayerSpec {
     /// Attributes to keep: catalog name = file field.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
-    /// Source CRS; overrides a `.prj` or GeoJSON `crs` member.
-    pub crs: Option<String>,
+    /// Source CRS (`"EPSG:2154"`); overrides a `.prj` or GeoJSON `crs` member.
+    pub crs: Option<Crs>,
     /// CSV x (longitude/easting) column.
     pub x: Option<String>,
     /// CSV y (latitude/northing) column.
@@ -48,18 +49,67 @@ pub struct LayerSpec {
     /// CSV WKT geometry column.
     pub wkt: Option<String>,
     /// CSV delimiter, one character (default `,`).
-    pub delimiter: Option<String>,
+    pub delimiter: Option<Delimiter>,
     /// Decimal separator of CSV coordinates, `.` (default) or `,`.
-    pub decimal: Option<String>,
+    pub decimal: Option<Decimal>,
     /// Text encoding: utf-8, latin1, cp1252 (a DBF's `.cpg` wins).
-    pub encoding: Option<String>,
+    pub encoding: Option<TextEncoding>,
+}
+
+/// A CSV field delimiter: one ASCII character.
+///
+/// ```
+/// use sitematch::Delimiter;
+/// assert_eq!(Delimiter::try_from(";".to_string()), Ok(Delimiter(b';')));
+/// assert!(Delimiter::try_from(";;".to_string()).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Delimiter(pub u8);
+
+impl TryFrom<String> for Delimiter {
+    type Error = String;
+
+    fn try_from(d: String) -> std::result::Result<Delimiter, String> {
+        match d.as_bytes() {
+            [b] if b.is_ascii() => Ok(Delimiter(*b)),
+            _ => Err(format!(
+                "{d:?} must be one ASCII character, like \",\" \";\" or \"\\t\""
+            )),
+        }
+    }
+}
+
+/// The decimal separator of CSV coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Decimal {
+    /// `.` (the default).
+    #[default]
+    Point,
+    /// `,`, as French spreadsheets write numbers.
+    Comma,
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = String;
+
+    fn try_from(d: String) -> std::result::Result<Decimal, String> {
+        match d.as_str() {
+            "." => Ok(Decimal::Point),
+            "," => Ok(Decimal::Comma),
+            _ => Err("must be \".\" or \",\"".to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    /// The `[[layer]]` tables, each read on its own (a bad one does not hide the
+    /// others' problems).
     #[serde(default)]
-    layer: Vec<LayerSpec>,
+    layer: Vec<serde_json::Value>,
 }
 
 impl LayerSpec {
@@ -123,8 +173,8 @@ impl CatalogBuilder {
         let specs = parse_catalog(&self.path)?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let mut layers = Vec::with_capacity(specs.len());
-        for spec in &specs {
-            layers.push(load_layer(&self.path, dir, spec, self.strict)?);
+        for (spec, format) in &specs {
+            layers.push(load_layer(&self.path, dir, spec, *format, self.strict)?);
         }
         Ok(Catalog {
             path: Some(self.path.clone()),
@@ -180,154 +230,105 @@ impl Catalog {
     }
 }
 
-fn catalog_error(path: &Path, key: impl Into<String>, problem: impl Into<String>) -> Error {
-    Error::Catalog {
-        path: path.to_path_buf(),
-        key: key.into(),
-        problem: problem.into(),
-    }
-}
-
-/// Reads and checks a catalog file without loading its layers.
-pub fn parse_catalog(path: &Path) -> Result<Vec<LayerSpec>> {
+/// Reads and checks a catalog file without loading its layers: each layer with the
+/// format its path names. Every problem of the file is reported at once.
+fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let file: CatalogFile = toml::from_str(&text).map_err(|e| {
+    let value: serde_json::Value = toml::from_str(&text).map_err(|e| {
         let place = e
             .span()
-            .map(|s| {
-                let line = text.get(..s.start).map_or(0, |t| t.lines().count().max(1));
-                format!("line {line}")
-            })
+            .map(|s| format!("line {}", crate::text::line_of(&text, s.start)))
             .unwrap_or_else(|| "file".to_string());
-        catalog_error(path, place, e.message().trim().to_string())
+        Error::catalog(path, place, e.message().trim().to_string())
     })?;
+    let mut problems = Problems::default();
+    let file = de::read::<CatalogFile>(&value, &[], &mut problems);
+    let mut out = Vec::new();
     let mut names = HashSet::new();
-    for (i, spec) in file.layer.iter().enumerate() {
-        let key = |k: &str| format!("layer[{i}] ({:?}).{k}", spec.name);
+    for (i, item) in file.map(|f| f.layer).unwrap_or_default().iter().enumerate() {
+        let base = [Seg::Key("layer".into()), Seg::Index(i)];
+        let Some(spec) = de::read::<LayerSpec>(item, &base, &mut problems) else {
+            continue;
+        };
+        let key = |k: &str| format!("{}.{k}", de::render(&base));
         if spec.name.trim().is_empty() {
-            return Err(catalog_error(
-                path,
-                format!("layer[{i}].name"),
-                "must not be empty",
-            ));
-        }
-        if !names.insert(spec.name.clone()) {
-            return Err(catalog_error(
-                path,
+            problems.push(key("name"), "must not be empty");
+        } else if !names.insert(spec.name.clone()) {
+            problems.push(
                 key("name"),
-                "another layer has this name; layer names must be unique",
-            ));
+                format!(
+                    "{:?}: another layer has this name; layer names must be unique",
+                    spec.name
+                ),
+            );
+        }
+        if spec.area_m2.is_some() && spec.area_ha.is_some() {
+            problems.push(key("area_ha"), "give area_m2 or area_ha, not both");
         }
         let Some(format) = spec.format() else {
-            return Err(catalog_error(
-                path,
+            problems.push(
                 key("path"),
                 format!(
                     "{} is not a format sitematch reads; use .geojson/.json, .shp, .csv or .csv.gz",
                     spec.path.display()
                 ),
-            ));
+            );
+            continue;
         };
-        if spec.area_m2.is_some() && spec.area_ha.is_some() {
-            return Err(catalog_error(
-                path,
-                key("area_ha"),
-                "give area_m2 or area_ha, not both",
-            ));
-        }
         if format == Format::Csv {
             let xy = spec.x.is_some() && spec.y.is_some();
             if xy == spec.wkt.is_some() || spec.x.is_some() != spec.y.is_some() {
-                return Err(catalog_error(
-                    path,
+                problems.push(
                     key("x"),
                     "a CSV layer needs either both `x` and `y` (coordinate columns) or `wkt`",
-                ));
+                );
             }
         }
-        if let Some(d) = &spec.delimiter {
-            if d.len() != 1 {
-                return Err(catalog_error(
-                    path,
-                    key("delimiter"),
-                    format!("{d:?} must be one ASCII character, like \",\" \";\" or \"\\t\""),
-                ));
-            }
-        }
-        if let Some(d) = &spec.decimal {
-            if d != "." && d != "," {
-                return Err(catalog_error(
-                    path,
-                    key("decimal"),
-                    "must be \".\" or \",\"",
-                ));
-            }
-        }
-        if let Some(enc) = &spec.encoding {
-            if TextEncoding::from_label(enc).is_none() {
-                return Err(catalog_error(
-                    path,
-                    key("encoding"),
-                    format!("unknown encoding {enc:?}; use utf-8, latin1 or cp1252"),
-                ));
-            }
-        }
-        if let Some(c) = &spec.crs {
-            if Crs::parse(c).is_none() {
-                return Err(catalog_error(
-                    path,
-                    key("crs"),
-                    format!("{c:?} is not a CRS; write it as \"EPSG:2154\""),
-                ));
-            }
-        }
+        out.push((spec, format));
     }
-    Ok(file.layer)
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Catalog {
+            path: path.to_path_buf(),
+            problems: problems.into_vec(),
+        })
+    }
 }
 
-fn load_layer(catalog: &Path, dir: &Path, spec: &LayerSpec, strict: bool) -> Result<Layer> {
+fn load_layer(
+    catalog: &Path,
+    dir: &Path,
+    spec: &LayerSpec,
+    format: Format,
+    strict: bool,
+) -> Result<Layer> {
     let file = dir.join(&spec.path);
     if !file.exists() {
-        return Err(Error::Catalog {
-            path: catalog.to_path_buf(),
-            key: format!("layer {:?}.path", spec.name),
-            problem: format!(
+        return Err(Error::catalog(
+            catalog,
+            format!("layer {:?}.path", spec.name),
+            format!(
                 "{} does not exist; paths are relative to the catalog's folder",
                 file.display()
             ),
-        });
+        ));
     }
-    let format = spec.format().unwrap_or(Format::Csv);
-    let encoding = spec.encoding.as_deref().and_then(TextEncoding::from_label);
     let named = spec.named_fields();
     let wanted: Vec<String> = named
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "x" | "y" | "wkt"))
         .map(|(_, f)| f.clone())
         .collect();
-    let raw = match format {
-        Format::GeoJson => io::geojson::read(&file, &wanted)?,
-        Format::Shapefile => io::shp::read(&file, encoding, &wanted)?,
-        _ => {
-            let opts = ReadOptions {
-                delimiter: spec
-                    .delimiter
-                    .as_deref()
-                    .and_then(|d| d.bytes().next())
-                    .unwrap_or(b','),
-                decimal: if spec.decimal.as_deref() == Some(",") {
-                    ','
-                } else {
-                    '.'
-                },
-                encoding,
-                x: spec.x.clone(),
-                y: spec.y.clone(),
-                wkt: spec.wkt.clone(),
-            };
-            io::csv::read(&file, &opts, &wanted)?
-        }
+    let opts = ReadOptions {
+        delimiter: spec.delimiter.map_or(b',', |d| d.0),
+        decimal: spec.decimal.unwrap_or_default(),
+        encoding: spec.encoding,
+        x: spec.x.clone(),
+        y: spec.y.clone(),
+        wkt: spec.wkt.clone(),
     };
+    let raw = io::read(format, &file, &opts, &wanted)?;
     for (key, field) in &named {
         if !raw.fields.iter().any(|f| f == field) {
             return Err(Error::MissingField {
@@ -340,7 +341,7 @@ fn load_layer(catalog: &Path, dir: &Path, spec: &LayerSpec, strict: bool) -> Res
         }
     }
     let crs = match (&spec.crs, &raw.declared_crs) {
-        (Some(c), _) => Crs::parse(c).unwrap_or(Crs::WGS84),
+        (Some(c), _) => c.clone(),
         (None, Some(c)) => c.clone(),
         (None, None) if format == Format::Shapefile => {
             return Err(Error::Crs {

@@ -155,15 +155,14 @@ pub enum Error {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// The catalog is malformed or names something that does not exist.
-    #[error("{}: {key}: {problem}", path.display())]
+    /// The catalog is malformed or names something that does not exist: every
+    /// problem found, each with its key path.
+    #[error("{}", CatalogProblems { path, problems })]
     Catalog {
         /// The catalog file.
         path: PathBuf,
-        /// The key path (`layer[2].crs`, `layer "motorway".label`).
-        key: String,
-        /// What is wrong and how to fix it.
-        problem: String,
+        /// The problems (`layer[2].crs`: what is wrong and how to fix it).
+        problems: Vec<KeyProblem>,
     },
     /// The catalog maps a field the layer's file does not have.
     #[error(
@@ -247,16 +246,16 @@ impl Error {
     }
 }
 
-/// One problem in a brief: where, and what is wrong.
+/// One problem in a brief or a catalog: the key path, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BriefProblem {
-    /// Key path (`criterion[2].zero_km`, `filter.bbox`).
+pub struct KeyProblem {
+    /// Key path (`criterion[2].zero_km`, `filter.bbox`, `layer[1].crs`).
     pub key: String,
     /// What is wrong, and the fix.
     pub message: String,
 }
 
-impl fmt::Display for BriefProblem {
+impl fmt::Display for KeyProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.key, self.message)
     }
@@ -268,7 +267,7 @@ pub struct BriefProblems {
     /// The brief file, if it came from one.
     pub path: Option<PathBuf>,
     /// Every problem found.
-    pub problems: Vec<BriefProblem>,
+    pub problems: Vec<KeyProblem>,
 }
 
 impl fmt::Display for BriefProblems {
@@ -290,17 +289,52 @@ impl BriefProblems {
     pub(crate) fn one(key: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Brief(BriefProblems {
             path: None,
-            problems: vec![BriefProblem::new(key, message)],
+            problems: vec![KeyProblem::new(key, message)],
         })
     }
 }
 
-impl BriefProblem {
+impl KeyProblem {
     /// A problem at a key path.
-    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> BriefProblem {
-        BriefProblem {
+    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> KeyProblem {
+        KeyProblem {
             key: key.into(),
             message: message.into(),
+        }
+    }
+}
+
+/// Formats a catalog's problems: one on the file's line, several listed below it.
+struct CatalogProblems<'a> {
+    path: &'a PathBuf,
+    problems: &'a [KeyProblem],
+}
+
+impl fmt::Display for CatalogProblems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems {
+            [one] => write!(f, "{}: {one}", self.path.display()),
+            many => {
+                write!(f, "{} has {} problem(s):", self.path.display(), many.len())?;
+                for p in many {
+                    write!(f, "\n  {p}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Error {
+    /// A catalog error with one problem.
+    pub(crate) fn catalog(
+        path: impl Into<PathBuf>,
+        key: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> Error {
+        Error::Catalog {
+            path: path.into(),
+            problems: vec![KeyProblem::new(key, problem)],
         }
     }
 }

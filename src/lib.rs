@@ -64,6 +64,7 @@ mod aggregate;
 mod brief;
 mod catalog;
 mod crs;
+mod de;
 mod decision;
 mod error;
 mod index;
@@ -76,14 +77,15 @@ mod text;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{Brief, Criterion, CriterionKind, Decay, Filter, GridSpec, OutputSpec, Robustness};
-pub use catalog::{data_dir, Catalog, CatalogBuilder, LayerSpec};
+pub use catalog::{data_dir, Catalog, CatalogBuilder, Decimal, Delimiter, LayerSpec};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
     flip_margin, near_miss, pareto_front, robustness, shortlist, Decision, Dropped, DroppedBy,
     Flip, NearMiss, RankStats,
 };
-pub use error::{BriefProblem, BriefProblems, Error, FeatureProblem, Location, Result, Skipped};
+pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
+pub use io::text::TextEncoding;
 pub use model::{parse_number, Feature, Format, Layer, Role, Value};
 pub use ranking::{
     CriterionInfo, CriterionResult, CriterionType, CriterionValue, Exclusion, LayerCount, Ranking,

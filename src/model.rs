@@ -111,11 +111,16 @@ pub fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     let parsed = if t.contains(',') && !t.contains('.') {
-        t.replace(',', ".").parse::<f64>()
+        parse_decimal_comma(t)
     } else {
         t.parse::<f64>()
     };
     parsed.ok().filter(|x| x.is_finite())
+}
+
+/// Parses a number written with a decimal comma (`48,85`).
+pub(crate) fn parse_decimal_comma(t: &str) -> Result<f64, std::num::ParseFloatError> {
+    t.replace(',', ".").parse::<f64>()
 }
 
 /// Formats a number as text: integers without a fractional part.

@@ -1,5 +1,6 @@
 //! Text comparison as briefs use it: case and accents ignored
-//! ("Électrotechnique" = "electrotechnique"), surrounding blanks trimmed.
+//! ("Électrotechnique" = "electrotechnique"), surrounding blanks trimmed; and line
+//! numbers of TOML errors.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -17,6 +18,11 @@ pub fn fold(s: &str) -> String {
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// The 1-based line of a byte offset in a text (for TOML errors, which give spans).
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |t| t.lines().count().max(1))
 }
 
 #[cfg(test)]

@@ -234,3 +234,31 @@ fn lambert93_coordinates_declared_as_wgs84_are_out_of_range() {
         .to_string()
         .contains("check the layer's `crs`"));
 }
+
+#[test]
+fn r10_a_catalog_reports_every_problem_at_once() {
+    let (_t, cat) = temp_file(
+        "catalog.toml",
+        "[[layer]]\nname = \"a\"\nrole = \"shop\"\npath = \"a.csv\"\nx = \"x\"\ny = \"y\"\n\
+         [[layer]]\nrole = \"sites\"\npath = \"b.csv\"\nx = \"x\"\ny = \"y\"\n\
+         delimiter = \";;\"\ndecimal = \"x\"\nencoding = \"klingon\"\ncrs = \"Lambert\"\n\
+         [[layer]]\nname = \"c\"\nrole = \"sites\"\npath = \"c.xlsx\"\n",
+    );
+    let Err(Error::Catalog { problems, .. }) = Catalog::from_path(&cat) else {
+        panic!("expected catalog problems");
+    };
+    let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let expected = [
+        "layer[0].role: \"shop\" is not one of: sites, facilities, population, zones",
+        "layer[1].crs: \"Lambert\" is not a CRS; write it as \"EPSG:2154\"",
+        "layer[1].decimal: must be \".\" or \",\"",
+        "layer[1].delimiter: \";;\" must be one ASCII character",
+        "layer[1].encoding: unknown encoding \"klingon\"",
+        "layer[1].name: is required",
+        "layer[2].path: c.xlsx is not a format sitematch reads",
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (f, e) in found.iter().zip(expected) {
+        assert!(f.starts_with(e), "{f:?} should start with {e:?}");
+    }
+}

@@ -2,7 +2,7 @@
 //! fields it names exist.
 
 use super::{Brief, CriterionKind};
-use crate::error::BriefProblem;
+use crate::error::KeyProblem;
 use crate::model::{Layer, Role};
 
 /// The site fields every site has, whatever its layer's attributes.
@@ -11,17 +11,17 @@ pub(crate) const BUILTIN_FIELDS: [&str; 5] = ["id", "label", "category", "commun
 impl Brief {
     /// Every problem of this brief against these layers (empty: none): unknown layers,
     /// layers of the wrong role, fields the layers do not have.
-    pub fn check_against(&self, layers: &[&Layer]) -> Vec<BriefProblem> {
+    pub fn check_against(&self, layers: &[&Layer]) -> Vec<KeyProblem> {
         let mut problems = Vec::new();
         let layer = |name: &str| layers.iter().copied().find(|l| l.name == name);
-        let role_check = |problems: &mut Vec<BriefProblem>,
+        let role_check = |problems: &mut Vec<KeyProblem>,
                           key: String,
                           name: &str,
                           roles: &[Role]| {
             match layer(name).map(|l| l.role) {
                 None => {
                     let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
-                    problems.push(BriefProblem::new(
+                    problems.push(KeyProblem::new(
                         key,
                         format!(
                             "no layer {name:?} in the data; the layers are: {}",
@@ -31,7 +31,7 @@ impl Brief {
                 }
                 Some(r) if !roles.contains(&r) => {
                     let wanted: Vec<String> = roles.iter().map(Role::to_string).collect();
-                    problems.push(BriefProblem::new(
+                    problems.push(KeyProblem::new(
                         key,
                         format!(
                             "layer {name:?} is a {r} layer; this needs a {} layer",
@@ -82,7 +82,7 @@ impl Brief {
                 .collect(),
         };
         if sites.is_empty() && self.filter.layers.is_none() && self.grid.is_none() {
-            problems.push(BriefProblem::new(
+            problems.push(KeyProblem::new(
                 "filter.layers",
                 "the data has no sites layer to rank",
             ));
@@ -107,12 +107,12 @@ impl Brief {
         };
         if let Some(attr) = &self.output.one_per {
             if !site_field(attr) {
-                problems.push(BriefProblem::new("output.one_per", no_site_field(attr)));
+                problems.push(KeyProblem::new("output.one_per", no_site_field(attr)));
             }
         }
         for (attr, _) in &self.filter.where_ {
             if !site_field(attr) {
-                problems.push(BriefProblem::new(
+                problems.push(KeyProblem::new(
                     format!("filter.where.{attr}"),
                     no_site_field(attr),
                 ));
@@ -124,7 +124,7 @@ impl Brief {
                 CriterionKind::Attribute { field, .. } | CriterionKind::Category { field, .. }
                     if !site_field(field) =>
                 {
-                    problems.push(BriefProblem::new(key, no_site_field(field)))
+                    problems.push(KeyProblem::new(key, no_site_field(field)))
                 }
                 CriterionKind::Access {
                     layer: name,
@@ -135,7 +135,7 @@ impl Brief {
                         if !BUILTIN_FIELDS.contains(&field.as_str())
                             && !l.attribute_names.iter().any(|a| a == field)
                         {
-                            problems.push(BriefProblem::new(
+                            problems.push(KeyProblem::new(
                                 key,
                                 format!(
                                     "layer {name:?} has no attribute {field:?}; it has: {}",

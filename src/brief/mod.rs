@@ -6,7 +6,6 @@
 //! [`crate::Engine::check`].
 
 mod check;
-mod de;
 mod shape;
 mod validate;
 
@@ -16,9 +15,12 @@ use serde_json::Value;
 
 use crate::aggregate::ahp_weights;
 pub use crate::aggregate::Method;
-use crate::error::{BriefProblem, BriefProblems, Error, Result};
+use crate::de::{self, Problems};
+use crate::error::{BriefProblems, Error, Result};
 use crate::ranking::CriterionType;
 use shape::BriefShape;
+#[cfg(test)]
+pub(crate) use shape::TextList;
 
 /// Distance decay of an access criterion, f(t) with t = d / radius.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,30 +249,6 @@ impl Default for OutputSpec {
     }
 }
 
-/// The problems found so far in a brief.
-#[derive(Debug, Default)]
-struct Problems(Vec<BriefProblem>);
-
-impl Problems {
-    fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.0.push(BriefProblem::new(key, message));
-    }
-
-    /// True when a problem was already given at this key.
-    fn reported(&self, key: &str) -> bool {
-        self.0.iter().any(|p| p.key == key)
-    }
-
-    /// "is required"-like problems: given unless the key's value was there but could
-    /// not be read (that problem is already given).
-    fn required(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        let key = key.into();
-        if !self.reported(&key) {
-            self.push(key, message);
-        }
-    }
-}
-
 impl Brief {
     /// Reads a brief file: JSON when its name ends in `.json`, else TOML.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Brief> {
@@ -311,9 +289,7 @@ impl Brief {
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Brief> {
         let value: Value = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                text.get(..s.start).map_or(0, |t| t.lines().count().max(1))
-            });
+            let line = e.span().map_or(0, |s| crate::text::line_of(text, s.start));
             BriefProblems::one(format!("line {line}"), e.message().trim())
         })?;
         Brief::from_value(&value)
@@ -339,10 +315,10 @@ impl Brief {
             None
         };
         match brief {
-            Some(b) if problems.0.is_empty() => Ok(b),
+            Some(b) if problems.is_empty() => Ok(b),
             _ => Err(Error::Brief(BriefProblems {
                 path: None,
-                problems: problems.0,
+                problems: problems.into_vec(),
             })),
         }
     }

@@ -160,7 +160,7 @@ pub(super) struct ZoneShape {
 /// Text, or a list of text: `departments = ["59", "62"]`, `layers = "friches"`.
 /// Whole numbers count as text (`departments = [59, 62]`).
 #[derive(Debug, Default)]
-pub(super) struct TextList(pub Vec<String>);
+pub(crate) struct TextList(pub Vec<String>);
 
 /// One item of a [`TextList`].
 struct TextItem(String);

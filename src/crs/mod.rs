@@ -34,8 +34,10 @@ pub const SUPPORTED: &[(u32, &str)] = &[
     (4471, "RGM04 / UTM zone 38S (Mayotte)"),
 ];
 
-/// A coordinate reference system as a data source declares it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A coordinate reference system as a data source declares it. A catalog's `crs`
+/// is read with [`Crs::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Crs {
     /// An EPSG code.
     Epsg(u32),
@@ -43,6 +45,14 @@ pub enum Crs {
     Wkt(String),
     /// A PROJ string (`+proj=...`); needs the `proj` feature.
     ProjString(String),
+}
+
+impl TryFrom<String> for Crs {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Crs, String> {
+        Crs::parse(&text).ok_or_else(|| format!("{text:?} is not a CRS; write it as \"EPSG:2154\""))
+    }
 }
 
 impl Crs {

@@ -10,8 +10,9 @@ use geo::{Geometry, Point};
 
 use super::text::TextEncoding;
 use super::{RawFeature, RawTable, ReadOptions};
+use crate::catalog::Decimal;
 use crate::error::{Error, FeatureProblem, Location, Result};
-use crate::model::Value;
+use crate::model::{parse_decimal_comma, Value};
 
 /// Opens a file, through a gzip decoder when its name ends in `.gz`.
 pub(crate) fn open_maybe_gzip(path: &Path) -> Result<Box<dyn Read>> {
@@ -179,20 +180,21 @@ fn geometry(
     Ok(Geometry::Point(Point::new(x, y)))
 }
 
-fn coordinate(text: &str, decimal: char) -> std::result::Result<f64, FeatureProblem> {
-    let parsed = if decimal == ',' {
-        text.replace(',', ".").parse::<f64>()
-    } else {
-        text.parse::<f64>()
+fn coordinate(text: &str, decimal: Decimal) -> std::result::Result<f64, FeatureProblem> {
+    let parsed = match decimal {
+        Decimal::Comma => parse_decimal_comma(text),
+        Decimal::Point => text.parse::<f64>(),
     };
     match parsed {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(FeatureProblem::BadCoordinate(format!(
             "{text:?} is not finite"
         ))),
-        Err(_) if decimal == '.' && text.contains(',') => Err(FeatureProblem::BadCoordinate(
-            format!("{text:?} has a decimal comma; set decimal = \",\" in the catalog"),
-        )),
+        Err(_) if decimal == Decimal::Point && text.contains(',') => {
+            Err(FeatureProblem::BadCoordinate(format!(
+                "{text:?} has a decimal comma; set decimal = \",\" in the catalog"
+            )))
+        }
         Err(_) => Err(FeatureProblem::BadCoordinate(format!(
             "{text:?} is not a number"
         ))),
@@ -216,7 +218,7 @@ mod tests {
     fn opts() -> ReadOptions {
         ReadOptions {
             delimiter: b';',
-            decimal: ',',
+            decimal: Decimal::Comma,
             x: Some("x".into()),
             y: Some("y".into()),
             ..ReadOptions::default()
@@ -268,7 +270,7 @@ mod tests {
     #[test]
     fn decimal_comma_in_a_point_file_names_the_fix() {
         let mut o = opts();
-        o.decimal = '.';
+        o.decimal = Decimal::Point;
         let t = read_from("x;y\n1,5;2\n".as_bytes(), Path::new("t.csv"), &o, &[]).unwrap();
         match &t.features[0].geometry {
             Err(FeatureProblem::BadCoordinate(m)) => assert!(m.contains("decimal = \",\"")),

@@ -7,13 +7,14 @@ use std::path::Path;
 
 use geo::Geometry;
 
-use super::{json_to_value, RawFeature, RawTable};
+use super::{json_to_value, RawFeature, RawTable, ReadOptions};
 use crate::crs::Crs;
 use crate::error::{Error, FeatureProblem, Location, Result};
 use crate::model::Value;
 
-/// Reads a GeoJSON file; `wanted` are the attribute fields to extract.
-pub fn read(path: &Path, wanted: &[String]) -> Result<RawTable> {
+/// Reads a GeoJSON file; `wanted` are the attribute fields to extract (the options
+/// are CSV's: GeoJSON is UTF-8, in WGS84 unless a legacy `crs` member says otherwise).
+pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTable> {
     read_from(super::csv::open_maybe_gzip(path)?, path, wanted)
 }
 

@@ -8,11 +8,29 @@ pub mod geojson;
 pub mod shp;
 pub mod text;
 
+use std::path::Path;
+
 use geo::Geometry;
 
+use crate::catalog::Decimal;
 use crate::crs::Crs;
-use crate::error::{FeatureProblem, Location};
-use crate::model::Value;
+use crate::error::{FeatureProblem, Location, Result};
+use crate::model::{Format, Value};
+
+/// Reads a file of the given format; `wanted` are the attribute fields to extract.
+/// The three readers have this one shape.
+pub fn read(
+    format: Format,
+    path: &Path,
+    opts: &ReadOptions,
+    wanted: &[String],
+) -> Result<RawTable> {
+    match format {
+        Format::GeoJson => geojson::read(path, opts, wanted),
+        Format::Shapefile => shp::read(path, opts, wanted),
+        Format::Csv | Format::Memory => csv::read(path, opts, wanted),
+    }
+}
 
 /// One record as read, before reprojection and field mapping.
 #[derive(Debug, Clone)]
@@ -44,8 +62,8 @@ pub struct RawTable {
 pub struct ReadOptions {
     /// CSV field delimiter.
     pub delimiter: u8,
-    /// CSV decimal separator for coordinates (`.` or `,`).
-    pub decimal: char,
+    /// CSV decimal separator for coordinates.
+    pub decimal: Decimal,
     /// Text encoding given in the catalog (`None`: UTF-8 for CSV; `.cpg`/LDID/UTF-8
     /// with Latin-1 fallback for DBF).
     pub encoding: Option<text::TextEncoding>,
@@ -61,7 +79,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             delimiter: b',',
-            decimal: '.',
+            decimal: Decimal::Point,
             encoding: None,
             x: None,
             y: None,

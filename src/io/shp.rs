@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use geo::Geometry;
 
 use super::text::TextEncoding;
-use super::{RawFeature, RawTable};
+use super::{RawFeature, RawTable, ReadOptions};
 use crate::crs::Crs;
 use crate::error::{Error, FeatureProblem, Location, Result};
 use crate::model::Value;
@@ -24,9 +24,10 @@ fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Reads a shapefile; `wanted` are the attribute fields to extract. `encoding`
-/// (from the catalog) overrides detection only when the shapefile has no `.cpg`.
-pub fn read(path: &Path, encoding: Option<TextEncoding>, wanted: &[String]) -> Result<RawTable> {
+/// Reads a shapefile; `wanted` are the attribute fields to extract. The catalog's
+/// `encoding` overrides detection only when the shapefile has no `.cpg`.
+pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTable> {
+    let encoding = opts.encoding;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| {
         Error::format(
             path,

@@ -3,8 +3,10 @@
 
 use std::borrow::Cow;
 
-/// A text encoding a layer's bytes are in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A text encoding a layer's bytes are in. A catalog's `encoding` is read with
+/// [`TextEncoding::from_label`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum TextEncoding {
     /// UTF-8 (invalid bytes are an error for the feature).
     Utf8,
@@ -17,6 +19,15 @@ pub enum TextEncoding {
     /// UTF-8 where the bytes are valid UTF-8, else CP1252: what a DBF with no `.cpg`
     /// and no language driver gets.
     Utf8OrLatin1,
+}
+
+impl TryFrom<String> for TextEncoding {
+    type Error = String;
+
+    fn try_from(label: String) -> Result<TextEncoding, String> {
+        TextEncoding::from_label(&label)
+            .ok_or_else(|| format!("unknown encoding {label:?}; use utf-8, latin1 or cp1252"))
+    }
 }
 
 impl TextEncoding {

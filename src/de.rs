@@ -1,11 +1,11 @@
-//! Reading a brief's shapes with serde while keeping every problem.
+//! Reading briefs and catalogs with serde while keeping every problem.
 //!
-//! serde stops at the first error, and its errors are text. Briefs must report every
-//! problem at once, each at its key path. So the shapes (`shape.rs`) are read
+//! serde stops at the first error, and its errors are text. Briefs and catalogs
+//! report every problem at once, each at its key path. So the shapes (`brief/shape.rs`, the catalog's `LayerSpec`) are read
 //! through [`ValueDe`], a deserializer over a `serde_json::Value` that knows the key
 //! path of the value it reads and whose error type, [`Fault`], keeps what serde says
 //! in structured form (an unknown key with the keys allowed, a value of the wrong
-//! type). [`read`] records a fault as a problem at its path, takes the faulty value
+//! type, a name that is not one of the allowed). [`read`] records a fault as a problem at its path, takes the faulty value
 //! out of the document and reads again, until the shape reads: every shape problem
 //! is found, and the shapes stay plain `#[derive(Deserialize)]` types.
 
@@ -14,17 +14,51 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 use serde_json::Value;
 
-use super::Problems;
+use crate::error::KeyProblem;
+
+/// The problems found so far in a brief or a catalog, each at its key path.
+#[derive(Debug, Default)]
+pub(crate) struct Problems(Vec<KeyProblem>);
+
+impl Problems {
+    pub(crate) fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.push(KeyProblem::new(key, message));
+    }
+
+    /// True when a problem was already given at this key.
+    pub(crate) fn reported(&self, key: &str) -> bool {
+        self.0.iter().any(|p| p.key == key)
+    }
+
+    /// "is required"-like problems: given unless the key's value was there but could
+    /// not be read (that problem is already given).
+    pub(crate) fn required(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        let key = key.into();
+        if !self.reported(&key) {
+            self.push(key, message);
+        }
+    }
+
+    /// True when there is no problem.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The problems, in the order found.
+    pub(crate) fn into_vec(self) -> Vec<KeyProblem> {
+        self.0
+    }
+}
 
 /// One step of a key path: a key of a table or an index of a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Seg {
+pub(crate) enum Seg {
     Key(String),
     Index(usize),
 }
 
 /// A key path as messages write it: `criterion[2].zero_km`.
-pub(super) fn render(path: &[Seg]) -> String {
+pub(crate) fn render(path: &[Seg]) -> String {
     let mut out = String::new();
     for seg in path {
         match seg {
@@ -48,7 +82,7 @@ fn child(path: &[Seg], seg: Seg) -> Vec<Seg> {
 
 /// What serde found wrong, where.
 #[derive(Debug)]
-pub(super) struct Fault {
+pub(crate) struct Fault {
     /// Set by the innermost value that knows its path.
     path: Option<Vec<Seg>>,
     kind: FaultKind,
@@ -63,6 +97,13 @@ enum FaultKind {
         found: &'static str,
         expected: String,
     },
+    /// A name that is not one of `allowed` (`role = "shops"`).
+    UnknownName {
+        name: String,
+        allowed: &'static [&'static str],
+    },
+    /// A required key is absent (or its value was taken out after a fault).
+    MissingKey(&'static str),
     /// A message written by a shape's own `Deserialize`.
     Message(String),
 }
@@ -82,6 +123,10 @@ impl Fault {
             FaultKind::WrongType { found, expected } => {
                 format!("must be {}, found {found}", expected_words(expected))
             }
+            FaultKind::UnknownName { name, allowed } => {
+                format!("{name:?} is not one of: {}", allowed.join(", "))
+            }
+            FaultKind::MissingKey(_) => "is required".to_string(),
             FaultKind::Message(m) => m.clone(),
         }
     }
@@ -91,7 +136,7 @@ impl Fault {
 fn expected_words(expected: &str) -> &str {
     match expected {
         "f64" | "f32" | "u64" | "i64" | "usize" | "u32" | "i32" => "a number",
-        "a string" => "text",
+        "a string" | "path string" => "text",
         "a boolean" => "true or false",
         "a sequence" => "a list",
         "a map" => "a table",
@@ -140,6 +185,23 @@ impl de::Error for Fault {
         }
     }
 
+    fn unknown_variant(name: &str, allowed: &'static [&'static str]) -> Self {
+        Fault {
+            path: None,
+            kind: FaultKind::UnknownName {
+                name: name.to_string(),
+                allowed,
+            },
+        }
+    }
+
+    fn missing_field(key: &'static str) -> Self {
+        Fault {
+            path: None,
+            kind: FaultKind::MissingKey(key),
+        }
+    }
+
     fn unknown_field(_field: &str, allowed: &'static [&'static str]) -> Self {
         Fault {
             path: None,
@@ -149,7 +211,7 @@ impl de::Error for Fault {
 }
 
 /// A deserializer over one value of the document, at its key path.
-pub(super) struct ValueDe<'a> {
+pub(crate) struct ValueDe<'a> {
     value: &'a Value,
     path: Vec<Seg>,
 }
@@ -209,9 +271,25 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
         }
     }
 
+    /// Unit variants, named by text (`role = "sites"`).
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Fault> {
+        match self.value {
+            Value::String(s) => {
+                let name: de::value::StrDeserializer<'_, Fault> = s.as_str().into_deserializer();
+                visitor.visit_enum(name).map_err(|e| e.at(&self.path))
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-        byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map enum
+        byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map
         identifier ignored_any
     }
 }
@@ -282,9 +360,10 @@ const MAX_FAULTS: usize = 200;
 /// Reads `value`, found at `base` in the brief, as the shape `T`. Every fault is
 /// recorded in `problems` at its key path and the faulty value taken out: a key is
 /// removed from its table, a list item is blanked (removed with its list if that
-/// fault repeats). `None` when the value cannot be read at all (it is not a table,
-/// or too many faults).
-pub(super) fn read<T: DeserializeOwned>(
+/// fault repeats). `None` when the value cannot be read at all: it is not a table,
+/// a required key is missing (the shape's `Option` fields are never missing), or
+/// too many faults.
+pub(crate) fn read<T: DeserializeOwned>(
     value: &Value,
     base: &[Seg],
     problems: &mut Problems,
@@ -299,7 +378,13 @@ pub(super) fn read<T: DeserializeOwned>(
             Ok(shape) => return Some(shape),
             Err(fault) => fault,
         };
-        let path = fault.path.clone().unwrap_or_else(|| base.to_vec());
+        let mut path = fault.path.clone().unwrap_or_else(|| base.to_vec());
+        if let FaultKind::MissingKey(key) = fault.kind {
+            // Said once: not again when its value was there but unreadable.
+            path.push(Seg::Key(key.to_string()));
+            problems.required(render(&path), fault.message());
+            return None;
+        }
         let relative = path.get(base.len()..).unwrap_or_default().to_vec();
         let repeated = last.as_ref() == Some(&path);
         if !repeated {
@@ -354,7 +439,7 @@ fn repair(doc: &mut Value, path: &[Seg], repeated: bool) -> bool {
 }
 
 /// The type of a document value, in the words of [`found_words`].
-pub(super) fn value_type(v: &Value) -> &'static str {
+pub(crate) fn value_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -370,8 +455,8 @@ mod tests {
     use serde::Deserialize;
     use serde_json::json;
 
-    use super::super::shape::TextList;
     use super::*;
+    use crate::brief::TextList;
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -413,7 +498,9 @@ mod tests {
             ]
         );
         // The faulty values are taken out; what is left is read.
-        let inner = shape.and_then(|s| s.inner).unwrap();
+        let shape = shape.unwrap();
+        assert_eq!(shape.flag, None);
+        let inner = shape.inner.unwrap();
         assert_eq!(inner.x, None);
         // Bad items are blanked so that later items are still checked.
         assert_eq!(inner.names.unwrap().0, ["a", "", "b", "3", ""]);
