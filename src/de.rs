@@ -309,13 +309,7 @@ impl<'de> de::SeqAccess<'de> for SeqDe<'_, '_> {
         let Some((i, value)) = self.items.next() else {
             return Ok(None);
         };
-        let path = child(self.path, Seg::Index(i));
-        seed.deserialize(ValueDe {
-            value,
-            path: path.clone(),
-        })
-        .map(Some)
-        .map_err(|e| e.at(&path))
+        read_child(seed, value, child(self.path, Seg::Index(i))).map(Some)
     }
 }
 
@@ -345,13 +339,20 @@ impl<'de> de::MapAccess<'de> for MapDe<'_, '_> {
         let Some((key, value)) = self.pending.take() else {
             return Err(de::Error::custom("a value without its key"));
         };
-        let path = child(self.path, Seg::Key(key.clone()));
-        seed.deserialize(ValueDe {
-            value,
-            path: path.clone(),
-        })
-        .map_err(|e| e.at(&path))
+        read_child(seed, value, child(self.path, Seg::Key(key.clone())))
     }
+}
+
+/// Reads a list item or a table value at its path; a fault raised by the item's own
+/// `Deserialize` after reading (a `try_from` conversion) gets that path too.
+fn read_child<'de, T: DeserializeSeed<'de>>(
+    seed: T,
+    value: &Value,
+    path: Vec<Seg>,
+) -> Result<T::Value, Fault> {
+    let at = path.clone();
+    seed.deserialize(ValueDe { value, path })
+        .map_err(|e| e.at(&at))
 }
 
 /// At most this many problems from one shape: a bound on the re-reads.

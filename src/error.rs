@@ -226,14 +226,16 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    /// An I/O error on a file.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
         }
     }
 
-    pub(crate) fn format(
+    /// A file whose content is broken at `location`.
+    pub fn format(
         path: impl Into<PathBuf>,
         location: Location,
         problem: impl Into<String>,

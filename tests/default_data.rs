@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use sitematch::output::{write_geojson, OutputOptions};
 use sitematch::{Brief, Catalog, Engine};
 
-use crate::util::small_distance_m;
+use crate::util::{shared_raw, small_distance_m};
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
@@ -18,6 +18,56 @@ fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
         .records()
         .map(Result::unwrap)
         .collect()
+}
+
+#[test]
+fn import_reproduces_the_committed_data_set() {
+    let Some(raw) = shared_raw() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let summary = xtask::import::run(&raw, out.path()).unwrap();
+    let mut files: Vec<String> = summary.layers.iter().map(|(_, f, _)| f.clone()).collect();
+    files.push("catalog.toml".into());
+    files.push("SOURCES.md".into());
+    for f in &files {
+        let fresh = std::fs::read(out.path().join(f)).unwrap();
+        let committed = std::fs::read(data_dir().join(f)).unwrap();
+        assert!(
+            fresh == committed,
+            "data/{f} differs from a fresh import: run `cargo xtask import`"
+        );
+    }
+    // The counts against the raw files (SOURCES.md of the raw data): 23,878
+    // Cartofriches sites; 34,931 communes after deduplication, of which 3 have no
+    // point, plus the 45 arrondissements of Paris, Lyon and Marseille; 484
+    // aerodromes; 78 ports; 183 Territoires d'industrie; 1,313 freight-open UIC codes.
+    let count = |layer: &str| {
+        summary
+            .layers
+            .iter()
+            .find(|(l, _, _)| l == layer)
+            .map(|(_, _, n)| *n)
+            .unwrap()
+    };
+    let ddt08_added = csv_rows(&out.path().join("friches.csv"))
+        .iter()
+        .filter(|r| r[0].starts_with("ddt08_"))
+        .count();
+    assert_eq!(count("friches"), 23_878 + ddt08_added);
+    assert_eq!(count("communes"), 34_931 - 3 + 45);
+    assert_eq!(count("airports"), 484);
+    assert_eq!(count("seaports"), 78);
+    assert_eq!(count("territoires_industrie"), 183);
+    let rail = csv_rows(&out.path().join("rail.csv"));
+    assert_eq!(rail.iter().filter(|r| &r[2] == "gare_fret").count(), 1_313);
+    // 1,011 toll points are interchanges; grouped by (route, name) they make fewer.
+    let motorway = csv_rows(&out.path().join("motorway.csv"));
+    let toll_points: usize = motorway
+        .iter()
+        .map(|r| r[4].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(toll_points, 1_266);
 }
 
 #[test]

@@ -10,7 +10,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-mod import;
+use xtask::import;
 
 use std::io::Write;
 use std::path::PathBuf;

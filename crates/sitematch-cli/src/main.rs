@@ -137,13 +137,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                     _ => OutputFormat::Geojson,
                 }
             });
-            let sink: Box<dyn Write> = match &path {
-                Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p)
-                        .with_context(|| format!("cannot create {}", p.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            };
+            let sink = sink(path.as_deref())?;
             match format {
                 OutputFormat::Geojson => output::write_geojson(&ranking, &opts, sink)?,
                 OutputFormat::Csv => output::write_csv(&ranking, &opts, sink)?,
@@ -227,12 +221,7 @@ fn rank_grid(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells, {eta} left")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let sink: Box<dyn Write> = match path {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+    let sink = sink(path)?;
     let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
     let csv = match format {
         Some(OutputFormat::Md) => {
@@ -260,6 +249,16 @@ fn rank_grid(
         stats.excluded
     );
     Ok(Outcome::Done)
+}
+
+/// Where output goes: the `-o` file, else stdout; buffered.
+fn sink(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
 }
 
 /// `--robustness N` sets the number of runs, keeping the brief's spread and seed.

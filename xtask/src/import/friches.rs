@@ -7,7 +7,7 @@ use geo::{Centroid, Geometry, Intersects, MapCoords, Point, Validation};
 use wkt::ToWkt;
 
 use super::{cell, deg, num, round, LayerReport, OutTable, RawCsv};
-use sitematch::{Location, Result};
+use sitematch::{Error, Location, Result};
 
 const HEADER: &[&str] = &[
     "site_id",
@@ -43,10 +43,10 @@ type Footprint = (String, Geometry<f64>);
 /// The DDT08 polygons by their DDT08 site id, valid ones only, and how many were not.
 fn ardennes_polygons(raw: &Path) -> Result<(Vec<Footprint>, usize)> {
     let path = raw.join("cnig-friches-ardennes/ddt08_friches_polygons.geojson");
-    let text = std::fs::read_to_string(&path).map_err(|e| super::io_error(&path, e))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let fc: geojson::FeatureCollection = text
         .parse()
-        .map_err(|e: geojson::Error| super::format_error(&path, Location::File, e.to_string()))?;
+        .map_err(|e: geojson::Error| Error::format(&path, Location::File, e.to_string()))?;
     let mut out = Vec::new();
     let mut invalid = 0;
     for f in fc.features {

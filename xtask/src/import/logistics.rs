@@ -62,7 +62,7 @@ pub(crate) fn motorway(raw: &Path) -> Result<(OutTable, LayerReport)> {
     for (i, ((route, name, _), (sx, sy, n, lanes, lib))) in groups.iter().enumerate() {
         let (lon, lat) = l93
             .to_wgs84(sx / *n as f64, sy / *n as f64)
-            .map_err(|e| super::format_error(&path, Location::File, e))?;
+            .map_err(|e| Error::format(&path, Location::File, e))?;
         echangeurs += usize::from(lib == "Echangeur");
         table.rows.push(vec![
             format!("{:04}", i + 1),

@@ -13,35 +13,11 @@ mod logistics;
 mod training;
 mod zones;
 
-#[cfg(test)]
-mod tests;
-
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use sitematch::{Error, Location, Result};
-
-/// An I/O error on `path`.
-pub(crate) fn io_error(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.into(),
-        source,
-    }
-}
-
-/// A raw file whose content is not what the import expects.
-pub(crate) fn format_error(
-    path: impl Into<PathBuf>,
-    location: Location,
-    problem: impl Into<String>,
-) -> Error {
-    Error::Format {
-        path: path.into(),
-        location,
-        problem: problem.into(),
-    }
-}
 
 /// One raw CSV table, read whole.
 pub(crate) struct RawCsv {
@@ -53,7 +29,7 @@ pub(crate) struct RawCsv {
 impl RawCsv {
     /// Reads a raw CSV (optionally gzip-compressed), UTF-8, with a header row.
     pub(crate) fn open(path: &Path, delimiter: u8) -> Result<RawCsv> {
-        let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let source: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
             Box::new(flate2::read::MultiGzDecoder::new(file))
         } else {
@@ -67,7 +43,7 @@ impl RawCsv {
             let location = e
                 .position()
                 .map_or(Location::File, |p| Location::Line(p.line()));
-            format_error(path, location, e.to_string())
+            Error::format(path, location, e.to_string())
         };
         let headers = reader
             .headers()
@@ -89,7 +65,7 @@ impl RawCsv {
     /// The index of a column, or an error naming the file and the columns it has.
     pub(crate) fn col(&self, name: &str) -> Result<usize> {
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
-            format_error(
+            Error::format(
                 &self.path,
                 Location::Line(1),
                 format!(
@@ -168,13 +144,13 @@ impl OutTable {
     fn write(mut self, path: &Path) -> Result<usize> {
         self.rows.sort_by(|a, b| a.first().cmp(&b.first()));
         let mut w = csv::Writer::from_path(path)
-            .map_err(|e| format_error(path, Location::File, e.to_string()))?;
-        let io = |e: csv::Error| format_error(path, Location::File, e.to_string());
+            .map_err(|e| Error::format(path, Location::File, e.to_string()))?;
+        let io = |e: csv::Error| Error::format(path, Location::File, e.to_string());
         w.write_record(&self.header).map_err(io)?;
         for r in &self.rows {
             w.write_record(r).map_err(io)?;
         }
-        w.flush().map_err(|e| io_error(path, e))?;
+        w.flush().map_err(|e| Error::io(path, e))?;
         Ok(self.rows.len())
     }
 }
@@ -198,7 +174,7 @@ pub struct ImportSummary {
 
 /// Reads the raw data in `raw` and writes the default data set to `out`.
 pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
-    std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let communes = communes::Communes::load(raw)?;
     let mut reports = Vec::new();
     let mut written = Vec::new();
@@ -234,10 +210,10 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
 
     let catalog = include_str!("catalog.toml");
     std::fs::write(out.join("catalog.toml"), catalog)
-        .map_err(|e| io_error(out.join("catalog.toml"), e))?;
+        .map_err(|e| Error::io(out.join("catalog.toml"), e))?;
     let sources = sources_md(&reports);
     std::fs::write(out.join("SOURCES.md"), sources)
-        .map_err(|e| io_error(out.join("SOURCES.md"), e))?;
+        .map_err(|e| Error::io(out.join("SOURCES.md"), e))?;
     Ok(ImportSummary { layers: written })
 }
 

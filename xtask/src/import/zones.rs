@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::LayerReport;
-use sitematch::{Location, Result};
+use sitematch::{Error, Location, Result};
 
 fn round_coords(v: &Value) -> Value {
     match v {
@@ -19,9 +19,9 @@ fn round_coords(v: &Value) -> Value {
 
 pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
     let path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
-    let text = std::fs::read_to_string(&path).map_err(|e| super::io_error(&path, e))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let v: Value = serde_json::from_str(&text)
-        .map_err(|e| super::format_error(&path, Location::Line(e.line() as u64), e.to_string()))?;
+        .map_err(|e| Error::format(&path, Location::Line(e.line() as u64), e.to_string()))?;
     let mut features: Vec<Value> = v
         .get("features")
         .and_then(Value::as_array)
@@ -56,7 +56,7 @@ pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerRepor
     }
     s.push_str("\n]}\n");
     let file = out.join("territoires_industrie.geojson");
-    std::fs::write(&file, s).map_err(|e| super::io_error(&file, e))?;
+    std::fs::write(&file, s).map_err(|e| Error::io(&file, e))?;
     Ok(LayerReport {
         name: "territoires_industrie",
         file: "territoires_industrie.geojson",
