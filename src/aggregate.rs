@@ -5,6 +5,13 @@
 use std::fmt;
 
 /// How criterion scores are aggregated.
+///
+/// ```
+/// use sitematch::{aggregate, Method};
+/// let scores = [vec![1.0, 0.0], vec![0.0, 1.0]];
+/// assert_eq!(Method::Topsis.to_string(), "topsis");
+/// assert_eq!(aggregate(Method::WeightedSum, &scores, &[3.0, 1.0]), vec![75.0, 25.0]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// score = 100 * sum w_c s_ic / sum w_c.

@@ -14,6 +14,15 @@ use crate::io::{self, text::TextEncoding, RawTable, ReadOptions};
 use crate::model::{Feature, Format, Layer, Role, Value};
 
 /// One `[[layer]]` of a catalog, as written.
+///
+/// ```
+/// let catalog = sitematch::Catalog::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank"))?;
+/// let gares = catalog.layer("motorway").unwrap();
+/// // `crs = "EPSG:2154"` in the catalog: the points were reprojected to WGS84.
+/// assert_eq!(gares.source_crs, "EPSG:2154");
+/// assert!(gares.features.iter().all(|f| (-180.0..=180.0).contains(&f.location.x())));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LayerSpec {
@@ -81,6 +90,12 @@ impl TryFrom<String> for Delimiter {
 }
 
 /// The decimal separator of CSV coordinates.
+///
+/// ```
+/// use sitematch::Decimal;
+/// assert_eq!(Decimal::try_from(",".to_string()), Ok(Decimal::Comma));
+/// assert!(Decimal::try_from(";".to_string()).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(try_from = "String")]
 pub enum Decimal {
@@ -155,6 +170,13 @@ impl LayerSpec {
 }
 
 /// Options for loading a catalog.
+///
+/// ```
+/// // The ranking fixtures of the repository: a CSV in Lambert-93, a shapefile, GeoJSON.
+/// let catalog = sitematch::Catalog::builder(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank")).strict(false).build()?;
+/// assert_eq!(catalog.layers.len(), 3);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CatalogBuilder {
     path: PathBuf,
@@ -184,6 +206,15 @@ impl CatalogBuilder {
 }
 
 /// A loaded data set: its layers, in catalog order.
+///
+/// ```
+/// use sitematch::{Catalog, Feature, Layer, Role};
+/// let ports = Layer::from_features("ports", Role::Facilities, vec![
+///     Feature::point("le-havre", 0.1079, 49.4839),
+/// ]);
+/// let catalog = Catalog::from_layers(vec![ports]);
+/// assert_eq!(catalog.layer("ports").map(|l| l.features.len()), Some(1));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Catalog {
     /// The catalog file (`None` for one built in memory).
@@ -618,6 +649,15 @@ fn check_geometry(g: &Geometry<f64>, role: Role) -> std::result::Result<(), Feat
 /// `SITEMATCH_DATA` environment variable, else the `data/` folder of the source tree
 /// this binary was built from (so `cargo run` and `cargo install --path .` find the
 /// default data set without flags).
+///
+/// ```
+/// // `--data`, else $SITEMATCH_DATA, else the bundled data set of the source tree.
+/// let dir = sitematch::data_dir(Some(std::path::Path::new("my-data")));
+/// assert_eq!(dir, std::path::Path::new("my-data"));
+/// # if std::env::var_os("SITEMATCH_DATA").is_none() {
+/// assert!(sitematch::data_dir(None).join("catalog.toml").is_file());
+/// # }
+/// ```
 pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
     if let Some(p) = explicit {
         return p.to_path_buf();

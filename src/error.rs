@@ -4,6 +4,12 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Where in a file something happened.
+///
+/// ```
+/// use sitematch::Location;
+/// assert_eq!(Location::Line(12).to_string(), "line 12");
+/// assert_eq!(Location::Feature(3).to_string(), "feature 3");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Location {
     /// The file as a whole (its header, its CRS, its structure).
@@ -25,6 +31,13 @@ impl fmt::Display for Location {
 }
 
 /// Why one feature was skipped (or, with `--strict`, refused).
+///
+/// ```
+/// use sitematch::FeatureProblem;
+/// let p = FeatureProblem::OutOfRange { lon: 652_000.0, lat: 6_862_000.0 };
+/// assert_eq!(p.code(), "out_of_range");
+/// assert!(p.to_string().contains("check the layer's `crs`"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FeatureProblem {
@@ -121,6 +134,17 @@ impl fmt::Display for FeatureProblem {
 }
 
 /// A feature that was not loaded, and why.
+///
+/// ```
+/// let catalog = sitematch::Catalog::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank"))?;
+/// for layer in &catalog.layers {
+///     for skipped in &layer.skipped {
+///         // file, place (feature index or CSV line), reason
+///         println!("{}: {skipped}", layer.name);
+///     }
+/// }
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
     /// The file it came from.
@@ -144,6 +168,13 @@ impl fmt::Display for Skipped {
 }
 
 /// Everything that can go wrong in sitematch.
+///
+/// ```
+/// let e = sitematch::Catalog::from_path("no/such/catalog.toml").unwrap_err();
+/// // Every error names the file.
+/// assert!(e.to_string().starts_with("no/such/catalog.toml: "));
+/// assert!(matches!(e, sitematch::Error::Io { .. }));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -249,6 +280,15 @@ impl Error {
 }
 
 /// One problem in a brief or a catalog: the key path, and what is wrong.
+///
+/// ```
+/// let text = "method = \"best\"\n[[criterion]]\nname = \"z\"\ntype = \"zone\"\nlayer = \"tdi\"\n";
+/// let Err(sitematch::Error::Brief(p)) = sitematch::Brief::from_toml_str(text) else {
+///     panic!("a brief with problems");
+/// };
+/// assert_eq!(p.problems[0].key, "method");
+/// assert!(p.problems[0].message.starts_with("\"best\" is not a method"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyProblem {
     /// Key path (`criterion[2].zero_km`, `filter.bbox`, `layer[1].crs`).
@@ -264,6 +304,15 @@ impl fmt::Display for KeyProblem {
 }
 
 /// The brief's problems, for [`Error::Brief`].
+///
+/// ```
+/// let Err(sitematch::Error::Brief(p)) = sitematch::Brief::from_toml_str("top = 0\n") else {
+///     panic!("a brief with problems");
+/// };
+/// // Every problem at once: the bad `top` and the missing criteria.
+/// assert_eq!(p.problems.len(), 2);
+/// assert!(p.to_string().starts_with("brief has 2 problem(s):"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BriefProblems {
     /// The brief file, if it came from one.

@@ -94,6 +94,14 @@ impl LocalFrame {
 
 /// The fast distance (metres) between two lon/lat points, as [`IndexedLayer::within`]
 /// computes it for radii up to [`FAST_MAX_M`]; exposed for tests and benchmarks.
+///
+/// ```
+/// use geo::{Distance, Geodesic, Point};
+/// let (lille, arras) = (Point::new(3.0573, 50.6292), Point::new(2.7775, 50.2910));
+/// let fast = sitematch::fast_distance_m(lille, arras);
+/// // Within a millimetre of Karney's geodesic below FAST_MAX_M.
+/// assert!((fast - Geodesic.distance(lille, arras)).abs() < 1e-3);
+/// ```
 pub fn fast_distance_m(from: Point<f64>, to: Point<f64>) -> f64 {
     LocalFrame::new(from).distance_m(&ecef(to))
 }
@@ -119,6 +127,18 @@ type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
 /// A layer with its R-trees, built once (bulk load): one over the features'
 /// locations, and for layers with polygons one over their bounding boxes in lon/lat.
+///
+/// ```
+/// use sitematch::{Feature, IndexedLayer, Layer, Role};
+/// let stations = IndexedLayer::new(Layer::from_features("rail", Role::Facilities, vec![
+///     Feature::point("a", 0.0, 0.0),
+///     Feature::point("b", 0.1, 0.0),
+/// ]));
+/// // 0.1° of longitude on the equator is 11.13 km (WGS84, geodesic).
+/// let within = stations.within(geo::Point::new(0.0, 0.0), 12_000.0);
+/// assert_eq!(within.len(), 2);
+/// assert!((within[1].1 - 11_131.9).abs() < 0.1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct IndexedLayer {
     layer: Layer,

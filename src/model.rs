@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FeatureProblem, Location, Skipped};
 
 /// What a layer is for (DESIGN section 1).
+///
+/// ```
+/// use sitematch::Role;
+/// assert_eq!(Role::Population.to_string(), "population");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -35,6 +40,13 @@ impl fmt::Display for Role {
 }
 
 /// The file format a layer was read from.
+///
+/// ```
+/// use sitematch::{Feature, Format, Layer, Role};
+/// let layer = Layer::from_features("x", Role::Sites, vec![Feature::point("a", 0.0, 0.0)]);
+/// assert_eq!(layer.format, Format::Memory);
+/// assert_eq!(Format::GeoJson.to_string(), "geojson");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// GeoJSON FeatureCollection.
@@ -59,6 +71,13 @@ impl fmt::Display for Format {
 }
 
 /// An attribute value, typed as the file gave it.
+///
+/// ```
+/// use sitematch::Value;
+/// assert_eq!(Value::Text("12,5".into()).as_f64(), Some(12.5));
+/// assert_eq!(Value::Number(59.0).as_text().as_deref(), Some("59"));
+/// assert!(Value::Null.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// Absent, null or an empty cell.
@@ -105,6 +124,12 @@ impl Value {
 
 /// Parses a number written as text: surrounding blanks ignored, `,` accepted as the
 /// decimal separator when there is no `.`. Returns `None` for anything else.
+///
+/// ```
+/// assert_eq!(sitematch::parse_number(" 12,5 "), Some(12.5));
+/// assert_eq!(sitematch::parse_number("1.5"), Some(1.5));
+/// assert_eq!(sitematch::parse_number("n/a"), None);
+/// ```
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
     if t.is_empty() {
@@ -133,6 +158,14 @@ pub(crate) fn format_number(x: f64) -> String {
 }
 
 /// One feature of a layer, in WGS84 longitude/latitude.
+///
+/// ```
+/// let mut f = sitematch::Feature::point("62563_4330", 2.83, 50.43);
+/// f.area_ha = Some(109.5);
+/// f.attributes.insert("statut".into(), sitematch::Value::Text("friche sans projet".into()));
+/// assert_eq!(f.attribute("area_ha").as_f64(), Some(109.5));
+/// assert_eq!(f.attribute("statut").as_text().as_deref(), Some("friche sans projet"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Feature {
     /// Unique id within the layer (from the `id` field, else the 0-based feature index).
@@ -204,6 +237,16 @@ impl Feature {
 }
 
 /// A loaded layer: features in WGS84 plus the record of what was skipped.
+///
+/// ```
+/// use sitematch::{Feature, Layer, Role};
+/// let layer = Layer::from_features("ports", Role::Facilities, vec![
+///     Feature::point("a", 1.0, 43.0),
+///     Feature::point("b", 3.0, 51.0),
+/// ]);
+/// let bbox = layer.bbox().unwrap();
+/// assert_eq!((bbox.min().x, bbox.max().y), (1.0, 51.0));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Layer {
     /// Unique name; briefs refer to layers by it.

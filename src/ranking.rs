@@ -10,6 +10,12 @@ use crate::brief::Robustness;
 use crate::decision::Decision;
 
 /// The kinds of criterion a brief can name (`type = "..."`).
+///
+/// ```
+/// use sitematch::CriterionType;
+/// assert_eq!(CriterionType::from_name("access"), Some(CriterionType::Access));
+/// assert_eq!(format!("{:<9}|", CriterionType::Zone), "zone     |");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CriterionType {
     /// Distance to the nearest matching facility.
@@ -123,6 +129,23 @@ impl fmt::Display for Exclusion {
 }
 
 /// A criterion's raw value for one site.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::CriterionValue;
+/// let ranking = engine.rank(&brief)?;
+/// let value = &ranking.site("big").unwrap().criteria[0].value;
+/// assert_eq!(value, &CriterionValue::Number(Some(50.0)));
+/// assert_eq!(value.as_f64(), Some(50.0));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum CriterionValue {
     /// A number (km, a sum, an attribute), or `None` (no facility, missing value).
@@ -142,6 +165,23 @@ impl CriterionValue {
 }
 
 /// One criterion's result for one site, as output.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let land = &ranking.site("big").unwrap().criteria[0];
+/// // 50 ha on a ramp from 0 (score 0) to 60 ha (score 1), the only criterion.
+/// assert!((land.score - 50.0 / 60.0).abs() < 1e-12);
+/// assert!((land.points - 100.0 * land.score).abs() < 1e-9);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CriterionResult {
     /// Raw value.
@@ -157,6 +197,22 @@ pub struct CriterionResult {
 }
 
 /// One site in a ranking, ranked or excluded.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let small = ranking.site("small").unwrap();
+/// assert_eq!((small.rank, small.score), (None, None));
+/// assert_eq!(small.excluded_by_text(";"), "min_area_ha");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteResult {
     /// Site id.
@@ -194,6 +250,21 @@ impl SiteResult {
 }
 
 /// A criterion as the ranking reports it.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let info = &ranking.criteria[0];
+/// assert_eq!((info.name.as_str(), info.weight), ("land", 1.0));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CriterionInfo {
     /// Name.
@@ -208,6 +279,20 @@ pub struct CriterionInfo {
 }
 
 /// Loaded and skipped counts of one layer.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// assert_eq!((ranking.layers[0].loaded, ranking.layers[0].skipped), (2, 0));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerCount {
     /// Layer name.
@@ -220,6 +305,22 @@ pub struct LayerCount {
 
 /// The result of a brief: ranked sites best first (ties by id), then the excluded
 /// sites by id.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// assert_eq!(ranking.ranked, 1);
+/// assert_eq!(ranking.ranked_sites()[0].site_id, "big");
+/// assert_eq!(ranking.excluded_sites()[0].site_id, "small");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranking {
     /// The brief's name.

@@ -23,6 +23,14 @@ use shape::BriefShape;
 pub(crate) use shape::TextList;
 
 /// Distance decay of an access criterion, f(t) with t = d / radius.
+///
+/// ```
+/// use sitematch::Decay;
+/// // Halfway to the radius.
+/// assert_eq!(Decay::None.factor(0.5), 1.0);
+/// assert_eq!(Decay::Linear.factor(0.5), 0.5);
+/// assert!((Decay::Exponential.factor(0.5) - (-1.5f64).exp()).abs() < 1e-15);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decay {
     /// f(t) = 1.
@@ -48,6 +56,21 @@ impl Decay {
 }
 
 /// Hard constraints.
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(r#"
+///     [filter]
+///     departments = [59, "62"]
+///     where = { statut = ["friche sans projet"] }
+///     [[criterion]]
+///     name = "tdi"
+///     type = "zone"
+///     layer = "territoires_industrie"
+/// "#)?;
+/// assert_eq!(brief.filter.departments, Some(vec!["59".to_string(), "62".to_string()]));
+/// assert_eq!(brief.filter.where_[0].0, "statut");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     /// Site layers to consider (`None`: every sites layer).
@@ -67,6 +90,23 @@ pub struct Filter {
 }
 
 /// What a criterion measures.
+///
+/// ```
+/// use sitematch::{Brief, CriterionKind};
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "motorway"
+///     type = "distance"
+///     layer = "motorway"
+///     ideal_km = 3
+///     zero_km = 25
+/// "#)?;
+/// let CriterionKind::Distance { ideal_km, zero_km, max_km, .. } = &brief.criteria[0].kind else {
+///     panic!("a distance criterion");
+/// };
+/// assert_eq!((*ideal_km, *zero_km, *max_km), (3.0, 25.0, None));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum CriterionKind {
     /// Distance to the nearest matching facility.
@@ -152,6 +192,21 @@ impl CriterionKind {
 }
 
 /// One `[[criterion]]`.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let c = &brief.criteria[0];
+/// assert_eq!((c.name.as_str(), c.weight), ("land", 1.0));
+/// assert_eq!(c.kind.kind(), sitematch::CriterionType::Attribute);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Criterion {
     /// Unique name, the output column prefix.
@@ -164,6 +219,24 @@ pub struct Criterion {
 
 /// A brief, parsed and checked on its own (see [`crate::Engine::check`] for the
 /// checks against the data).
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(r#"
+///     name = "Battery plant"
+///     [filter]
+///     min_area_ha = 20
+///     [[criterion]]
+///     name = "land"
+///     type = "attribute"
+///     field = "area_ha"
+///     ideal = 60
+///     zero = 20
+/// "#)?;
+/// assert_eq!(brief.filter.min_area_ha, Some(20.0));
+/// assert_eq!(brief.criteria[0].name, "land");
+/// assert_eq!(brief.top, 20);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Brief {
     /// The brief's name.
@@ -190,6 +263,22 @@ pub struct Brief {
 
 /// `[candidates]`: a regular grid of candidate points over the brief's `bbox` or
 /// `departments`, for a suitability surface.
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(r#"
+///     [filter]
+///     departments = ["59"]
+///     [candidates]
+///     grid_km = 2
+///     [[criterion]]
+///     name = "tdi"
+///     type = "zone"
+///     layer = "territoires_industrie"
+/// "#)?;
+/// let grid = brief.grid.unwrap();
+/// assert_eq!((grid.grid_km, grid.land.as_str(), grid.squares), (2.0, "communes", false));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridSpec {
     /// Cell size, km.
@@ -207,6 +296,20 @@ pub struct GridSpec {
 
 /// `[robustness]`: N runs, each multiplying every weight by an independent factor
 /// drawn uniformly in [1 - spread, 1 + spread] from a generator seeded with `seed`.
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(r#"
+///     [robustness]
+///     runs = 200
+///     [[criterion]]
+///     name = "tdi"
+///     type = "zone"
+///     layer = "territoires_industrie"
+/// "#)?;
+/// let r = brief.robustness.unwrap();
+/// assert_eq!((r.runs, r.spread, r.seed), (200, 0.25, 7));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Robustness {
     /// Number of runs.
@@ -228,6 +331,20 @@ impl Default for Robustness {
 }
 
 /// `[output]`: a diverse shortlist and the near-miss tolerance.
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(r#"
+///     [output]
+///     min_spacing_km = 15
+///     [[criterion]]
+///     name = "tdi"
+///     type = "zone"
+///     layer = "territoires_industrie"
+/// "#)?;
+/// assert_eq!(brief.output.min_spacing_km, Some(15.0));
+/// assert_eq!(brief.output.near_miss, 0.10);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputSpec {
     /// Drop a site closer than this to a better one already kept.

@@ -36,6 +36,13 @@ pub const SUPPORTED: &[(u32, &str)] = &[
 
 /// A coordinate reference system as a data source declares it. A catalog's `crs`
 /// is read with [`Crs::parse`].
+///
+/// ```
+/// use sitematch::Crs;
+/// assert_eq!(Crs::parse("EPSG:2154"), Some(Crs::Epsg(2154)));
+/// assert_eq!(Crs::try_from("Lambert 93".to_string()).unwrap_err(),
+///     "\"Lambert 93\" is not a CRS; write it as \"EPSG:2154\"");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub enum Crs {

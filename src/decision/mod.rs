@@ -21,6 +21,22 @@ use crate::brief::{Brief, CriterionKind};
 use crate::ranking::{Exclusion, Ranking, SiteResult};
 
 /// What the decision-support steps say of one site.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let d = &ranking.site("big").unwrap().decision;
+/// // The only ranked site is on the Pareto front; no robustness was asked for.
+/// assert_eq!((d.pareto, d.p_top), (Some(true), None));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Decision {
     /// Robustness: share of runs with the site in the brief's top.

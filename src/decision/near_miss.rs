@@ -6,6 +6,23 @@ use crate::ranking::Exclusion;
 
 /// An excluded site that fails exactly one hard constraint with a threshold, by less
 /// than the tolerance: the constraint and by how much.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// // 10 ha against min_area_ha 20 misses by 50%: no near miss at the default 10%.
+/// assert!(ranking.site("small").unwrap().decision.near_miss.is_none());
+/// let m = sitematch::near_miss(&[sitematch::Exclusion::MinArea], 0.1, 20.0, None, |_| Some(19.0), |_| None);
+/// assert_eq!(m.unwrap().to_string(), "1 ha under min_area_ha 20");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearMiss {
     /// The constraint: [`Exclusion::MinArea`], [`Exclusion::MaxArea`] or

@@ -8,6 +8,14 @@ use crate::aggregate::{aggregate, topsis, Method};
 use crate::brief::Robustness;
 
 /// One site's rank statistics over the runs.
+///
+/// ```
+/// use sitematch::{robustness, Method, Robustness};
+/// // One site better on every criterion: first in every run.
+/// let stats = robustness(Method::WeightedSum, &[vec![1.0, 1.0], vec![0.5, 0.5]], &[0.5, 0.5], &[0, 1], 1, &Robustness::default());
+/// assert_eq!((stats[0].p_first, stats[0].rank_p95), (1.0, 1));
+/// assert_eq!(stats[1].p_top, 0.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RankStats {
     /// Share of runs in which the site ranks within `top`.
@@ -41,6 +49,16 @@ fn ranks(scores: &[f64], tie: &[usize]) -> Vec<u32> {
 /// uses the seed plus r, so the runs are independent of the thread count). `tie`
 /// breaks equal scores (the sites' order by id). The criterion scores are computed
 /// once, by the caller.
+///
+/// ```
+/// use sitematch::{robustness, Method, Robustness};
+/// // Two sites that mirror each other: each first in about half of the runs.
+/// let scores = [vec![1.0, 0.0], vec![0.0, 1.0]];
+/// let spec = Robustness { runs: 2000, spread: 0.25, seed: 7 };
+/// let s = robustness(Method::WeightedSum, &scores, &[0.5, 0.5], &[0, 1], 1, &spec);
+/// assert!((s[0].p_first + s[1].p_first - 1.0).abs() < 1e-12);
+/// assert!((s[0].p_first - 0.5).abs() < 0.05);
+/// ```
 pub fn robustness(
     method: Method,
     scores: &[Vec<f64>],
@@ -83,6 +101,16 @@ pub fn robustness(
 
 /// The smallest change to one criterion's weight that puts the second site above the
 /// first.
+///
+/// ```
+/// use sitematch::{flip_margin, Method};
+/// // Site 0 leads on criterion 0, site 1 on criterion 1; weights 3 and 1.
+/// let flip = flip_margin(Method::WeightedSum, &[vec![1.0, 0.0], vec![0.0, 1.0]], &[0.75, 0.25], 0, 1);
+/// // They draw level when the first weight falls by two thirds (to 0.25).
+/// let f = flip.unwrap();
+/// assert_eq!(f.criterion, 0);
+/// assert!((f.change + 2.0 / 3.0).abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flip {
     /// The criterion whose weight changes.
@@ -95,6 +123,15 @@ pub struct Flip {
 /// smallest relative size at which `b` draws level with `a` (any further change ranks
 /// it above), or `None` when no non-negative weight does. Weighted sum: exact, from D + δ·d_c = 0 with D = Σ w·(s_a - s_b).
 /// TOPSIS: found numerically (a scan over factors from 0 to 100, then bisection).
+///
+/// ```
+/// use sitematch::{flip_margin, Method};
+/// let scores = [vec![0.9, 0.2], vec![0.3, 0.8]];
+/// let f = flip_margin(Method::WeightedSum, &scores, &[0.6, 0.4], 0, 1).unwrap();
+/// // D = 0.6·0.6 - 0.4·0.6 = 0.12: criterion 0's weight 0.6 may fall by 0.2 (-33%).
+/// assert_eq!(f.criterion, 0);
+/// assert!((f.change + 1.0 / 3.0).abs() < 1e-12);
+/// ```
 pub fn flip_margin(
     method: Method,
     scores: &[Vec<f64>],

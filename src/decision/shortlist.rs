@@ -3,6 +3,14 @@
 use geo::{Distance, Geodesic, Point};
 
 /// Why a site was left out of the shortlist.
+///
+/// ```
+/// use sitematch::{shortlist, Dropped};
+/// let p = |lon| geo::Point::new(lon, 0.0);
+/// let groups = [Some("59".to_string()), Some("59".to_string())];
+/// let r = shortlist(&[p(0.0), p(1.0)], &groups, None, 10);
+/// assert_eq!(r[1], Err(Dropped::OnePer(0, "59".to_string())));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dropped {
     /// Within `min_spacing_km` of a better kept site: (its index, distance in km).

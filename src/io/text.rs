@@ -5,6 +5,12 @@ use std::borrow::Cow;
 
 /// A text encoding a layer's bytes are in. A catalog's `encoding` is read with
 /// [`TextEncoding::from_label`].
+///
+/// ```
+/// use sitematch::TextEncoding;
+/// let latin1 = TextEncoding::from_label("latin1").unwrap();
+/// assert_eq!(latin1.decode(b"M\xe9zi\xe8res").as_deref(), Some("Mézières"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub enum TextEncoding {

@@ -92,6 +92,24 @@ pub(crate) fn metadata(ranking: &Ranking) -> Value {
 }
 
 /// Writes the ranking as a GeoJSON FeatureCollection, one Feature per site, streamed.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let mut out = Vec::new();
+/// sitematch::output::write_geojson(&ranking, &sitematch::output::OutputOptions::for_ranking(&ranking), &mut out).unwrap();
+/// let fc: geojson::FeatureCollection = String::from_utf8(out).unwrap().parse().unwrap();
+/// assert_eq!(fc.features.len(), 1);
+/// assert_eq!(fc.features[0].property("site_id").and_then(|v| v.as_str()), Some("big"));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 pub fn write_geojson<W: Write>(
     ranking: &Ranking,
     opts: &OutputOptions,
@@ -108,6 +126,18 @@ pub fn write_geojson<W: Write>(
 /// Writes a streamed grid (from [`crate::Engine::grid`]) as a GeoJSON
 /// FeatureCollection, one Feature per cell as it is computed; the `sitematch` member
 /// comes last, with the grid's counts. Returns the counts.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
+/// let mut out = Vec::new();
+/// let stats = sitematch::output::write_geojson_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
+/// let fc: geojson::FeatureCollection = String::from_utf8(out).unwrap().parse().unwrap();
+/// assert_eq!(fc.features.len(), stats.produced);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 pub fn write_geojson_grid<W: Write>(
     mut grid: crate::scoring::Grid<'_>,
     mut on_cell: impl FnMut(&crate::scoring::GridStats),

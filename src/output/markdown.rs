@@ -38,6 +38,23 @@ fn escape(s: &str) -> String {
 
 /// Writes the ranking as a Markdown table: rank, site, label, score, area, and per
 /// criterion its value and points.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let mut out = Vec::new();
+/// sitematch::output::write_markdown(&ranking, &sitematch::output::OutputOptions::for_ranking(&ranking), &mut out).unwrap();
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.contains("| 1 | big |"));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 pub fn write_markdown<W: Write>(
     ranking: &Ranking,
     opts: &OutputOptions,

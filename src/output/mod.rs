@@ -45,6 +45,25 @@ pub use self::markdown::write_markdown;
 pub use self::report::{explain, layers_table, skipped_lines, tags_table};
 
 /// What to write.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::output::{write_csv, OutputOptions};
+/// let ranking = engine.rank(&brief)?;
+/// let opts = OutputOptions { top: 10, include_excluded: true };
+/// let mut csv = Vec::new();
+/// write_csv(&ranking, &opts, &mut csv).unwrap();
+/// // A header and the two sites, the excluded one last.
+/// assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 3);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputOptions {
     /// How many ranked sites.

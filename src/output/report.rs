@@ -78,6 +78,14 @@ pub fn layers_table(catalog: &Catalog) -> String {
 }
 
 /// Every skipped feature of every layer, one line each.
+///
+/// ```
+/// let catalog = sitematch::Catalog::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank"))?;
+/// let text = sitematch::output::skipped_lines(&catalog);
+/// let skipped: usize = catalog.layers.iter().map(|l| l.skipped.len()).sum();
+/// assert_eq!(text.lines().count(), skipped);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 pub fn skipped_lines(catalog: &Catalog) -> String {
     let mut out = String::new();
     for l in &catalog.layers {
@@ -89,6 +97,16 @@ pub fn skipped_lines(catalog: &Catalog) -> String {
 }
 
 /// A layer's tag values with their counts, most common first.
+///
+/// ```
+/// use sitematch::{Feature, Layer, Role};
+/// let mut a = Feature::point("a", 0.0, 0.0);
+/// a.tags = vec!["electrotechnique".into(), "chimie".into()];
+/// let mut b = Feature::point("b", 1.0, 0.0);
+/// b.tags = vec!["chimie".into()];
+/// let table = sitematch::output::tags_table(&Layer::from_features("training", Role::Facilities, vec![a, b]));
+/// assert_eq!(table.lines().next(), Some("      2  chimie"));
+/// ```
 pub fn tags_table(layer: &Layer) -> String {
     let mut out = String::new();
     for (tag, n) in layer.tag_counts() {
@@ -100,6 +118,21 @@ pub fn tags_table(layer: &Layer) -> String {
 /// A readable breakdown of one site in a ranking: its rank and score, or why it was
 /// excluded, and per criterion the raw value, score, weight, points and nearest
 /// facility. `None` when the ranking has no such site.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let text = sitematch::output::explain(&ranking, "small").unwrap();
+/// assert!(text.contains("excluded by: min_area_ha"));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<String> {
     use crate::ranking::{CriterionType, CriterionValue};
     let s = ranking.site(site_id)?;

@@ -27,6 +27,32 @@ struct Row {
 }
 
 /// What happened to the cells of a grid so far.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+/// let brief = Brief::from_toml_str(r#"
+///     [filter]
+///     bbox = [1.0, 47.0, 3.0, 49.0]
+///     [candidates]
+///     grid_km = 10
+///     land_km = 5
+///     [[criterion]]
+///     name = "town"
+///     type = "distance"
+///     layer = "communes"
+///     ideal_km = 1
+///     zero_km = 10
+/// "#)?;
+/// let mut grid = engine.grid(&brief, false)?;
+/// let written = grid.by_ref().count();
+/// let stats = grid.stats();
+/// assert_eq!(stats.produced, written);
+/// // Cells more than 5 km from the one land point are left out, and counted.
+/// assert_eq!(stats.scanned, stats.produced + stats.not_on_land);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GridStats {
     /// Cells looked at.
@@ -45,6 +71,30 @@ pub struct GridStats {
 
 /// A streamed grid of scored cells, row by row (south to north, west to east).
 /// Cells are computed in parallel batches of a fixed size as the iterator is read.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let mut town = Feature::point("t", 2.0, 48.0);
+/// town.commune = Some("75056".into());
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features("communes", Role::Population, vec![town])]));
+/// let brief = Brief::from_toml_str(r#"
+///     [filter]
+///     bbox = [1.99, 47.99, 2.01, 48.01]
+///     [candidates]
+///     grid_km = 1
+///     [[criterion]]
+///     name = "town"
+///     type = "distance"
+///     layer = "communes"
+///     ideal_km = 1
+///     zero_km = 10
+/// "#)?;
+/// let grid = engine.grid(&brief, false)?;
+/// assert!(grid.total_cells() >= 4);
+/// let cells: Vec<_> = grid.collect();
+/// assert!(cells.iter().all(|c| c.score.is_some()));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
 pub struct Grid<'a> {
     brief: &'a Brief,
     spec: &'a GridSpec,

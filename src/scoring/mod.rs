@@ -288,7 +288,8 @@ impl Engine {
 
     /// Runs a brief: checks it against the data, applies the filters, evaluates every
     /// criterion for every considered site, aggregates and ranks, then applies the
-    /// decision-support steps the brief asks for ([`crate::decision::apply`]).
+    /// decision-support steps the brief asks for (Pareto front, robustness, near misses,
+    /// diverse shortlist).
     pub fn rank(&self, brief: &Brief) -> Result<Ranking> {
         if brief.grid.is_some() {
             return Err(BriefProblems::one(
