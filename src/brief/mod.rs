@@ -6,6 +6,7 @@
 //! [`crate::Engine::check`].
 
 mod check;
+mod criteria;
 mod shape;
 mod validate;
 

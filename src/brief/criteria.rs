@@ -1,0 +1,222 @@
+//! One `[[criterion]]` table: read by its `type` into that type's shape, then
+//! checked into a [`Criterion`].
+
+use serde_json::Value;
+
+use super::shape::{
+    AccessShape, AttributeShape, CategoryShape, DistanceShape, HeadShape, ZoneShape,
+};
+use super::{Criterion, CriterionKind, Decay};
+use crate::de::{read, value_type, Problems, Seg};
+use crate::ranking::CriterionType;
+
+/// One `[[criterion]]` table, read by its type.
+pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Criterion> {
+    let key = format!("criterion[{i}]");
+    let base = [Seg::Key("criterion".into()), Seg::Index(i)];
+    if !item.is_object() {
+        p.push(&key, format!("must be a table, found {}", value_type(item)));
+        return None;
+    }
+    let kind = match item.get("type") {
+        None => Err("is required".to_string()),
+        Some(Value::String(t)) => CriterionType::from_name(t)
+            .ok_or_else(|| format!("{t:?}: use distance, access, attribute, category or zone")),
+        Some(other) => Err(format!("must be text, found {}", value_type(other))),
+    };
+    let kind = match kind {
+        Ok(kind) => kind,
+        Err(why) => {
+            // Still check the keys every criterion has.
+            if let Some(h) = read::<HeadShape>(item, &base, p) {
+                head(h.name, h.weight, &key, p);
+            }
+            p.push(format!("{key}.type"), why);
+            return None;
+        }
+    };
+    let (name, weight, kind) = match kind {
+        CriterionType::Distance => {
+            let s: DistanceShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, distance(s, &key, p))
+        }
+        CriterionType::Access => {
+            let s: AccessShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, access(s, &key, p))
+        }
+        CriterionType::Attribute => {
+            let s: AttributeShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, attribute(s, &key, p))
+        }
+        CriterionType::Category => {
+            let s: CategoryShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, category(s, &key, p))
+        }
+        CriterionType::Zone => {
+            let s: ZoneShape = read(item, &base, p)?;
+            if s.layer.is_none() {
+                p.required(format!("{key}.layer"), "is required");
+            }
+            let kind = CriterionKind::Zone {
+                layer: s.layer.unwrap_or_default(),
+            };
+            (s.name, s.weight, kind)
+        }
+    };
+    let name = head(name, weight, &key, p);
+    Some(Criterion {
+        name: name?,
+        weight: weight.unwrap_or(1.0),
+        kind,
+    })
+}
+
+/// Checks the name and weight of a criterion; the name, if there is one.
+fn head(name: Option<String>, weight: Option<f64>, key: &str, p: &mut Problems) -> Option<String> {
+    match &name {
+        None => p.required(format!("{key}.name"), "is required"),
+        Some(n)
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            p.push(
+                format!("{key}.name"),
+                format!("{n:?}: use letters, digits, '_' or '-' (it names output columns)"),
+            )
+        }
+        _ => {}
+    }
+    if weight.is_some_and(|x| x < 0.0) {
+        p.push(format!("{key}.weight"), "must not be negative");
+    }
+    name
+}
+
+/// A required number: "is required" when absent (and not already reported).
+fn required(x: Option<f64>, key: &str, field: &str, what: &str, p: &mut Problems) -> Option<f64> {
+    if x.is_none() {
+        p.required(format!("{key}.{field}"), format!("is required for {what}"));
+    }
+    x
+}
+
+fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "a distance criterion";
+    let ideal_km = required(s.ideal_km, key, "ideal_km", what, p);
+    let zero_km = required(s.zero_km, key, "zero_km", what, p);
+    if let (Some(i), Some(z)) = (ideal_km, zero_km) {
+        if i >= z {
+            p.push(format!("{key}.zero_km"), "must be greater than ideal_km");
+        }
+        if i < 0.0 {
+            p.push(format!("{key}.ideal_km"), "must not be negative");
+        }
+    }
+    if s.max_km.is_some_and(|x| x <= 0.0) {
+        p.push(format!("{key}.max_km"), "must be above 0");
+    }
+    if s.layer.is_none() {
+        p.required(format!("{key}.layer"), "is required");
+    }
+    CriterionKind::Distance {
+        layer: s.layer.unwrap_or_default(),
+        categories: s.categories.unwrap_or_default().0,
+        tags: s.tags.unwrap_or_default().0,
+        ideal_km: ideal_km.unwrap_or(0.0),
+        zero_km: zero_km.unwrap_or(1.0),
+        max_km: s.max_km,
+    }
+}
+
+fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "an access criterion";
+    let radius_km = required(s.radius_km, key, "radius_km", what, p);
+    let saturation = required(s.saturation, key, "saturation", what, p);
+    let decay = match s.decay.as_deref() {
+        None | Some("none") => Decay::None,
+        Some("linear") => Decay::Linear,
+        Some("gaussian") => Decay::Gaussian,
+        Some("exponential") => Decay::Exponential,
+        Some(other) => {
+            p.push(
+                format!("{key}.decay"),
+                format!("{other:?}: use none, linear, gaussian or exponential"),
+            );
+            Decay::None
+        }
+    };
+    if radius_km.is_some_and(|r| r <= 0.0) {
+        p.push(format!("{key}.radius_km"), "must be above 0");
+    }
+    if saturation.is_some_and(|s| s <= 0.0) {
+        p.push(format!("{key}.saturation"), "must be above 0");
+    }
+    if s.layer.is_none() {
+        p.required(format!("{key}.layer"), "is required");
+    }
+    CriterionKind::Access {
+        layer: s.layer.unwrap_or_default(),
+        field: s.field,
+        categories: s.categories.unwrap_or_default().0,
+        tags: s.tags.unwrap_or_default().0,
+        radius_km: radius_km.unwrap_or(1.0),
+        decay,
+        saturation: saturation.unwrap_or(1.0),
+    }
+}
+
+fn attribute(s: AttributeShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "an attribute criterion";
+    let ideal = required(s.ideal, key, "ideal", what, p);
+    let zero = required(s.zero, key, "zero", what, p);
+    let missing = s.missing.unwrap_or(0.0);
+    if let (Some(i), Some(z)) = (ideal, zero) {
+        if i == z {
+            p.push(format!("{key}.zero"), "must differ from ideal");
+        }
+    }
+    if !(0.0..=1.0).contains(&missing) {
+        p.push(format!("{key}.missing"), "must be a score from 0 to 1");
+    }
+    if s.field.is_none() {
+        p.required(format!("{key}.field"), "is required");
+    }
+    CriterionKind::Attribute {
+        field: s.field.unwrap_or_default(),
+        ideal: ideal.unwrap_or(1.0),
+        zero: zero.unwrap_or(0.0),
+        missing,
+    }
+}
+
+fn category(s: CategoryShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let default = s.default.unwrap_or(0.0);
+    let mut scores = Vec::new();
+    match s.scores {
+        None => p.required(
+            format!("{key}.scores"),
+            "is required for a category criterion",
+        ),
+        Some(table) => {
+            for (k, v) in table.0 {
+                match v.as_f64() {
+                    Some(x) if (0.0..=1.0).contains(&x) => scores.push((k, x)),
+                    _ => p.push(format!("{key}.scores.{k}"), "must be a score from 0 to 1"),
+                }
+            }
+        }
+    }
+    if !(0.0..=1.0).contains(&default) {
+        p.push(format!("{key}.default"), "must be a score from 0 to 1");
+    }
+    if s.field.is_none() {
+        p.required(format!("{key}.field"), "is required");
+    }
+    CriterionKind::Category {
+        field: s.field.unwrap_or_default(),
+        scores,
+        default,
+    }
+}

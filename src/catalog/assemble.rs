@@ -1,0 +1,332 @@
+//! From a catalog's layer to a checked WGS84 layer: read the file, reproject, check
+//! each geometry for the layer's role, map the fields; bad features are skipped and
+//! recorded (or refused with `strict`).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use geo::{Coord, GeodesicArea, Geometry, MapCoordsInPlace, Validation};
+
+use super::LayerSpec;
+use crate::crs::{Crs, Transformer};
+use crate::error::{Error, FeatureProblem, Result, Skipped};
+use crate::io::{self, RawTable, ReadOptions};
+use crate::model::{Feature, Format, Layer, Role, Value};
+
+pub(super) fn load_layer(
+    catalog: &Path,
+    dir: &Path,
+    spec: &LayerSpec,
+    format: Format,
+    strict: bool,
+) -> Result<Layer> {
+    let file = dir.join(&spec.path);
+    if !file.exists() {
+        return Err(Error::catalog(
+            catalog,
+            format!("layer {:?}.path", spec.name),
+            format!(
+                "{} does not exist; paths are relative to the catalog's folder",
+                file.display()
+            ),
+        ));
+    }
+    let named = spec.named_fields();
+    let wanted: Vec<String> = named
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "x" | "y" | "wkt"))
+        .map(|(_, f)| f.clone())
+        .collect();
+    let opts = ReadOptions {
+        delimiter: spec.delimiter.map_or(b',', |d| d.0),
+        decimal: spec.decimal.unwrap_or_default(),
+        encoding: spec.encoding,
+        x: spec.x.clone(),
+        y: spec.y.clone(),
+        wkt: spec.wkt.clone(),
+    };
+    let raw = io::read(format, &file, &opts, &wanted)?;
+    for (key, field) in &named {
+        if !raw.fields.iter().any(|f| f == field) {
+            return Err(Error::MissingField {
+                catalog: catalog.to_path_buf(),
+                key: format!("layer {:?}.{key}", spec.name),
+                file,
+                field: field.clone(),
+                available: raw.fields.clone(),
+            });
+        }
+    }
+    let crs = match (&spec.crs, &raw.declared_crs) {
+        (Some(c), _) => c.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) if format == Format::Shapefile => {
+            return Err(Error::Crs {
+                path: file.clone(),
+                problem: format!(
+                    "no .prj next to the shapefile and no `crs` for layer {:?} in {}; \
+                     add the .prj or set crs = \"EPSG:...\" in the catalog",
+                    spec.name,
+                    catalog.display()
+                ),
+            })
+        }
+        (None, None) => Crs::WGS84,
+    };
+    let transformer = Transformer::new(&crs).map_err(|problem| Error::Crs {
+        path: file.clone(),
+        problem,
+    })?;
+    assemble(spec, format, &file, raw, &crs, &transformer, strict)
+}
+
+/// Positions of the mapped fields within a raw feature's `values`.
+struct Slots {
+    id: Option<usize>,
+    label: Option<usize>,
+    category: Option<usize>,
+    commune: Option<usize>,
+    area: Option<(usize, f64, String)>, // slot, divisor to hectares, field name
+    tags: Option<usize>,
+    fields: Vec<(String, usize)>,
+}
+
+impl Slots {
+    fn new(spec: &LayerSpec) -> Slots {
+        // Same order as `named_fields` without x/y/wkt.
+        let mut next = 0usize;
+        let mut take = |present: bool| {
+            present.then(|| {
+                next += 1;
+                next - 1
+            })
+        };
+        let id = take(spec.id.is_some());
+        let label = take(spec.label.is_some());
+        let category = take(spec.category.is_some());
+        let commune = take(spec.commune.is_some());
+        let m2 = take(spec.area_m2.is_some());
+        let ha = take(spec.area_ha.is_some());
+        let tags = take(spec.tags.is_some());
+        let area = match (m2, ha) {
+            (Some(s), _) => Some((s, 1e4, spec.area_m2.clone().unwrap_or_default())),
+            (None, Some(s)) => Some((s, 1.0, spec.area_ha.clone().unwrap_or_default())),
+            _ => None,
+        };
+        let fields = spec
+            .fields
+            .keys()
+            .map(|k| (k.clone(), take(true).unwrap_or(0)))
+            .collect();
+        Slots {
+            id,
+            label,
+            category,
+            commune,
+            area,
+            tags,
+            fields,
+        }
+    }
+}
+
+fn text_of(values: &[Value], slot: Option<usize>) -> Option<String> {
+    slot.and_then(|s| values.get(s))
+        .filter(|v| !v.is_empty())
+        .and_then(Value::as_text)
+        .map(|s| s.trim().to_string())
+}
+
+/// A commune code as text: numbers (a DBF numeric field) get their leading zero back.
+fn commune_code(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(x) if x.fract() == 0.0 && *x >= 0.0 => Some(format!("{:05}", *x as i64)),
+        other if other.is_empty() => None,
+        other => other.as_text().map(|s| s.trim().to_string()),
+    }
+}
+
+/// Checks, reprojects and maps a raw table into a layer.
+pub(crate) fn assemble(
+    spec: &LayerSpec,
+    format: Format,
+    file: &Path,
+    raw: RawTable,
+    crs: &Crs,
+    transformer: &Transformer,
+    strict: bool,
+) -> Result<Layer> {
+    let slots = Slots::new(spec);
+    let mut layer = Layer {
+        name: spec.name.clone(),
+        role: spec.role,
+        format,
+        source_crs: crs.to_string(),
+        path: Some(file.to_path_buf()),
+        attribute_names: spec.fields.keys().cloned().collect(),
+        features: Vec::with_capacity(raw.features.len()),
+        skipped: Vec::new(),
+    };
+    let mut seen: HashSet<String> = HashSet::with_capacity(raw.features.len());
+    for rf in raw.features {
+        let values = rf.values;
+        let built = rf.geometry.and_then(|g| {
+            let geometry = reproject(g, transformer)?;
+            check_geometry(&geometry, spec.role)?;
+            let geometry = orient(geometry);
+            let id = match slots.id {
+                Some(s) => text_of(&values, Some(s)).ok_or(FeatureProblem::EmptyId)?,
+                None => rf.index.to_string(),
+            };
+            if seen.contains(&id) {
+                return Err(FeatureProblem::DuplicateId(id));
+            }
+            let mut feature =
+                Feature::from_geometry(id, geometry).ok_or(FeatureProblem::NoGeometry)?;
+            feature.label = text_of(&values, slots.label);
+            feature.category = text_of(&values, slots.category);
+            feature.commune = slots
+                .commune
+                .and_then(|s| values.get(s))
+                .and_then(commune_code);
+            feature.area_ha = match &slots.area {
+                Some((slot, divisor, field)) => match values.get(*slot) {
+                    Some(v) if !v.is_empty() => match v.as_f64() {
+                        Some(x) if x >= 0.0 => Some(x / divisor),
+                        _ => {
+                            return Err(FeatureProblem::BadArea {
+                                field: field.clone(),
+                                value: v.as_text().unwrap_or_default(),
+                            })
+                        }
+                    },
+                    _ => polygon_area_ha(&feature.geometry),
+                },
+                None => polygon_area_ha(&feature.geometry),
+            };
+            feature.tags = text_of(&values, slots.tags)
+                .map(|t| {
+                    t.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (name, slot) in &slots.fields {
+                let v = values.get(*slot).cloned().unwrap_or_default();
+                let v = if v.is_empty() { Value::Null } else { v };
+                feature.attributes.insert(name.clone(), v);
+            }
+            Ok(feature)
+        });
+        match built {
+            Ok(feature) => {
+                seen.insert(feature.id.clone());
+                layer.features.push(feature);
+            }
+            Err(problem) => {
+                let skipped = Skipped {
+                    path: file.to_path_buf(),
+                    location: rf.location,
+                    problem,
+                };
+                if strict {
+                    return Err(Error::Strict { skipped });
+                }
+                layer.skipped.push(skipped);
+            }
+        }
+    }
+    Ok(layer)
+}
+
+/// Exterior rings counter-clockwise, interior rings clockwise (RFC 7946, and what
+/// geodesic area needs: a clockwise ring would measure the rest of the Earth).
+fn orient(g: Geometry<f64>) -> Geometry<f64> {
+    use geo::orient::{Direction, Orient};
+    match g {
+        Geometry::Polygon(p) => Geometry::Polygon(p.orient(Direction::Default)),
+        Geometry::MultiPolygon(p) => Geometry::MultiPolygon(p.orient(Direction::Default)),
+        other => other,
+    }
+}
+
+fn polygon_area_ha(g: &Geometry<f64>) -> Option<f64> {
+    match g {
+        Geometry::Polygon(p) => Some(p.geodesic_area_unsigned() / 1e4),
+        Geometry::MultiPolygon(p) => Some(p.geodesic_area_unsigned() / 1e4),
+        _ => None,
+    }
+}
+
+fn reproject(
+    mut g: Geometry<f64>,
+    t: &Transformer,
+) -> std::result::Result<Geometry<f64>, FeatureProblem> {
+    if !t.is_identity() {
+        let f = |c: Coord<f64>| t.to_wgs84(c.x, c.y).map(|(x, y)| Coord { x, y });
+        // Per concrete type: geo's impl for `Geometry` recurses through
+        // GeometryCollection, which the compiler cannot instantiate with a closure.
+        match &mut g {
+            Geometry::Point(x) => x.try_map_coords_in_place(f),
+            Geometry::Line(x) => x.try_map_coords_in_place(f),
+            Geometry::LineString(x) => x.try_map_coords_in_place(f),
+            Geometry::Polygon(x) => x.try_map_coords_in_place(f),
+            Geometry::MultiPoint(x) => x.try_map_coords_in_place(f),
+            Geometry::MultiLineString(x) => x.try_map_coords_in_place(f),
+            Geometry::MultiPolygon(x) => x.try_map_coords_in_place(f),
+            Geometry::Rect(x) => x.try_map_coords_in_place(f),
+            Geometry::Triangle(x) => x.try_map_coords_in_place(f),
+            Geometry::GeometryCollection(_) => Err("a GeometryCollection".to_string()),
+        }
+        .map_err(FeatureProblem::Reprojection)?;
+    }
+    Ok(g)
+}
+
+fn check_geometry(g: &Geometry<f64>, role: Role) -> std::result::Result<(), FeatureProblem> {
+    use geo::CoordsIter;
+    let mut any = false;
+    for c in g.coords_iter() {
+        any = true;
+        let ok = c.x.is_finite()
+            && c.y.is_finite()
+            && (-180.0..=180.0).contains(&c.x)
+            && (-90.0..=90.0).contains(&c.y);
+        if !ok {
+            return Err(FeatureProblem::OutOfRange { lon: c.x, lat: c.y });
+        }
+    }
+    if !any {
+        return Err(FeatureProblem::NoGeometry);
+    }
+    let kind = match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::LineString(_) | Geometry::Line(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+    };
+    let allowed = match role {
+        Role::Sites => matches!(kind, "Point" | "Polygon" | "MultiPolygon"),
+        Role::Zones => matches!(kind, "Polygon" | "MultiPolygon"),
+        Role::Facilities | Role::Population => kind != "GeometryCollection",
+    };
+    if !allowed {
+        return Err(FeatureProblem::UnsupportedGeometry(format!(
+            "{kind} in a {role} layer"
+        )));
+    }
+    let invalid = match g {
+        Geometry::Polygon(p) => p.check_validation().err().map(|e| e.to_string()),
+        Geometry::MultiPolygon(p) => p.check_validation().err().map(|e| e.to_string()),
+        _ => None,
+    };
+    match invalid {
+        Some(why) => Err(FeatureProblem::InvalidPolygon(why)),
+        None => Ok(()),
+    }
+}

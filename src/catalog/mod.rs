@@ -1,0 +1,133 @@
+//! The catalog: what a data folder holds and how each file's fields map onto layers
+//! (DESIGN section 1), and the loading of its layers as checked WGS84 layers.
+
+mod assemble;
+mod spec;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::model::Layer;
+
+pub use spec::{Decimal, Delimiter, LayerSpec};
+
+/// Options for loading a catalog.
+///
+/// ```
+/// // The ranking fixtures of the repository: a CSV in Lambert-93, a shapefile, GeoJSON.
+/// let catalog = sitematch::Catalog::builder(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank")).strict(false).build()?;
+/// assert_eq!(catalog.layers.len(), 3);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CatalogBuilder {
+    path: PathBuf,
+    strict: bool,
+}
+
+impl CatalogBuilder {
+    /// Makes the first bad feature an error instead of a recorded skip.
+    pub fn strict(&mut self, yes: bool) -> &mut Self {
+        self.strict = yes;
+        self
+    }
+
+    /// Reads the catalog and every layer, reprojected and checked.
+    pub fn build(&self) -> Result<Catalog> {
+        let specs = spec::parse_catalog(&self.path)?;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let mut layers = Vec::with_capacity(specs.len());
+        for (spec, format) in &specs {
+            layers.push(assemble::load_layer(
+                &self.path,
+                dir,
+                spec,
+                *format,
+                self.strict,
+            )?);
+        }
+        Ok(Catalog {
+            path: Some(self.path.clone()),
+            layers,
+        })
+    }
+}
+
+/// A loaded data set: its layers, in catalog order.
+///
+/// ```
+/// use sitematch::{Catalog, Feature, Layer, Role};
+/// let ports = Layer::from_features("ports", Role::Facilities, vec![
+///     Feature::point("le-havre", 0.1079, 49.4839),
+/// ]);
+/// let catalog = Catalog::from_layers(vec![ports]);
+/// assert_eq!(catalog.layer("ports").map(|l| l.features.len()), Some(1));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The catalog file (`None` for one built in memory).
+    pub path: Option<PathBuf>,
+    /// The layers.
+    pub layers: Vec<Layer>,
+}
+
+impl Catalog {
+    /// Loads `catalog.toml` (or a folder holding one), skipping and recording bad
+    /// features.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Catalog> {
+        Catalog::builder(path).build()
+    }
+
+    /// A builder, to set options before loading.
+    ///
+    /// ```no_run
+    /// let catalog = sitematch::Catalog::builder("data").strict(true).build()?;
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn builder(path: impl AsRef<Path>) -> CatalogBuilder {
+        let p = path.as_ref();
+        let is_file = p.is_file() || p.extension().is_some_and(|e| e == "toml");
+        let path = if is_file {
+            p.to_path_buf()
+        } else {
+            p.join("catalog.toml")
+        };
+        CatalogBuilder {
+            path,
+            strict: false,
+        }
+    }
+
+    /// A catalog of layers built in memory.
+    pub fn from_layers(layers: Vec<Layer>) -> Catalog {
+        Catalog { path: None, layers }
+    }
+
+    /// The layer with this name.
+    pub fn layer(&self, name: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+/// The data folder to use: `explicit` (a `--data` flag) if given, else the
+/// `SITEMATCH_DATA` environment variable, else the `data/` folder of the source tree
+/// this binary was built from (so `cargo run` and `cargo install --path .` find the
+/// default data set without flags).
+///
+/// ```
+/// // `--data`, else $SITEMATCH_DATA, else the bundled data set of the source tree.
+/// let dir = sitematch::data_dir(Some(std::path::Path::new("my-data")));
+/// assert_eq!(dir, std::path::Path::new("my-data"));
+/// # if std::env::var_os("SITEMATCH_DATA").is_none() {
+/// assert!(sitematch::data_dir(None).join("catalog.toml").is_file());
+/// # }
+/// ```
+pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    match std::env::var_os("SITEMATCH_DATA") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+    }
+}

@@ -1,0 +1,235 @@
+//! What a catalog says: its `[[layer]]` tables, read and checked as a whole (every
+//! problem at once, each with its key path).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::crs::Crs;
+use crate::de::{self, Problems, Seg};
+use crate::error::{Error, Result};
+use crate::io::text::TextEncoding;
+use crate::model::{Format, Role};
+
+/// One `[[layer]]` of a catalog, as written.
+///
+/// ```
+/// let catalog = sitematch::Catalog::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank"))?;
+/// let gares = catalog.layer("motorway").unwrap();
+/// // `crs = "EPSG:2154"` in the catalog: the points were reprojected to WGS84.
+/// assert_eq!(gares.source_crs, "EPSG:2154");
+/// assert!(gares.features.iter().all(|f| (-180.0..=180.0).contains(&f.location.x())));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    /// Unique layer name.
+    pub name: String,
+    /// What the layer is for.
+    pub role: Role,
+    /// The file, relative to the catalog.
+    pub path: PathBuf,
+    /// Field holding a unique id; default: the 0-based feature index.
+    pub id: Option<String>,
+    /// Field holding a human-readable name.
+    pub label: Option<String>,
+    /// Field holding a category.
+    pub category: Option<String>,
+    /// Field holding the INSEE commune code.
+    pub commune: Option<String>,
+    /// Field holding the land area in square metres.
+    pub area_m2: Option<String>,
+    /// Field holding the land area in hectares.
+    pub area_ha: Option<String>,
+    /// Field holding tags (`;`-separated text or a JSON array).
+    pub tags: Option<String>,
+    /// Attributes to keep: catalog name = file field.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Source CRS (`"EPSG:2154"`); overrides a `.prj` or GeoJSON `crs` member.
+    pub crs: Option<Crs>,
+    /// CSV x (longitude/easting) column.
+    pub x: Option<String>,
+    /// CSV y (latitude/northing) column.
+    pub y: Option<String>,
+    /// CSV WKT geometry column.
+    pub wkt: Option<String>,
+    /// CSV delimiter, one character (default `,`).
+    pub delimiter: Option<Delimiter>,
+    /// Decimal separator of CSV coordinates, `.` (default) or `,`.
+    pub decimal: Option<Decimal>,
+    /// Text encoding: utf-8, latin1, cp1252 (a DBF's `.cpg` wins).
+    pub encoding: Option<TextEncoding>,
+}
+
+/// A CSV field delimiter: one ASCII character.
+///
+/// ```
+/// use sitematch::Delimiter;
+/// assert_eq!(Delimiter::try_from(";".to_string()), Ok(Delimiter(b';')));
+/// assert!(Delimiter::try_from(";;".to_string()).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Delimiter(pub u8);
+
+impl TryFrom<String> for Delimiter {
+    type Error = String;
+
+    fn try_from(d: String) -> std::result::Result<Delimiter, String> {
+        match d.as_bytes() {
+            [b] if b.is_ascii() => Ok(Delimiter(*b)),
+            _ => Err(format!(
+                "{d:?} must be one ASCII character, like \",\" \";\" or \"\\t\""
+            )),
+        }
+    }
+}
+
+/// The decimal separator of CSV coordinates.
+///
+/// ```
+/// use sitematch::Decimal;
+/// assert_eq!(Decimal::try_from(",".to_string()), Ok(Decimal::Comma));
+/// assert!(Decimal::try_from(";".to_string()).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Decimal {
+    /// `.` (the default).
+    #[default]
+    Point,
+    /// `,`, as French spreadsheets write numbers.
+    Comma,
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = String;
+
+    fn try_from(d: String) -> std::result::Result<Decimal, String> {
+        match d.as_str() {
+            "." => Ok(Decimal::Point),
+            "," => Ok(Decimal::Comma),
+            _ => Err("must be \".\" or \",\"".to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    /// The `[[layer]]` tables, each read on its own (a bad one does not hide the
+    /// others' problems).
+    #[serde(default)]
+    layer: Vec<serde_json::Value>,
+}
+
+impl LayerSpec {
+    pub(super) fn format(&self) -> Option<Format> {
+        let name = self.path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".geojson") || name.ends_with(".json") {
+            Some(Format::GeoJson)
+        } else if name.ends_with(".shp") {
+            Some(Format::Shapefile)
+        } else if name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt") {
+            Some(Format::Csv)
+        } else {
+            None
+        }
+    }
+
+    /// The file fields this spec names, with the catalog key that names each.
+    pub(super) fn named_fields(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let singles = [
+            ("id", &self.id),
+            ("label", &self.label),
+            ("category", &self.category),
+            ("commune", &self.commune),
+            ("area_m2", &self.area_m2),
+            ("area_ha", &self.area_ha),
+            ("tags", &self.tags),
+            ("x", &self.x),
+            ("y", &self.y),
+            ("wkt", &self.wkt),
+        ];
+        for (key, field) in singles {
+            if let Some(f) = field {
+                out.push((key.to_string(), f.clone()));
+            }
+        }
+        for (name, field) in &self.fields {
+            out.push((format!("fields.{name}"), field.clone()));
+        }
+        out
+    }
+}
+
+/// Reads and checks a catalog file without loading its layers: each layer with the
+/// format its path names. Every problem of the file is reported at once.
+pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value: serde_json::Value = toml::from_str(&text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|s| format!("line {}", crate::text::line_of(&text, s.start)))
+            .unwrap_or_else(|| "file".to_string());
+        Error::catalog(path, place, e.message().trim().to_string())
+    })?;
+    let mut problems = Problems::default();
+    let file = de::read::<CatalogFile>(&value, &[], &mut problems);
+    let mut out = Vec::new();
+    let mut names = HashSet::new();
+    for (i, item) in file.map(|f| f.layer).unwrap_or_default().iter().enumerate() {
+        let base = [Seg::Key("layer".into()), Seg::Index(i)];
+        let Some(spec) = de::read::<LayerSpec>(item, &base, &mut problems) else {
+            continue;
+        };
+        let key = |k: &str| format!("{}.{k}", de::render(&base));
+        if spec.name.trim().is_empty() {
+            problems.push(key("name"), "must not be empty");
+        } else if !names.insert(spec.name.clone()) {
+            problems.push(
+                key("name"),
+                format!(
+                    "{:?}: another layer has this name; layer names must be unique",
+                    spec.name
+                ),
+            );
+        }
+        if spec.area_m2.is_some() && spec.area_ha.is_some() {
+            problems.push(key("area_ha"), "give area_m2 or area_ha, not both");
+        }
+        let Some(format) = spec.format() else {
+            problems.push(
+                key("path"),
+                format!(
+                    "{} is not a format sitematch reads; use .geojson/.json, .shp, .csv or .csv.gz",
+                    spec.path.display()
+                ),
+            );
+            continue;
+        };
+        if format == Format::Csv {
+            let xy = spec.x.is_some() && spec.y.is_some();
+            if xy == spec.wkt.is_some() || spec.x.is_some() != spec.y.is_some() {
+                problems.push(
+                    key("x"),
+                    "a CSV layer needs either both `x` and `y` (coordinate columns) or `wkt`",
+                );
+            }
+        }
+        out.push((spec, format));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Catalog {
+            path: path.to_path_buf(),
+            problems: problems.into_vec(),
+        })
+    }
+}
