@@ -76,20 +76,21 @@ mod scoring;
 mod text;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
-pub use brief::{Brief, Criterion, CriterionKind, Decay, Filter, GridSpec, OutputSpec, Robustness};
-pub use catalog::{data_dir, Catalog, CatalogBuilder, Decimal, Delimiter, LayerSpec};
+pub use brief::{
+    Brief, Criterion, CriterionKind, CriterionType, Decay, Filter, GridSpec, OutputSpec, Robustness,
+};
+pub use catalog::{data_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
-    flip_margin, near_miss, pareto_front, robustness, shortlist, Decision, Dropped, DroppedBy,
-    Flip, NearMiss, RankStats,
+    flip_margin, near_miss, pareto_front, robustness, shortlist, Dropped, RankStats,
 };
 pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
-pub use io::text::TextEncoding;
+pub use io::{text::TextEncoding, Decimal};
 pub use model::{parse_number, Feature, Format, Layer, Role, Value};
 pub use ranking::{
-    CriterionInfo, CriterionResult, CriterionType, CriterionValue, Exclusion, LayerCount, Ranking,
-    SiteResult,
+    CriterionInfo, CriterionResult, CriterionValue, Decision, DroppedBy, Exclusion, Flip,
+    LayerCount, NearMiss, Ranking, SiteResult,
 };
 pub use scoring::{Engine, Grid, GridStats};
 pub use text::fold;

@@ -6,66 +6,8 @@ use std::fmt;
 use geo::{Geometry, Point};
 
 use crate::aggregate::Method;
+use crate::brief::CriterionType;
 use crate::brief::Robustness;
-use crate::decision::Decision;
-
-/// The kinds of criterion a brief can name (`type = "..."`).
-///
-/// ```
-/// use sitematch::CriterionType;
-/// assert_eq!(CriterionType::from_name("access"), Some(CriterionType::Access));
-/// assert_eq!(format!("{:<9}|", CriterionType::Zone), "zone     |");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CriterionType {
-    /// Distance to the nearest matching facility.
-    Distance,
-    /// Sum over the features within a radius.
-    Access,
-    /// A numeric attribute of the site.
-    Attribute,
-    /// A text attribute of the site mapped to scores.
-    Category,
-    /// Inside a polygon of a zones layer.
-    Zone,
-}
-
-impl CriterionType {
-    /// Every type, in the order briefs and messages list them.
-    pub const ALL: [CriterionType; 5] = [
-        CriterionType::Distance,
-        CriterionType::Access,
-        CriterionType::Attribute,
-        CriterionType::Category,
-        CriterionType::Zone,
-    ];
-
-    /// The name briefs write (`distance`, `access`...).
-    ///
-    /// ```
-    /// assert_eq!(sitematch::CriterionType::Zone.as_str(), "zone");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CriterionType::Distance => "distance",
-            CriterionType::Access => "access",
-            CriterionType::Attribute => "attribute",
-            CriterionType::Category => "category",
-            CriterionType::Zone => "zone",
-        }
-    }
-
-    /// The type a brief names, if it is one.
-    pub fn from_name(name: &str) -> Option<CriterionType> {
-        CriterionType::ALL.into_iter().find(|t| t.as_str() == name)
-    }
-}
-
-impl fmt::Display for CriterionType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
 
 /// Why a site fails a hard constraint of the brief.
 ///
@@ -381,4 +323,156 @@ impl PartialEq<&str> for Exclusion {
     fn eq(&self, code: &&str) -> bool {
         self.code() == *code
     }
+}
+
+/// What the decision-support steps say of one site.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let d = &ranking.site("big").unwrap().decision;
+/// // The only ranked site is on the Pareto front; no robustness was asked for.
+/// assert_eq!((d.pareto, d.p_top), (Some(true), None));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decision {
+    /// Robustness: share of runs with the site in the brief's top.
+    pub p_top: Option<f64>,
+    /// Robustness: share of runs with the site first.
+    pub p_first: Option<f64>,
+    /// Robustness: 5th percentile of the site's rank over the runs.
+    pub rank_p05: Option<usize>,
+    /// Robustness: 95th percentile of the site's rank over the runs.
+    pub rank_p95: Option<usize>,
+    /// For the first two sites: the smallest single-weight change that swaps them.
+    pub flip: Option<Flip>,
+    /// True when no ranked site beats this one on every criterion score.
+    pub pareto: Option<bool>,
+    /// A ranked site that dominates this one (the best-ranked such site).
+    pub dominated_by: Option<String>,
+    /// For an excluded site: it fails one threshold constraint, by little.
+    pub near_miss: Option<NearMiss>,
+    /// With a diverse shortlist: true when the site is kept.
+    pub shortlisted: Option<bool>,
+    /// With a diverse shortlist: the site's place among the kept ones.
+    pub shortlist_rank: Option<usize>,
+    /// With a diverse shortlist: why the site was dropped.
+    pub dropped_by: Option<DroppedBy>,
+}
+
+/// Why a ranked site was left out of a diverse shortlist, naming the better site
+/// that was kept in its place.
+///
+/// ```
+/// use sitematch::DroppedBy;
+/// let d = DroppedBy::Spacing { site: "62401_11744".into(), km: 5.27 };
+/// assert_eq!(d.to_string(), "min_spacing_km: 5.3 km from 62401_11744");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum DroppedBy {
+    /// Closer than `[output] min_spacing_km` to a kept site.
+    Spacing {
+        /// The kept site's id.
+        site: String,
+        /// The geodesic distance between the two, km.
+        km: f64,
+    },
+    /// Shares its `[output] one_per` value with a kept site.
+    OnePer {
+        /// The attribute (`one_per`).
+        attribute: String,
+        /// The shared value.
+        value: String,
+        /// The kept site's id.
+        site: String,
+    },
+}
+
+impl fmt::Display for DroppedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DroppedBy::Spacing { site, km } => write!(f, "min_spacing_km: {km:.1} km from {site}"),
+            DroppedBy::OnePer {
+                attribute,
+                value,
+                site,
+            } => write!(f, "one_per {attribute}: {value} already has {site}"),
+        }
+    }
+}
+
+/// An excluded site that fails exactly one hard constraint with a threshold, by less
+/// than the tolerance: the constraint and by how much.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// // 10 ha against min_area_ha 20 misses by 50%: no near miss at the default 10%.
+/// assert!(ranking.site("small").unwrap().decision.near_miss.is_none());
+/// let m = sitematch::near_miss(&[sitematch::Exclusion::MinArea], 0.1, 20.0, None, |_| Some(19.0), |_| None);
+/// assert_eq!(m.unwrap().to_string(), "1 ha under min_area_ha 20");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearMiss {
+    /// The constraint: [`Exclusion::MinArea`], [`Exclusion::MaxArea`] or
+    /// [`Exclusion::MaxKm`].
+    pub constraint: Exclusion,
+    /// How far beyond the threshold, in the constraint's unit (ha or km).
+    pub by: f64,
+    /// The threshold.
+    pub threshold: f64,
+}
+
+/// Readable: `6.2 km over max_km 30`, `1 ha under min_area_ha 20`.
+impl fmt::Display for NearMiss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (by, threshold) = (one_decimal(self.by), one_decimal(self.threshold));
+        match self.constraint {
+            Exclusion::MinArea => write!(f, "{by} ha under min_area_ha {threshold}"),
+            Exclusion::MaxArea => write!(f, "{by} ha over max_area_ha {threshold}"),
+            _ => write!(f, "{by} km over max_km {threshold}"),
+        }
+    }
+}
+
+/// The smallest change to one criterion's weight that puts the second site above the
+/// first.
+///
+/// ```
+/// use sitematch::{flip_margin, Method};
+/// // Site 0 leads on criterion 0, site 1 on criterion 1; weights 3 and 1.
+/// let flip = flip_margin(Method::WeightedSum, &[vec![1.0, 0.0], vec![0.0, 1.0]], &[0.75, 0.25], 0, 1);
+/// // They draw level when the first weight falls by two thirds (to 0.25).
+/// let f = flip.unwrap();
+/// assert_eq!(f.criterion, 0);
+/// assert!((f.change + 2.0 / 3.0).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flip {
+    /// The criterion whose weight changes.
+    pub criterion: usize,
+    /// The relative change of that weight (0.35 = +35%, -0.2 = -20%).
+    pub change: f64,
+}
+
+/// One decimal, without a trailing ".0".
+fn one_decimal(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }

@@ -6,9 +6,9 @@ use serde_json::Value;
 use super::shape::{
     AccessShape, AttributeShape, CategoryShape, DistanceShape, HeadShape, ZoneShape,
 };
+use super::CriterionType;
 use super::{Criterion, CriterionKind, Decay};
 use crate::de::{read, value_type, Problems, Seg};
-use crate::ranking::CriterionType;
 
 /// One `[[criterion]]` table, read by its type.
 pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Criterion> {

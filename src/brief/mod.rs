@@ -10,6 +10,7 @@ mod criteria;
 mod shape;
 mod validate;
 
+use std::fmt;
 use std::path::Path;
 
 use serde_json::Value;
@@ -18,10 +19,67 @@ use crate::aggregate::ahp_weights;
 pub use crate::aggregate::Method;
 use crate::de::{self, Problems};
 use crate::error::{BriefProblems, Error, Result};
-use crate::ranking::CriterionType;
 use shape::BriefShape;
 #[cfg(test)]
 pub(crate) use shape::TextList;
+
+/// The kinds of criterion a brief can name (`type = "..."`).
+///
+/// ```
+/// use sitematch::CriterionType;
+/// assert_eq!(CriterionType::from_name("access"), Some(CriterionType::Access));
+/// assert_eq!(format!("{:<9}|", CriterionType::Zone), "zone     |");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CriterionType {
+    /// Distance to the nearest matching facility.
+    Distance,
+    /// Sum over the features within a radius.
+    Access,
+    /// A numeric attribute of the site.
+    Attribute,
+    /// A text attribute of the site mapped to scores.
+    Category,
+    /// Inside a polygon of a zones layer.
+    Zone,
+}
+
+impl CriterionType {
+    /// Every type, in the order briefs and messages list them.
+    pub const ALL: [CriterionType; 5] = [
+        CriterionType::Distance,
+        CriterionType::Access,
+        CriterionType::Attribute,
+        CriterionType::Category,
+        CriterionType::Zone,
+    ];
+
+    /// The name briefs write (`distance`, `access`...).
+    ///
+    /// ```
+    /// assert_eq!(sitematch::CriterionType::Zone.as_str(), "zone");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriterionType::Distance => "distance",
+            CriterionType::Access => "access",
+            CriterionType::Attribute => "attribute",
+            CriterionType::Category => "category",
+            CriterionType::Zone => "zone",
+        }
+    }
+
+    /// The type a brief names, if it is one.
+    pub fn from_name(name: &str) -> Option<CriterionType> {
+        CriterionType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+impl fmt::Display for CriterionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
 /// Distance decay of an access criterion, f(t) with t = d / radius.
 ///

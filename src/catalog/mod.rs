@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::model::Layer;
 
-pub use spec::{Decimal, Delimiter, LayerSpec};
+pub use spec::{Delimiter, LayerSpec};
 
 /// Options for loading a catalog.
 ///

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::crs::Crs;
 use crate::de::{self, Problems, Seg};
 use crate::error::{Error, Result};
-use crate::io::text::TextEncoding;
+use crate::io::{text::TextEncoding, Decimal};
 use crate::model::{Format, Role};
 
 /// One `[[layer]]` of a catalog, as written.
@@ -84,35 +84,6 @@ impl TryFrom<String> for Delimiter {
             _ => Err(format!(
                 "{d:?} must be one ASCII character, like \",\" \";\" or \"\\t\""
             )),
-        }
-    }
-}
-
-/// The decimal separator of CSV coordinates.
-///
-/// ```
-/// use sitematch::Decimal;
-/// assert_eq!(Decimal::try_from(",".to_string()), Ok(Decimal::Comma));
-/// assert!(Decimal::try_from(";".to_string()).is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(try_from = "String")]
-pub enum Decimal {
-    /// `.` (the default).
-    #[default]
-    Point,
-    /// `,`, as French spreadsheets write numbers.
-    Comma,
-}
-
-impl TryFrom<String> for Decimal {
-    type Error = String;
-
-    fn try_from(d: String) -> std::result::Result<Decimal, String> {
-        match d.as_str() {
-            "." => Ok(Decimal::Point),
-            "," => Ok(Decimal::Comma),
-            _ => Err("must be \".\" or \",\"".to_string()),
         }
     }
 }

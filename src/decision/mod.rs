@@ -10,99 +10,13 @@ mod pareto;
 mod robustness;
 mod shortlist;
 
-use std::fmt;
-
-pub use near_miss::{near_miss, NearMiss};
+pub use near_miss::near_miss;
 pub use pareto::pareto_front;
-pub use robustness::{flip_margin, robustness, Flip, RankStats};
+pub use robustness::{flip_margin, robustness, RankStats};
 pub use shortlist::{shortlist, Dropped};
 
 use crate::brief::{Brief, CriterionKind};
-use crate::ranking::{Exclusion, Ranking, SiteResult};
-
-/// What the decision-support steps say of one site.
-///
-/// ```
-/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// # let mut big = Feature::point("big", 2.0, 48.0);
-/// # big.area_ha = Some(50.0);
-/// # let mut small = Feature::point("small", 2.1, 48.0);
-/// # small.area_ha = Some(10.0);
-/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
-/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
-/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
-/// let ranking = engine.rank(&brief)?;
-/// let d = &ranking.site("big").unwrap().decision;
-/// // The only ranked site is on the Pareto front; no robustness was asked for.
-/// assert_eq!((d.pareto, d.p_top), (Some(true), None));
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Decision {
-    /// Robustness: share of runs with the site in the brief's top.
-    pub p_top: Option<f64>,
-    /// Robustness: share of runs with the site first.
-    pub p_first: Option<f64>,
-    /// Robustness: 5th percentile of the site's rank over the runs.
-    pub rank_p05: Option<usize>,
-    /// Robustness: 95th percentile of the site's rank over the runs.
-    pub rank_p95: Option<usize>,
-    /// For the first two sites: the smallest single-weight change that swaps them.
-    pub flip: Option<Flip>,
-    /// True when no ranked site beats this one on every criterion score.
-    pub pareto: Option<bool>,
-    /// A ranked site that dominates this one (the best-ranked such site).
-    pub dominated_by: Option<String>,
-    /// For an excluded site: it fails one threshold constraint, by little.
-    pub near_miss: Option<NearMiss>,
-    /// With a diverse shortlist: true when the site is kept.
-    pub shortlisted: Option<bool>,
-    /// With a diverse shortlist: the site's place among the kept ones.
-    pub shortlist_rank: Option<usize>,
-    /// With a diverse shortlist: why the site was dropped.
-    pub dropped_by: Option<DroppedBy>,
-}
-
-/// Why a ranked site was left out of a diverse shortlist, naming the better site
-/// that was kept in its place.
-///
-/// ```
-/// use sitematch::DroppedBy;
-/// let d = DroppedBy::Spacing { site: "62401_11744".into(), km: 5.27 };
-/// assert_eq!(d.to_string(), "min_spacing_km: 5.3 km from 62401_11744");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum DroppedBy {
-    /// Closer than `[output] min_spacing_km` to a kept site.
-    Spacing {
-        /// The kept site's id.
-        site: String,
-        /// The geodesic distance between the two, km.
-        km: f64,
-    },
-    /// Shares its `[output] one_per` value with a kept site.
-    OnePer {
-        /// The attribute (`one_per`).
-        attribute: String,
-        /// The shared value.
-        value: String,
-        /// The kept site's id.
-        site: String,
-    },
-}
-
-impl fmt::Display for DroppedBy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DroppedBy::Spacing { site, km } => write!(f, "min_spacing_km: {km:.1} km from {site}"),
-            DroppedBy::OnePer {
-                attribute,
-                value,
-                site,
-            } => write!(f, "one_per {attribute}: {value} already has {site}"),
-        }
-    }
-}
+use crate::ranking::{DroppedBy, Exclusion, NearMiss, Ranking, SiteResult};
 
 /// Applies the decision-support steps the brief asks for to a fresh ranking: the
 /// Pareto front always, robustness and the flip margin with `[robustness]`, near

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::{aggregate, topsis, Method};
 use crate::brief::Robustness;
+use crate::ranking::Flip;
 
 /// One site's rank statistics over the runs.
 ///
@@ -97,26 +98,6 @@ pub fn robustness(
             }
         })
         .collect()
-}
-
-/// The smallest change to one criterion's weight that puts the second site above the
-/// first.
-///
-/// ```
-/// use sitematch::{flip_margin, Method};
-/// // Site 0 leads on criterion 0, site 1 on criterion 1; weights 3 and 1.
-/// let flip = flip_margin(Method::WeightedSum, &[vec![1.0, 0.0], vec![0.0, 1.0]], &[0.75, 0.25], 0, 1);
-/// // They draw level when the first weight falls by two thirds (to 0.25).
-/// let f = flip.unwrap();
-/// assert_eq!(f.criterion, 0);
-/// assert!((f.change + 2.0 / 3.0).abs() < 1e-12);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Flip {
-    /// The criterion whose weight changes.
-    pub criterion: usize,
-    /// The relative change of that weight (0.35 = +35%, -0.2 = -20%).
-    pub change: f64,
 }
 
 /// For two sites (rows `a` ranked above `b` of `scores`), the single-weight change of

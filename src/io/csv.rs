@@ -9,8 +9,7 @@ use std::str::FromStr;
 use geo::{Geometry, Point};
 
 use super::text::TextEncoding;
-use super::{RawFeature, RawTable, ReadOptions};
-use crate::catalog::Decimal;
+use super::{Decimal, RawFeature, RawTable, ReadOptions};
 use crate::error::{Error, FeatureProblem, Location, Result};
 use crate::model::{parse_decimal_comma, Value};
 

@@ -12,7 +12,6 @@ use std::path::Path;
 
 use geo::Geometry;
 
-use crate::catalog::Decimal;
 use crate::crs::Crs;
 use crate::error::{FeatureProblem, Location, Result};
 use crate::model::{Format, Value};
@@ -55,6 +54,35 @@ pub struct RawTable {
     pub declared_crs: Option<Crs>,
     /// The records.
     pub features: Vec<RawFeature>,
+}
+
+/// The decimal separator of CSV coordinates.
+///
+/// ```
+/// use sitematch::Decimal;
+/// assert_eq!(Decimal::try_from(",".to_string()), Ok(Decimal::Comma));
+/// assert!(Decimal::try_from(";".to_string()).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub enum Decimal {
+    /// `.` (the default).
+    #[default]
+    Point,
+    /// `,`, as French spreadsheets write numbers.
+    Comma,
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = String;
+
+    fn try_from(d: String) -> std::result::Result<Decimal, String> {
+        match d.as_str() {
+            "." => Ok(Decimal::Point),
+            "," => Ok(Decimal::Comma),
+            _ => Err("must be \".\" or \",\"".to_string()),
+        }
+    }
 }
 
 /// How to read a text-based file (CSV options; GeoJSON and Shapefile ignore most).

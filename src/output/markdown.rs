@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use super::{selected, OutputOptions};
-use crate::ranking::{CriterionType, CriterionValue, Ranking};
+use crate::brief::CriterionType;
+use crate::ranking::{CriterionValue, Ranking};
 
 /// Exclusion reasons, near miss, Pareto, robustness and shortlist, in a few words.
 fn notes(s: &crate::ranking::SiteResult) -> String {

@@ -37,7 +37,8 @@ mod geojson;
 mod markdown;
 mod report;
 
-use crate::ranking::{CriterionType, CriterionValue, Ranking, SiteResult};
+use crate::brief::CriterionType;
+use crate::ranking::{CriterionValue, Ranking, SiteResult};
 
 pub use self::csv::{write_csv, write_csv_grid};
 pub use self::geojson::{write_geojson, write_geojson_grid};

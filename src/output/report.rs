@@ -134,7 +134,8 @@ pub fn tags_table(layer: &Layer) -> String {
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<String> {
-    use crate::ranking::{CriterionType, CriterionValue};
+    use crate::brief::CriterionType;
+    use crate::ranking::CriterionValue;
     let s = ranking.site(site_id)?;
     let mut out = String::new();
     let _ = writeln!(

@@ -8,10 +8,10 @@ use super::{filter, Engine, Scorer};
 use crate::aggregate::weighted_sum;
 use crate::brief::{Brief, GridSpec};
 use crate::crs::pure::Ellipsoid;
-use crate::decision::Decision;
 use crate::error::{BriefProblems, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Role};
+use crate::ranking::Decision;
 use crate::ranking::{Ranking, SiteResult};
 
 /// Cells evaluated per parallel batch: the memory bound of a streamed grid.

@@ -20,12 +20,13 @@ pub use grid::{Grid, GridStats};
 use crate::aggregate::aggregate;
 use crate::brief::{Brief, CriterionKind};
 use crate::catalog::Catalog;
-use crate::decision::{self, Decision};
+use crate::decision;
 use crate::error::{BriefProblems, Error, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
 use crate::ranking::{
-    CriterionInfo, CriterionResult, CriterionValue, Exclusion, LayerCount, Ranking, SiteResult,
+    CriterionInfo, CriterionResult, CriterionValue, Decision, Exclusion, LayerCount, Ranking,
+    SiteResult,
 };
 use crate::text::fold;
 
