@@ -257,6 +257,25 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// Names the brief file in a brief's problems (found by the engine against the
+    /// data, or by a parser given text), unless they name one already; other errors
+    /// are returned as they are.
+    ///
+    /// ```
+    /// let e = sitematch::Brief::from_toml_str("top = 0\n").unwrap_err();
+    /// let e = e.in_brief("brief.toml");
+    /// assert!(e.to_string().starts_with("brief.toml has 2 problem(s)"));
+    /// ```
+    pub fn in_brief(self, path: impl AsRef<std::path::Path>) -> Error {
+        match self {
+            Error::Brief(mut p) => {
+                p.path.get_or_insert_with(|| path.as_ref().to_path_buf());
+                Error::Brief(p)
+            }
+            other => other,
+        }
+    }
+
     /// An I/O error on a file.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

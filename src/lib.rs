@@ -74,6 +74,7 @@ pub mod output;
 mod ranking;
 mod scoring;
 mod text;
+mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{

@@ -148,6 +148,14 @@ pub(crate) fn parse_decimal_comma(t: &str) -> Result<f64, std::num::ParseFloatEr
     t.replace(',', ".").parse::<f64>()
 }
 
+/// The département of a commune code: its first 2 characters, 3 for overseas codes
+/// starting "97".
+pub(crate) fn department(commune: &str) -> Option<&str> {
+    let c = commune.trim();
+    let n = if c.starts_with("97") { 3 } else { 2 };
+    c.get(..n)
+}
+
 /// Formats a number as text: integers without a fractional part.
 pub(crate) fn format_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
@@ -355,6 +363,16 @@ impl Layer {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn departments_of_communes() {
+        use super::department;
+        assert_eq!(department("59350"), Some("59"));
+        assert_eq!(department("2A004"), Some("2A"));
+        assert_eq!(department("97411"), Some("974"));
+        assert_eq!(department("01001"), Some("01"));
+        assert_eq!(department("9"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -8,6 +8,7 @@ use geo::{Geometry, Point};
 use crate::aggregate::Method;
 use crate::brief::CriterionType;
 use crate::brief::Robustness;
+use crate::error::KeyProblem;
 
 /// Why a site fails a hard constraint of the brief.
 ///
@@ -285,6 +286,9 @@ pub struct Ranking {
     pub robustness: Option<Robustness>,
     /// True when a diverse shortlist (`[output] min_spacing_km` / `one_per`) applies.
     pub shortlist: bool,
+    /// What in the brief is likely not what its writer meant: values that match
+    /// nothing in the data, criteria that give most candidates the same score.
+    pub warnings: Vec<KeyProblem>,
 }
 
 impl Ranking {

@@ -13,3 +13,4 @@ mod real_data;
 mod regression;
 mod scoring;
 mod util;
+mod warnings;

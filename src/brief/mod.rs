@@ -438,13 +438,7 @@ impl Brief {
         } else {
             Brief::from_toml_str(&text)
         };
-        parsed.map_err(|e| match e {
-            Error::Brief(mut p) => {
-                p.path = Some(path.to_path_buf());
-                Error::Brief(p)
-            }
-            other => other,
-        })
+        parsed.map_err(|e| e.in_brief(path))
     }
 
     /// Parses a TOML brief.

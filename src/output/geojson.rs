@@ -88,6 +88,7 @@ pub(crate) fn metadata(ranking: &Ranking) -> Value {
         "robustness": ranking.robustness.map(|r| json!({"runs": r.runs, "spread": r.spread, "seed": r.seed})),
         "pareto_front": ranking.ranked_sites().iter().filter(|s| s.decision.pareto == Some(true)).count(),
         "layers": layers,
+        "warnings": ranking.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 

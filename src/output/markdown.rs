@@ -80,6 +80,9 @@ pub fn write_markdown<W: Write>(
         ranking.ranked,
         ranking.sites.len() - ranking.ranked
     )?;
+    for w in &ranking.warnings {
+        writeln!(out, "Warning: {}\n", escape(&w.to_string()))?;
+    }
     let mut header = vec!["rank", "site", "label", "score", "area (ha)"]
         .into_iter()
         .map(String::from)

@@ -29,7 +29,9 @@
 //! the two draw level). With `[output] min_spacing_km` or `one_per`: `shortlisted`
 //! (boolean), `shortlist_rank` (integer) and `dropped_by` (string).
 //!
-//! CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
+//! The GeoJSON collection's `sitematch` member holds the brief's name, the method, the
+//! normalised weights, the AHP consistency ratio, the layer counts and the warnings
+//! (`key: message` texts). CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
 //! decimals; exterior rings are counter-clockwise.
 
 mod csv;

@@ -4,17 +4,9 @@ use geo::Point;
 
 use crate::brief::Filter;
 use crate::index::IndexedLayer;
-use crate::model::Feature;
+use crate::model::{department, Feature};
 use crate::ranking::Exclusion;
 use crate::text::fold;
-
-/// The département of a commune code: its first 2 characters, 3 for overseas codes
-/// starting "97".
-pub fn department(commune: &str) -> Option<&str> {
-    let c = commune.trim();
-    let n = if c.starts_with("97") { 3 } else { 2 };
-    c.get(..n)
-}
 
 /// True when the commune's département is one of `departments` (case and accents
 /// ignored); false for a site with no commune.
@@ -72,18 +64,4 @@ pub(super) fn reasons(
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::department;
-
-    #[test]
-    fn departments_of_communes() {
-        assert_eq!(department("59350"), Some("59"));
-        assert_eq!(department("2A004"), Some("2A"));
-        assert_eq!(department("97411"), Some("974"));
-        assert_eq!(department("01001"), Some("01"));
-        assert_eq!(department("9"), None);
-    }
 }

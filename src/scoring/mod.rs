@@ -21,7 +21,7 @@ use crate::aggregate::aggregate;
 use crate::brief::{Brief, CriterionKind};
 use crate::catalog::Catalog;
 use crate::decision;
-use crate::error::{BriefProblems, Error, Result};
+use crate::error::{BriefProblems, Error, KeyProblem, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
 use crate::ranking::{
@@ -29,6 +29,7 @@ use crate::ranking::{
     SiteResult,
 };
 use crate::text::fold;
+use crate::warnings;
 
 /// What one criterion says of one site.
 #[derive(Debug, Clone, PartialEq)]
@@ -378,7 +379,38 @@ impl Engine {
             let attr = brief.output.one_per.as_deref()?;
             features.get(s.site_id.as_str())?.attribute(attr).as_text()
         });
+        let flat = warnings::flat_criteria(brief, &ranking);
+        ranking.warnings.extend(flat);
         Ok(ranking)
+    }
+
+    /// The values of a brief that match nothing in the data (`where`, `departments`,
+    /// `categories`, `tags`, category `scores`), each with the closest value the data
+    /// has. [`Engine::rank`] adds them to the ranking's warnings.
+    ///
+    /// ```
+    /// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+    /// let mut site = Feature::point("a", 2.0, 48.0);
+    /// site.attributes.insert("statut".into(), sitematch::Value::Text("friche sans projet".into()));
+    /// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features("sites", Role::Sites, vec![site])]));
+    /// let brief = Brief::from_toml_str(r#"
+    ///     [filter]
+    ///     where = { statut = ["friche sans projet", "friche sans projets"] }
+    ///     [[criterion]]
+    ///     name = "land"
+    ///     type = "attribute"
+    ///     field = "area_ha"
+    ///     ideal = 10
+    ///     zero = 0
+    /// "#)?;
+    /// let w = engine.value_warnings(&brief);
+    /// assert_eq!(w[0].key, "filter.where.statut[1]");
+    /// assert!(w[0].message.ends_with("did you mean \"friche sans projet\"?"));
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn value_warnings(&self, brief: &Brief) -> Vec<KeyProblem> {
+        let sites: Vec<&Layer> = self.site_layers(brief).iter().map(|l| l.layer()).collect();
+        warnings::unmatched_values(brief, &sites, |n| self.layer(n).map(IndexedLayer::layer))
     }
 
     /// The `exclude_zones` layers of a brief, by name.
@@ -429,6 +461,7 @@ impl Engine {
                 .collect(),
             robustness: brief.robustness,
             shortlist: brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some(),
+            warnings: self.value_warnings(brief),
         }
     }
 

@@ -119,9 +119,8 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                     include_excluded,
                 );
             }
-            let ranking = engine
-                .rank(&brief)
-                .map_err(|e| with_brief_path(e, &brief_path))?;
+            let ranking = engine.rank(&brief).map_err(|e| e.in_brief(&brief_path))?;
+            warn(&brief_path, &ranking.warnings);
             let opts = OutputOptions {
                 top: top.unwrap_or(ranking.top),
                 include_excluded,
@@ -157,9 +156,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let path = brief;
             let brief = Brief::from_path(&path)?;
             let engine = Engine::new(load(&data)?);
-            engine
-                .check(&brief)
-                .map_err(|e| with_brief_path(e, &path))?;
+            engine.check(&brief).map_err(|e| e.in_brief(&path))?;
             let (weights, cr) = brief.normalised_weights();
             let mut out = std::io::stdout().lock();
             writeln!(
@@ -175,6 +172,13 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             if let Some(cr) = cr {
                 writeln!(out, "  AHP consistency ratio {cr:.3}")?;
             }
+            // The warnings that need the scores come from a ranking (a grid is not
+            // ranked: only the values are checked).
+            let warnings = match brief.grid {
+                Some(_) => engine.value_warnings(&brief),
+                None => engine.rank(&brief).map_err(|e| e.in_brief(&path))?.warnings,
+            };
+            warn(&path, &warnings);
             Ok(Outcome::Done)
         }
         Command::Explain {
@@ -187,7 +191,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let mut brief = Brief::from_path(&path)?;
             with_runs(&mut brief, robustness);
             let engine = Engine::new(load(&data)?);
-            let ranking = engine.rank(&brief).map_err(|e| with_brief_path(e, &path))?;
+            let ranking = engine.rank(&brief).map_err(|e| e.in_brief(&path))?;
             let text = output::explain(&ranking, &site_id).ok_or_else(|| {
                 anyhow!(
                     "no site {site_id:?} among the {} sites the brief considers \
@@ -212,7 +216,8 @@ fn rank_grid(
 ) -> anyhow::Result<Outcome> {
     let grid = engine
         .grid(brief, include_excluded)
-        .map_err(|e| with_brief_path(e, brief_path))?;
+        .map_err(|e| e.in_brief(brief_path))?;
+    warn(brief_path, &engine.value_warnings(brief));
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(grid.total_cells() as u64),
         indicatif::ProgressDrawTarget::stderr(),
@@ -251,6 +256,13 @@ fn rank_grid(
     Ok(Outcome::Done)
 }
 
+/// Prints a brief's warnings on stderr, one a line.
+fn warn(brief: &std::path::Path, warnings: &[sitematch::KeyProblem]) {
+    for w in warnings {
+        eprintln!("warning: {}: {w}", brief.display());
+    }
+}
+
 /// Where output goes: the `-o` file, else stdout; buffered.
 fn sink(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match path {
@@ -267,16 +279,5 @@ fn with_runs(brief: &mut Brief, runs: Option<usize>) {
         let mut spec = brief.robustness.unwrap_or_default();
         spec.runs = runs.max(1);
         brief.robustness = Some(spec);
-    }
-}
-
-/// Names the brief file in a brief error found against the data.
-fn with_brief_path(e: sitematch::Error, path: &std::path::Path) -> sitematch::Error {
-    match e {
-        sitematch::Error::Brief(mut p) => {
-            p.path.get_or_insert_with(|| path.to_path_buf());
-            sitematch::Error::Brief(p)
-        }
-        other => other,
     }
 }

@@ -201,3 +201,19 @@ fn explain_breaks_a_score_down() {
     assert_eq!(code, 2);
     assert!(err.contains("no site \"nope\""), "{err}");
 }
+
+#[test]
+fn r11_validate_and_rank_warn_on_a_typo_without_failing() {
+    let brief = "[[criterion]]\nname = \"town\"\ntype = \"category\"\nfield = \"commune_nom\"\n\
+                 scores = { \"Sedna\" = 1.0 }\n";
+    let (_t, path) = temp_file("typo.toml", brief);
+    let path = path.to_str().unwrap();
+    for command in ["validate", "rank"] {
+        let (code, _, err) = on_rank_data(&[command, path]);
+        assert_eq!(code, 0, "{command}: {err}");
+        assert!(
+            err.contains("criterion[0].scores.Sedna: no site has commune_nom \"Sedna\"; did you mean \"Sedan\"?"),
+            "{command}: {err}"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Warnings about a brief that is valid but likely not what its writer meant: a value
+//! that matches nothing in the data (a typo would otherwise silently shrink the
+//! shortlist), and a criterion that gives most candidates the same score (it decides
+//! nothing).
+
+use std::collections::BTreeSet;
+
+use crate::brief::{Brief, CriterionKind};
+use crate::error::KeyProblem;
+use crate::model::{department, Feature, Layer};
+use crate::ranking::Ranking;
+use crate::text::fold;
+
+/// A criterion warns when more than this share of the ranked candidates score 0, or 1.
+const FLAT_SHARE: f64 = 0.5;
+
+/// The values of a brief (`where`, `departments`, `categories`, `tags`, category
+/// `scores`) that no feature of the data has, each with the closest value it has.
+/// `sites` are the layers the brief ranks; `layer` finds a layer by name.
+pub(crate) fn unmatched_values<'a>(
+    brief: &Brief,
+    sites: &[&'a Layer],
+    layer: impl Fn(&str) -> Option<&'a Layer>,
+) -> Vec<KeyProblem> {
+    let mut out = Vec::new();
+    let site_features = || sites.iter().flat_map(|l| l.features.iter());
+    for (attr, allowed) in &brief.filter.where_ {
+        let known: BTreeSet<String> = site_features()
+            .filter_map(|f| f.attribute(attr).as_text())
+            .collect();
+        for (i, v) in allowed.iter().enumerate() {
+            let key = format!("filter.where.{attr}[{i}]");
+            if let Some(w) = unmatched(v, &known, &format!("no site has {attr} {v:?}")) {
+                out.push(KeyProblem::new(key, w));
+            }
+        }
+    }
+    if let Some(deps) = &brief.filter.departments {
+        let known: BTreeSet<String> = site_features()
+            .filter_map(|f| {
+                f.commune
+                    .as_deref()
+                    .and_then(department)
+                    .map(str::to_string)
+            })
+            .collect();
+        // Codes one digit apart are different places: list the known ones instead of
+        // guessing.
+        let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        for (i, d) in deps.iter().enumerate() {
+            if !known.iter().any(|k| fold(k) == fold(d)) {
+                let mut w = format!("no site is in département {d:?}");
+                if list.len() <= 12 {
+                    w.push_str(&format!("; the sites are in {}", list.join(", ")));
+                }
+                out.push(KeyProblem::new(format!("filter.departments[{i}]"), w));
+            }
+        }
+    }
+    for (i, c) in brief.criteria.iter().enumerate() {
+        match &c.kind {
+            CriterionKind::Distance {
+                layer: name,
+                categories,
+                tags,
+                ..
+            }
+            | CriterionKind::Access {
+                layer: name,
+                categories,
+                tags,
+                ..
+            } => {
+                let Some(l) = layer(name) else { continue };
+                let known: BTreeSet<String> = l
+                    .features
+                    .iter()
+                    .filter_map(|f| f.category.clone())
+                    .collect();
+                for (j, v) in categories.iter().enumerate() {
+                    let what = format!("no feature of layer {name:?} has category {v:?}");
+                    if let Some(w) = unmatched(v, &known, &what) {
+                        out.push(KeyProblem::new(
+                            format!("criterion[{i}].categories[{j}]"),
+                            w,
+                        ));
+                    }
+                }
+                let known: BTreeSet<String> = l
+                    .features
+                    .iter()
+                    .flat_map(|f| f.tags.iter().cloned())
+                    .collect();
+                for (j, v) in tags.iter().enumerate() {
+                    let what = format!("no feature of layer {name:?} has tag {v:?}");
+                    if let Some(w) = unmatched(v, &known, &what) {
+                        out.push(KeyProblem::new(format!("criterion[{i}].tags[{j}]"), w));
+                    }
+                }
+            }
+            CriterionKind::Category { field, scores, .. } => {
+                let known: BTreeSet<String> = site_features()
+                    .filter_map(|f: &Feature| f.attribute(field).as_text())
+                    .collect();
+                for (v, _) in scores {
+                    let what = format!("no site has {field} {v:?}");
+                    if let Some(w) = unmatched(v, &known, &what) {
+                        out.push(KeyProblem::new(format!("criterion[{i}].scores.{v}"), w));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `None` when `value` (case and accents ignored) is among `known`; else the warning,
+/// with the closest known value when one is close.
+fn unmatched(value: &str, known: &BTreeSet<String>, what: &str) -> Option<String> {
+    let v = fold(value);
+    if known.iter().any(|k| fold(k) == v) {
+        return None;
+    }
+    let closest = known
+        .iter()
+        .map(|k| (strsim::levenshtein(&fold(k), &v), k))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .filter(|(d, _)| *d <= (v.chars().count() / 3).max(2));
+    Some(match closest {
+        Some((_, k)) => format!("{what}; did you mean {k:?}?"),
+        None => what.to_string(),
+    })
+}
+
+/// The criteria that give more than half of the ranked candidates the same extreme
+/// score (0 or 1), with the change to the brief that would make them decide.
+pub(crate) fn flat_criteria(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
+    let sites = ranking.ranked_sites();
+    let n = sites.len();
+    let mut out = Vec::new();
+    if n < 2 {
+        return out;
+    }
+    for (i, c) in brief.criteria.iter().enumerate() {
+        let scores: Vec<f64> = sites
+            .iter()
+            .filter_map(|s| s.criteria.get(i).map(|r| r.score))
+            .collect();
+        let at = |x: f64| scores.iter().filter(|&&s| s == x).count();
+        let (full, zero) = (at(1.0), at(0.0));
+        let (count, level) = if full >= zero {
+            (full, 1.0)
+        } else {
+            (zero, 0.0)
+        };
+        if (count as f64) <= FLAT_SHARE * n as f64 {
+            continue;
+        }
+        // The median raw value of the candidates: a threshold there splits them.
+        let mut values: Vec<f64> = sites
+            .iter()
+            .filter_map(|s| s.criteria.get(i)?.value.as_f64())
+            .collect();
+        values.sort_by(f64::total_cmp);
+        let median = values.get(values.len() / 2).copied();
+        let fix = match (&c.kind, level == 1.0, median) {
+            (_, false, None) => "; none of them has a value (no matching feature within \
+                                 reach, or the field is missing)"
+                .to_string(),
+            (CriterionKind::Access { .. }, true, Some(m)) => {
+                format!(
+                    "; raise saturation above {} (the candidates' median)",
+                    round_up(m)
+                )
+            }
+            (CriterionKind::Access { .. }, false, _) => {
+                "; widen radius_km or check the layer and field".to_string()
+            }
+            (CriterionKind::Distance { .. }, true, Some(m)) => {
+                format!("; lower ideal_km below {m:.1}")
+            }
+            (CriterionKind::Distance { .. }, false, Some(m)) => {
+                format!("; raise zero_km above {m:.1}")
+            }
+            (CriterionKind::Attribute { .. }, _, Some(m)) => {
+                format!("; move ideal or zero towards {m:.1}")
+            }
+            _ => "; it does little to rank them".to_string(),
+        };
+        let what = if level == 1.0 {
+            "full score"
+        } else {
+            "score 0"
+        };
+        out.push(KeyProblem::new(
+            format!("criterion[{i}]"),
+            format!("{}: {count} of {n} candidates at {what}{fix}", c.name),
+        ));
+    }
+    out
+}
+
+/// A round figure at or above `x` (2 significant digits): 238,897 -> 240,000.
+fn round_up(x: f64) -> String {
+    if x <= 0.0 {
+        return "0".to_string();
+    }
+    let step = 10f64.powi(x.log10().floor() as i32 - 1);
+    let r = (x / step).ceil() * step;
+    let digits = format!("{r:.0}");
+    // Thousands separated by commas, as the README writes figures.
+    let mut out = String::new();
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_figures() {
+        assert_eq!(round_up(238_896.9), "240,000");
+        assert_eq!(round_up(42.0), "42");
+        assert_eq!(round_up(1_234.0), "1,300");
+    }
+
+    #[test]
+    fn near_values_are_suggested() {
+        let known: BTreeSet<String> = ["friche sans projet", "friche avec projet"]
+            .map(String::from)
+            .into();
+        assert_eq!(unmatched("Friche SANS projet", &known, "x"), None);
+        assert_eq!(
+            unmatched("friche sans projets", &known, "no site has statut").as_deref(),
+            Some("no site has statut; did you mean \"friche sans projet\"?")
+        );
+        assert_eq!(unmatched("zzz", &known, "w").as_deref(), Some("w"));
+    }
+}
