@@ -178,10 +178,10 @@ pub(crate) fn flat_criteria(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem>
                 "; widen radius_km or check the layer and field".to_string()
             }
             (CriterionKind::Distance { .. }, true, Some(m)) => {
-                format!("; lower ideal_km below {m:.1}")
+                format!("; lower ideal_km below {:.1}", (m * 10.0).floor() / 10.0)
             }
             (CriterionKind::Distance { .. }, false, Some(m)) => {
-                format!("; raise zero_km above {m:.1}")
+                format!("; raise zero_km above {:.1}", (m * 10.0).ceil() / 10.0)
             }
             (CriterionKind::Attribute { .. }, _, Some(m)) => {
                 format!("; move ideal or zero towards {m:.1}")

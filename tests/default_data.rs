@@ -61,13 +61,22 @@ fn import_reproduces_the_committed_data_set() {
     assert_eq!(count("territoires_industrie"), 183);
     let rail = csv_rows(&out.path().join("rail.csv"));
     assert_eq!(rail.iter().filter(|r| &r[2] == "gare_fret").count(), 1_313);
-    // 1,011 toll points are interchanges; grouped by (route, name) they make fewer.
+    // Every toll point is in one feature: grouped by (route, name, type), then the
+    // stations of one interchange joined.
     let motorway = csv_rows(&out.path().join("motorway.csv"));
     let toll_points: usize = motorway
         .iter()
-        .map(|r| r[4].parse::<usize>().unwrap())
+        .map(|r| r[6].parse::<usize>().unwrap())
         .sum();
     assert_eq!(toll_points, 1_266);
+    // Every ROUTE 120 interchange is in one feature, merged or on its own.
+    let r120 = csv_rows(&raw.join("ign-route120/route120_echangeurs.csv")).len();
+    let merged = motorway
+        .iter()
+        .filter(|r| &r[8] == "dgitm+route120")
+        .count();
+    let alone = motorway.iter().filter(|r| &r[8] == "route120").count();
+    assert_eq!(merged + alone, r120);
 }
 
 #[test]
@@ -86,7 +95,7 @@ fn spot_checks_against_known_facts() {
     // lat 46.440965603, lon 5.269820155.
     let motorway = csv_rows(&data_dir().join("motorway.csv"));
     let b = motorway.iter().find(|r| &r[1] == "Beaupont").unwrap();
-    let p = (b[6].parse().unwrap(), b[7].parse().unwrap());
+    let p = (b[10].parse().unwrap(), b[11].parse().unwrap());
     assert!(small_distance_m(p, (5.269820155, 46.440965603)) < 0.02);
     assert_eq!(&b[3], "Echangeur");
 
@@ -113,6 +122,46 @@ fn spot_checks_against_known_facts() {
     // Every layer loads without a skipped feature.
     for l in &catalog.layers {
         assert!(l.skipped.is_empty(), "{}: {:?}", l.name, l.skipped.first());
+    }
+}
+
+#[test]
+fn r11_free_motorways_and_one_feature_per_interchange() {
+    let catalog = Catalog::from_path(data_dir()).unwrap();
+    let layer = catalog.layer("motorway").unwrap().clone();
+    let index = sitematch::IndexedLayer::new(layer);
+    let features = &index.layer().features;
+    let with = |i: usize, tag: &str| {
+        features[i].category.as_deref() == Some("Echangeur")
+            && features[i].tags.iter().any(|t| t == tag)
+    };
+    // Bailleul is on the free A25 (Lille-Dunkirk): a motorway interchange within about
+    // 2 km, while the nearest toll interchange is 26 km away (Béthune, on the A26).
+    let bailleul = geo::Point::new(2.7353, 50.7386);
+    let (_, free) = index
+        .nearest_by(bailleul, |i, _| with(i, "autoroute"))
+        .unwrap();
+    let (_, toll) = index.nearest_by(bailleul, |i, _| with(i, "péage")).unwrap();
+    assert!(free < 3_000.0, "{free}");
+    assert!(toll > 20_000.0, "{toll}");
+    // The toll stations of one interchange ("Entrée", "Sortie") are one feature: no
+    // two interchanges of the same route closer than 1.5 km.
+    for (i, a) in features.iter().enumerate() {
+        let route = a.attribute("route").as_text().unwrap_or_default();
+        if route.is_empty() || !with(i, "péage") {
+            continue;
+        }
+        for b in index.within(a.location, 1_500.0) {
+            let other = &features[b.0];
+            assert!(
+                b.0 == i
+                    || !with(b.0, "péage")
+                    || other.attribute("route").as_text().unwrap_or_default() != route,
+                "{} and {} are one interchange",
+                a.id,
+                other.id
+            );
+        }
     }
 }
 

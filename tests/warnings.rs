@@ -82,13 +82,14 @@ fn r11_categories_tags_and_scores_that_match_nothing_warn() {
 fn r11_a_criterion_that_gives_most_candidates_full_score_warns() {
     // Sites 0..=9 at 0 to 100.2 km from the interchange: with ideal_km 60, the 6 sites
     // within 55.7 km score 1 (6 of 10, more than half); their median distance is the
-    // 6th of the 10 sorted values, 55.66 km (0.5° at 111.32 km per degree).
+    // 6th of the 10 sorted values, 55.66 km (0.5° at 111.32 km per degree), floored to
+    // 55.6 so that the suggestion splits them.
     let w = warnings(
         "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorway\"\nideal_km = 60\nzero_km = 200\n",
     );
     assert_eq!(
         w,
-        ["criterion[0]: m: 6 of 10 candidates at full score; lower ideal_km below 55.7"]
+        ["criterion[0]: m: 6 of 10 candidates at full score; lower ideal_km below 55.6"]
     );
     // With ideal_km 40, 4 of 10 score 1: no warning.
     let w = warnings(
