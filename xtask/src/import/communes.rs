@@ -137,6 +137,20 @@ impl Communes {
             .map(|r| (cell(r, dc), num(r, dp)))
             .collect();
 
+        // Jobs at place of work, census RP 2018 (INSEE comparateur de territoires,
+        // geography 2021): communes and the arrondissements of Paris, Lyon and
+        // Marseille, each at its own level.
+        let emp = RawCsv::open(
+            &raw.join("insee-emploi-rp2018/base_cc_comparateur_RP2018.csv"),
+            b';',
+        )?;
+        let (ec, ej) = (emp.col("CODGEO")?, emp.col("P18_EMPLT")?);
+        let jobs_of: HashMap<&str, Option<f64>> = emp
+            .rows()
+            .iter()
+            .map(|r| (cell(r, ec), num(r, ej)))
+            .collect();
+
         let mut t = OutTable::new(&[
             "insee",
             "nom",
@@ -150,8 +164,10 @@ impl Communes {
             "ze_unemployment_rate",
             "frr",
             "dvf_price_m2",
+            "jobs_2018",
         ]);
-        let (mut no_ze, mut no_rate, mut no_frr, mut no_dvf) = (0, 0, 0, 0);
+        let (mut no_ze, mut no_rate, mut no_frr, mut no_dvf, mut no_jobs) = (0, 0, 0, 0, 0);
+        let mut total_jobs = 0.0;
         let opt = |x: Option<f64>, d: i32| x.map(|x| round(x, d)).unwrap_or_default();
         for (code, c) in &self.by_code {
             // Arrondissements join through their commune, except DVF, which has them.
@@ -168,6 +184,10 @@ impl Communes {
                 .copied()
                 .flatten();
             no_dvf += usize::from(price.is_none());
+            // By the point's own code: a city's total would count its arrondissements twice.
+            let jobs = jobs_of.get(code.as_str()).copied().flatten();
+            no_jobs += usize::from(jobs.is_none());
+            total_jobs += jobs.unwrap_or(0.0);
             t.rows.push(vec![
                 code.clone(),
                 c.name.clone(),
@@ -181,6 +201,7 @@ impl Communes {
                 opt(rate, 1),
                 frr.to_string(),
                 opt(price, 0),
+                opt(jobs, 0),
             ]);
         }
         let report = LayerReport {
@@ -204,7 +225,14 @@ Role `population`: one point per commune for catchment sums (labour pool).
 - `frr`: ANCT France Ruralités Revitalisation list of 10 July 2025.
 - `dvf_price_m2`: median residential price per m², DVF 2020-2024 (via ADEME
   Bénéfriches; LO 2.0). A proxy of land prices only; Bas-Rhin, Haut-Rhin and Moselle
-  have no DVF."
+  have no DVF.
+- `jobs_2018`: jobs at place of work (emplois au lieu de travail, `P18_EMPLT`), census
+  RP 2018, INSEE comparateur de territoires, edition of January 2022, geography 2021
+  (`insee-emploi-rp2018/base_cc_comparateur_RP2018.csv`; LO 2.0), rounded to whole
+  jobs. Joined by the point's own code (the arrondissements of Paris, Lyon and
+  Marseille have their own figures); communes created by a merger after 2021 do not
+  join. The jobs that compete with a new plant for the same workers (labour
+  competition)."
                 .to_string(),
             counts: vec![
                 ("raw rows".into(), self.rows),
@@ -230,6 +258,11 @@ Role `population`: one point per commune for catchment sums (labour pool).
                 ),
                 ("communes not in the FRR list".into(), no_frr),
                 ("communes with no DVF median price".into(), no_dvf),
+                ("communes with no jobs figure (RP 2018)".into(), no_jobs),
+                (
+                    "jobs at place of work, total of the points (RP 2018)".into(),
+                    total_jobs.round() as usize,
+                ),
             ],
         };
         Ok((t, report))
