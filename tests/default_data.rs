@@ -59,6 +59,11 @@ fn import_reproduces_the_committed_data_set() {
     assert_eq!(count("airports"), 484);
     assert_eq!(count("seaports"), 78);
     assert_eq!(count("territoires_industrie"), 183);
+    // RTE 2024: 5,079 sites, of which 196 at 400 kV and 994 at 225 kV (raw SOURCES.md).
+    assert_eq!(count("substations"), 5_079);
+    let substations = csv_rows(&out.path().join("substations.csv"));
+    let kv = |v: &str| substations.iter().filter(|r| &r[4] == v).count();
+    assert_eq!((kv("400"), kv("225")), (196, 994));
     let rail = csv_rows(&out.path().join("rail.csv"));
     assert_eq!(rail.iter().filter(|r| &r[2] == "gare_fret").count(), 1_313);
     // Every toll point is in one feature: grouped by (route, name, type), then the
@@ -105,7 +110,10 @@ fn spot_checks_against_known_facts() {
         let arrondissements: f64 = (1..=20)
             .map(|a| commune(&format!("751{a:02}"))[12].parse::<f64>().unwrap())
             .sum();
-        assert!((paris - arrondissements).abs() <= 10.0, "{paris} {arrondissements}");
+        assert!(
+            (paris - arrondissements).abs() <= 10.0,
+            "{paris} {arrondissements}"
+        );
         assert!(communes.iter().all(|r| &r[0] != "75056"));
     }
     // Paris has no COM row in the raw file: its 1st arrondissement stands in.

@@ -9,6 +9,7 @@
 
 mod communes;
 mod friches;
+mod grid;
 mod logistics;
 mod training;
 mod zones;
@@ -35,6 +36,21 @@ impl RawCsv {
         } else {
             Box::new(file)
         };
+        RawCsv::from_reader(path, source, delimiter)
+    }
+
+    /// Reads a raw CSV in Latin-1 (ISO-8859-1), with a header row.
+    pub(crate) fn open_latin1(path: &Path, delimiter: u8) -> Result<RawCsv> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let latin1 = sitematch::TextEncoding::from_label("latin1")
+            .ok_or_else(|| Error::format(path, Location::File, "no Latin-1 decoder"))?;
+        let text = latin1
+            .decode(&bytes)
+            .ok_or_else(|| Error::format(path, Location::File, "not Latin-1 text"))?;
+        RawCsv::from_reader(path, text.as_bytes(), delimiter)
+    }
+
+    fn from_reader(path: &Path, source: impl std::io::Read, delimiter: u8) -> Result<RawCsv> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -195,6 +211,8 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     let (t, r) = logistics::seaports(raw)?;
     emit(t, r)?;
     let (t, r) = logistics::rail(raw)?;
+    emit(t, r)?;
+    let (t, r) = grid::substations(raw)?;
     emit(t, r)?;
     let (t, r) = training::training(raw, &communes)?;
     emit(t, r)?;
