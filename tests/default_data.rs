@@ -50,11 +50,26 @@ fn import_reproduces_the_committed_data_set() {
             .map(|(_, _, n)| *n)
             .unwrap()
     };
-    let ddt08_added = csv_rows(&out.path().join("friches.csv"))
+    // Every Cartofriches record is in one site: the records of one physical site are
+    // merged, and the site counts them.
+    let friches = csv_rows(&out.path().join("friches.csv"));
+    let ddt08_added = friches
         .iter()
         .filter(|r| r[0].starts_with("ddt08_"))
         .count();
-    assert_eq!(count("friches"), 23_878 + ddt08_added);
+    let records: usize = friches
+        .iter()
+        .filter(|r| !r[0].starts_with("ddt08_"))
+        .map(|r| r[17].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(records, 23_878);
+    assert!(count("friches") < 23_878 + ddt08_added);
+    // Three records of the raw file share one point and one 98.94 ha unité foncière
+    // at Loos-en-Gohelle (terrils 11/19, 79bis and 79): one site, flagged as extraction.
+    let loos = friches.iter().find(|r| &r[0] == "62528_4272").unwrap();
+    assert_eq!(&loos[18], "62528_4272;62528_4275;62528_5381");
+    assert_eq!(&loos[16], "oui");
+    assert!(friches.iter().all(|r| &r[0] != "62528_4275"));
     assert_eq!(count("communes"), 34_931 - 3 + 45);
     assert_eq!(count("airports"), 484);
     assert_eq!(count("seaports"), 78);

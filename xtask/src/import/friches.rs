@@ -1,6 +1,6 @@
 //! `friches` (sites): every Cartofriches site, with the DDT des Ardennes polygons.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use geo::{Centroid, Geometry, Intersects, MapCoords, Point, Validation};
@@ -24,11 +24,45 @@ const HEADER: &[&str] = &[
     "frr",
     "area_ha",
     "area_source",
+    "site_area_ha",
+    "parcel_area_ha",
+    "extraction",
+    "records",
+    "source_ids",
     "rail_distance_m",
     "activite",
     "geometry_source",
     "wkt",
 ];
+
+/// Columns of HEADER that the code writes by position.
+const GEOMETRY_SOURCE: usize = 21;
+const WKT: usize = 22;
+
+/// True for a spoil heap, quarry, sand or gravel pit or mine: land that is not
+/// industrial land, whatever its size.
+fn is_extraction(site_type: &str, name: &str, activity: &str) -> bool {
+    let (t, n, a) = (
+        sitematch::fold(site_type),
+        sitematch::fold(name),
+        sitematch::fold(activity),
+    );
+    t.contains("carriere ou mine")
+        || n.starts_with("terril")
+        || n.contains("carriere")
+        || n.contains("sabliere")
+        || n.contains("graviere")
+        || n.contains("crassier")
+        || a.starts_with("terrils")
+        || a.starts_with("extraction de pierres")
+        || a.starts_with("exploitation de gravieres")
+        || a.contains("carriere")
+}
+
+/// A value that says nothing: empty or "inconnu".
+fn unknown(v: &str) -> bool {
+    v.is_empty() || v == "inconnu"
+}
 
 fn round7(g: &Geometry<f64>) -> Geometry<f64> {
     g.map_coords(|c| geo::Coord {
@@ -104,30 +138,71 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
 
     let mut table = OutTable::new(HEADER);
     let (mut from_uf, mut from_site, mut no_area, mut unverified_n, mut no_point) = (0, 0, 0, 0, 0);
-    // Sites of the Ardennes by commune, to match polygons spatially.
-    let mut ardennes: HashMap<String, Vec<(usize, Point<f64>)>> = HashMap::new();
+    // One physical site, several records: the same point and the same unité foncière.
+    let mut groups: BTreeMap<(String, String, String), Vec<&csv::StringRecord>> = BTreeMap::new();
     for r in t.rows() {
-        let (Some(x), Some(y)) = (num(r, lon), num(r, lat)) else {
+        if num(r, lon).is_none() || num(r, lat).is_none() {
             no_point += 1;
             continue;
+        }
+        let key = (
+            cell(r, lon).to_string(),
+            cell(r, lat).to_string(),
+            cell(r, uf).to_string(),
+        );
+        groups.entry(key).or_default().push(r);
+    }
+    let mut merged_groups = 0;
+    let mut extraction_n = 0;
+    // Sites of the Ardennes by commune, to match polygons spatially.
+    let mut ardennes: HashMap<String, Vec<(usize, Point<f64>)>> = HashMap::new();
+    for mut records in groups.into_values() {
+        // The verified records first, then by id: the first one leads the site.
+        records.sort_by_key(|r| (cell(r, unverified) == "True", cell(r, id).to_string()));
+        let Some(&lead) = records.first() else {
+            continue;
         };
-        let (area, source) = match (num(r, uf), num(r, surf)) {
+        merged_groups += usize::from(records.len() > 1);
+        // An attribute the lead does not know comes from the first record that does.
+        let best = |col: usize| {
+            records
+                .iter()
+                .map(|r| cell(r, col))
+                .find(|v| !unknown(v))
+                .unwrap_or_else(|| cell(lead, col))
+                .to_string()
+        };
+        let (Some(x), Some(y)) = (num(lead, lon), num(lead, lat)) else {
+            continue;
+        };
+        // The site's own surface where known (a petrol station is not its 4.3 ha
+        // cadastral unit), else the unité foncière.
+        let site_m2 = records
+            .iter()
+            .filter_map(|r| num(r, surf))
+            .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.max(a))));
+        let parcel_m2 = num(lead, uf);
+        let (area, source) = match (site_m2, parcel_m2) {
             (Some(a), _) => {
-                from_uf += 1;
-                (round(a / 1e4, 4), "unite_fonciere")
-            }
-            (None, Some(a)) => {
                 from_site += 1;
                 (round(a / 1e4, 4), "site")
+            }
+            (None, Some(a)) => {
+                from_uf += 1;
+                (round(a / 1e4, 4), "unite_fonciere")
             }
             _ => {
                 no_area += 1;
                 (String::new(), "")
             }
         };
-        let is_unverified = cell(r, unverified) == "True";
-        unverified_n += usize::from(is_unverified);
-        let code = cell(r, insee).to_string();
+        let verified = records.iter().any(|r| cell(r, unverified) != "True");
+        unverified_n += usize::from(!verified);
+        let extraction = records
+            .iter()
+            .any(|r| is_extraction(cell(r, typ), cell(r, nom), cell(r, act)));
+        extraction_n += usize::from(extraction);
+        let code = cell(lead, insee).to_string();
         let frr_class = frr_of.get(code.as_str()).copied().unwrap_or("");
         no_frr += usize::from(frr_class.is_empty());
         if code.starts_with("08") {
@@ -136,27 +211,38 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
                 .or_default()
                 .push((table.rows.len(), Point::new(x, y)));
         }
+        let ids: Vec<&str> = records.iter().map(|r| cell(r, id)).collect();
         table.rows.push(vec![
-            cell(r, id).to_string(),
-            cell(r, nom).to_string(),
-            cell(r, typ).to_string(),
-            cell(r, statut).to_string(),
-            cell(r, nature).to_string(),
-            if is_unverified { "non" } else { "oui" }.to_string(),
-            cell(r, pol).to_string(),
-            cell(r, zone).to_string(),
-            cell(r, owner).to_string(),
+            cell(lead, id).to_string(),
+            cell(lead, nom).to_string(),
+            best(typ),
+            cell(lead, statut).to_string(),
+            cell(lead, nature).to_string(),
+            if verified { "oui" } else { "non" }.to_string(),
+            best(pol),
+            best(zone),
+            best(owner),
             code,
-            cell(r, cnom).to_string(),
+            cell(lead, cnom).to_string(),
             frr_class.to_string(),
             area,
             source.to_string(),
-            num(r, rail).map(|d| round(d, 0)).unwrap_or_default(),
-            cell(r, act).to_string(),
+            site_m2.map(|a| round(a / 1e4, 4)).unwrap_or_default(),
+            parcel_m2.map(|a| round(a / 1e4, 4)).unwrap_or_default(),
+            if extraction { "oui" } else { "non" }.to_string(),
+            records.len().to_string(),
+            ids.join(";"),
+            records
+                .iter()
+                .find_map(|r| num(r, rail))
+                .map(|d| round(d, 0))
+                .unwrap_or_default(),
+            best(act),
             "cartofriches".to_string(),
             format!("POINT ({} {})", deg(x), deg(y)),
         ]);
     }
+    let records_in_merged = t.rows().len() - no_point - table.rows.len();
 
     // A DDT08 polygon replaces the point of each Cartofriches site of its commune
     // that lies inside it; the ids of the two inventories differ, so the match is
@@ -192,8 +278,8 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             for i in inside {
                 if let Some(row) = table.rows.get_mut(i) {
                     matched_sites += 1;
-                    row[16] = format!("cartofriches + ddt08 {ddt_id}");
-                    row[17] = g.wkt_string();
+                    row[GEOMETRY_SOURCE] = format!("cartofriches + ddt08 {ddt_id}");
+                    row[WKT] = g.wkt_string();
                 }
             }
             continue;
@@ -232,6 +318,16 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             }
             .to_string(),
             String::new(),
+            num(r, duf).map(|a| round(a / 1e4, 4)).unwrap_or_default(),
+            if is_extraction(cell(r, dtyp), cell(r, dnom), "") {
+                "oui"
+            } else {
+                "non"
+            }
+            .to_string(),
+            "1".to_string(),
+            format!("ddt08_{ddt_id}"),
+            String::new(),
             String::new(),
             if centroid_ok {
                 "ddt08"
@@ -254,8 +350,20 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
 - `verified` is `non` for the BASIAS/BASOL polluted-site records that nobody has
   checked as friches (`is_mte_non_expertise`, nature \"MTE non vérifié\"): they are kept,
   flagged, so a brief can filter them out with `where = { verified = [\"oui\"] }`.
-- `area_ha`: `unite_fonciere_surface` (the cadastral land unit, m²) / 10,000, else
-  `site_surface`; `area_source` says which.
+- One record per physical site: Cartofriches often holds several records for one
+  parcel (several past activities, or a BASIAS record beside a checked one), at the
+  same point with the same unité foncière. They are merged into one site: the
+  verified records lead, then the smallest id; the site keeps the lead's id, name,
+  statut and nature, takes each other attribute from the first record that knows it
+  (not empty, not \"inconnu\"), is verified if any record is, and lists every record
+  in `source_ids` (`records` counts them).
+- `area_ha`: the site's own surface (`site_surface`, the largest of its records) where
+  known, else the cadastral land unit (`unite_fonciere_surface`): a petrol station is
+  not its 4.3 ha land unit. `area_source` says which; `site_area_ha` and
+  `parcel_area_ha` keep both.
+- `extraction` is `oui` for a spoil heap (terril, crassier), quarry, sand or gravel
+  pit or mine (by site type, name or past activity): land that is not industrial land;
+  briefs filter with `where = { extraction = [\"non\"] }`.
 - `frr`: the France Ruralités Revitalisation class of the site's commune (ANCT list
   of 10 July 2025; \"Non classée\" outside the zoning), for tax-incentive bonuses.
 - `commune`: INSEE code as text, leading zero kept. `zonage`: the PLU zone type
@@ -271,11 +379,23 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
             ("Cartofriches rows".into(), t.rows().len()),
             ("rows without coordinates, left out".into(), no_point),
             (
-                "unverified BASIAS/BASOL records (verified = non)".into(),
+                "sites with several records (same point and unité foncière)".into(),
+                merged_groups,
+            ),
+            (
+                "records merged into another's site".into(),
+                records_in_merged,
+            ),
+            (
+                "spoil heaps, quarries, pits and mines (extraction = oui)".into(),
+                extraction_n,
+            ),
+            (
+                "sites with only unverified BASIAS/BASOL records (verified = non)".into(),
                 unverified_n,
             ),
-            ("area from unite_fonciere_surface".into(), from_uf),
             ("area from site_surface".into(), from_site),
+            ("area from unite_fonciere_surface".into(), from_uf),
             ("no area".into(), no_area),
             (
                 "Cartofriches sites whose commune is not in the FRR list".into(),
