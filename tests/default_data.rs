@@ -210,6 +210,45 @@ fn r11_free_motorways_and_one_feature_per_interchange() {
 }
 
 #[test]
+fn r11_the_tdi_flag_agrees_with_a_zone_criterion() {
+    // The import flags sites inside a Territoire d'industrie; the engine's zone
+    // criterion on the layer's polygons must say the same of every site.
+    let engine = Engine::new(Catalog::from_path(data_dir()).unwrap());
+    let brief = Brief::from_toml_str(
+        "[filter]\nlayers = [\"friches\"]\n[[criterion]]\nname = \"tdi\"\ntype = \"zone\"\n\
+         layer = \"territoires_industrie\"\n",
+    )
+    .unwrap();
+    let ranking = engine.rank(&brief).unwrap();
+    let friches = engine.layer("friches").unwrap().layer();
+    let flag: std::collections::HashMap<&str, String> = friches
+        .features
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.attribute("tdi").as_text().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut inside = 0;
+    for s in ranking.ranked_sites() {
+        // DDT08 polygons are tested as polygons by the engine, by their centroid here.
+        let polygon = matches!(
+            s.geometry,
+            geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
+        );
+        if polygon {
+            continue;
+        }
+        let zone = s.criteria[0].score == 1.0;
+        inside += usize::from(zone);
+        assert_eq!(flag[s.site_id.as_str()] == "oui", zone, "{}", s.site_id);
+    }
+    assert!(inside > 10_000, "{inside}");
+}
+
+#[test]
 fn every_example_brief_runs_on_the_default_data() {
     let engine = Engine::new(Catalog::from_path(data_dir()).unwrap());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/briefs");

@@ -29,6 +29,11 @@ const HEADER: &[&str] = &[
     "extraction",
     "records",
     "source_ids",
+    "zoning",
+    "ze2020",
+    "ze2020_nom",
+    "tdi",
+    "seveso_km",
     "rail_distance_m",
     "activite",
     "geometry_source",
@@ -36,8 +41,8 @@ const HEADER: &[&str] = &[
 ];
 
 /// Columns of HEADER that the code writes by position.
-const GEOMETRY_SOURCE: usize = 21;
-const WKT: usize = 22;
+const GEOMETRY_SOURCE: usize = 26;
+const WKT: usize = 27;
 
 /// True for a spoil heap, quarry, sand or gravel pit or mine: land that is not
 /// industrial land, whatever its size.
@@ -136,6 +141,7 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let frr_of = frr.lookup(super::FRR_COLUMNS.0, super::FRR_COLUMNS.1)?;
     let mut no_frr = 0;
 
+    let context = super::context::SiteContext::load(raw)?;
     let mut table = OutTable::new(HEADER);
     let (mut from_uf, mut from_site, mut no_area, mut unverified_n, mut no_point) = (0, 0, 0, 0, 0);
     // One physical site, several records: the same point and the same unité foncière.
@@ -212,7 +218,8 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
                 .push((table.rows.len(), Point::new(x, y)));
         }
         let ids: Vec<&str> = records.iter().map(|r| cell(r, id)).collect();
-        table.rows.push(vec![
+        let around = context.columns(&code, &best(zone), Point::new(x, y));
+        let mut row = vec![
             cell(lead, id).to_string(),
             cell(lead, nom).to_string(),
             best(typ),
@@ -232,6 +239,9 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             if extraction { "oui" } else { "non" }.to_string(),
             records.len().to_string(),
             ids.join(";"),
+        ];
+        row.extend(around);
+        row.extend([
             records
                 .iter()
                 .find_map(|r| num(r, rail))
@@ -241,6 +251,7 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             "cartofriches".to_string(),
             format!("POINT ({} {})", deg(x), deg(y)),
         ]);
+        table.rows.push(row);
     }
     let records_in_merged = t.rows().len() - no_point - table.rows.len();
 
@@ -296,8 +307,10 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             code
         };
         let frr_class = frr_of.get(code.as_str()).copied().unwrap_or("").to_string();
-        let centroid_ok = g.centroid().is_some();
-        table.rows.push(vec![
+        let centroid = g.centroid();
+        let centroid_ok = centroid.is_some();
+        let around = context.columns(&code, "", centroid.unwrap_or(Point::new(0.0, 0.0)));
+        let mut row = vec![
             format!("ddt08_{ddt_id}"),
             cell(r, dnom).to_string(),
             cell(r, dtyp).to_string(),
@@ -327,6 +340,9 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             .to_string(),
             "1".to_string(),
             format!("ddt08_{ddt_id}"),
+        ];
+        row.extend(around);
+        row.extend([
             String::new(),
             String::new(),
             if centroid_ok {
@@ -337,7 +353,17 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
             .to_string(),
             g.wkt_string(),
         ]);
+        table.rows.push(row);
     }
+    let (seveso_read, tdi_read) = context.counts();
+    let col = |name: &str| HEADER.iter().position(|h| *h == name).unwrap_or(0);
+    let (tdi_col, seveso_col) = (col("tdi"), col("seveso_km"));
+    let in_tdi = table.rows.iter().filter(|r| r[tdi_col] == "oui").count();
+    let near_seveso = table
+        .rows
+        .iter()
+        .filter(|r| r[seveso_col].parse::<f64>().is_ok_and(|d| d <= 1.0))
+        .count();
     let report = LayerReport {
         name: "friches",
         file: "friches.csv",
@@ -374,7 +400,9 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
   every Cartofriches site of the same commune that lies inside it. DDT08 sites with no
   Cartofriches site inside are added with the id `ddt08_<id>`. Polygons that break the
   OGC rules are not used."
-            .to_string(),
+            .to_string()
+            + "\n"
+            + super::context::NOTES,
         counts: vec![
             ("Cartofriches rows".into(), t.rows().len()),
             ("rows without coordinates, left out".into(), no_point),
@@ -414,6 +442,13 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
             (
                 "DDT08 sites added (no Cartofriches site inside)".into(),
                 added,
+            ),
+            ("Seveso establishments read".into(), seveso_read),
+            ("Territoires d'industrie polygons read".into(), tdi_read),
+            ("sites in a Territoire d'industrie".into(), in_tdi),
+            (
+                "sites within 1 km of one of these Seveso establishments".into(),
+                near_seveso,
             ),
             ("sites written".into(), table.rows.len()),
         ],

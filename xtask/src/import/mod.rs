@@ -8,6 +8,7 @@
 //! transformations and the counts of this run) are written beside the layers.
 
 mod communes;
+mod context;
 mod friches;
 mod grid;
 mod logistics;
