@@ -106,6 +106,10 @@ pub fn write_markdown<W: Write>(
                 CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
                     format!("{x:.1} km")
                 }
+                // A sum over people or facilities: whole numbers.
+                CriterionValue::Number(Some(x)) if info.kind == CriterionType::Access => {
+                    format!("{x:.0}")
+                }
                 CriterionValue::Number(Some(x)) => format!("{x:.4}")
                     .trim_end_matches('0')
                     .trim_end_matches('.')

@@ -169,6 +169,12 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
                 format!("{x:.3} km")
             }
+            // The exact sum, and the whole number a reader quotes.
+            CriterionValue::Number(Some(x))
+                if info.kind == CriterionType::Access && x.fract() != 0.0 =>
+            {
+                format!("{x:.0} ({x})")
+            }
             CriterionValue::Number(Some(x)) => format!("{x}"),
             CriterionValue::Number(None) if info.kind == CriterionType::Distance => {
                 "no matching facility".to_string()
