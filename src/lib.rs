@@ -88,7 +88,7 @@ pub use decision::{
 pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use io::{text::TextEncoding, Decimal};
-pub use model::{parse_number, Feature, Format, Layer, Role, Value};
+pub use model::{parse_number, Feature, Format, Layer, Measure, Role, Value};
 pub use ranking::{
     CriterionInfo, CriterionResult, CriterionValue, Decision, DroppedBy, Exclusion, Flip,
     LayerCount, NearMiss, Ranking, SiteResult,

@@ -273,6 +273,32 @@ pub struct Layer {
     pub features: Vec<Feature>,
     /// Features that were not loaded, with why.
     pub skipped: Vec<Skipped>,
+    /// How distance criteria measure to the features (`measure` in the catalog).
+    pub measure: Measure,
+}
+
+/// How a distance criterion measures to the features of a layer (DESIGN section 10).
+///
+/// ```
+/// use geo::{line_string, Geometry};
+/// use sitematch::{Feature, IndexedLayer, Layer, Measure, Role};
+/// // A power line along the equator, from lon 0 to lon 1; its centroid is at lon 0.5.
+/// let line = Feature::from_geometry("l", Geometry::LineString(line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0)])).unwrap();
+/// let mut layer = Layer::from_features("lines", Role::Facilities, vec![line]);
+/// layer.measure = Measure::Geometry;
+/// let index = IndexedLayer::new(layer);
+/// // 0.01° north of the line's end: 1.1 km to the line, not 55 km to its centroid.
+/// let (_, d) = index.nearest(geo::Point::new(0.0, 0.01), |_| true).unwrap();
+/// assert!((d - 1_105.7).abs() < 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// To the feature's location (its point, or the centroid of a line or polygon).
+    #[default]
+    Centroid,
+    /// To the nearest point of the feature's geometry (0 inside a polygon).
+    Geometry,
 }
 
 impl Layer {
@@ -290,6 +316,7 @@ impl Layer {
     /// ```
     pub fn from_features(name: impl Into<String>, role: Role, features: Vec<Feature>) -> Self {
         let mut layer = Layer {
+            measure: Measure::Centroid,
             name: name.into(),
             role,
             format: Format::Memory,

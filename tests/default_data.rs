@@ -249,6 +249,27 @@ fn r11_the_tdi_flag_agrees_with_a_zone_criterion() {
 }
 
 #[test]
+fn r11_power_lines_are_measured_to_their_geometry() {
+    let catalog = Catalog::from_path(data_dir()).unwrap();
+    let layer = catalog.layer("power_lines").unwrap().clone();
+    assert_eq!(layer.measure, sitematch::Measure::Geometry);
+    let index = sitematch::IndexedLayer::new(layer);
+    for f in index.layer().features.iter().step_by(97) {
+        let geo::Geometry::LineString(l) = &f.geometry else {
+            panic!("{} is not a line", f.id);
+        };
+        // On a vertex: 0 m to the network; the line's centroid may be kilometres away.
+        let vertex = geo::Point(l.0[l.0.len() / 2]);
+        let (_, d) = index.nearest(vertex, |_| true).unwrap();
+        assert!(d < 0.01, "{}: {d} m", f.id);
+        // 0.01° of latitude (1.11 km) north of a vertex: at most that far.
+        let north = geo::Point::new(vertex.x(), vertex.y() + 0.01);
+        let (_, d) = index.nearest(north, |_| true).unwrap();
+        assert!(d <= 1_113.0, "{}: {d} m", f.id);
+    }
+}
+
+#[test]
 fn every_example_brief_runs_on_the_default_data() {
     let engine = Engine::new(Catalog::from_path(data_dir()).unwrap());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/briefs");

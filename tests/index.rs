@@ -177,3 +177,103 @@ fn fast_distance_is_within_a_millimetre_of_karney() {
     );
     assert!(worst < 0.001, "worst error {worst} m");
 }
+
+/// A point along the great-circle arc between two lon/lat points (t from 0 to 1), as
+/// the segment is defined: normalised interpolation of the geodetic unit vectors.
+fn along_arc(a: Point<f64>, b: Point<f64>, t: f64) -> Point<f64> {
+    let uv = |p: Point<f64>| {
+        let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
+        [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+    };
+    let (u, v) = (uv(a), uv(b));
+    let w: Vec<f64> = (0..3).map(|k| (1.0 - t) * u[k] + t * v[k]).collect();
+    let n = (w[0] * w[0] + w[1] * w[1] + w[2] * w[2]).sqrt();
+    Point::new(
+        w[1].atan2(w[0]).to_degrees(),
+        (w[2] / n).asin().to_degrees(),
+    )
+}
+
+#[test]
+fn r11_distance_to_lines_matches_a_dense_search() {
+    use geo::{Geometry, LineString, Polygon};
+    let mut rng = StdRng::seed_from_u64(11);
+    // Power lines in mainland France: 3 to 8 vertices, 1 to 5 km apart; a few squares.
+    let mut features = Vec::new();
+    for i in 0..40 {
+        let mut p = Point::new(rng.random_range(-1.0..7.0), rng.random_range(43.0..50.0));
+        let mut coords = vec![p.0];
+        for _ in 0..rng.random_range(2..8) {
+            p = Geodesic.destination(p, rng.random_range(0.0..360.0), rng.random_range(1e3..5e3));
+            coords.push(p.0);
+        }
+        let g = if i % 8 == 0 {
+            let (x, y) = (p.x(), p.y());
+            Geometry::Polygon(Polygon::new(
+                LineString::from(vec![
+                    (x, y),
+                    (x + 0.05, y),
+                    (x + 0.05, y + 0.05),
+                    (x, y + 0.05),
+                    (x, y),
+                ]),
+                vec![],
+            ))
+        } else {
+            Geometry::LineString(LineString::from(coords))
+        };
+        features.push(Feature::from_geometry(format!("l{i:03}"), g).unwrap());
+    }
+    let mut layer = Layer::from_features("lines", Role::Facilities, features);
+    layer.measure = sitematch::Measure::Geometry;
+    let index = IndexedLayer::new(layer.clone());
+    // Brute force: every segment sampled every 0.2 m or so, Karney to each sample.
+    let brute = |q: Point<f64>, f: &Feature| -> f64 {
+        if matches!(f.geometry, Geometry::Polygon(_))
+            && geo::Intersects::intersects(&f.geometry, &q)
+        {
+            return 0.0;
+        }
+        let lines: Vec<LineString<f64>> = match &f.geometry {
+            Geometry::LineString(l) => vec![l.clone()],
+            Geometry::Polygon(p) => vec![p.exterior().clone()],
+            _ => vec![],
+        };
+        let mut best = f64::INFINITY;
+        for l in lines {
+            for w in l.0.windows(2) {
+                let (a, b) = (Point(w[0]), Point(w[1]));
+                let n = (Geodesic.distance(a, b) / 0.2).ceil().max(1.0) as usize;
+                // Coarse pass, then a fine one around the best sample.
+                let step = (n / 200).max(1);
+                let d = |k: usize| Geodesic.distance(q, along_arc(a, b, k as f64 / n as f64));
+                let coarse = (0..=n)
+                    .step_by(step)
+                    .min_by(|&x, &y| d(x).total_cmp(&d(y)))
+                    .unwrap();
+                let lo = coarse.saturating_sub(step);
+                let hi = (coarse + step).min(n);
+                best = best.min((lo..=hi).map(d).fold(f64::INFINITY, f64::min));
+            }
+        }
+        best
+    };
+    let mut worst: f64 = 0.0;
+    for _ in 0..60 {
+        let q = Point::new(rng.random_range(-1.5..7.5), rng.random_range(42.5..50.5));
+        let (i, d) = index.nearest(q, |_| true).unwrap();
+        let all: Vec<f64> = layer.features.iter().map(|f| brute(q, f)).collect();
+        let min = all.iter().copied().fold(f64::INFINITY, f64::min);
+        worst = worst.max((d - min).abs());
+        assert!((d - min).abs() < 1.0, "distance {d} vs dense search {min}");
+        // The nearest feature is the brute force's, unless another is within 1 m.
+        assert!(
+            all[i] - min < 1.0,
+            "{} is not the nearest",
+            layer.features[i].id
+        );
+        // And distance_m agrees with nearest for that feature.
+        assert!((index.distance_m(q, i) - d).abs() < 1e-6);
+    }
+    eprintln!("distance to lines vs a dense search: worst {worst:.3} m");
+}

@@ -158,6 +158,7 @@ pub(crate) fn assemble(
 ) -> Result<Layer> {
     let slots = Slots::new(spec);
     let mut layer = Layer {
+        measure: spec.measure.unwrap_or_default(),
         name: spec.name.clone(),
         role: spec.role,
         format,

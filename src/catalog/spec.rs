@@ -10,7 +10,7 @@ use crate::crs::Crs;
 use crate::de::{self, Problems, Seg};
 use crate::error::{Error, Result};
 use crate::io::{text::TextEncoding, Decimal};
-use crate::model::{Format, Role};
+use crate::model::{Format, Measure, Role};
 
 /// One `[[layer]]` of a catalog, as written.
 ///
@@ -62,6 +62,9 @@ pub struct LayerSpec {
     pub decimal: Option<Decimal>,
     /// Text encoding: utf-8, latin1, cp1252 (a DBF's `.cpg` wins).
     pub encoding: Option<TextEncoding>,
+    /// How distance criteria measure to the features: `centroid` (default) or
+    /// `geometry` (to the nearest point of a line or polygon; facilities layers).
+    pub measure: Option<Measure>,
 }
 
 /// A CSV field delimiter: one ASCII character.
@@ -168,6 +171,15 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                 format!(
                     "{:?}: another layer has this name; layer names must be unique",
                     spec.name
+                ),
+            );
+        }
+        if spec.measure == Some(Measure::Geometry) && spec.role != Role::Facilities {
+            problems.push(
+                key("measure"),
+                format!(
+                    "measure = \"geometry\" is for facilities layers; this is a {} layer",
+                    spec.role
                 ),
             );
         }

@@ -1,10 +1,12 @@
-//! The electricity grid: RTE substations with their highest voltage.
+//! The electricity grid: RTE substations with their highest voltage, and the 225 and
+//! 400 kV lines.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::{cell, deg, num, LayerReport, OutTable, RawCsv};
-use sitematch::Result;
+use serde_json::{json, Value};
+use sitematch::{Error, Location, Result};
 
 /// RTE transmission sites (ODRE 2024): substations and tap points, with the highest
 /// voltage on the site as a number.
@@ -91,4 +93,76 @@ second place gets `_2`. No hosting capacity (S3REnR) is available."
         ],
     };
     Ok((table, report))
+}
+
+/// The 225 and 400 kV line circuits of RTE's 2016 map, as lines.
+pub(crate) fn power_lines(raw: &Path, out: &Path) -> Result<LayerReport> {
+    let path = raw.join("rte/rte_lignes_topologie_2016_wgs84.geojson");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::format(&path, Location::Line(e.line() as u64), e.to_string()))?;
+    let (mut kv225, mut kv400, mut underground) = (0, 0, 0);
+    let mut features: Vec<Value> = Vec::new();
+    for f in v["features"].as_array().cloned().unwrap_or_default() {
+        let p = &f["properties"];
+        let kv = match p["u_max"].as_str() {
+            Some("6") => 225,
+            Some("7") => 400,
+            other => {
+                return Err(Error::format(
+                    &path,
+                    Location::File,
+                    format!("u_max {other:?}: expected \"6\" (225 kV) or \"7\" (400 kV)"),
+                ))
+            }
+        };
+        kv225 += usize::from(kv == 225);
+        kv400 += usize::from(kv == 400);
+        let config = match p["config"].as_str() {
+            Some("A") => "aérien",
+            Some("S") => {
+                underground += 1;
+                "souterrain"
+            }
+            Some("R") => "mixte",
+            _ => "",
+        };
+        features.push(json!({
+            "type": "Feature",
+            "properties": {
+                "id": p["idr_lit"],
+                "nom": p["adr_lit"],
+                "voltage": format!("{kv}kV"),
+                "voltage_kv": kv,
+                "config": config,
+                "length_m": p["long_m"].as_str().and_then(|l| l.parse::<u64>().ok()),
+                "from": p["code_start"],
+                "to": p["code_end"],
+            },
+            "geometry": super::zones::round_coords(&f["geometry"]),
+        }));
+    }
+    let n = super::zones::write_collection(&mut features, &out.join("power_lines.geojson"))?;
+    Ok(LayerReport {
+        name: "power_lines",
+        file: "power_lines.geojson",
+        notes: "\
+Role `facilities`, `measure = \"geometry\"`: a distance criterion measures to the nearest
+point of a line, not to its centroid (DESIGN section 10). The 225 kV and 400 kV line
+circuits of RTE's public map of July 2016 with their real polylines
+(`rte/rte_lignes_topologie_2016_wgs84.geojson`, as kept in martinv13/grid-fr; the
+source's licence is not stated). `voltage` (category) is `225kV` or `400kV` (`u_max` 6
+or 7); `config` is `aérien` (overhead), `souterrain` (underground) or `mixte`;
+`from`/`to` are substation codes (91% match the `substations` layer). Lines built after
+2016 are missing; no 63/90 kV lines. Coordinates rounded to 6 decimals. A line is not
+a connection point: a plant connects at a substation, or by a tap on the line
+(`piquage`) that RTE must study."
+            .to_string(),
+        counts: vec![
+            ("line circuits".into(), n),
+            ("225 kV".into(), kv225),
+            ("400 kV".into(), kv400),
+            ("underground".into(), underground),
+        ],
+    })
 }

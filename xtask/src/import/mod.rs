@@ -219,6 +219,13 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     emit(t, r)?;
     let (t, r) = training::by_commune(raw, &communes)?;
     emit(t, r)?;
+    let r = grid::power_lines(raw, out)?;
+    written.push((
+        r.name.to_string(),
+        r.file.to_string(),
+        r.counts.first().map_or(0, |c| c.1),
+    ));
+    reports.push(r);
     let r = zones::territoires_industrie(raw, out)?;
     written.push((
         r.name.to_string(),

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use super::LayerReport;
 use sitematch::{Error, Location, Result};
 
-fn round_coords(v: &Value) -> Value {
+/// GeoJSON coordinates rounded to 6 decimals (about 10 cm).
+pub(crate) fn round_coords(v: &Value) -> Value {
     match v {
         Value::Array(items) => Value::Array(items.iter().map(round_coords).collect()),
         Value::Number(n) => n
@@ -15,6 +16,26 @@ fn round_coords(v: &Value) -> Value {
             .map_or(v.clone(), |x| json!((x * 1e6).round() / 1e6)),
         other => other.clone(),
     }
+}
+
+/// Writes features as a GeoJSON FeatureCollection, one a line, sorted by their `id`
+/// property; returns how many.
+pub(crate) fn write_collection(features: &mut [Value], file: &Path) -> Result<usize> {
+    features.sort_by(|a, b| {
+        a["properties"]["id"]
+            .as_str()
+            .cmp(&b["properties"]["id"].as_str())
+    });
+    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        s.push_str(&f.to_string());
+    }
+    s.push_str("\n]}\n");
+    std::fs::write(file, s).map_err(|e| Error::io(file, e))?;
+    Ok(features.len())
 }
 
 pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
@@ -41,22 +62,7 @@ pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerRepor
             })
         })
         .collect();
-    features.sort_by(|a, b| {
-        a["properties"]["id"]
-            .as_str()
-            .cmp(&b["properties"]["id"].as_str())
-    });
-    let n = features.len();
-    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, f) in features.iter().enumerate() {
-        if i > 0 {
-            s.push_str(",\n");
-        }
-        s.push_str(&f.to_string());
-    }
-    s.push_str("\n]}\n");
-    let file = out.join("territoires_industrie.geojson");
-    std::fs::write(&file, s).map_err(|e| Error::io(&file, e))?;
+    let n = write_collection(&mut features, &out.join("territoires_industrie.geojson"))?;
     Ok(LayerReport {
         name: "territoires_industrie",
         file: "territoires_industrie.geojson",

@@ -21,8 +21,10 @@ use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+mod segments;
+
 use crate::crs::pure::Ellipsoid;
-use crate::model::{Feature, Layer};
+use crate::model::{Feature, Layer, Measure};
 
 /// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
 /// chord-to-arc distance; larger radii use Karney's geodesic.
@@ -146,6 +148,8 @@ pub struct IndexedLayer {
     envelopes: RTree<Envelope>,
     /// ECEF coordinates of each feature's location, for the fast distance.
     xyz: Vec<[f64; 3]>,
+    /// With `measure = "geometry"`: every segment of the features' lines and rings.
+    segments: Option<segments::Segments>,
 }
 
 impl IndexedLayer {
@@ -169,11 +173,14 @@ impl IndexedLayer {
             })
             .collect();
         let xyz = layer.features.iter().map(|f| ecef(f.location)).collect();
+        let segments =
+            (layer.measure == Measure::Geometry).then(|| segments::Segments::new(&layer));
         IndexedLayer {
             layer,
             tree: RTree::bulk_load(entries),
             envelopes: RTree::bulk_load(envelopes),
             xyz,
+            segments,
         }
     }
 
@@ -199,12 +206,48 @@ impl IndexedLayer {
         &self.layer
     }
 
-    /// The geodesic distance in metres from `from` to feature `i`.
+    /// The geodesic distance in metres from `from` to feature `i`: to its location, or
+    /// with `measure = "geometry"` to the nearest point of its geometry (0 inside).
     pub fn distance_m(&self, from: Point<f64>, i: usize) -> f64 {
-        self.layer
-            .features
-            .get(i)
-            .map_or(f64::INFINITY, |f| Geodesic.distance(from, f.location))
+        let Some(f) = self.layer.features.get(i) else {
+            return f64::INFINITY;
+        };
+        match &self.segments {
+            None => Geodesic.distance(from, f.location),
+            Some(_) if f.geometry.intersects(&from) => 0.0,
+            Some(s) => s.distance_m(from, i),
+        }
+    }
+
+    /// Nearest by geometry: a polygon that contains the point is at 0, else the
+    /// nearest line or ring.
+    fn nearest_geometry<P>(
+        &self,
+        segments: &segments::Segments,
+        from: Point<f64>,
+        pred: P,
+    ) -> Option<(usize, f64)>
+    where
+        P: Fn(usize, &Feature) -> bool,
+    {
+        let id = |k: usize| self.layer.features.get(k).map(|f| f.id.as_bytes());
+        let ok = |i: usize| self.layer.features.get(i).is_some_and(|f| pred(i, f));
+        let inside = self
+            .envelopes
+            .locate_all_at_point(&[from.x(), from.y()])
+            .map(|e| e.data)
+            .filter(|&i| {
+                ok(i)
+                    && self.layer.features.get(i).is_some_and(|f| {
+                        matches!(f.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_))
+                            && f.geometry.intersects(&from)
+                    })
+            })
+            .min_by(|a, b| id(*a).cmp(&id(*b)));
+        if let Some(i) = inside {
+            return Some((i, 0.0));
+        }
+        segments.nearest(from, ok, |a, b| id(a) < id(b))
     }
 
     /// The nearest feature matching `pred`, by geodesic distance, as (feature index,
@@ -223,6 +266,9 @@ impl IndexedLayer {
     where
         P: Fn(usize, &Feature) -> bool,
     {
+        if let Some(segments) = &self.segments {
+            return self.nearest_geometry(segments, from, pred);
+        }
         // Candidates come by chord length; each is measured with the fast formula
         // where it holds (within 1 mm up to FAST_MAX_M), else with Karney's. Those
         // within TIE_M of the best are then measured with Karney's, which decides.
