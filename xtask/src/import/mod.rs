@@ -12,6 +12,7 @@ mod context;
 mod friches;
 mod grid;
 mod logistics;
+mod motorway;
 mod training;
 mod zones;
 
@@ -205,7 +206,7 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     emit(t, r)?;
     let (t, r) = communes.table(raw)?;
     emit(t, r)?;
-    let (t, r) = logistics::motorway(raw)?;
+    let (t, r) = motorway::motorway(raw)?;
     emit(t, r)?;
     let (t, r) = logistics::airports(raw)?;
     emit(t, r)?;
