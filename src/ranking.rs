@@ -34,6 +34,8 @@ pub enum Exclusion {
     BBox,
     /// The attribute's value is not among those of `filter.where`.
     Where(String),
+    /// The attribute's value is among those of `filter.where_not`.
+    WhereNot(String),
     /// Intersects a polygon of this `filter.exclude_zones` layer.
     Zone(String),
     /// The nearest facility of this distance criterion is beyond its `max_km`.
@@ -65,6 +67,7 @@ impl fmt::Display for Exclusion {
             Exclusion::Department => f.write_str("departments"),
             Exclusion::BBox => f.write_str("bbox"),
             Exclusion::Where(attr) => write!(f, "where:{attr}"),
+            Exclusion::WhereNot(attr) => write!(f, "where_not:{attr}"),
             Exclusion::Zone(layer) => write!(f, "exclude_zones:{layer}"),
             Exclusion::MaxKm(criterion) => write!(f, "{criterion}:max_km"),
         }

@@ -24,12 +24,19 @@ pub(crate) fn unmatched_values<'a>(
 ) -> Vec<KeyProblem> {
     let mut out = Vec::new();
     let site_features = || sites.iter().flat_map(|l| l.features.iter());
-    for (attr, allowed) in &brief.filter.where_ {
+    let filters = [
+        ("where", &brief.filter.where_),
+        ("where_not", &brief.filter.where_not),
+    ];
+    for (attr, allowed, table) in filters
+        .iter()
+        .flat_map(|(t, list)| list.iter().map(move |(a, v)| (a, v, *t)))
+    {
         let known: BTreeSet<String> = site_features()
             .filter_map(|f| f.attribute(attr).as_text())
             .collect();
         for (i, v) in allowed.iter().enumerate() {
-            let key = format!("filter.where.{attr}[{i}]");
+            let key = format!("filter.{table}.{attr}[{i}]");
             if let Some(w) = unmatched(v, &known, &format!("no site has {attr} {v:?}")) {
                 out.push(KeyProblem::new(key, w));
             }

@@ -419,3 +419,31 @@ fn duplicate_site_ids_across_layers_are_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn r11_where_not_excludes_listed_values_and_keeps_unknown_ones() {
+    let mut n = site("n", 0.0, Some(5.0));
+    n.attributes
+        .insert("zoning".into(), Value::Text("N".into()));
+    let mut u = site("u", 0.1, Some(5.0));
+    u.attributes
+        .insert("zoning".into(), Value::Text("U".into()));
+    // No zoning at all: unknown, kept (a `where` would drop it).
+    let unknown = site("x", 0.2, Some(5.0));
+    let r = engine(vec![n, u, unknown])
+        .rank(
+            &Brief::from_toml_str(
+                "[filter]\nwhere_not = { zoning = [\"n\", \"A\"] }\n\
+                 [[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 5\nzero = 0\n",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let excluded: Vec<String> = r
+        .excluded_sites()
+        .iter()
+        .map(|s| format!("{} {}", s.site_id, s.excluded_by_text(";")))
+        .collect();
+    assert_eq!(excluded, ["n where_not:zoning"]);
+    assert_eq!(r.ranked, 2);
+}

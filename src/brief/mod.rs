@@ -144,6 +144,8 @@ pub struct Filter {
     pub bbox: Option<[f64; 4]>,
     /// Attribute in list, in the brief's order.
     pub where_: Vec<(String, Vec<String>)>,
+    /// Attribute not in list (`where_not`): a site with another value, or none, stays.
+    pub where_not: Vec<(String, Vec<String>)>,
     /// Zones layers that exclude the sites they intersect.
     pub exclude_zones: Vec<String>,
 }

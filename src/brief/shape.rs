@@ -38,6 +38,7 @@ pub(super) struct FilterShape {
     pub bbox: Option<Value>,
     #[serde(rename = "where")]
     pub where_: Option<WhereTable>,
+    pub where_not: Option<WhereTable>,
     pub exclude_zones: Option<TextList>,
 }
 

@@ -165,6 +165,10 @@ fn filter(f: FilterShape, p: &mut Problems) -> Filter {
             .where_
             .map(|w| w.0.into_iter().map(|(k, v)| (k, v.0)).collect())
             .unwrap_or_default(),
+        where_not: f
+            .where_not
+            .map(|w| w.0.into_iter().map(|(k, v)| (k, v.0)).collect())
+            .unwrap_or_default(),
         exclude_zones: f.exclude_zones.map(|z| z.0).unwrap_or_default(),
     }
 }
@@ -224,6 +228,7 @@ fn grid_checks(
         ("min_area_ha", filter.min_area_ha.is_some()),
         ("max_area_ha", filter.max_area_ha.is_some()),
         ("where", !filter.where_.is_empty()),
+        ("where_not", !filter.where_not.is_empty()),
     ];
     for (k, _) in present.iter().filter(|(_, there)| *there) {
         p.push(

@@ -22,7 +22,8 @@ pub(super) fn in_bbox([x0, y0, x1, y1]: [f64; 4], p: Point<f64>) -> bool {
 }
 
 /// Why `site` fails the filter's constraints (empty when it passes): area, then
-/// departments, bbox, `where` in the brief's order, then `exclude_zones`.
+/// departments, bbox, `where` and `where_not` in the brief's order, then
+/// `exclude_zones`.
 pub(super) fn reasons(
     filter: &Filter,
     site: &Feature,
@@ -56,6 +57,12 @@ pub(super) fn reasons(
         let value = site.attribute(attr).as_text().map(|v| fold(&v));
         if !value.is_some_and(|v| allowed.iter().any(|a| fold(a) == v)) {
             out.push(Exclusion::Where(attr.clone()));
+        }
+    }
+    for (attr, refused) in &filter.where_not {
+        let value = site.attribute(attr).as_text().map(|v| fold(&v));
+        if value.is_some_and(|v| refused.iter().any(|r| fold(r) == v)) {
+            out.push(Exclusion::WhereNot(attr.clone()));
         }
     }
     for (name, layer) in zones {
