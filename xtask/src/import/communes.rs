@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use super::context::ZonesEmploi;
 use super::{cell, deg, num, round, CommunePoints, LayerReport, OutTable, RawCsv};
 use sitematch::Result;
 
@@ -100,28 +101,7 @@ impl Communes {
         })
     }
 
-    pub(crate) fn table(&self, raw: &Path) -> Result<(OutTable, LayerReport)> {
-        // Zone d'emploi 2020 of each commune (COG 2022).
-        let app = RawCsv::open(
-            &raw.join("insee-appartenance/table_appartenance_geo_communes_2022.csv"),
-            b',',
-        )?;
-        let ze_of = app.lookup("CODGEO", "ZE2020")?;
-        // Latest unemployment rate per zone d'emploi.
-        let cho = RawCsv::open(
-            &raw.join("insee-chomage-ze/taux_chomage_ze2020_2003T1_2022T2.csv"),
-            b',',
-        )?;
-        let (cz, latest, zname) = (
-            cho.col("ZE2020")?,
-            cho.col("2022-T2")?,
-            cho.col("LIBZE2020")?,
-        );
-        let rate_of: HashMap<&str, (Option<f64>, &str)> = cho
-            .rows()
-            .iter()
-            .map(|r| (cell(r, cz), (num(r, latest), cell(r, zname))))
-            .collect();
+    pub(crate) fn table(&self, raw: &Path, zones: &ZonesEmploi) -> Result<(OutTable, LayerReport)> {
         // France Ruralités Revitalisation class.
         let frr = super::frr_table(raw)?;
         let frr_of = frr.lookup(super::FRR_COLUMNS.0, super::FRR_COLUMNS.1)?;
@@ -172,9 +152,9 @@ impl Communes {
         for (code, c) in &self.by_code {
             // Arrondissements join through their commune, except DVF, which has them.
             let join = c.parent.as_deref().unwrap_or(code.as_str());
-            let ze = ze_of.get(join).copied().unwrap_or("");
+            let ze = zones.of(join);
             no_ze += usize::from(ze.is_empty());
-            let (rate, ze_name) = rate_of.get(ze).copied().unwrap_or((None, ""));
+            let (ze_name, rate) = zones.zone(ze);
             no_rate += usize::from(rate.is_none());
             let frr = frr_of.get(join).copied().unwrap_or("");
             no_frr += usize::from(frr.is_empty());

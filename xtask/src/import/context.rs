@@ -7,13 +7,64 @@ use std::path::Path;
 
 use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, MultiPolygon, Point, Rect};
 
-use super::{round, RawCsv};
+use super::{cell, num, round, RawCsv};
 use sitematch::{Crs, Error, Location, Result, Transformer};
 
-/// The lookups, read once.
-pub(crate) struct SiteContext {
+/// The zone d'emploi 2020 of each commune (INSEE table d'appartenance, COG 2022), and
+/// each zone's name and latest localised unemployment rate (2022-T2): read once, for
+/// the communes and the friches.
+pub(crate) struct ZonesEmploi {
     ze_of: HashMap<String, String>,
-    ze_name: HashMap<String, String>,
+    by_ze: HashMap<String, (Option<f64>, String)>,
+}
+
+impl ZonesEmploi {
+    pub(crate) fn load(raw: &Path) -> Result<ZonesEmploi> {
+        let app = RawCsv::open(
+            &raw.join("insee-appartenance/table_appartenance_geo_communes_2022.csv"),
+            b',',
+        )?;
+        let ze_of = app
+            .lookup("CODGEO", "ZE2020")?
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let cho = RawCsv::open(
+            &raw.join("insee-chomage-ze/taux_chomage_ze2020_2003T1_2022T2.csv"),
+            b',',
+        )?;
+        let (cz, latest, zname) = (
+            cho.col("ZE2020")?,
+            cho.col("2022-T2")?,
+            cho.col("LIBZE2020")?,
+        );
+        let by_ze = cho
+            .rows()
+            .iter()
+            .map(|r| {
+                let zone = (num(r, latest), cell(r, zname).to_string());
+                (cell(r, cz).to_string(), zone)
+            })
+            .collect();
+        Ok(ZonesEmploi { ze_of, by_ze })
+    }
+
+    /// The zone d'emploi of a commune ("" when the code is not in COG 2022).
+    pub(crate) fn of(&self, commune: &str) -> &str {
+        self.ze_of.get(commune).map_or("", String::as_str)
+    }
+
+    /// A zone's name ("" when unknown) and unemployment rate, %.
+    pub(crate) fn zone(&self, ze: &str) -> (&str, Option<f64>) {
+        self.by_ze
+            .get(ze)
+            .map_or(("", None), |(rate, name)| (name.as_str(), *rate))
+    }
+}
+
+/// The lookups, read once.
+pub(crate) struct SiteContext<'a> {
+    zones: &'a ZonesEmploi,
     tdi: Vec<(Rect<f64>, MultiPolygon<f64>)>,
     seveso: Vec<Point<f64>>,
 }
@@ -36,26 +87,8 @@ fn features(path: &Path) -> Result<Vec<geojson::Feature>> {
     Ok(fc.features)
 }
 
-impl SiteContext {
-    pub(crate) fn load(raw: &Path) -> Result<SiteContext> {
-        let app = RawCsv::open(
-            &raw.join("insee-appartenance/table_appartenance_geo_communes_2022.csv"),
-            b',',
-        )?;
-        let ze_of = app
-            .lookup("CODGEO", "ZE2020")?
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let cho = RawCsv::open(
-            &raw.join("insee-chomage-ze/taux_chomage_ze2020_2003T1_2022T2.csv"),
-            b',',
-        )?;
-        let ze_name = cho
-            .lookup("ZE2020", "LIBZE2020")?
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+impl<'a> SiteContext<'a> {
+    pub(crate) fn load(raw: &Path, zones: &'a ZonesEmploi) -> Result<SiteContext<'a>> {
         let tdi_path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
         let mut tdi = Vec::new();
         for f in features(&tdi_path)? {
@@ -85,12 +118,7 @@ impl SiteContext {
                 .map_err(|e| Error::format(&seveso_path, Location::File, e))?;
             seveso.push(Point::new(lon, lat));
         }
-        Ok(SiteContext {
-            ze_of,
-            ze_name,
-            tdi,
-            seveso,
-        })
+        Ok(SiteContext { zones, tdi, seveso })
     }
 
     /// How many Seveso establishments and Territoires d'industrie were read.
@@ -101,8 +129,8 @@ impl SiteContext {
     /// The columns for a site of commune `code` at `p`: zoning (U, AU, A, N), ze2020,
     /// ze2020_nom, tdi (oui/non), seveso_km.
     pub(crate) fn columns(&self, code: &str, zonage: &str, p: Point<f64>) -> Vec<String> {
-        let ze = self.ze_of.get(code).cloned().unwrap_or_default();
-        let ze_name = self.ze_name.get(&ze).cloned().unwrap_or_default();
+        let ze = self.zones.of(code);
+        let (ze_name, _) = self.zones.zone(ze);
         let in_tdi = self.tdi.iter().any(|(bbox, mp)| {
             bbox.min().x <= p.x()
                 && p.x() <= bbox.max().x
@@ -119,8 +147,8 @@ impl SiteContext {
             .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.min(d))));
         vec![
             zoning(zonage).to_string(),
-            ze.clone(),
-            ze_name,
+            ze.to_string(),
+            ze_name.to_string(),
             if in_tdi { "oui" } else { "non" }.to_string(),
             nearest
                 .filter(|d| *d <= 100_000.0)

@@ -108,7 +108,10 @@ fn ardennes_polygons(raw: &Path) -> Result<(Vec<Footprint>, usize)> {
     Ok((out, invalid))
 }
 
-pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
+pub(crate) fn import(
+    raw: &Path,
+    zones: &super::context::ZonesEmploi,
+) -> Result<(OutTable, LayerReport)> {
     let t = RawCsv::open(
         &raw.join("cartofriches/cartofriches_friches_2024-03-10.csv.gz"),
         b',',
@@ -141,7 +144,7 @@ pub(crate) fn import(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let frr_of = frr.lookup(super::FRR_COLUMNS.0, super::FRR_COLUMNS.1)?;
     let mut no_frr = 0;
 
-    let context = super::context::SiteContext::load(raw)?;
+    let context = super::context::SiteContext::load(raw, zones)?;
     let mut table = OutTable::new(HEADER);
     let (mut from_uf, mut from_site, mut no_area, mut unverified_n, mut no_point) = (0, 0, 0, 0, 0);
     // One physical site, several records: the same point and the same unité foncière.

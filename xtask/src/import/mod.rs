@@ -194,6 +194,7 @@ pub struct ImportSummary {
 pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let communes = communes::Communes::load(raw)?;
+    let zones = context::ZonesEmploi::load(raw)?;
     let mut reports = Vec::new();
     let mut written = Vec::new();
     let mut emit = |table: OutTable, report: LayerReport| -> Result<()> {
@@ -202,9 +203,9 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
         reports.push(report);
         Ok(())
     };
-    let (t, r) = friches::import(raw)?;
+    let (t, r) = friches::import(raw, &zones)?;
     emit(t, r)?;
-    let (t, r) = communes.table(raw)?;
+    let (t, r) = communes.table(raw, &zones)?;
     emit(t, r)?;
     let (t, r) = motorway::motorway(raw)?;
     emit(t, r)?;
