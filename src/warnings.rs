@@ -24,14 +24,7 @@ pub(crate) fn unmatched_values<'a>(
 ) -> Vec<KeyProblem> {
     let mut out = Vec::new();
     let site_features = || sites.iter().flat_map(|l| l.features.iter());
-    let filters = [
-        ("where", &brief.filter.where_),
-        ("where_not", &brief.filter.where_not),
-    ];
-    for (attr, allowed, table) in filters
-        .iter()
-        .flat_map(|(t, list)| list.iter().map(move |(a, v)| (a, v, *t)))
-    {
+    for (table, attr, allowed) in brief.filter.attribute_lists() {
         let known: BTreeSet<String> = site_features()
             .filter_map(|f| f.attribute(attr).as_text())
             .collect();

@@ -110,18 +110,12 @@ impl Brief {
                 problems.push(KeyProblem::new("output.one_per", no_site_field(attr)));
             }
         }
-        let filters = [
-            ("where", &self.filter.where_),
-            ("where_not", &self.filter.where_not),
-        ];
-        for (table, list) in filters {
-            for (attr, _) in list {
-                if !site_field(attr) {
-                    problems.push(KeyProblem::new(
-                        format!("filter.{table}.{attr}"),
-                        no_site_field(attr),
-                    ));
-                }
+        for (table, attr, _) in self.filter.attribute_lists() {
+            if !site_field(attr) {
+                problems.push(KeyProblem::new(
+                    format!("filter.{table}.{attr}"),
+                    no_site_field(attr),
+                ));
             }
         }
         for (i, c) in self.criteria.iter().enumerate() {

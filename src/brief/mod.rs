@@ -150,6 +150,22 @@ pub struct Filter {
     pub exclude_zones: Vec<String>,
 }
 
+impl Filter {
+    /// The attribute lists with the table each comes from: `where` (values kept),
+    /// then `where_not` (values refused), each in the brief's order.
+    pub(crate) fn attribute_lists(&self) -> impl Iterator<Item = (&'static str, &str, &[String])> {
+        let kept = self
+            .where_
+            .iter()
+            .map(|(a, v)| ("where", a.as_str(), v.as_slice()));
+        let refused = self
+            .where_not
+            .iter()
+            .map(|(a, v)| ("where_not", a.as_str(), v.as_slice()));
+        kept.chain(refused)
+    }
+}
+
 /// What a criterion measures.
 ///
 /// ```

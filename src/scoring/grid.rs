@@ -100,6 +100,8 @@ pub struct Grid<'a> {
     spec: &'a GridSpec,
     scorers: Vec<Box<dyn Scorer + 'a>>,
     weights: Vec<f64>,
+    /// The grid's columns, weights and warnings, made once.
+    shell: Ranking,
     land: &'a IndexedLayer,
     within: Option<&'a IndexedLayer>,
     zones: Vec<(&'a str, Option<&'a IndexedLayer>)>,
@@ -222,12 +224,17 @@ impl<'a> Grid<'a> {
             })
             .collect();
         let total = rows.iter().map(|r| r.cols).sum();
-        let (weights, _) = brief.normalised_weights();
+        let mut shell = engine.ranking_shell(brief, false);
+        shell.top = 0;
+        shell.robustness = None;
+        shell.shortlist = false;
+        let weights = shell.weights();
         Ok(Grid {
             brief,
             spec,
             scorers: engine.scorers(brief),
             weights,
+            shell,
             land,
             within,
             zones: engine.exclude_zones(brief),
@@ -251,11 +258,35 @@ impl<'a> Grid<'a> {
     /// An empty ranking that describes the grid's columns and weights (what the
     /// output writers need besides the cells).
     pub fn shell(&self) -> Ranking {
-        let mut shell = self.engine.ranking_shell(self.brief, false);
-        shell.top = 0;
-        shell.robustness = None;
-        shell.shortlist = false;
-        shell
+        self.shell.clone()
+    }
+
+    /// The brief's warnings: values that match nothing in the data.
+    ///
+    /// ```
+    /// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+    /// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+    ///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+    /// // A category no feature has.
+    /// let brief = Brief::from_toml_str(r#"
+    ///     [filter]
+    ///     bbox = [1.99, 47.99, 2.01, 48.01]
+    ///     [candidates]
+    ///     grid_km = 1
+    ///     [[criterion]]
+    ///     name = "town"
+    ///     type = "distance"
+    ///     layer = "communes"
+    ///     categories = ["gare"]
+    ///     ideal_km = 1
+    ///     zero_km = 10
+    /// "#)?;
+    /// let grid = engine.grid(&brief, false)?;
+    /// assert_eq!(grid.warnings()[0].key, "criterion[0].categories[0]");
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn warnings(&self) -> &[crate::error::KeyProblem] {
+        &self.shell.warnings
     }
 
     /// The grid's cell size and cell count, for the output's metadata.

@@ -217,7 +217,7 @@ fn rank_grid(
     let grid = engine
         .grid(brief, include_excluded)
         .map_err(|e| e.in_brief(brief_path))?;
-    warn(brief_path, &engine.value_warnings(brief));
+    warn(brief_path, grid.warnings());
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(grid.total_cells() as u64),
         indicatif::ProgressDrawTarget::stderr(),
