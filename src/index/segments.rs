@@ -185,7 +185,7 @@ impl Segments {
     }
 
     /// The feature matching `pred` whose lines or rings are nearest `from`, as (index,
-    /// metres); `better(i, j)` breaks exact ties.
+    /// metres); `id_less(i, j)` breaks exact ties (true when i has the smaller id).
     pub(super) fn nearest(
         &self,
         from: Point<f64>,
