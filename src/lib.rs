@@ -90,8 +90,8 @@ pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use io::{text::TextEncoding, Decimal};
 pub use model::{parse_number, Feature, Format, Layer, Measure, Role, Value};
 pub use ranking::{
-    CriterionInfo, CriterionResult, CriterionValue, Decision, DroppedBy, Exclusion, Flip,
-    LayerCount, NearMiss, Ranking, SiteResult,
+    AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
+    DroppedBy, Exclusion, Flip, LayerCount, NearMiss, Ranking, SiteResult,
 };
 pub use scoring::{Engine, Grid, GridStats};
 pub use text::fold;

@@ -9,6 +9,7 @@ use crate::aggregate::Method;
 use crate::brief::CriterionType;
 use crate::brief::Robustness;
 use crate::error::KeyProblem;
+use crate::model::Value;
 
 /// Why a site fails a hard constraint of the brief.
 ///
@@ -169,6 +170,11 @@ pub struct SiteResult {
     pub layer: String,
     /// Site category.
     pub category: Option<String>,
+    /// INSEE commune code.
+    pub commune: Option<String>,
+    /// The site's attributes, one per [`Ranking::attributes`] column (`Null` where
+    /// the site's layer lacks it).
+    pub attributes: Vec<Value>,
     /// Site location (point, or polygon centroid), WGS84.
     pub location: Point<f64>,
     /// Site geometry, WGS84.
@@ -222,6 +228,115 @@ pub struct CriterionInfo {
     /// Access criteria: how many matching features of the layer have no number in
     /// the summed field (they count 0).
     pub missing_values: Option<usize>,
+    /// What the value measures ([`crate::CriterionKind::unit`]).
+    pub unit: String,
+    /// Access criteria summing a field: the field (its sums are written as whole
+    /// numbers: people, jobs).
+    pub sums: Option<String>,
+}
+
+/// The type of an attribute column in the outputs, inferred once per ranking from
+/// every candidate's value (CSV cells are text; a column is a number column when every
+/// non-empty value is a plain decimal number without a leading zero, so that codes such
+/// as `"0396"` stay text, as GDAL's `KEEP_LEADING_ZEROS` keeps them).
+///
+/// ```
+/// use sitematch::{ColumnType, Value};
+/// let values = [Value::Text("3.5".into()), Value::Null, Value::Text("12".into())];
+/// assert_eq!(ColumnType::infer(values.iter()), ColumnType::Number);
+/// let counts = [Value::Text("3".into()), Value::Number(12.0)];
+/// assert_eq!(ColumnType::infer(counts.iter()), ColumnType::Integer);
+/// let codes = [Value::Text("0396".into()), Value::Text("12".into())];
+/// assert_eq!(ColumnType::infer(codes.iter()), ColumnType::Text);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Strings.
+    Text,
+    /// Whole numbers (every value an integer written without a decimal point, within
+    /// 2^53).
+    Integer,
+    /// Numbers (floating point).
+    Number,
+    /// Booleans.
+    Bool,
+}
+
+impl ColumnType {
+    /// The narrowest type that holds every value (`Text` when there is none).
+    pub fn infer<'a>(values: impl Iterator<Item = &'a Value>) -> ColumnType {
+        const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+        let whole = |x: f64| x.fract() == 0.0 && x.abs() <= MAX_EXACT;
+        let (mut number, mut integer, mut boolean, mut any) = (true, true, true, false);
+        for v in values {
+            match v {
+                Value::Null => continue,
+                Value::Bool(_) => (number, integer) = (false, false),
+                Value::Number(x) => {
+                    boolean = false;
+                    integer = integer && whole(*x);
+                }
+                Value::Text(t) if t.trim().is_empty() => continue,
+                Value::Text(t) => {
+                    boolean = false;
+                    let x = plain_number(t);
+                    number = number && x.is_some();
+                    integer = integer && !t.contains('.') && x.is_some_and(whole);
+                }
+            }
+            any = true;
+            if !number && !boolean {
+                return ColumnType::Text;
+            }
+        }
+        match (any, integer && number, number, boolean) {
+            (true, true, _, _) => ColumnType::Integer,
+            (true, _, true, _) => ColumnType::Number,
+            (true, _, _, true) => ColumnType::Bool,
+            _ => ColumnType::Text,
+        }
+    }
+}
+
+/// A decimal number written plainly: `12`, `-3.25`, `0.5`, not `0396`, ` 12`, `1e3`
+/// or `inf`.
+pub(crate) fn plain_number(t: &str) -> Option<f64> {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let b = digits.as_bytes();
+    let plain = !b.is_empty()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.first().is_some_and(u8::is_ascii_digit)
+        && b.last().is_some_and(u8::is_ascii_digit)
+        && !(b.len() > 1 && b[0] == b'0' && b[1].is_ascii_digit());
+    if plain {
+        t.parse::<f64>().ok()
+    } else {
+        None
+    }
+}
+
+/// An attribute column of the outputs: a field of the candidate layers.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, ColumnType, Engine, Feature, Layer, Role, Value};
+/// let mut site = Feature::point("a", 2.0, 48.0);
+/// site.area_ha = Some(50.0);
+/// site.attributes.insert("seveso_km".into(), Value::Text("4.2".into()));
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features("sites", Role::Sites, vec![site])]));
+/// let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// assert_eq!(ranking.attributes[0].name, "seveso_km");
+/// assert_eq!(ranking.attributes[0].kind, ColumnType::Number);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeColumn {
+    /// The attribute's name in the data set (the outputs name the column so, or
+    /// `attr_<name>` when that is already a column of the schema: `score`, `rank`,
+    /// `<criterion>_value`).
+    pub name: String,
+    /// The column's type.
+    pub kind: ColumnType,
 }
 
 /// Loaded and skipped counts of one layer.
@@ -292,6 +407,9 @@ pub struct Ranking {
     /// What in the brief is likely not what its writer meant: values that match
     /// nothing in the data, criteria that give most candidates the same score.
     pub warnings: Vec<KeyProblem>,
+    /// The candidates' attribute columns (every field of the candidate layers, by
+    /// name); each site's [`SiteResult::attributes`] follow this order.
+    pub attributes: Vec<AttributeColumn>,
 }
 
 impl Ranking {

@@ -97,6 +97,8 @@ fn gdal_reads_the_geojson_with_the_documented_types() {
             "label",
             "layer",
             "category",
+            "commune",
+            "commune_nom",
             "excluded_by",
             "motorway_nearest_id",
             "motorway_nearest_label",
@@ -121,7 +123,8 @@ fn gdal_reads_the_geojson_with_the_documented_types() {
         }
         assert_eq!(typ("pareto"), "Integer(Boolean)");
         assert_eq!(typ("near_miss_by"), "String");
-        assert_eq!(fields.len(), 27);
+        // 27 computed columns, the commune code, and the sites' one attribute.
+        assert_eq!(fields.len(), 29);
     }
 }
 
@@ -242,7 +245,12 @@ fn geojson_is_rfc7946() {
         .unwrap()
         .keys()
         .collect();
-    assert_eq!(keys[..5], ["site_id", "label", "layer", "category", "rank"]);
+    assert_eq!(
+        keys[..6],
+        ["site_id", "label", "layer", "category", "commune", "rank"]
+    );
+    // The sites' attributes come last.
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("commune_nom"));
 }
 
 #[test]
@@ -275,14 +283,15 @@ fn csv_and_markdown_carry_the_same_ranking() {
     let header = reader.headers().unwrap().clone();
     assert_eq!(header.get(0), Some("site_id"));
     assert_eq!(header.iter().next_back(), Some("lat"));
-    // 23 properties, pareto/dominated_by/near_miss/near_miss_by, lon and lat.
-    assert_eq!(header.len(), 29);
+    // 24 properties, pareto/dominated_by/near_miss/near_miss_by, the sites' one
+    // attribute, lon and lat.
+    assert_eq!(header.len(), 31);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 8);
     assert_eq!(&rows[0][0], r.sites[0].site_id.as_str());
-    assert_eq!(&rows[0][4], "1");
-    assert_eq!(&rows[7][7], "true");
-    assert_eq!(&rows[7][8], "min_area_ha");
+    assert_eq!(&rows[0][5], "1");
+    assert_eq!(&rows[7][8], "true");
+    assert_eq!(&rows[7][9], "min_area_ha");
 
     let mut md = Vec::new();
     write_markdown(&r, &opts, &mut md).unwrap();
@@ -301,4 +310,78 @@ fn empty_result_is_a_valid_collection() {
     let bytes = geojson_bytes(&r, false);
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["features"].as_array().unwrap().len(), 0);
+}
+
+/// Site attributes read from a CSV are text; the outputs type each column from every
+/// candidate's value, keep codes with a leading zero as text, and rename an attribute
+/// that would take a column of the schema. GDAL reads the types back.
+#[test]
+fn site_attributes_are_typed_columns() {
+    use sitematch::{Feature, Layer, Role, Value};
+    let site = |id: &str, lon: f64, code: &str, count: &str, km: &str, score: &str| {
+        let mut f = Feature::point(id, lon, 48.0);
+        f.area_ha = Some(10.0);
+        f.commune = Some("01001".into());
+        for (k, v) in [
+            ("code", code),
+            ("count", count),
+            ("km", km),
+            ("score", score),
+        ] {
+            f.attributes.insert(k.into(), Value::Text(v.into()));
+        }
+        f
+    };
+    let sites = vec![
+        site("a", 2.0, "0396", "3", "1.5", "x"),
+        site("b", 2.1, "12", "", "2", "y"),
+    ];
+    let mut layer = Layer::from_features("sites", Role::Sites, sites);
+    layer.attribute_names = ["code", "count", "km", "score"].map(String::from).to_vec();
+    let engine = Engine::new(Catalog::from_layers(vec![layer]));
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n",
+    )
+    .unwrap();
+    let r = engine.rank(&brief).unwrap();
+    let bytes = geojson_bytes(&r, false);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let a = &v["features"][0]["properties"];
+    assert_eq!(a["site_id"], "a");
+    assert_eq!(a["commune"], "01001");
+    assert_eq!(a["code"], "0396");
+    assert_eq!(a["count"], 3);
+    assert_eq!(a["km"], 1.5);
+    assert_eq!(a["attr_score"], "x");
+    assert!(a["score"].is_f64());
+    assert!(v["features"][1]["properties"]["count"].is_null());
+
+    let mut csv = Vec::new();
+    write_csv(&r, &OutputOptions::for_ranking(&r), &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        header[header.len() - 6..],
+        ["code", "count", "km", "attr_score", "lon", "lat"]
+    );
+    assert!(csv.lines().nth(1).unwrap().contains(",0396,3,1.5,x,"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typed.geojson");
+    std::fs::write(&path, &bytes).unwrap();
+    let Some((count, fields)) = ogrinfo(&path) else {
+        return;
+    };
+    assert_eq!(count, 2);
+    let typ = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+    };
+    assert_eq!(typ("commune").as_deref(), Some("String"));
+    assert_eq!(typ("code").as_deref(), Some("String"));
+    assert_eq!(typ("count").as_deref(), Some("Integer"));
+    assert_eq!(typ("km").as_deref(), Some("Real"));
+    assert_eq!(typ("attr_score").as_deref(), Some("String"));
 }

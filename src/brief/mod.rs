@@ -257,6 +257,34 @@ impl CriterionKind {
         }
     }
 
+    /// What the criterion's value measures, in words: `km to the nearest motorway`,
+    /// `sum of active within 30 km`; the outputs document their `_value` columns with it.
+    ///
+    /// ```
+    /// let brief = sitematch::Brief::from_toml_str(
+    ///     "[[criterion]]\nname = \"labour\"\ntype = \"access\"\nlayer = \"communes\"\nfield = \"active\"\nradius_km = 30\nsaturation = 1000\n",
+    /// )?;
+    /// assert_eq!(brief.criteria[0].kind.unit(), "sum of active within 30 km");
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn unit(&self) -> String {
+        match self {
+            CriterionKind::Distance { layer, .. } => format!("km to the nearest {layer}"),
+            CriterionKind::Access {
+                layer,
+                field,
+                radius_km,
+                ..
+            } => match field {
+                Some(f) => format!("sum of {f} within {radius_km} km"),
+                None => format!("count of {layer} within {radius_km} km"),
+            },
+            CriterionKind::Attribute { field, .. } => field.clone(),
+            CriterionKind::Category { field, .. } => format!("{field} (category)"),
+            CriterionKind::Zone { layer } => format!("1 inside {layer}, else 0"),
+        }
+    }
+
     /// The layer the criterion reads, for distance, access and zone criteria.
     pub fn layer(&self) -> Option<&str> {
         match self {

@@ -71,7 +71,7 @@ fn row(ranking: &Ranking, site: &crate::ranking::SiteResult) -> Vec<String> {
 /// let mut out = Vec::new();
 /// sitematch::output::write_csv(&ranking, &sitematch::output::OutputOptions::for_ranking(&ranking), &mut out).unwrap();
 /// let text = String::from_utf8(out).unwrap();
-/// assert!(text.starts_with("site_id,label,layer,category,rank,score"));
+/// assert!(text.starts_with("site_id,label,layer,category,commune,rank,score"));
 /// assert!(text.lines().nth(1).unwrap().starts_with("big,"));
 /// # Ok::<(), sitematch::Error>(())
 /// ```

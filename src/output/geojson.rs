@@ -61,9 +61,11 @@ fn cell_json(c: Cell) -> Value {
 /// The `sitematch` foreign member: brief, method, weights, counts.
 pub(crate) fn metadata(ranking: &Ranking) -> Value {
     let mut weights = Map::new();
+    let mut units = Map::new();
     let mut missing = Map::new();
     for c in &ranking.criteria {
         weights.insert(c.name.clone(), json!(c.weight));
+        units.insert(c.name.clone(), json!(c.unit));
         if let Some(n) = c.missing_values {
             missing.insert(c.name.clone(), json!(n));
         }
@@ -79,6 +81,7 @@ pub(crate) fn metadata(ranking: &Ranking) -> Value {
         "brief": ranking.brief_name,
         "method": ranking.method.to_string(),
         "weights": weights,
+        "units": units,
         "ahp_cr": ranking.ahp_cr,
         "engine": concat!("sitematch ", env!("CARGO_PKG_VERSION")),
         "sites_considered": ranking.sites.len(),

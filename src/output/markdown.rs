@@ -83,7 +83,7 @@ pub fn write_markdown<W: Write>(
     for w in &ranking.warnings {
         writeln!(out, "Warning: {}\n", escape(&w.to_string()))?;
     }
-    let mut header = vec!["rank", "site", "label", "score", "area (ha)"]
+    let mut header = vec!["rank", "site", "label", "commune", "score", "area (ha)"]
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
@@ -96,6 +96,7 @@ pub fn write_markdown<W: Write>(
             s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
             escape(&s.site_id),
             escape(s.label.as_deref().unwrap_or("")),
+            escape(s.commune.as_deref().unwrap_or("")),
             s.score
                 .map(|x| format!("{x:.1}"))
                 .unwrap_or_else(|| "-".into()),
@@ -106,10 +107,8 @@ pub fn write_markdown<W: Write>(
                 CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
                     format!("{x:.1} km")
                 }
-                // A sum over people or facilities: whole numbers.
-                CriterionValue::Number(Some(x)) if info.kind == CriterionType::Access => {
-                    format!("{x:.0}")
-                }
+                // A sum over people: whole numbers.
+                CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
                 CriterionValue::Number(Some(x)) => format!("{x:.4}")
                     .trim_end_matches('0')
                     .trim_end_matches('.')
@@ -122,5 +121,36 @@ pub fn write_markdown<W: Write>(
         row.push(escape(&notes(s)));
         writeln!(out, "| {} |", row.join(" | "))?;
     }
+    if !ranking.attributes.is_empty() {
+        writeln!(out, "\n## The sites\n")?;
+        for s in selected(ranking, opts) {
+            writeln!(out, "{}", details(ranking, s))?;
+        }
+    }
+    let units: Vec<String> = ranking
+        .criteria
+        .iter()
+        .map(|c| format!("{}: {}", c.name, c.unit))
+        .collect();
+    writeln!(out, "\nValues: {}.", escape(&units.join("; ")))?;
     out.flush()
+}
+
+/// One site's line of the details section: rank, label, id, then every attribute
+/// it has (`statut: friche sans projet · zoning: U · ...`).
+fn details(ranking: &Ranking, s: &crate::ranking::SiteResult) -> String {
+    let attrs: Vec<String> = ranking
+        .attributes
+        .iter()
+        .zip(&s.attributes)
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(a, v)| Some(format!("{}: {}", a.name, v.as_text()?)))
+        .collect();
+    let rank = s.rank.map(|r| format!("{r}. ")).unwrap_or_default();
+    format!(
+        "- **{rank}{}** (`{}`): {}",
+        escape(s.label.as_deref().unwrap_or(&s.site_id)),
+        escape(&s.site_id),
+        escape(&attrs.join(" · "))
+    )
 }

@@ -7,13 +7,13 @@
 //!
 //! | property | type | meaning |
 //! |---|---|---|
-//! | `site_id`, `label`, `layer`, `category` | string | from the data |
+//! | `site_id`, `label`, `layer`, `category`, `commune` | string | from the data (`commune`: INSEE code) |
 //! | `rank` | integer (null when excluded) | 1 = best |
 //! | `score` | number 0..100 (null when excluded) | overall |
 //! | `area_ha` | number | land area |
 //! | `excluded` | boolean | |
 //! | `excluded_by` | string | reasons, `;`-separated, empty when ranked |
-//! | `<c>_value` | number (string for a category criterion) | raw value (km, sum, attribute) |
+//! | `<c>_value` | number (string for a category criterion) | raw value, in the unit the `sitematch` member's `units` gives: km to the nearest facility, a sum within the radius (whole people when it sums a field such as `active`), a count, the attribute |
 //! | `<c>_score` | number 0..1 | normalised score |
 //! | `<c>_points` | number | contribution to the weighted sum |
 //! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
@@ -29,9 +29,16 @@
 //! the two draw level). With `[output] min_spacing_km` or `one_per`: `shortlisted`
 //! (boolean), `shortlist_rank` (integer) and `dropped_by` (string).
 //!
+//! Last come the candidates' own attributes, every field of their layer under its
+//! catalog name (for the default data set: `statut`, `zoning`, `verified`,
+//! `extraction`, `seveso_km`, `tdi`, `ze2020`...; SOURCES.md in the data set says what
+//! each holds), typed by [`crate::ColumnType::infer`]: a field whose every value is a
+//! plain number is a number column, else text. A field whose name is already a column
+//! above is written `attr_<name>`.
+//!
 //! The GeoJSON collection's `sitematch` member holds the brief's name, the method, the
-//! normalised weights, the AHP consistency ratio, the layer counts and the warnings
-//! (`key: message` texts). CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
+//! normalised weights, the unit of each criterion's value, the AHP consistency ratio,
+//! the layer counts and the warnings (`key: message` texts). CSV adds `lon` and `lat` (the site's location). GeoJSON coordinates have 7
 //! decimals; exterior rings are counter-clockwise.
 
 mod csv;
@@ -40,7 +47,8 @@ mod markdown;
 mod report;
 
 use crate::brief::CriterionType;
-use crate::ranking::{CriterionValue, Ranking, SiteResult};
+use crate::model::Value;
+use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResult};
 
 pub use self::csv::{write_csv, write_csv_grid};
 pub use self::geojson::{write_geojson, write_geojson_grid};
@@ -116,7 +124,7 @@ pub(crate) fn selected<'a>(
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
     Text(Option<String>),
-    Int(Option<usize>),
+    Int(Option<i64>),
     Num(Option<f64>),
     Bool(Option<bool>),
 }
@@ -128,6 +136,7 @@ pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
         "label",
         "layer",
         "category",
+        "commune",
         "rank",
         "score",
         "area_ha",
@@ -163,7 +172,34 @@ pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
     if ranking.shortlist {
         cols.extend(["shortlisted", "shortlist_rank", "dropped_by"].map(String::from));
     }
+    let taken: std::collections::HashSet<String> = cols.iter().cloned().collect();
+    for a in &ranking.attributes {
+        cols.push(if taken.contains(&a.name) {
+            format!("attr_{}", a.name)
+        } else {
+            a.name.clone()
+        });
+    }
     cols
+}
+
+/// A rank or count as an integer cell.
+fn int(i: Option<usize>) -> Option<i64> {
+    i.and_then(|i| i64::try_from(i).ok())
+}
+
+/// A site attribute as a cell of its column's type.
+fn attribute_cell(kind: ColumnType, v: &Value) -> Cell {
+    match (kind, v) {
+        (_, Value::Null) => Cell::Text(None),
+        (ColumnType::Number, Value::Number(x)) => Cell::Num(Some(*x)),
+        (ColumnType::Number, Value::Text(t)) => Cell::Num(plain_number(t)),
+        (ColumnType::Integer, Value::Number(x)) => Cell::Int(Some(*x as i64)),
+        (ColumnType::Integer, Value::Text(t)) => Cell::Int(plain_number(t).map(|x| x as i64)),
+        (ColumnType::Bool, Value::Bool(b)) => Cell::Bool(Some(*b)),
+        (_, Value::Text(t)) if t.is_empty() => Cell::Text(None),
+        (_, v) => Cell::Text(v.as_text()),
+    }
 }
 
 /// The cells of one site, in [`columns`] order.
@@ -173,7 +209,8 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         Cell::Text(s.label.clone()),
         Cell::Text(Some(s.layer.clone())),
         Cell::Text(s.category.clone()),
-        Cell::Int(s.rank),
+        Cell::Text(s.commune.clone()),
+        Cell::Int(int(s.rank)),
         Cell::Num(s.score),
         Cell::Num(s.area_ha),
         Cell::Bool(Some(!s.excluded_by.is_empty())),
@@ -181,6 +218,8 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
     ];
     for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
         out.push(match &c.value {
+            // A sum of people (or jobs): whole numbers.
+            CriterionValue::Number(x) if info.sums.is_some() => Cell::Num(x.map(f64::round)),
             CriterionValue::Number(x) => Cell::Num(*x),
             CriterionValue::Text(t) => Cell::Text(t.clone()),
         });
@@ -199,8 +238,8 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
     if ranking.robustness.is_some() {
         out.push(Cell::Num(d.p_top));
         out.push(Cell::Num(d.p_first));
-        out.push(Cell::Int(d.rank_p05));
-        out.push(Cell::Int(d.rank_p95));
+        out.push(Cell::Int(int(d.rank_p05)));
+        out.push(Cell::Int(int(d.rank_p95)));
         let flip = d.flip.as_ref();
         out.push(Cell::Text(
             flip.and_then(|f| ranking.criteria.get(f.criterion))
@@ -210,8 +249,11 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
     }
     if ranking.shortlist {
         out.push(Cell::Bool(d.shortlisted));
-        out.push(Cell::Int(d.shortlist_rank));
+        out.push(Cell::Int(int(d.shortlist_rank)));
         out.push(Cell::Text(d.dropped_by.as_ref().map(ToString::to_string)));
+    }
+    for (a, v) in ranking.attributes.iter().zip(&s.attributes) {
+        out.push(attribute_cell(a.kind, v));
     }
     out
 }

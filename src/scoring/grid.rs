@@ -390,6 +390,8 @@ impl<'a> Grid<'a> {
             label: None,
             layer: "grid".to_string(),
             category: None,
+            commune: site.commune,
+            attributes: Vec::new(),
             location: p,
             geometry,
             area_ha: site.area_ha,

@@ -25,8 +25,8 @@ use crate::error::{BriefProblems, Error, KeyProblem, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
 use crate::ranking::{
-    CriterionInfo, CriterionResult, CriterionValue, Decision, Exclusion, LayerCount, Ranking,
-    SiteResult,
+    AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
+    Exclusion, LayerCount, Ranking, SiteResult,
 };
 use crate::text::fold;
 use crate::warnings;
@@ -322,6 +322,7 @@ impl Engine {
             .iter()
             .flat_map(|l| l.layer().features.iter().map(move |f| (l.layer(), f)))
             .collect();
+        let attributes = attribute_columns(&site_layers);
         let sites: Vec<SiteResult> = candidates
             .par_iter()
             .map(|(layer, f)| {
@@ -332,6 +333,11 @@ impl Engine {
                     label: f.label.clone(),
                     layer: layer.name.clone(),
                     category: f.category.clone(),
+                    commune: f.commune.clone(),
+                    attributes: attributes
+                        .iter()
+                        .map(|a| f.attributes.get(&a.name).cloned().unwrap_or_default())
+                        .collect(),
                     location: f.location,
                     geometry: f.geometry.clone(),
                     area_ha: f.area_ha,
@@ -367,6 +373,7 @@ impl Engine {
             s.rank = Some(i + 1);
         }
         excluded.sort_by(|a, b| a.site_id.as_bytes().cmp(b.site_id.as_bytes()));
+        ranking.attributes = attributes;
         ranking.ranked = ranked.len();
         ranking.sites = ranked;
         ranking.sites.append(&mut excluded);
@@ -436,6 +443,11 @@ impl Engine {
                 name: c.name.clone(),
                 kind: c.kind.kind(),
                 weight: *w,
+                unit: c.kind.unit(),
+                sums: match &c.kind {
+                    CriterionKind::Access { field, .. } => field.clone(),
+                    _ => None,
+                },
                 missing_values: if count_missing {
                     self.missing_values(&c.kind)
                 } else {
@@ -462,6 +474,7 @@ impl Engine {
             robustness: brief.robustness,
             shortlist: brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some(),
             warnings: self.value_warnings(brief),
+            attributes: Vec::new(),
         }
     }
 
@@ -502,4 +515,29 @@ mod tests {
         assert_send_sync::<Engine>();
         assert_send_sync::<Ranking>();
     }
+}
+
+/// The attribute columns of the candidate layers: every field name, in the layers'
+/// order, each typed from every candidate's value.
+fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
+    let mut names: Vec<&str> = Vec::new();
+    for l in layers {
+        for a in &l.layer().attribute_names {
+            if !names.contains(&a.as_str()) {
+                names.push(a);
+            }
+        }
+    }
+    names
+        .into_par_iter()
+        .map(|name| AttributeColumn {
+            name: name.to_string(),
+            kind: ColumnType::infer(
+                layers
+                    .iter()
+                    .flat_map(|l| &l.layer().features)
+                    .filter_map(|f| f.attributes.get(name)),
+            ),
+        })
+        .collect()
 }
