@@ -505,18 +505,6 @@ impl Engine {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn engine_is_send_and_sync() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<Engine>();
-        assert_send_sync::<Ranking>();
-    }
-}
-
 /// The attribute columns of the candidate layers: every field name, in the layers'
 /// order, each typed from every candidate's value.
 fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
@@ -540,4 +528,16 @@ fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
             ),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+        assert_send_sync::<Ranking>();
+    }
 }
