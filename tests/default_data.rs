@@ -70,6 +70,18 @@ fn import_reproduces_the_committed_data_set() {
     assert_eq!(&loos[18], "62528_4272;62528_4275;62528_5381");
     assert_eq!(&loos[16], "oui");
     assert!(friches.iter().all(|r| &r[0] != "62528_4275"));
+    // The 12 sites clés en main of the raw list, in 12 communes; the friches of those
+    // communes (and only those) name theirs: Oissel's 23 friches "Friche Sco/Yara".
+    assert_eq!(count("ready_sites"), 12);
+    let ready = csv_rows(&out.path().join("ready_sites.csv"));
+    let cle = friches.iter().filter(|r| !r[24].is_empty());
+    for r in cle {
+        let site = ready.iter().find(|s| s[2] == r[9]).unwrap();
+        assert_eq!(&r[24], &site[1], "friche {}", &r[0]);
+    }
+    let oissel: Vec<_> = friches.iter().filter(|r| &r[9] == "76484").collect();
+    assert!(oissel.iter().all(|r| &r[24] == "Friche Sco/Yara"));
+    assert_eq!(oissel.len(), 23);
     assert_eq!(count("communes"), 34_931 - 3 + 45);
     assert_eq!(count("airports"), 484);
     assert_eq!(count("seaports"), 78);

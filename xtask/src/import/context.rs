@@ -67,6 +67,7 @@ pub(crate) struct SiteContext<'a> {
     zones: &'a ZonesEmploi,
     tdi: Vec<(Rect<f64>, MultiPolygon<f64>)>,
     seveso: Vec<Point<f64>>,
+    ready: &'a super::ready::ReadySites,
 }
 
 /// Coordinates rounded as the `territoires_industrie` layer writes them (1e-6°), so
@@ -88,7 +89,11 @@ fn features(path: &Path) -> Result<Vec<geojson::Feature>> {
 }
 
 impl<'a> SiteContext<'a> {
-    pub(crate) fn load(raw: &Path, zones: &'a ZonesEmploi) -> Result<SiteContext<'a>> {
+    pub(crate) fn load(
+        raw: &Path,
+        zones: &'a ZonesEmploi,
+        ready: &'a super::ready::ReadySites,
+    ) -> Result<SiteContext<'a>> {
         let tdi_path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
         let mut tdi = Vec::new();
         for f in features(&tdi_path)? {
@@ -118,7 +123,12 @@ impl<'a> SiteContext<'a> {
                 .map_err(|e| Error::format(&seveso_path, Location::File, e))?;
             seveso.push(Point::new(lon, lat));
         }
-        Ok(SiteContext { zones, tdi, seveso })
+        Ok(SiteContext {
+            zones,
+            tdi,
+            seveso,
+            ready,
+        })
     }
 
     /// How many Seveso establishments and Territoires d'industrie were read.
@@ -127,7 +137,7 @@ impl<'a> SiteContext<'a> {
     }
 
     /// The columns for a site of commune `code` at `p`: zoning (U, AU, A, N), ze2020,
-    /// ze2020_nom, tdi (oui/non), seveso_km.
+    /// ze2020_nom, tdi (oui/non), seveso_km, cle_en_main.
     pub(crate) fn columns(&self, code: &str, zonage: &str, p: Point<f64>) -> Vec<String> {
         let ze = self.zones.of(code);
         let (ze_name, _) = self.zones.zone(ze);
@@ -154,6 +164,7 @@ impl<'a> SiteContext<'a> {
                 .filter(|d| *d <= 100_000.0)
                 .map(|d| round(d / 1000.0, 1))
                 .unwrap_or_default(),
+            self.ready.in_commune(code),
         ]
     }
 }
@@ -183,7 +194,11 @@ pub(crate) const NOTES: &str = "\
   establishments that are also national-priority IED sites (Géorisques 2025,
   `seveso-georisques/`, Lambert-93 points reprojected by sitematch's code; Licence
   Ouverte 2.0), 0.1 km, empty beyond 100 km. Not the full Seveso list (about 1,300
-  sites): a site far from these may still be near another.";
+  sites): a site far from these may still be near another.
+- `cle_en_main`: the name of the \"site clé en main France 2030\" of the site's commune
+  (the `ready_sites` layer: 12 of the 55, in Hauts-de-France and Normandie), empty
+  elsewhere. The list locates them at the commune only, so this says the commune
+  hosts a ready site, not that this friche is it.";
 
 #[cfg(test)]
 mod tests {

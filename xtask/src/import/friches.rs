@@ -34,6 +34,7 @@ const HEADER: &[&str] = &[
     "ze2020_nom",
     "tdi",
     "seveso_km",
+    "cle_en_main",
     "rail_distance_m",
     "activite",
     "geometry_source",
@@ -41,8 +42,8 @@ const HEADER: &[&str] = &[
 ];
 
 /// Columns of HEADER that the code writes by position.
-const GEOMETRY_SOURCE: usize = 26;
-const WKT: usize = 27;
+const GEOMETRY_SOURCE: usize = 27;
+const WKT: usize = 28;
 
 /// True for a spoil heap, quarry, sand or gravel pit or mine: land that is not
 /// industrial land, whatever its size.
@@ -111,6 +112,7 @@ fn ardennes_polygons(raw: &Path) -> Result<(Vec<Footprint>, usize)> {
 pub(crate) fn import(
     raw: &Path,
     zones: &super::context::ZonesEmploi,
+    ready: &super::ready::ReadySites,
 ) -> Result<(OutTable, LayerReport)> {
     let t = RawCsv::open(
         &raw.join("cartofriches/cartofriches_friches_2024-03-10.csv.gz"),
@@ -144,7 +146,7 @@ pub(crate) fn import(
     let frr_of = frr.lookup(super::FRR_COLUMNS.0, super::FRR_COLUMNS.1)?;
     let mut no_frr = 0;
 
-    let context = super::context::SiteContext::load(raw, zones)?;
+    let context = super::context::SiteContext::load(raw, zones, ready)?;
     let mut table = OutTable::new(HEADER);
     let (mut from_uf, mut from_site, mut no_area, mut unverified_n, mut no_point) = (0, 0, 0, 0, 0);
     // One physical site, several records: the same point and the same unité foncière.
@@ -360,8 +362,9 @@ pub(crate) fn import(
     }
     let (seveso_read, tdi_read) = context.counts();
     let col = |name: &str| HEADER.iter().position(|h| *h == name).unwrap_or(0);
-    let (tdi_col, seveso_col) = (col("tdi"), col("seveso_km"));
+    let (tdi_col, seveso_col, ready_col) = (col("tdi"), col("seveso_km"), col("cle_en_main"));
     let in_tdi = table.rows.iter().filter(|r| r[tdi_col] == "oui").count();
+    let in_ready = table.rows.iter().filter(|r| !r[ready_col].is_empty()).count();
     let near_seveso = table
         .rows
         .iter()
@@ -452,6 +455,10 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
             (
                 "sites within 1 km of one of these Seveso establishments".into(),
                 near_seveso,
+            ),
+            (
+                "sites in a commune with a site clé en main (cle_en_main)".into(),
+                in_ready,
             ),
             ("sites written".into(), table.rows.len()),
         ],

@@ -13,6 +13,7 @@ mod friches;
 mod grid;
 mod logistics;
 mod motorway;
+mod ready;
 mod training;
 mod zones;
 
@@ -203,7 +204,8 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
         reports.push(report);
         Ok(())
     };
-    let (t, r) = friches::import(raw, &zones)?;
+    let ready = ready::ReadySites::load(raw)?;
+    let (t, r) = friches::import(raw, &zones, &ready)?;
     emit(t, r)?;
     let (t, r) = communes.table(raw, &zones)?;
     emit(t, r)?;
@@ -214,6 +216,8 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     let (t, r) = logistics::seaports(raw)?;
     emit(t, r)?;
     let (t, r) = logistics::rail(raw)?;
+    emit(t, r)?;
+    let (t, r) = ready.table();
     emit(t, r)?;
     let (t, r) = grid::substations(raw)?;
     emit(t, r)?;
