@@ -12,6 +12,16 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
+/// The index of a column of a CSV file's header.
+fn column(path: &Path, name: &str) -> usize {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap();
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {}", path.display()))
+}
+
 fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(path)
         .unwrap()
@@ -52,7 +62,16 @@ fn import_reproduces_the_committed_data_set() {
     };
     // Every Cartofriches record is in one site: the records of one physical site are
     // merged, and the site counts them.
-    let friches = csv_rows(&out.path().join("friches.csv"));
+    let friches_csv = out.path().join("friches.csv");
+    let c = |name: &str| column(&friches_csv, name);
+    let (commune, extraction, records_col, source_ids, cle_en_main) = (
+        c("commune"),
+        c("extraction"),
+        c("records"),
+        c("source_ids"),
+        c("cle_en_main"),
+    );
+    let friches = csv_rows(&friches_csv);
     let ddt08_added = friches
         .iter()
         .filter(|r| r[0].starts_with("ddt08_"))
@@ -60,27 +79,27 @@ fn import_reproduces_the_committed_data_set() {
     let records: usize = friches
         .iter()
         .filter(|r| !r[0].starts_with("ddt08_"))
-        .map(|r| r[17].parse::<usize>().unwrap())
+        .map(|r| r[records_col].parse::<usize>().unwrap())
         .sum();
     assert_eq!(records, 23_878);
     assert!(count("friches") < 23_878 + ddt08_added);
     // Three records of the raw file share one point and one 98.94 ha unité foncière
     // at Loos-en-Gohelle (terrils 11/19, 79bis and 79): one site, flagged as extraction.
     let loos = friches.iter().find(|r| &r[0] == "62528_4272").unwrap();
-    assert_eq!(&loos[18], "62528_4272;62528_4275;62528_5381");
-    assert_eq!(&loos[16], "oui");
+    assert_eq!(&loos[source_ids], "62528_4272;62528_4275;62528_5381");
+    assert_eq!(&loos[extraction], "oui");
     assert!(friches.iter().all(|r| &r[0] != "62528_4275"));
     // The 12 sites clés en main of the raw list, in 12 communes; the friches of those
     // communes (and only those) name theirs: Oissel's 23 friches "Friche Sco/Yara".
     assert_eq!(count("ready_sites"), 12);
     let ready = csv_rows(&out.path().join("ready_sites.csv"));
-    let cle = friches.iter().filter(|r| !r[24].is_empty());
+    let cle = friches.iter().filter(|r| !r[cle_en_main].is_empty());
     for r in cle {
-        let site = ready.iter().find(|s| s[2] == r[9]).unwrap();
-        assert_eq!(&r[24], &site[1], "friche {}", &r[0]);
+        let site = ready.iter().find(|s| s[2] == r[commune]).unwrap();
+        assert_eq!(&r[cle_en_main], &site[1], "friche {}", &r[0]);
     }
-    let oissel: Vec<_> = friches.iter().filter(|r| &r[9] == "76484").collect();
-    assert!(oissel.iter().all(|r| &r[24] == "Friche Sco/Yara"));
+    let oissel: Vec<_> = friches.iter().filter(|r| &r[commune] == "76484").collect();
+    assert!(oissel.iter().all(|r| &r[cle_en_main] == "Friche Sco/Yara"));
     assert_eq!(oissel.len(), 23);
     assert_eq!(count("communes"), 34_931 - 3 + 45);
     assert_eq!(count("airports"), 484);
@@ -115,6 +134,21 @@ fn import_reproduces_the_committed_data_set() {
 fn spot_checks_against_known_facts() {
     let communes = csv_rows(&data_dir().join("communes.csv"));
     let commune = |code: &str| communes.iter().find(|r| &r[0] == code).cloned().unwrap();
+    // A friche's zone d'emploi and its unemployment rate are its commune's.
+    let rates: std::collections::HashMap<&str, (&str, &str)> =
+        communes.iter().map(|r| (&r[0], (&r[7], &r[9]))).collect();
+    let friches_csv = data_dir().join("friches.csv");
+    let c = |name: &str| column(&friches_csv, name);
+    let (commune_col, ze2020, rate_col) = (c("commune"), c("ze2020"), c("ze_unemployment_rate"));
+    let friches = csv_rows(&friches_csv);
+    let mut compared = 0;
+    for f in &friches {
+        if let Some((ze, rate)) = rates.get(&f[commune_col]) {
+            assert_eq!((&f[ze2020], &f[rate_col]), (*ze, *rate), "friche {}", &f[0]);
+            compared += 1;
+        }
+    }
+    assert!(compared > 22_000, "{compared}");
     // INSEE populations légales 2021: Lille 236,710; Ajaccio 73,822.
     assert_eq!(&commune("59350")[4], "236710");
     assert_eq!(&commune("2A004")[1], "Ajaccio");

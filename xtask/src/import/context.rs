@@ -137,10 +137,10 @@ impl<'a> SiteContext<'a> {
     }
 
     /// The columns for a site of commune `code` at `p`: zoning (U, AU, A, N), ze2020,
-    /// ze2020_nom, tdi (oui/non), seveso_km, cle_en_main.
+    /// ze2020_nom, ze_unemployment_rate, tdi (oui/non), seveso_km, cle_en_main.
     pub(crate) fn columns(&self, code: &str, zonage: &str, p: Point<f64>) -> Vec<String> {
         let ze = self.zones.of(code);
-        let (ze_name, _) = self.zones.zone(ze);
+        let (ze_name, ze_rate) = self.zones.zone(ze);
         let in_tdi = self.tdi.iter().any(|(bbox, mp)| {
             bbox.min().x <= p.x()
                 && p.x() <= bbox.max().x
@@ -159,6 +159,7 @@ impl<'a> SiteContext<'a> {
             zoning(zonage).to_string(),
             ze.to_string(),
             ze_name.to_string(),
+            ze_rate.map(|r| round(r, 1)).unwrap_or_default(),
             if in_tdi { "oui" } else { "non" }.to_string(),
             nearest
                 .filter(|d| *d <= 100_000.0)
@@ -187,7 +188,10 @@ pub(crate) const NOTES: &str = "\
   `AUc`, `AUs`), `A` (farmland: `A`, `Ah`), `N` (natural: `N`, `Nh`), empty when
   Cartofriches does not know it (`zonage` keeps the raw value).
 - `ze2020`, `ze2020_nom`: the zone d'emploi of the site's commune (INSEE table
-  d'appartenance 2022, names from the localised unemployment series).
+  d'appartenance 2022, names from the localised unemployment series);
+  `ze_unemployment_rate`: that zone's localised unemployment rate, %, 2022-T2 (INSEE),
+  the same figure as on the communes layer: how easily the zone's workers can be
+  recruited.
 - `tdi`: `oui` when the site's point lies in one of the 183 Territoires d'industrie
   (ANCT 2024, the `territoires_industrie` layer's polygons).
 - `seveso_km`: the geodesic distance to the nearest of the 264 upper-tier Seveso

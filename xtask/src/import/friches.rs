@@ -27,11 +27,13 @@ const HEADER: &[&str] = &[
     "site_area_ha",
     "parcel_area_ha",
     "extraction",
+    "landfill",
     "records",
     "source_ids",
     "zoning",
     "ze2020",
     "ze2020_nom",
+    "ze_unemployment_rate",
     "tdi",
     "seveso_km",
     "cle_en_main",
@@ -42,8 +44,8 @@ const HEADER: &[&str] = &[
 ];
 
 /// Columns of HEADER that the code writes by position.
-const GEOMETRY_SOURCE: usize = 27;
-const WKT: usize = 28;
+const GEOMETRY_SOURCE: usize = 29;
+const WKT: usize = 30;
 
 /// True for a spoil heap, quarry, sand or gravel pit or mine: land that is not
 /// industrial land, whatever its size.
@@ -63,6 +65,30 @@ fn is_extraction(site_type: &str, name: &str, activity: &str) -> bool {
         || a.starts_with("extraction de pierres")
         || a.starts_with("exploitation de gravieres")
         || a.contains("carriere")
+}
+
+/// True for a landfill (décharge, dépôt d'ordures or d'immondices, centre
+/// d'enfouissement, ISDND/ISDI): made ground that settles and vents gas, not land to
+/// build a plant on. A déchetterie (a collection yard, a building) is not one.
+fn is_landfill(name: &str, activity: &str) -> bool {
+    let (n, a) = (sitematch::fold(name), sitematch::fold(activity));
+    let words: Vec<&str> = n
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    n.contains("decharge")
+        || n.contains("depot sauvage")
+        || n.contains("depot d'ordures")
+        || n.contains("depotoir")
+        || n.contains("enfouissement")
+        || words
+            .iter()
+            .any(|w| matches!(*w, "cet" | "isdnd" | "isdi" | "isdd"))
+        || n.contains("c.e.t")
+        || a.starts_with("decharge")
+        || a.starts_with("mise en decharge")
+        || a.starts_with("depot d'immondices")
+        || a.starts_with("stockages de dechets de marees noires")
 }
 
 /// A value that says nothing: empty or "inconnu".
@@ -165,6 +191,7 @@ pub(crate) fn import(
     }
     let mut merged_groups = 0;
     let mut extraction_n = 0;
+    let mut landfill_n = 0;
     // Sites of the Ardennes by commune, to match polygons spatially.
     let mut ardennes: HashMap<String, Vec<(usize, Point<f64>)>> = HashMap::new();
     for mut records in groups.into_values() {
@@ -213,6 +240,10 @@ pub(crate) fn import(
             .iter()
             .any(|r| is_extraction(cell(r, typ), cell(r, nom), cell(r, act)));
         extraction_n += usize::from(extraction);
+        let landfill = records
+            .iter()
+            .any(|r| is_landfill(cell(r, nom), cell(r, act)));
+        landfill_n += usize::from(landfill);
         let code = cell(lead, insee).to_string();
         let frr_class = frr_of.get(code.as_str()).copied().unwrap_or("");
         no_frr += usize::from(frr_class.is_empty());
@@ -242,6 +273,7 @@ pub(crate) fn import(
             site_m2.map(|a| round(a / 1e4, 4)).unwrap_or_default(),
             parcel_m2.map(|a| round(a / 1e4, 4)).unwrap_or_default(),
             if extraction { "oui" } else { "non" }.to_string(),
+            if landfill { "oui" } else { "non" }.to_string(),
             records.len().to_string(),
             ids.join(";"),
         ];
@@ -343,6 +375,12 @@ pub(crate) fn import(
                 "non"
             }
             .to_string(),
+            if is_landfill(cell(r, dnom), "") {
+                "oui"
+            } else {
+                "non"
+            }
+            .to_string(),
             "1".to_string(),
             format!("ddt08_{ddt_id}"),
         ];
@@ -396,6 +434,10 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
 - `extraction` is `oui` for a spoil heap (terril, crassier), quarry, sand or gravel
   pit or mine (by site type, name or past activity): land that is not industrial land;
   briefs filter with `where = { extraction = [\"non\"] }`.
+- `landfill` is `oui` for a landfill (décharge, dépôt d'ordures or d'immondices,
+  centre d'enfouissement, ISDND/ISDI, by name or past activity; a déchetterie is not
+  one): made ground that settles and vents gas; briefs filter with
+  `where = { landfill = [\"non\"] }`.
 - `frr`: the France Ruralités Revitalisation class of the site's commune (ANCT list
   of 10 July 2025; \"Non classée\" outside the zoning), for tax-incentive bonuses.
 - `commune`: INSEE code as text, leading zero kept. `zonage`: the PLU zone type
@@ -424,6 +466,7 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
                 "spoil heaps, quarries, pits and mines (extraction = oui)".into(),
                 extraction_n,
             ),
+            ("landfills (landfill = oui)".into(), landfill_n),
             (
                 "sites with only unverified BASIAS/BASOL records (verified = non)".into(),
                 unverified_n,
@@ -464,4 +507,22 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
         ],
     };
     Ok((table, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_landfill;
+
+    #[test]
+    fn landfills_by_name_or_activity() {
+        assert!(is_landfill("Décharge sauvage", ""));
+        assert!(is_landfill("CET ARSAC", ""));
+        assert!(is_landfill("Mairie", "Dépôt d'immondices, dépotoir à vidanges"));
+        assert!(!is_landfill("SICTOM, déchetterie", ""));
+        assert!(!is_landfill(
+            "Mairie",
+            "Collecte et stockage des déchets non dangereux dont les ordures ménagères (décharge d'O.M. ; déchetterie)"
+        ));
+        assert!(!is_landfill("Cettier SA", ""));
+    }
 }
