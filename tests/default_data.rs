@@ -349,6 +349,33 @@ fn every_example_brief_runs_on_the_default_data() {
                 );
             }
         }
+        // What a consultant would throw out of a shortlist (issue 11): among the first
+        // 20 kept sites, none at the same place as another (within 50 m), no spoil
+        // heap, quarry or landfill, no farmland or natural zone.
+        let attr = |s: &sitematch::SiteResult, name: &str| {
+            let i = ranking.attributes.iter().position(|a| a.name == name);
+            i.and_then(|i| s.attributes[i].as_text())
+                .unwrap_or_default()
+        };
+        let kept: Vec<&sitematch::SiteResult> = ranking
+            .ranked_sites()
+            .iter()
+            .filter(|s| s.decision.shortlisted != Some(false))
+            .take(20)
+            .collect();
+        for (k, s) in kept.iter().enumerate() {
+            let what = format!("{}: {} (rank {:?})", path.display(), s.site_id, s.rank);
+            assert_eq!(attr(s, "extraction"), "non", "{what}");
+            assert_eq!(attr(s, "landfill"), "non", "{what}");
+            assert!(!["N", "A"].contains(&attr(s, "zoning").as_str()), "{what}");
+            for t in &kept[..k] {
+                assert!(
+                    small_distance_m(s.location.x_y(), t.location.x_y()) > 50.0,
+                    "{what} is at the place of {}",
+                    t.site_id
+                );
+            }
+        }
         let out = tempfile::tempdir().unwrap();
         let file = out.path().join("ranking.geojson");
         let w = std::fs::File::create(&file).unwrap();

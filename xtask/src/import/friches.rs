@@ -402,7 +402,11 @@ pub(crate) fn import(
     let col = |name: &str| HEADER.iter().position(|h| *h == name).unwrap_or(0);
     let (tdi_col, seveso_col, ready_col) = (col("tdi"), col("seveso_km"), col("cle_en_main"));
     let in_tdi = table.rows.iter().filter(|r| r[tdi_col] == "oui").count();
-    let in_ready = table.rows.iter().filter(|r| !r[ready_col].is_empty()).count();
+    let in_ready = table
+        .rows
+        .iter()
+        .filter(|r| !r[ready_col].is_empty())
+        .count();
     let near_seveso = table
         .rows
         .iter()
@@ -517,7 +521,10 @@ mod tests {
     fn landfills_by_name_or_activity() {
         assert!(is_landfill("Décharge sauvage", ""));
         assert!(is_landfill("CET ARSAC", ""));
-        assert!(is_landfill("Mairie", "Dépôt d'immondices, dépotoir à vidanges"));
+        assert!(is_landfill(
+            "Mairie",
+            "Dépôt d'immondices, dépotoir à vidanges"
+        ));
         assert!(!is_landfill("SICTOM, déchetterie", ""));
         assert!(!is_landfill(
             "Mairie",
