@@ -1,5 +1,6 @@
 //! Criterion benchmarks on the default data set: index build, nearest and
-//! within-radius queries, a six-criterion brief over every friche, a 10k-cell grid.
+//! within-radius queries, a six-criterion brief over every friche, labour competition
+//! over every friche, a 10k-cell grid.
 //! `cargo run --release --example perf` prints the summary table with brute-force
 //! baselines (see the README's Performance section).
 
@@ -44,6 +45,10 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("six criteria over every friche", |b| {
         b.iter(|| engine.rank(black_box(&friches)).expect("rank"))
+    });
+    let competition = brief("competition.toml");
+    group.bench_function("labour competition, 30 km, every friche", |b| {
+        b.iter(|| engine.rank(black_box(&competition)).expect("rank"))
     });
     let grid = brief("grid_10k.toml");
     group.bench_function("grid, about 10k cells", |b| {

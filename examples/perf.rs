@@ -222,6 +222,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         format!("{:.0}x", tb / t),
     );
 
+    // Labour competition against the plain access sum it refines (same workers,
+    // radius and decay): step 1 adds one radius query per commune.
+    let access = brief("access_30km.toml")?;
+    let competition = brief("competition.toml")?;
+    let _ = engine.rank(&competition)?; // warm up
+    let (_, ta) = secs(|| engine.rank(&access));
+    let (_, tc) = secs(|| engine.rank(&competition));
+    row(
+        &format!("competition, 30 km, over {n} friches (target well under 1 s)"),
+        format!("{:.0} ms", tc * 1e3),
+        format!("access sum alone: {:.0} ms", ta * 1e3),
+        format!("{:.2}x the access sum", tc / ta),
+    );
+
     // What bounds the brief: the distance evaluations of the access sums.
     let training = IndexedLayer::new(
         layers

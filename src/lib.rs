@@ -74,11 +74,13 @@ pub mod output;
 mod ranking;
 mod scoring;
 mod text;
+mod travel;
 mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{
-    Brief, Criterion, CriterionKind, CriterionType, Decay, Filter, GridSpec, OutputSpec, Robustness,
+    Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay, Filter, GridSpec,
+    Impedance, OutputSpec, Robustness, Travel,
 };
 pub use catalog::{data_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};

@@ -141,6 +141,11 @@ pub struct CriterionResult {
     pub nearest_id: Option<String>,
     /// Distance criteria: the nearest facility's label.
     pub nearest_label: Option<String>,
+    /// Competition criteria: the workers within reach, decayed (sum of W_i f(t_is)).
+    pub workers: Option<f64>,
+    /// Competition criteria: the jobs competing for those workers (the workers over
+    /// the workers-per-job value); `None` when no job competes.
+    pub competing_jobs: Option<f64>,
 }
 
 /// One site in a ranking, ranked or excluded.

@@ -25,6 +25,19 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).map_or(0, |t| t.lines().count().max(1))
 }
 
+/// At most `max` bytes of `s` (cut at a character boundary), with "..." when cut: for
+/// echoing input in messages without printing a whole file.
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

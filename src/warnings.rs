@@ -177,6 +177,15 @@ pub(crate) fn flat_criteria(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem>
             (CriterionKind::Access { .. }, false, _) => {
                 "; widen radius_km or check the layer and field".to_string()
             }
+            (CriterionKind::Competition { .. }, true, Some(m)) => {
+                format!(
+                    "; raise saturation above {} (the candidates' median)",
+                    round_up(m)
+                )
+            }
+            (CriterionKind::Competition { .. }, false, _) => {
+                "; widen the radius or check the workers' and jobs' layers and fields".to_string()
+            }
             (CriterionKind::Distance { .. }, true, Some(m)) => {
                 format!("; lower ideal_km below {:.1}", (m * 10.0).floor() / 10.0)
             }
@@ -206,8 +215,14 @@ fn round_up(x: f64) -> String {
     if x <= 0.0 {
         return "0".to_string();
     }
-    let step = 10f64.powi(x.log10().floor() as i32 - 1);
+    let exponent = x.log10().floor() as i32 - 1;
+    let step = 10f64.powi(exponent);
     let r = (x / step).ceil() * step;
+    if exponent < 0 && (r - r.round()).abs() > 1e-9 {
+        // Below 10: two significant digits, 0.673 -> 0.68.
+        let decimals = (-exponent) as usize;
+        return format!("{r:.decimals$}");
+    }
     let digits = format!("{r:.0}");
     // Thousands separated by commas, as the README writes figures.
     let mut out = String::new();
@@ -229,6 +244,9 @@ mod tests {
         assert_eq!(round_up(238_896.9), "240,000");
         assert_eq!(round_up(42.0), "42");
         assert_eq!(round_up(1_234.0), "1,300");
+        assert_eq!(round_up(0.673), "0.68");
+        assert_eq!(round_up(7.0), "7");
+        assert_eq!(round_up(1.27), "1.3");
     }
 
     #[test]

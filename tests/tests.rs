@@ -1,5 +1,6 @@
 //! Integration tests, built as one binary (ripgrep's layout).
 
+mod competition;
 mod crs;
 mod decision;
 mod default_data;

@@ -70,6 +70,19 @@ impl Brief {
                 CriterionKind::Zone { layer } => {
                     role_check(&mut problems, key, layer, &[Role::Zones])
                 }
+                CriterionKind::Competition {
+                    layer, jobs_layer, ..
+                } => {
+                    role_check(&mut problems, key, layer, &[Role::Population]);
+                    if jobs_layer != layer {
+                        role_check(
+                            &mut problems,
+                            format!("criterion[{i}].jobs_layer"),
+                            jobs_layer,
+                            &[Role::Population, Role::Facilities],
+                        );
+                    }
+                }
                 _ => {}
             }
         }
@@ -130,24 +143,38 @@ impl Brief {
                     layer: name,
                     field: Some(field),
                     ..
+                } => layer_field(&mut problems, key, layer(name), field),
+                CriterionKind::Competition {
+                    layer: name,
+                    field,
+                    jobs_layer,
+                    jobs_field,
+                    ..
                 } => {
-                    if let Some(l) = layer(name) {
-                        if !BUILTIN_FIELDS.contains(&field.as_str())
-                            && !l.attribute_names.iter().any(|a| a == field)
-                        {
-                            problems.push(KeyProblem::new(
-                                key,
-                                format!(
-                                    "layer {name:?} has no attribute {field:?}; it has: {}",
-                                    l.attribute_names.join(", ")
-                                ),
-                            ))
-                        }
-                    }
+                    layer_field(&mut problems, key, layer(name), field);
+                    let key = format!("criterion[{i}].jobs_field");
+                    layer_field(&mut problems, key, layer(jobs_layer), jobs_field);
                 }
                 _ => {}
             }
         }
         problems
+    }
+}
+
+/// A problem when a layer (that exists) has no such field.
+fn layer_field(problems: &mut Vec<KeyProblem>, key: String, layer: Option<&Layer>, field: &str) {
+    let Some(l) = layer else {
+        return;
+    };
+    if !BUILTIN_FIELDS.contains(&field) && !l.attribute_names.iter().any(|a| a == field) {
+        problems.push(KeyProblem::new(
+            key,
+            format!(
+                "layer {:?} has no attribute {field:?}; it has: {}",
+                l.name,
+                l.attribute_names.join(", ")
+            ),
+        ))
     }
 }

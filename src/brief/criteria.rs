@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use super::shape::{
-    AccessShape, AttributeShape, CategoryShape, DistanceShape, HeadShape, ZoneShape,
+    AccessShape, AttributeShape, CategoryShape, CompetitionShape, DistanceShape, HeadShape,
+    ZoneShape,
 };
 use super::CriterionType;
-use super::{Criterion, CriterionKind, Decay};
+use super::{CompetitionMeasure, Criterion, CriterionKind, Decay, Impedance, Travel};
 use crate::de::{read, value_type, Problems, Seg};
 
 /// One `[[criterion]]` table, read by its type.
@@ -20,8 +21,9 @@ pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Crit
     }
     let kind = match item.get("type") {
         None => Err("is required".to_string()),
-        Some(Value::String(t)) => CriterionType::from_name(t)
-            .ok_or_else(|| format!("{t:?}: use distance, access, attribute, category or zone")),
+        Some(Value::String(t)) => CriterionType::from_name(t).ok_or_else(|| {
+            format!("{t:?}: use distance, access, attribute, category, zone or competition")
+        }),
         Some(other) => Err(format!("must be text, found {}", value_type(other))),
     };
     let kind = match kind {
@@ -51,6 +53,10 @@ pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Crit
         CriterionType::Category => {
             let s: CategoryShape = read(item, &base, p)?;
             (s.name.clone(), s.weight, category(s, &key, p))
+        }
+        CriterionType::Competition => {
+            let s: CompetitionShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, competition(s, &key, p))
         }
         CriterionType::Zone => {
             let s: ZoneShape = read(item, &base, p)?;
@@ -130,11 +136,14 @@ fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
     }
 }
 
-fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
-    let what = "an access criterion";
-    let radius_km = required(s.radius_km, key, "radius_km", what, p);
-    let saturation = required(s.saturation, key, "saturation", what, p);
-    let decay = match s.decay.as_deref() {
+/// True for 0, a negative number or NaN (TOML can write `nan`).
+fn not_positive(x: f64) -> bool {
+    x.is_nan() || x <= 0.0
+}
+
+/// The `decay` of an access or competition criterion.
+fn decay(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
+    match name {
         None | Some("none") => Decay::None,
         Some("linear") => Decay::Linear,
         Some("gaussian") => Decay::Gaussian,
@@ -146,7 +155,14 @@ fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
             );
             Decay::None
         }
-    };
+    }
+}
+
+fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "an access criterion";
+    let radius_km = required(s.radius_km, key, "radius_km", what, p);
+    let saturation = required(s.saturation, key, "saturation", what, p);
+    let decay = decay(s.decay.as_deref(), key, p);
     if radius_km.is_some_and(|r| r <= 0.0) {
         p.push(format!("{key}.radius_km"), "must be above 0");
     }
@@ -164,6 +180,145 @@ fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
         radius_km: radius_km.unwrap_or(1.0),
         decay,
         saturation: saturation.unwrap_or(1.0),
+    }
+}
+
+fn competition(s: CompetitionShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "a competition criterion";
+    let travel = match (s.travel.as_deref(), s.matrix) {
+        (None | Some("straight"), None) => Travel::Straight,
+        (Some("matrix"), Some(m)) => Travel::Matrix(m.into()),
+        (Some("matrix"), None) => {
+            p.required(
+                format!("{key}.matrix"),
+                "is required with travel = \"matrix\": a CSV of from_id, to_id, minutes",
+            );
+            Travel::Straight
+        }
+        (None | Some("straight"), Some(_)) => {
+            p.push(
+                format!("{key}.matrix"),
+                "is read only with travel = \"matrix\"; add it, or remove matrix",
+            );
+            Travel::Straight
+        }
+        (Some("drive"), _) => {
+            p.push(
+                format!("{key}.travel"),
+                "\"drive\" needs a road network layer, which this version of sitematch \
+                 cannot load yet; give drive times as travel = \"matrix\" (from OSRM, \
+                 Valhalla or R5) or leave travel out for straight-line km",
+            );
+            Travel::Straight
+        }
+        (Some(other), _) => {
+            p.push(
+                format!("{key}.travel"),
+                format!("{other:?}: use straight or matrix"),
+            );
+            Travel::Straight
+        }
+    };
+    // The radius in the travel's unit; the other unit's key is a mistake.
+    let (radius_key, wrong_key, radius, wrong) = match travel {
+        Travel::Straight => ("radius_km", "radius_min", s.radius_km, s.radius_min),
+        Travel::Matrix(_) => ("radius_min", "radius_km", s.radius_min, s.radius_km),
+    };
+    if wrong.is_some() {
+        p.push(
+            format!("{key}.{wrong_key}"),
+            format!(
+                "this criterion measures in {}: use {radius_key}",
+                travel.unit()
+            ),
+        );
+    }
+    let radius = required(radius, key, radius_key, what, p);
+    if radius.is_some_and(not_positive) {
+        p.push(format!("{key}.{radius_key}"), "must be above 0");
+    }
+    let impedance = match (s.beta, s.decay.as_deref()) {
+        (Some(_), Some(_)) => {
+            p.push(
+                format!("{key}.beta"),
+                "give either beta (f = exp(-beta t)) or decay, not both",
+            );
+            Impedance::Decay(Decay::None)
+        }
+        (Some(beta), None) => {
+            if not_positive(beta) {
+                p.push(format!("{key}.beta"), "must be above 0");
+            }
+            Impedance::Beta(beta)
+        }
+        (None, d) => Impedance::Decay(decay(d, key, p)),
+    };
+    let measure = match s.measure.as_deref() {
+        None | Some("workers-per-job") => {
+            if s.jobs.is_some() {
+                p.push(
+                    format!("{key}.jobs"),
+                    "is read only with measure = \"expected-workers\"",
+                );
+            }
+            CompetitionMeasure::WorkersPerJob
+        }
+        Some("expected-workers") => {
+            let jobs = required(
+                s.jobs,
+                key,
+                "jobs",
+                "measure = \"expected-workers\" (the plant's planned jobs)",
+                p,
+            );
+            if jobs.is_some_and(not_positive) {
+                p.push(format!("{key}.jobs"), "must be above 0");
+            }
+            CompetitionMeasure::ExpectedWorkers {
+                jobs: jobs.unwrap_or(1.0),
+            }
+        }
+        Some(other) => {
+            p.push(
+                format!("{key}.measure"),
+                format!("{other:?}: use workers-per-job or expected-workers"),
+            );
+            CompetitionMeasure::WorkersPerJob
+        }
+    };
+    let saturation = required(s.saturation, key, "saturation", what, p);
+    if saturation.is_some_and(not_positive) {
+        p.push(format!("{key}.saturation"), "must be above 0");
+    }
+    if s.layer.is_none() {
+        p.required(
+            format!("{key}.layer"),
+            "is required (the workers' population layer)",
+        );
+    }
+    if s.field.is_none() {
+        p.required(
+            format!("{key}.field"),
+            "is required (the workers' field, e.g. active)",
+        );
+    }
+    if s.jobs_field.is_none() {
+        p.required(
+            format!("{key}.jobs_field"),
+            "is required (the competing jobs' field, e.g. jobs_2018)",
+        );
+    }
+    let layer = s.layer.unwrap_or_default();
+    CriterionKind::Competition {
+        jobs_layer: s.jobs_layer.unwrap_or_else(|| layer.clone()),
+        layer,
+        field: s.field.unwrap_or_default(),
+        jobs_field: s.jobs_field.unwrap_or_default(),
+        radius: radius.unwrap_or(1.0),
+        impedance,
+        measure,
+        saturation: saturation.unwrap_or(1.0),
+        travel,
     }
 }
 

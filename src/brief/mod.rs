@@ -42,16 +42,20 @@ pub enum CriterionType {
     Category,
     /// Inside a polygon of a zones layer.
     Zone,
+    /// Workers within reach per competing job, or the workers a plant can expect
+    /// (DESIGN section 9).
+    Competition,
 }
 
 impl CriterionType {
     /// Every type, in the order briefs and messages list them.
-    pub const ALL: [CriterionType; 5] = [
+    pub const ALL: [CriterionType; 6] = [
         CriterionType::Distance,
         CriterionType::Access,
         CriterionType::Attribute,
         CriterionType::Category,
         CriterionType::Zone,
+        CriterionType::Competition,
     ];
 
     /// The name briefs write (`distance`, `access`...).
@@ -66,6 +70,7 @@ impl CriterionType {
             CriterionType::Attribute => "attribute",
             CriterionType::Category => "category",
             CriterionType::Zone => "zone",
+            CriterionType::Competition => "competition",
         }
     }
 
@@ -110,6 +115,93 @@ impl Decay {
             Decay::Linear => 1.0 - t,
             Decay::Gaussian => (-4.5 * t * t).exp(),
             Decay::Exponential => (-3.0 * t).exp(),
+        }
+    }
+}
+
+/// How a competition criterion weighs a pair at distance (or time) t within the
+/// radius R: one of the access decays over t / R, or exp(-beta t) (DESIGN section 9).
+///
+/// ```
+/// use sitematch::{Decay, Impedance};
+/// assert_eq!(Impedance::Decay(Decay::Linear).factor(15.0, 30.0), 0.5);
+/// assert!((Impedance::Beta(0.1).factor(15.0, 100.0) - (-1.5f64).exp()).abs() < 1e-15);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Impedance {
+    /// An access decay over t / R.
+    Decay(Decay),
+    /// exp(-beta t), t in km (or minutes with a matrix).
+    Beta(f64),
+}
+
+impl Impedance {
+    /// The weight of a pair at `t` (km or minutes) within the radius `r`.
+    pub fn factor(self, t: f64, r: f64) -> f64 {
+        match self {
+            Impedance::Decay(d) => d.factor(t / r),
+            Impedance::Beta(beta) => (-beta * t).exp(),
+        }
+    }
+}
+
+/// What a competition criterion measures (`measure` in a brief).
+///
+/// ```
+/// use sitematch::{Brief, CompetitionMeasure, CriterionKind};
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "labour"
+///     type = "competition"
+///     layer = "communes"
+///     field = "active"
+///     jobs_field = "jobs_2018"
+///     radius_km = 30
+///     measure = "expected-workers"
+///     jobs = 600
+///     saturation = 1200
+/// "#)?;
+/// let CriterionKind::Competition { measure, jobs_layer, .. } = &brief.criteria[0].kind else {
+///     panic!("a competition criterion");
+/// };
+/// assert_eq!(*measure, CompetitionMeasure::ExpectedWorkers { jobs: 600.0 });
+/// assert_eq!(jobs_layer, "communes"); // the workers' layer unless given
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CompetitionMeasure {
+    /// `workers-per-job` (the default): the two-step floating catchment, workers
+    /// within reach per job competing for them.
+    WorkersPerJob,
+    /// `expected-workers`: the workers a plant offering `jobs` jobs can expect to draw.
+    ExpectedWorkers {
+        /// The plant's planned jobs J.
+        jobs: f64,
+    },
+}
+
+/// How a criterion measures the way between two places (`travel` in a brief).
+///
+/// ```
+/// use sitematch::Travel;
+/// assert_eq!(Travel::Straight.unit(), "km");
+/// assert_eq!(Travel::Matrix("osrm_times.csv".into()).unit(), "min");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Travel {
+    /// Straight-line geodesic distance, km (the default).
+    Straight,
+    /// Minutes from a precomputed travel-time matrix: a CSV with `from_id`, `to_id`,
+    /// `minutes` (a path relative to the brief's file when read from one).
+    Matrix(std::path::PathBuf),
+}
+
+impl Travel {
+    /// The unit of distances and radii: `km` or `min`.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Travel::Straight => "km",
+            Travel::Matrix(_) => "min",
         }
     }
 }
@@ -243,6 +335,27 @@ pub enum CriterionKind {
         /// Zones layer.
         layer: String,
     },
+    /// Labour competition (DESIGN section 9): a two-step floating catchment.
+    Competition {
+        /// Population layer of the workers.
+        layer: String,
+        /// Workers' field (`active`).
+        field: String,
+        /// Layer of the competing jobs (the workers' layer when not given).
+        jobs_layer: String,
+        /// Jobs' field (`jobs_2018`).
+        jobs_field: String,
+        /// Radius R, km (minutes with a matrix).
+        radius: f64,
+        /// Weight of a pair within the radius.
+        impedance: Impedance,
+        /// What the value measures.
+        measure: CompetitionMeasure,
+        /// Value at which the score reaches 1.
+        saturation: f64,
+        /// How distances are measured.
+        travel: Travel,
+    },
 }
 
 impl CriterionKind {
@@ -254,6 +367,7 @@ impl CriterionKind {
             CriterionKind::Attribute { .. } => CriterionType::Attribute,
             CriterionKind::Category { .. } => CriterionType::Category,
             CriterionKind::Zone { .. } => CriterionType::Zone,
+            CriterionKind::Competition { .. } => CriterionType::Competition,
         }
     }
 
@@ -282,6 +396,24 @@ impl CriterionKind {
             CriterionKind::Attribute { field, .. } => field.clone(),
             CriterionKind::Category { field, .. } => format!("{field} (category)"),
             CriterionKind::Zone { layer } => format!("1 inside {layer}, else 0"),
+            CriterionKind::Competition {
+                field,
+                jobs_field,
+                radius,
+                measure,
+                travel,
+                ..
+            } => {
+                let within = format!("within {radius} {}", travel.unit());
+                match measure {
+                    CompetitionMeasure::WorkersPerJob => {
+                        format!("{field} per competing {jobs_field} {within}")
+                    }
+                    CompetitionMeasure::ExpectedWorkers { jobs } => {
+                        format!("expected {field} for {jobs} jobs, competing with {jobs_field} {within}")
+                    }
+                }
+            }
         }
     }
 
@@ -290,7 +422,8 @@ impl CriterionKind {
         match self {
             CriterionKind::Distance { layer, .. }
             | CriterionKind::Access { layer, .. }
-            | CriterionKind::Zone { layer } => Some(layer),
+            | CriterionKind::Zone { layer }
+            | CriterionKind::Competition { layer, .. } => Some(layer),
             _ => None,
         }
     }
@@ -484,7 +617,21 @@ impl Brief {
         } else {
             Brief::from_toml_str(&text)
         };
-        parsed.map_err(|e| e.in_brief(path))
+        let mut brief = parsed.map_err(|e| e.in_brief(path))?;
+        // A matrix named by a relative path lies beside the brief.
+        let base = path.parent().unwrap_or(Path::new(""));
+        for c in &mut brief.criteria {
+            if let CriterionKind::Competition {
+                travel: Travel::Matrix(m),
+                ..
+            } = &mut c.kind
+            {
+                if m.is_relative() {
+                    *m = base.join(&*m);
+                }
+            }
+        }
+        Ok(brief)
     }
 
     /// Parses a TOML brief.

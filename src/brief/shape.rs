@@ -147,6 +147,29 @@ pub(super) struct CategoryShape {
     pub default: Option<f64>,
 }
 
+/// `type = "competition"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CompetitionShape {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub _type: Option<IgnoredAny>,
+    pub weight: Option<f64>,
+    pub layer: Option<String>,
+    pub field: Option<String>,
+    pub jobs_layer: Option<String>,
+    pub jobs_field: Option<String>,
+    pub radius_km: Option<f64>,
+    pub radius_min: Option<f64>,
+    pub decay: Option<String>,
+    pub beta: Option<f64>,
+    pub measure: Option<String>,
+    pub jobs: Option<f64>,
+    pub saturation: Option<f64>,
+    pub travel: Option<String>,
+    pub matrix: Option<String>,
+}
+
 /// `type = "zone"`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -17,6 +17,7 @@
 //! | `<c>_score` | number 0..1 | normalised score |
 //! | `<c>_points` | number | contribution to the weighted sum |
 //! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
+//! | `<c>_workers`, `<c>_jobs` | number | competition criteria only: the workers within reach (distance-weighted, whole people) and the jobs competing for them (workers / `<c>_value` for workers-per-job), null when no job competes |
 //! | `pareto` | boolean (null when excluded) | no ranked site is at least as good on every criterion and better on one |
 //! | `dominated_by` | string | for a dominated site, the best-ranked site that dominates it |
 //! | `near_miss` | boolean | excluded for one threshold constraint, missed by less than `[output] near_miss` (10%) |
@@ -154,6 +155,10 @@ pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
             cols.push(format!("{}_nearest_id", c.name));
             cols.push(format!("{}_nearest_label", c.name));
         }
+        if c.kind == CriterionType::Competition {
+            cols.push(format!("{}_workers", c.name));
+            cols.push(format!("{}_jobs", c.name));
+        }
     }
     cols.extend(["pareto", "dominated_by", "near_miss", "near_miss_by"].map(String::from));
     if ranking.robustness.is_some() {
@@ -228,6 +233,11 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         if info.kind == CriterionType::Distance {
             out.push(Cell::Text(c.nearest_id.clone()));
             out.push(Cell::Text(c.nearest_label.clone()));
+        }
+        if info.kind == CriterionType::Competition {
+            // Whole people and jobs.
+            out.push(Cell::Num(c.workers.map(f64::round)));
+            out.push(Cell::Num(c.competing_jobs.map(f64::round)));
         }
     }
     let d = &s.decision;

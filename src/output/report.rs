@@ -175,6 +175,9 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             {
                 format!("{x:.0} ({x})")
             }
+            CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
+                format!("{x:.3} ({})", info.unit)
+            }
             CriterionValue::Number(Some(x)) => format!("{x}"),
             CriterionValue::Number(None) if info.kind == CriterionType::Distance => {
                 "no matching facility".to_string()
@@ -188,6 +191,13 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             "{:<16} {:<9} value {value}; score {:.3} x weight {:.3} = {:.2} points",
             info.name, info.kind, c.score, info.weight, c.points
         );
+        if let Some(w) = c.workers {
+            let jobs = match c.competing_jobs {
+                Some(j) => format!("{} jobs competing for them", thousands(j)),
+                None => "no job competing for them".to_string(),
+            };
+            let _ = write!(out, "; {} workers within reach, {jobs}", thousands(w));
+        }
         if let Some(id) = &c.nearest_id {
             let _ = write!(
                 out,
@@ -245,4 +255,20 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
         let _ = writeln!(out, "left out of the shortlist: {why}");
     }
     Some(out)
+}
+
+/// A whole number with thousands separated by commas: 112400.4 -> "112,400".
+pub(crate) fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if x.round() < 0.0 {
+        out.insert(0, '-');
+    }
+    out
 }

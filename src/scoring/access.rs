@@ -75,6 +75,7 @@ impl Scorer for AccessScorer<'_> {
             score: (v / self.saturation).clamp(0.0, 1.0),
             nearest: None,
             excludes: false,
+            detail: None,
         }
     }
 }

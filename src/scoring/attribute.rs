@@ -29,6 +29,7 @@ impl Scorer for AttributeScorer {
             score: x.map_or(self.missing, |x| ramp(x, self.ideal, self.zero)),
             nearest: None,
             excludes: false,
+            detail: None,
         }
     }
 }

@@ -39,6 +39,7 @@ impl Scorer for CategoryScorer {
             score,
             nearest: None,
             excludes: false,
+            detail: None,
         }
     }
 }

@@ -110,6 +110,7 @@ impl Scorer for DistanceScorer<'_> {
                 score: 0.0,
                 nearest: None,
                 excludes: self.max_km.is_some(),
+                detail: None,
             },
             Some((i, metres)) => {
                 let km = metres / 1000.0;
@@ -118,6 +119,7 @@ impl Scorer for DistanceScorer<'_> {
                     score: ramp_down(km, self.ideal_km, self.zero_km),
                     nearest: Some(i),
                     excludes: self.max_km.is_some_and(|m| km > m),
+                    detail: None,
                 }
             }
         }

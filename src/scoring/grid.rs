@@ -224,7 +224,9 @@ impl<'a> Grid<'a> {
             })
             .collect();
         let total = rows.iter().map(|r| r.cols).sum();
+        let scorers = engine.scorers(brief)?;
         let mut shell = engine.ranking_shell(brief, false);
+        shell.warnings.extend(super::scorer_notes(&scorers));
         shell.top = 0;
         shell.robustness = None;
         shell.shortlist = false;
@@ -232,7 +234,7 @@ impl<'a> Grid<'a> {
         Ok(Grid {
             brief,
             spec,
-            scorers: engine.scorers(brief),
+            scorers,
             weights,
             shell,
             land,

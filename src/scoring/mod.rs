@@ -6,19 +6,21 @@
 mod access;
 mod attribute;
 mod category;
+mod competition;
 mod distance;
 mod filter;
 mod grid;
 mod zone;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 pub use grid::{Grid, GridStats};
 
 use crate::aggregate::aggregate;
-use crate::brief::{Brief, CriterionKind};
+use crate::brief::{Brief, CriterionKind, Travel};
 use crate::catalog::Catalog;
 use crate::decision;
 use crate::error::{BriefProblems, Error, KeyProblem, Result};
@@ -29,6 +31,7 @@ use crate::ranking::{
     Exclusion, LayerCount, Ranking, SiteResult,
 };
 use crate::text::fold;
+use crate::travel::TravelMatrix;
 use crate::warnings;
 
 /// What one criterion says of one site.
@@ -42,6 +45,8 @@ pub(crate) struct Evaluation {
     pub nearest: Option<usize>,
     /// True when a hard constraint of the criterion (`max_km`) excludes the site.
     pub excludes: bool,
+    /// Competition criteria: the workers and the jobs competing for them.
+    pub detail: Option<competition::Detail>,
 }
 
 /// One criterion, ready to evaluate sites. Implementations are pure: no I/O.
@@ -50,6 +55,11 @@ pub(crate) trait Scorer: Send + Sync {
     fn name(&self) -> &str;
     /// Evaluates one site.
     fn evaluate(&self, site: &Feature) -> Evaluation;
+    /// What the brief's writer should know of how the criterion met the data (the
+    /// ranking's warnings), once per brief.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Text of a layer's features folded once for matching.
@@ -200,14 +210,30 @@ impl Engine {
                     score: e.score,
                     nearest_id: nearest.map(|n| n.id.clone()),
                     nearest_label: nearest.and_then(|n| n.label.clone()),
+                    workers: e.detail.map(|d| d.workers),
+                    competing_jobs: e.detail.and_then(|d| d.competing_jobs),
                 }
             })
             .collect()
     }
 
-    /// Builds the scorers of a brief's criteria.
-    fn scorers<'a>(&'a self, brief: &'a Brief) -> Vec<Box<dyn Scorer + 'a>> {
-        brief
+    /// Builds the scorers of a brief's criteria, reading the travel matrices they
+    /// name (each file once).
+    fn scorers<'a>(&'a self, brief: &'a Brief) -> Result<Vec<Box<dyn Scorer + 'a>>> {
+        let mut matrices: HashMap<&std::path::Path, Arc<TravelMatrix>> = HashMap::new();
+        for c in &brief.criteria {
+            if let CriterionKind::Competition {
+                travel: Travel::Matrix(path),
+                ..
+            } = &c.kind
+            {
+                if !matrices.contains_key(path.as_path()) {
+                    let m = TravelMatrix::from_path(path)?;
+                    matrices.insert(path.as_path(), Arc::new(m));
+                }
+            }
+        }
+        Ok(brief
             .criteria
             .iter()
             .map(|c| -> Box<dyn Scorer + 'a> {
@@ -274,9 +300,34 @@ impl Engine {
                         name: c.name.clone(),
                         layer: layer(l).map(|(l, _)| l),
                     }),
+                    CriterionKind::Competition {
+                        layer: l,
+                        field,
+                        jobs_layer,
+                        jobs_field,
+                        radius,
+                        impedance,
+                        measure,
+                        saturation,
+                        travel,
+                    } => Box::new(competition::CompetitionScorer::new(competition::Spec {
+                        name: &c.name,
+                        workers: self.layer(l),
+                        field,
+                        jobs: self.layer(jobs_layer),
+                        jobs_field,
+                        radius: *radius,
+                        impedance: *impedance,
+                        measure: *measure,
+                        saturation: *saturation,
+                        matrix: match travel {
+                            Travel::Straight => None,
+                            Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
+                        },
+                    })),
                 }
             })
-            .collect()
+            .collect())
     }
 
     /// For a brief with `[candidates] grid_km`: the grid of scored cells over the
@@ -314,7 +365,7 @@ impl Engine {
                 }
             }
         }
-        let scorers = self.scorers(brief);
+        let scorers = self.scorers(brief)?;
         let mut ranking = self.ranking_shell(brief, true);
         let weights = ranking.weights();
         let zones = self.exclude_zones(brief);
@@ -388,6 +439,8 @@ impl Engine {
         });
         let flat = warnings::flat_criteria(brief, &ranking);
         ranking.warnings.extend(flat);
+        ranking.warnings.extend(scorer_notes(&scorers));
+        ranking.warnings.extend(not_in_matrix(brief, &ranking));
         Ok(ranking)
     }
 
@@ -479,8 +532,28 @@ impl Engine {
     }
 
     /// For an access criterion summing a field: how many matching features of its
-    /// layer have no number in that field.
+    /// layer have no number in that field; for a competition criterion, how many
+    /// worker and job features have none in theirs.
     fn missing_values(&self, kind: &CriterionKind) -> Option<usize> {
+        if let CriterionKind::Competition {
+            layer,
+            field,
+            jobs_layer,
+            jobs_field,
+            ..
+        } = kind
+        {
+            let missing = |l: &str, field: &str| {
+                self.layer(l).map_or(0, |l| {
+                    l.layer()
+                        .features
+                        .iter()
+                        .filter(|f| f.attribute(field).as_f64().is_none())
+                        .count()
+                })
+            };
+            return Some(missing(layer, field) + missing(jobs_layer, jobs_field));
+        }
         let CriterionKind::Access {
             layer,
             field: Some(field),
@@ -528,6 +601,57 @@ fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
             ),
         })
         .collect()
+}
+
+/// The scorers' notes, keyed by their criterion.
+fn scorer_notes(scorers: &[Box<dyn Scorer + '_>]) -> Vec<KeyProblem> {
+    scorers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.notes()
+                .into_iter()
+                .map(move |n| KeyProblem::new(format!("criterion[{i}]"), n))
+        })
+        .collect()
+}
+
+/// For competition criteria on a matrix: how many candidates the matrix does not
+/// name (their value is null, their score 0).
+fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
+    let mut out = Vec::new();
+    for (i, c) in brief.criteria.iter().enumerate() {
+        let CriterionKind::Competition {
+            travel: Travel::Matrix(path),
+            ..
+        } = &c.kind
+        else {
+            continue;
+        };
+        let missing = ranking
+            .sites
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.criteria.get(i).map(|r| &r.value),
+                    Some(CriterionValue::Number(None))
+                )
+            })
+            .count();
+        if missing > 0 {
+            out.push(KeyProblem::new(
+                format!("criterion[{i}]"),
+                format!(
+                    "{}: {missing} of the {} candidates are not in the matrix {}; their value \
+                     is null and their score 0",
+                    c.name,
+                    ranking.sites.len(),
+                    path.display()
+                ),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

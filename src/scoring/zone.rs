@@ -26,6 +26,7 @@ impl Scorer for ZoneScorer<'_> {
             score,
             nearest: None,
             excludes: false,
+            detail: None,
         }
     }
 }
