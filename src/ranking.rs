@@ -235,8 +235,8 @@ pub struct CriterionInfo {
     pub missing_values: Option<usize>,
     /// What the value measures ([`crate::CriterionKind::unit`]).
     pub unit: String,
-    /// Access criteria summing a field: the field (its sums are written as whole
-    /// numbers: people, jobs).
+    /// Criteria whose value is a sum of people (access summing a field, expected
+    /// workers): the field summed (the outputs write these values as whole numbers).
     pub sums: Option<String>,
 }
 

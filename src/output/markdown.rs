@@ -107,11 +107,11 @@ pub fn write_markdown<W: Write>(
                 CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
                     format!("{x:.1} km")
                 }
+                // A sum over people: whole numbers.
+                CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
                 CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
                     format!("{x:.2}")
                 }
-                // A sum over people: whole numbers.
-                CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
                 CriterionValue::Number(Some(x)) => format!("{x:.4}")
                     .trim_end_matches('0')
                     .trim_end_matches('.')

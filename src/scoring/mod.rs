@@ -20,7 +20,7 @@ use rayon::prelude::*;
 pub use grid::{Grid, GridStats};
 
 use crate::aggregate::aggregate;
-use crate::brief::{Brief, CriterionKind, Travel};
+use crate::brief::{Brief, CompetitionMeasure, CriterionKind, Travel};
 use crate::catalog::Catalog;
 use crate::decision;
 use crate::error::{BriefProblems, Error, KeyProblem, Result};
@@ -499,6 +499,11 @@ impl Engine {
                 unit: c.kind.unit(),
                 sums: match &c.kind {
                     CriterionKind::Access { field, .. } => field.clone(),
+                    CriterionKind::Competition {
+                        field,
+                        measure: CompetitionMeasure::ExpectedWorkers { .. },
+                        ..
+                    } => Some(field.clone()),
                     _ => None,
                 },
                 missing_values: if count_missing {
