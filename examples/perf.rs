@@ -65,13 +65,13 @@ fn brute(site: &Feature, kind: &CriterionKind, layer: &Layer) -> f64 {
             field,
             categories,
             tags,
-            radius_km,
+            radius,
             ..
         } => layer
             .features
             .iter()
             .filter(|f| matches(f, categories, tags))
-            .filter(|f| Geodesic.distance(site.location, f.location) <= radius_km * 1000.0)
+            .filter(|f| Geodesic.distance(site.location, f.location) <= radius * 1000.0)
             .map(|f| {
                 field
                     .as_ref()

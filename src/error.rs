@@ -78,6 +78,9 @@ pub enum FeatureProblem {
     Unparseable(String),
     /// The point could not be reprojected.
     Reprojection(String),
+    /// A network edge that cannot be driven: a node that is not in the nodes file, a
+    /// length that is not a positive number.
+    BadEdge(String),
 }
 
 impl FeatureProblem {
@@ -95,6 +98,7 @@ impl FeatureProblem {
             FeatureProblem::Encoding { .. } => "encoding",
             FeatureProblem::Unparseable(_) => "unparseable",
             FeatureProblem::Reprojection(_) => "reprojection",
+            FeatureProblem::BadEdge(_) => "bad_edge",
         }
     }
 }
@@ -129,6 +133,7 @@ impl fmt::Display for FeatureProblem {
             ),
             FeatureProblem::Unparseable(s) => write!(f, "cannot parse: {s}"),
             FeatureProblem::Reprojection(s) => write!(f, "cannot reproject: {s}"),
+            FeatureProblem::BadEdge(s) => write!(f, "edge not used: {s}"),
         }
     }
 }

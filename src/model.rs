@@ -26,6 +26,8 @@ pub enum Role {
     Population,
     /// Areas that exclude a site or earn it a bonus.
     Zones,
+    /// A road graph for drive times (`travel = "drive"`).
+    Network,
 }
 
 impl fmt::Display for Role {
@@ -35,6 +37,7 @@ impl fmt::Display for Role {
             Role::Facilities => "facilities",
             Role::Population => "population",
             Role::Zones => "zones",
+            Role::Network => "network",
         })
     }
 }

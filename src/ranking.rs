@@ -41,6 +41,9 @@ pub enum Exclusion {
     Zone(String),
     /// The nearest facility of this distance criterion is beyond its `max_km`.
     MaxKm(String),
+    /// The nearest facility of this drive-time criterion is beyond its `max_min`, or
+    /// cannot be reached by road.
+    MaxMin(String),
 }
 
 impl Exclusion {
@@ -54,7 +57,7 @@ impl Exclusion {
     pub fn has_threshold(&self) -> bool {
         matches!(
             self,
-            Exclusion::MinArea | Exclusion::MaxArea | Exclusion::MaxKm(_)
+            Exclusion::MinArea | Exclusion::MaxArea | Exclusion::MaxKm(_) | Exclusion::MaxMin(_)
         )
     }
 }
@@ -71,6 +74,7 @@ impl fmt::Display for Exclusion {
             Exclusion::WhereNot(attr) => write!(f, "where_not:{attr}"),
             Exclusion::Zone(layer) => write!(f, "exclude_zones:{layer}"),
             Exclusion::MaxKm(criterion) => write!(f, "{criterion}:max_km"),
+            Exclusion::MaxMin(criterion) => write!(f, "{criterion}:max_min"),
         }
     }
 }
@@ -146,6 +150,8 @@ pub struct CriterionResult {
     /// Competition criteria: the jobs competing for those workers (the workers over
     /// the workers-per-job value); `None` when no job competes.
     pub competing_jobs: Option<f64>,
+    /// Drive-time distance criteria: the straight-line km to the facility reached.
+    pub km: Option<f64>,
 }
 
 /// One site in a ranking, ranked or excluded.
@@ -235,6 +241,8 @@ pub struct CriterionInfo {
     pub missing_values: Option<usize>,
     /// What the value measures ([`crate::CriterionKind::unit`]).
     pub unit: String,
+    /// How the criterion measures the way (straight line, road, matrix).
+    pub travel: crate::brief::Travel,
     /// Criteria whose value is a sum of people (access summing a field, expected
     /// workers): the field summed (the outputs write these values as whole numbers).
     pub sums: Option<String>,
@@ -561,7 +569,7 @@ impl fmt::Display for DroppedBy {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearMiss {
     /// The constraint: [`Exclusion::MinArea`], [`Exclusion::MaxArea`] or
-    /// [`Exclusion::MaxKm`].
+    /// [`Exclusion::MaxKm`] or [`Exclusion::MaxMin`].
     pub constraint: Exclusion,
     /// How far beyond the threshold, in the constraint's unit (ha or km).
     pub by: f64,
@@ -576,6 +584,7 @@ impl fmt::Display for NearMiss {
         match self.constraint {
             Exclusion::MinArea => write!(f, "{by} ha under min_area_ha {threshold}"),
             Exclusion::MaxArea => write!(f, "{by} ha over max_area_ha {threshold}"),
+            Exclusion::MaxMin(_) => write!(f, "{by} min over max_min {threshold}"),
             _ => write!(f, "{by} km over max_km {threshold}"),
         }
     }

@@ -4,6 +4,7 @@ mod competition;
 mod crs;
 mod decision;
 mod default_data;
+mod drive;
 mod grid;
 mod index;
 mod io;

@@ -110,18 +110,44 @@ fn required(x: Option<f64>, key: &str, field: &str, what: &str, p: &mut Problems
 
 fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "a distance criterion";
-    let ideal_km = required(s.ideal_km, key, "ideal_km", what, p);
-    let zero_km = required(s.zero_km, key, "zero_km", what, p);
-    if let (Some(i), Some(z)) = (ideal_km, zero_km) {
+    let travel = travel(s.travel.as_deref(), s.matrix, s.network, false, key, p);
+    let ideal = in_unit(
+        &travel,
+        ("ideal_km", s.ideal_km),
+        ("ideal_min", s.ideal_min),
+        key,
+        p,
+    );
+    let zero = in_unit(
+        &travel,
+        ("zero_km", s.zero_km),
+        ("zero_min", s.zero_min),
+        key,
+        p,
+    );
+    let max = in_unit(
+        &travel,
+        ("max_km", s.max_km),
+        ("max_min", s.max_min),
+        key,
+        p,
+    );
+    let u = travel.unit();
+    let ideal = required(ideal, key, &format!("ideal_{u}"), what, p);
+    let zero = required(zero, key, &format!("zero_{u}"), what, p);
+    if let (Some(i), Some(z)) = (ideal, zero) {
         if i >= z {
-            p.push(format!("{key}.zero_km"), "must be greater than ideal_km");
+            p.push(
+                format!("{key}.zero_{u}"),
+                format!("must be greater than ideal_{u}"),
+            );
         }
         if i < 0.0 {
-            p.push(format!("{key}.ideal_km"), "must not be negative");
+            p.push(format!("{key}.ideal_{u}"), "must not be negative");
         }
     }
-    if s.max_km.is_some_and(|x| x <= 0.0) {
-        p.push(format!("{key}.max_km"), "must be above 0");
+    if max.is_some_and(not_positive) {
+        p.push(format!("{key}.max_{u}"), "must be above 0");
     }
     if s.layer.is_none() {
         p.required(format!("{key}.layer"), "is required");
@@ -130,10 +156,94 @@ fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
         layer: s.layer.unwrap_or_default(),
         categories: s.categories.unwrap_or_default().0,
         tags: s.tags.unwrap_or_default().0,
-        ideal_km: ideal_km.unwrap_or(0.0),
-        zero_km: zero_km.unwrap_or(1.0),
-        max_km: s.max_km,
+        ideal: ideal.unwrap_or(0.0),
+        zero: zero.unwrap_or(1.0),
+        max,
+        travel,
     }
+}
+
+/// A criterion's `travel` (with its `network` or `matrix`); `matrix` only where the
+/// criterion can read one.
+fn travel(
+    name: Option<&str>,
+    matrix: Option<String>,
+    network: Option<String>,
+    matrix_ok: bool,
+    key: &str,
+    p: &mut Problems,
+) -> Travel {
+    if network.is_some() && name != Some("drive") {
+        p.push(
+            format!("{key}.network"),
+            "is read only with travel = \"drive\"; add it, or remove network",
+        );
+    }
+    if matrix.is_some() && name != Some("matrix") {
+        p.push(
+            format!("{key}.matrix"),
+            "is read only with travel = \"matrix\"; add it, or remove matrix",
+        );
+    }
+    match name {
+        None | Some("straight") => Travel::Straight,
+        Some("drive") => Travel::Drive { network },
+        Some("matrix") if !matrix_ok => {
+            p.push(
+                format!("{key}.travel"),
+                "\"matrix\" is read by competition criteria only in this version; use \
+                 travel = \"drive\" on a network layer, or straight-line km",
+            );
+            Travel::Straight
+        }
+        Some("matrix") => match matrix {
+            Some(m) => Travel::Matrix(m.into()),
+            None => {
+                p.required(
+                    format!("{key}.matrix"),
+                    "is required with travel = \"matrix\": a CSV of from_id, to_id, minutes",
+                );
+                Travel::Straight
+            }
+        },
+        Some(other) => {
+            p.push(
+                format!("{key}.travel"),
+                format!(
+                    "{other:?}: use straight, drive{}",
+                    if matrix_ok { " or matrix" } else { "" }
+                ),
+            );
+            Travel::Straight
+        }
+    }
+}
+
+/// The value of a key given in km or in minutes, whichever the travel measures in;
+/// the other spelling is a problem (a brief in km read as minutes would be wrong).
+fn in_unit(
+    travel: &Travel,
+    km: (&str, Option<f64>),
+    min: (&str, Option<f64>),
+    key: &str,
+    p: &mut Problems,
+) -> Option<f64> {
+    let (right, wrong) = match travel {
+        Travel::Straight => (km, min),
+        _ => (min, km),
+    };
+    if wrong.1.is_some() {
+        p.push(
+            format!("{key}.{}", wrong.0),
+            format!(
+                "this criterion measures in {} ({}): use {}",
+                travel.unit(),
+                travel.how(),
+                right.0
+            ),
+        );
+    }
+    right.1
 }
 
 /// True for 0, a negative number or NaN (TOML can write `nan`).
@@ -160,11 +270,20 @@ fn decay(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
 
 fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "an access criterion";
-    let radius_km = required(s.radius_km, key, "radius_km", what, p);
+    let travel = travel(s.travel.as_deref(), s.matrix, s.network, false, key, p);
+    let radius = in_unit(
+        &travel,
+        ("radius_km", s.radius_km),
+        ("radius_min", s.radius_min),
+        key,
+        p,
+    );
+    let radius_key = format!("radius_{}", travel.unit());
+    let radius_km = required(radius, key, &radius_key, what, p);
     let saturation = required(s.saturation, key, "saturation", what, p);
     let decay = decay(s.decay.as_deref(), key, p);
-    if radius_km.is_some_and(|r| r <= 0.0) {
-        p.push(format!("{key}.radius_km"), "must be above 0");
+    if radius_km.is_some_and(not_positive) {
+        p.push(format!("{key}.{radius_key}"), "must be above 0");
     }
     if saturation.is_some_and(|s| s <= 0.0) {
         p.push(format!("{key}.saturation"), "must be above 0");
@@ -177,63 +296,25 @@ fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
         field: s.field,
         categories: s.categories.unwrap_or_default().0,
         tags: s.tags.unwrap_or_default().0,
-        radius_km: radius_km.unwrap_or(1.0),
+        radius: radius_km.unwrap_or(1.0),
         decay,
         saturation: saturation.unwrap_or(1.0),
+        travel,
     }
 }
 
 fn competition(s: CompetitionShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "a competition criterion";
-    let travel = match (s.travel.as_deref(), s.matrix) {
-        (None | Some("straight"), None) => Travel::Straight,
-        (Some("matrix"), Some(m)) => Travel::Matrix(m.into()),
-        (Some("matrix"), None) => {
-            p.required(
-                format!("{key}.matrix"),
-                "is required with travel = \"matrix\": a CSV of from_id, to_id, minutes",
-            );
-            Travel::Straight
-        }
-        (None | Some("straight"), Some(_)) => {
-            p.push(
-                format!("{key}.matrix"),
-                "is read only with travel = \"matrix\"; add it, or remove matrix",
-            );
-            Travel::Straight
-        }
-        (Some("drive"), _) => {
-            p.push(
-                format!("{key}.travel"),
-                "\"drive\" needs a road network layer, which this version of sitematch \
-                 cannot load yet; give drive times as travel = \"matrix\" (from OSRM, \
-                 Valhalla or R5) or leave travel out for straight-line km",
-            );
-            Travel::Straight
-        }
-        (Some(other), _) => {
-            p.push(
-                format!("{key}.travel"),
-                format!("{other:?}: use straight or matrix"),
-            );
-            Travel::Straight
-        }
-    };
-    // The radius in the travel's unit; the other unit's key is a mistake.
-    let (radius_key, wrong_key, radius, wrong) = match travel {
-        Travel::Straight => ("radius_km", "radius_min", s.radius_km, s.radius_min),
-        Travel::Matrix(_) => ("radius_min", "radius_km", s.radius_min, s.radius_km),
-    };
-    if wrong.is_some() {
-        p.push(
-            format!("{key}.{wrong_key}"),
-            format!(
-                "this criterion measures in {}: use {radius_key}",
-                travel.unit()
-            ),
-        );
-    }
-    let radius = required(radius, key, radius_key, what, p);
+    let travel = travel(s.travel.as_deref(), s.matrix, s.network, true, key, p);
+    let radius = in_unit(
+        &travel,
+        ("radius_km", s.radius_km),
+        ("radius_min", s.radius_min),
+        key,
+        p,
+    );
+    let radius_key = format!("radius_{}", travel.unit());
+    let radius = required(radius, key, &radius_key, what, p);
     if radius.is_some_and(not_positive) {
         p.push(format!("{key}.{radius_key}"), "must be above 0");
     }

@@ -186,11 +186,18 @@ pub enum CompetitionMeasure {
 /// use sitematch::Travel;
 /// assert_eq!(Travel::Straight.unit(), "km");
 /// assert_eq!(Travel::Matrix("osrm_times.csv".into()).unit(), "min");
+/// assert_eq!(Travel::Drive { network: Some("roads".into()) }.how(), "road (roads)");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Travel {
     /// Straight-line geodesic distance, km (the default).
     Straight,
+    /// Minutes by road on a network layer (DESIGN section 8); `None`: the data set's
+    /// only network.
+    Drive {
+        /// The network layer (`network` in the brief).
+        network: Option<String>,
+    },
     /// Minutes from a precomputed travel-time matrix: a CSV with `from_id`, `to_id`,
     /// `minutes` (a path relative to the brief's file when read from one).
     Matrix(std::path::PathBuf),
@@ -201,7 +208,18 @@ impl Travel {
     pub fn unit(&self) -> &'static str {
         match self {
             Travel::Straight => "km",
-            Travel::Matrix(_) => "min",
+            Travel::Drive { .. } | Travel::Matrix(_) => "min",
+        }
+    }
+
+    /// How the way is measured, in words: `straight line`, `road (roads)`, `matrix
+    /// (times.csv)`.
+    pub fn how(&self) -> String {
+        match self {
+            Travel::Straight => "straight line".to_string(),
+            Travel::Drive { network: None } => "road".to_string(),
+            Travel::Drive { network: Some(n) } => format!("road ({n})"),
+            Travel::Matrix(p) => format!("matrix ({})", p.display()),
         }
     }
 }
@@ -270,10 +288,10 @@ impl Filter {
 ///     ideal_km = 3
 ///     zero_km = 25
 /// "#)?;
-/// let CriterionKind::Distance { ideal_km, zero_km, max_km, .. } = &brief.criteria[0].kind else {
+/// let CriterionKind::Distance { ideal, zero, max, .. } = &brief.criteria[0].kind else {
 ///     panic!("a distance criterion");
 /// };
-/// assert_eq!((*ideal_km, *zero_km, *max_km), (3.0, 25.0, None));
+/// assert_eq!((*ideal, *zero, *max), (3.0, 25.0, None));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -286,12 +304,14 @@ pub enum CriterionKind {
         categories: Vec<String>,
         /// Tags to match (empty: any).
         tags: Vec<String>,
-        /// Score 1 at or below.
-        ideal_km: f64,
-        /// Score 0 at or beyond.
-        zero_km: f64,
-        /// Excluded beyond (hard constraint).
-        max_km: Option<f64>,
+        /// Score 1 at or below (km, or minutes by road: `ideal_km` / `ideal_min`).
+        ideal: f64,
+        /// Score 0 at or beyond (`zero_km` / `zero_min`).
+        zero: f64,
+        /// Excluded beyond (hard constraint: `max_km` / `max_min`).
+        max: Option<f64>,
+        /// Straight line (km) or by road (minutes).
+        travel: Travel,
     },
     /// Sum over features within a radius.
     Access {
@@ -303,12 +323,14 @@ pub enum CriterionKind {
         categories: Vec<String>,
         /// Tags to match (empty: any).
         tags: Vec<String>,
-        /// Radius, km.
-        radius_km: f64,
+        /// Radius (km, or minutes by road: `radius_km` / `radius_min`).
+        radius: f64,
         /// Distance decay.
         decay: Decay,
         /// Value at which the score reaches 1.
         saturation: f64,
+        /// Straight line (km) or by road (minutes).
+        travel: Travel,
     },
     /// A numeric attribute of the site.
     Attribute {
@@ -383,16 +405,26 @@ impl CriterionKind {
     /// ```
     pub fn unit(&self) -> String {
         match self {
-            CriterionKind::Distance { layer, .. } => format!("km to the nearest {layer}"),
+            CriterionKind::Distance { layer, travel, .. } => match travel {
+                Travel::Straight => format!("km to the nearest {layer}"),
+                _ => format!("minutes to the nearest {layer} by {}", travel.how()),
+            },
             CriterionKind::Access {
                 layer,
                 field,
-                radius_km,
+                radius,
+                travel,
                 ..
-            } => match field {
-                Some(f) => format!("sum of {f} within {radius_km} km"),
-                None => format!("count of {layer} within {radius_km} km"),
-            },
+            } => {
+                let within = match travel {
+                    Travel::Straight => format!("within {radius} km"),
+                    _ => format!("within {radius} min by {}", travel.how()),
+                };
+                match field {
+                    Some(f) => format!("sum of {f} {within}"),
+                    None => format!("count of {layer} {within}"),
+                }
+            }
             CriterionKind::Attribute { field, .. } => field.clone(),
             CriterionKind::Category { field, .. } => format!("{field} (category)"),
             CriterionKind::Zone { layer } => format!("1 inside {layer}, else 0"),

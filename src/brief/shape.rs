@@ -101,6 +101,12 @@ pub(super) struct DistanceShape {
     pub ideal_km: Option<f64>,
     pub zero_km: Option<f64>,
     pub max_km: Option<f64>,
+    pub ideal_min: Option<f64>,
+    pub zero_min: Option<f64>,
+    pub max_min: Option<f64>,
+    pub travel: Option<String>,
+    pub network: Option<String>,
+    pub matrix: Option<String>,
 }
 
 /// `type = "access"`.
@@ -116,8 +122,12 @@ pub(super) struct AccessShape {
     pub categories: Option<TextList>,
     pub tags: Option<TextList>,
     pub radius_km: Option<f64>,
+    pub radius_min: Option<f64>,
     pub decay: Option<String>,
     pub saturation: Option<f64>,
+    pub travel: Option<String>,
+    pub network: Option<String>,
+    pub matrix: Option<String>,
 }
 
 /// `type = "attribute"`.
@@ -167,6 +177,7 @@ pub(super) struct CompetitionShape {
     pub jobs: Option<f64>,
     pub saturation: Option<f64>,
     pub travel: Option<String>,
+    pub network: Option<String>,
     pub matrix: Option<String>,
 }
 

@@ -314,6 +314,7 @@ fn check_geometry(g: &Geometry<f64>, role: Role) -> std::result::Result<(), Feat
     let allowed = match role {
         Role::Sites => matches!(kind, "Point" | "Polygon" | "MultiPolygon"),
         Role::Zones => matches!(kind, "Polygon" | "MultiPolygon"),
+        Role::Network => kind == "Point",
         Role::Facilities | Role::Population => kind != "GeometryCollection",
     };
     if !allowed {

@@ -2,6 +2,7 @@
 //! (DESIGN section 1), and the loading of its layers as checked WGS84 layers.
 
 mod assemble;
+mod roads;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -37,7 +38,12 @@ impl CatalogBuilder {
         let specs = spec::parse_catalog(&self.path)?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let mut layers = Vec::with_capacity(specs.len());
+        let mut networks = Vec::new();
         for (spec, format) in &specs {
+            if spec.role == crate::model::Role::Network {
+                networks.push(roads::load_network(&self.path, dir, spec, self.strict)?);
+                continue;
+            }
             layers.push(assemble::load_layer(
                 &self.path,
                 dir,
@@ -49,6 +55,7 @@ impl CatalogBuilder {
         Ok(Catalog {
             path: Some(self.path.clone()),
             layers,
+            networks,
         })
     }
 }
@@ -69,6 +76,8 @@ pub struct Catalog {
     pub path: Option<PathBuf>,
     /// The layers.
     pub layers: Vec<Layer>,
+    /// The road networks (role `network`).
+    pub networks: Vec<crate::network::Network>,
 }
 
 impl Catalog {
@@ -100,7 +109,24 @@ impl Catalog {
 
     /// A catalog of layers built in memory.
     pub fn from_layers(layers: Vec<Layer>) -> Catalog {
-        Catalog { path: None, layers }
+        Catalog {
+            path: None,
+            layers,
+            networks: Vec::new(),
+        }
+    }
+
+    /// The catalog with a road network added.
+    ///
+    /// ```
+    /// use sitematch::{Catalog, Feature, Network};
+    /// let net = Network::new("roads", vec![Feature::point("n0", 2.0, 48.0)], vec![], 30.0);
+    /// let catalog = Catalog::from_layers(vec![]).with_network(net);
+    /// assert_eq!(catalog.networks.len(), 1);
+    /// ```
+    pub fn with_network(mut self, network: crate::network::Network) -> Catalog {
+        self.networks.push(network);
+        self
     }
 
     /// The layer with this name.

@@ -65,6 +65,22 @@ pub struct LayerSpec {
     /// How distance criteria measure to the features: `centroid` (default) or
     /// `geometry` (to the nearest point of a line or polygon; facilities layers).
     pub measure: Option<Measure>,
+    /// Network layers given as edge and node lists (`edge-csv`): the nodes file
+    /// (relative to the catalog; its `id`, `x`, `y` and `crs` as for any CSV layer).
+    pub nodes: Option<PathBuf>,
+    /// Network edges: the start node's id column.
+    pub from: Option<String>,
+    /// Network edges: the end node's id column.
+    pub to: Option<String>,
+    /// Network edges: the road class column (its speed from the table).
+    pub class: Option<String>,
+    /// Network edges: the length column, km.
+    pub length_km: Option<String>,
+    /// Networks: the speed of the leg from a point to its nearest node, km/h (30).
+    pub access_kmh: Option<f64>,
+    /// Networks: speeds by road class, km/h, over the built-in table.
+    #[serde(default)]
+    pub speeds: BTreeMap<String, f64>,
 }
 
 /// A CSV field delimiter: one ASCII character.
@@ -182,6 +198,44 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                     spec.role
                 ),
             );
+        }
+        let network_keys = [
+            ("nodes", spec.nodes.is_some()),
+            ("from", spec.from.is_some()),
+            ("to", spec.to.is_some()),
+            ("length_km", spec.length_km.is_some()),
+        ];
+        if spec.role == Role::Network {
+            for (k, present) in network_keys {
+                if !present {
+                    problems.push(
+                        key(k),
+                        "is required for a network layer given as edges (path) and nodes",
+                    );
+                }
+            }
+            if spec.access_kmh.is_some_and(|v| v.is_nan() || v <= 0.0) {
+                problems.push(key("access_kmh"), "must be above 0 (km/h)");
+            }
+            for (class, v) in &spec.speeds {
+                if v.is_nan() || *v <= 0.0 {
+                    problems.push(key(&format!("speeds.{class}")), "must be above 0 (km/h)");
+                }
+            }
+        } else {
+            let extra = network_keys.iter().map(|(k, p)| (*k, *p)).chain([
+                ("class", spec.class.is_some()),
+                ("access_kmh", spec.access_kmh.is_some()),
+                ("speeds", !spec.speeds.is_empty()),
+            ]);
+            for (k, present) in extra {
+                if present {
+                    problems.push(
+                        key(k),
+                        format!("is for network layers; this is a {} layer", spec.role),
+                    );
+                }
+            }
         }
         if spec.area_m2.is_some() && spec.area_ha.is_some() {
             problems.push(key("area_ha"), "give area_m2 or area_ha, not both");

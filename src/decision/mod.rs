@@ -76,7 +76,9 @@ fn mark_pareto(ranked: &mut [SiteResult], matrix: &[Vec<f64>]) {
 
 fn site_near_miss(brief: &Brief, s: &SiteResult) -> Option<NearMiss> {
     let criterion = |reason: &Exclusion| match reason {
-        Exclusion::MaxKm(name) => brief.criteria.iter().position(|c| &c.name == name),
+        Exclusion::MaxKm(name) | Exclusion::MaxMin(name) => {
+            brief.criteria.iter().position(|c| &c.name == name)
+        }
         _ => None,
     };
     let value = |reason: &Exclusion| match reason {
@@ -84,7 +86,7 @@ fn site_near_miss(brief: &Brief, s: &SiteResult) -> Option<NearMiss> {
         r => s.criteria.get(criterion(r)?)?.value.as_f64(),
     };
     let max_km = |reason: &Exclusion| match &brief.criteria.get(criterion(reason)?)?.kind {
-        CriterionKind::Distance { max_km, .. } => *max_km,
+        CriterionKind::Distance { max, .. } => *max,
         _ => None,
     };
     near_miss(

@@ -4,8 +4,8 @@ use crate::ranking::{Exclusion, NearMiss};
 
 /// Whether a site excluded for `reasons` is a near miss: exactly one reason, with a
 /// threshold, missed by at most `tolerance` times the threshold. `value` gives the
-/// site's value for a constraint (area in ha, distance in km), `max_km` the threshold
-/// of a `max_km` constraint.
+/// site's value for a constraint (area in ha, distance in km or minutes), `max_km`
+/// the threshold of a `max_km` or `max_min` constraint.
 ///
 /// ```
 /// use sitematch::{near_miss, Exclusion};
@@ -30,7 +30,7 @@ pub fn near_miss(
             let max = max_area_ha?;
             (value(reason)? - max, max)
         }
-        Exclusion::MaxKm(_) => {
+        Exclusion::MaxKm(_) | Exclusion::MaxMin(_) => {
             let max = max_km(reason)?;
             (value(reason)? - max, max)
         }

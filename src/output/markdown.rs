@@ -105,7 +105,7 @@ pub fn write_markdown<W: Write>(
         for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
             let value = match &c.value {
                 CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
-                    format!("{x:.1} km")
+                    format!("{x:.1} {}", info.travel.unit())
                 }
                 // A sum over people: whole numbers.
                 CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),

@@ -17,6 +17,7 @@
 //! | `<c>_score` | number 0..1 | normalised score |
 //! | `<c>_points` | number | contribution to the weighted sum |
 //! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
+//! | `<c>_km` | number | distance criteria by road (`travel = "drive"`): the straight-line km to the facility reached, beside the minutes of `<c>_value` |
 //! | `<c>_workers`, `<c>_jobs` | number | competition criteria only: the workers within reach (distance-weighted, whole people) and the jobs competing for them (workers / `<c>_value` for workers-per-job), null when no job competes |
 //! | `pareto` | boolean (null when excluded) | no ranked site is at least as good on every criterion and better on one |
 //! | `dominated_by` | string | for a dominated site, the best-ranked site that dominates it |
@@ -47,7 +48,7 @@ mod geojson;
 mod markdown;
 mod report;
 
-use crate::brief::CriterionType;
+use crate::brief::{CriterionType, Travel};
 use crate::model::Value;
 use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResult};
 
@@ -154,6 +155,9 @@ pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
         if c.kind == CriterionType::Distance {
             cols.push(format!("{}_nearest_id", c.name));
             cols.push(format!("{}_nearest_label", c.name));
+            if c.travel != Travel::Straight {
+                cols.push(format!("{}_km", c.name));
+            }
         }
         if c.kind == CriterionType::Competition {
             cols.push(format!("{}_workers", c.name));
@@ -233,6 +237,9 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         if info.kind == CriterionType::Distance {
             out.push(Cell::Text(c.nearest_id.clone()));
             out.push(Cell::Text(c.nearest_label.clone()));
+            if info.travel != Travel::Straight {
+                out.push(Cell::Num(c.km));
+            }
         }
         if info.kind == CriterionType::Competition {
             // Whole people and jobs.

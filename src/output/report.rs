@@ -166,9 +166,14 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
     let _ = writeln!(out);
     for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
         let value = match &c.value {
-            CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
-                format!("{x:.3} km")
-            }
+            CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => match c.km {
+                Some(km) => format!(
+                    "{x:.3} {} by {} ({km:.3} km in a straight line)",
+                    info.travel.unit(),
+                    info.travel.how()
+                ),
+                None => format!("{x:.3} {}", info.travel.unit()),
+            },
             // The exact sum, and the whole number a reader quotes.
             CriterionValue::Number(Some(x))
                 if info.kind == CriterionType::Access && x.fract() != 0.0 =>
@@ -180,7 +185,11 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             }
             CriterionValue::Number(Some(x)) => format!("{x}"),
             CriterionValue::Number(None) if info.kind == CriterionType::Distance => {
-                "no matching facility".to_string()
+                if info.travel == crate::brief::Travel::Straight {
+                    "no matching facility".to_string()
+                } else {
+                    format!("no matching facility reachable by {}", info.travel.how())
+                }
             }
             CriterionValue::Number(None) => "missing".to_string(),
             CriterionValue::Text(Some(t)) => format!("{t:?}"),

@@ -76,6 +76,7 @@ impl Scorer for AccessScorer<'_> {
             nearest: None,
             excludes: false,
             detail: None,
+            km: None,
         }
     }
 }

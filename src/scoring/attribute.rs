@@ -30,6 +30,7 @@ impl Scorer for AttributeScorer {
             nearest: None,
             excludes: false,
             detail: None,
+            km: None,
         }
     }
 }

@@ -40,6 +40,7 @@ impl Scorer for CategoryScorer {
             nearest: None,
             excludes: false,
             detail: None,
+            km: None,
         }
     }
 }

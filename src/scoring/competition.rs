@@ -13,6 +13,7 @@ use super::{CriterionValue, Evaluation, Scorer};
 use crate::brief::{CompetitionMeasure, Impedance};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
+use crate::network::Network;
 use crate::travel::TravelMatrix;
 
 /// What a competition criterion found for one site, for the explanation.
@@ -26,9 +27,15 @@ pub(crate) struct Detail {
 }
 
 /// How the scorer reaches its neighbours.
-enum Reach {
+enum Reach<'a> {
     /// Straight-line geodesic km, through the layers' indexes.
     Straight,
+    /// Minutes by road; every worker and job feature joined to the network.
+    Drive {
+        network: &'a Network,
+        workers: Vec<Option<(u32, f64)>>,
+        jobs: Vec<Option<(u32, f64)>>,
+    },
     /// Minutes from a matrix; `worker_of[id]` is the worker feature of an interned id.
     Matrix {
         matrix: Arc<TravelMatrix>,
@@ -52,7 +59,7 @@ pub(super) struct CompetitionScorer<'a> {
     impedance: Impedance,
     measure: CompetitionMeasure,
     saturation: f64,
-    reach: Reach,
+    reach: Reach<'a>,
     /// Notes known when the scorer is built (matrix coverage).
     notes: Vec<String>,
 }
@@ -69,6 +76,7 @@ pub(super) struct Spec<'a> {
     pub measure: CompetitionMeasure,
     pub saturation: f64,
     pub matrix: Option<Arc<TravelMatrix>>,
+    pub network: Option<&'a Network>,
 }
 
 /// A field of every feature of a layer as numbers (missing or not a number: 0).
@@ -88,9 +96,20 @@ impl<'a> CompetitionScorer<'a> {
         let workers = amounts(spec.workers, spec.field);
         let jobs = amounts(spec.jobs, spec.jobs_field);
         let (radius, impedance) = (spec.radius, spec.impedance);
-        let reach = match spec.matrix {
-            None => Reach::Straight,
-            Some(matrix) => Reach::Matrix {
+        let reach = match (spec.matrix, spec.network) {
+            (None, Some(network)) => Reach::Drive {
+                network,
+                workers: spec
+                    .workers
+                    .map(|l| super::drive::join_all(network, l))
+                    .unwrap_or_default(),
+                jobs: spec
+                    .jobs
+                    .map(|l| super::drive::join_all(network, l))
+                    .unwrap_or_default(),
+            },
+            (None, None) => Reach::Straight,
+            (Some(matrix), _) => Reach::Matrix {
                 worker_of: ids(&matrix, spec.workers),
                 job_of: ids(&matrix, spec.jobs),
                 matrix,
@@ -167,6 +186,31 @@ impl<'a> CompetitionScorer<'a> {
                 });
                 d
             }
+            Reach::Drive {
+                network,
+                workers,
+                jobs,
+            } => {
+                let from_i = match workers.get(i).copied().flatten() {
+                    Some((n, leg)) => network.shortest_from(&[(n, leg)], false, radius),
+                    None => Default::default(),
+                };
+                let reach_m = radius / 60.0 * network.max_kmh() * 1000.0;
+                let mut d = 0.0;
+                jl.for_each_within(f.location, reach_m, |k, m| {
+                    let by_road = jobs
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .and_then(|(n, leg)| Some(from_i.get(&n)? + leg))
+                        .unwrap_or(f64::INFINITY);
+                    let t = network.leg_minutes(m).min(by_road);
+                    if t <= radius {
+                        d += self.jobs[k] * impedance.factor(t, radius);
+                    }
+                });
+                d
+            }
             Reach::Matrix { matrix, job_of, .. } => {
                 let Some(i) = matrix.id(&f.id) else {
                     return 0.0;
@@ -196,6 +240,27 @@ impl<'a> CompetitionScorer<'a> {
             (Reach::Straight, Some(l)) => {
                 l.for_each_within(site.location, self.radius * 1000.0, |i, m| {
                     g(i, self.impedance.factor(m / 1000.0, self.radius));
+                });
+            }
+            (
+                Reach::Drive {
+                    network, workers, ..
+                },
+                Some(l),
+            ) => {
+                let to_site = super::drive::to_site(network, site, self.radius);
+                let reach_m = self.radius / 60.0 * network.max_kmh() * 1000.0;
+                l.for_each_within(site.location, reach_m, |i, m| {
+                    let by_road = workers
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .and_then(|(n, leg)| Some(to_site.get(&n)? + leg))
+                        .unwrap_or(f64::INFINITY);
+                    let t = network.leg_minutes(m).min(by_road);
+                    if t <= self.radius {
+                        g(i, self.impedance.factor(t, self.radius));
+                    }
                 });
             }
             (
@@ -279,6 +344,7 @@ impl Scorer for CompetitionScorer<'_> {
                     nearest: None,
                     excludes: false,
                     detail: None,
+                    km: None,
                 };
             }
         }
@@ -313,6 +379,7 @@ impl Scorer for CompetitionScorer<'_> {
                 workers,
                 competing_jobs: (per_job > 0.0).then(|| workers / per_job),
             }),
+            km: None,
         }
     }
 }

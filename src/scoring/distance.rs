@@ -111,6 +111,7 @@ impl Scorer for DistanceScorer<'_> {
                 nearest: None,
                 excludes: self.max_km.is_some(),
                 detail: None,
+                km: None,
             },
             Some((i, metres)) => {
                 let km = metres / 1000.0;
@@ -120,6 +121,7 @@ impl Scorer for DistanceScorer<'_> {
                     nearest: Some(i),
                     excludes: self.max_km.is_some_and(|m| km > m),
                     detail: None,
+                    km: None,
                 }
             }
         }

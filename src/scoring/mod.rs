@@ -8,6 +8,7 @@ mod attribute;
 mod category;
 mod competition;
 mod distance;
+mod drive;
 mod filter;
 mod grid;
 mod zone;
@@ -26,6 +27,7 @@ use crate::decision;
 use crate::error::{BriefProblems, Error, KeyProblem, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
+use crate::network::Network;
 use crate::ranking::{
     AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
     Exclusion, LayerCount, Ranking, SiteResult,
@@ -47,6 +49,8 @@ pub(crate) struct Evaluation {
     pub excludes: bool,
     /// Competition criteria: the workers and the jobs competing for them.
     pub detail: Option<competition::Detail>,
+    /// Drive-time criteria: the straight-line km to the facility reached.
+    pub km: Option<f64>,
 }
 
 /// One criterion, ready to evaluate sites. Implementations are pure: no I/O.
@@ -95,6 +99,7 @@ struct Folded {
 #[derive(Debug, Clone)]
 pub struct Engine {
     layers: Vec<IndexedLayer>,
+    networks: Vec<Network>,
     folded: Vec<Folded>,
     by_name: HashMap<String, usize>,
 }
@@ -140,9 +145,73 @@ impl Engine {
             .collect();
         Engine {
             layers,
+            networks: catalog.networks,
             folded,
             by_name,
         }
+    }
+
+    /// The network a drive-time criterion runs on: the one it names, or the data
+    /// set's only one; `None` for other travel (and when there is no such network,
+    /// which [`Engine::check`] reports first).
+    fn network_of(&self, travel: &Travel) -> Option<&Network> {
+        match travel {
+            Travel::Drive { network: Some(n) } => self.network(n),
+            Travel::Drive { network: None } if self.networks.len() == 1 => self.networks.first(),
+            _ => None,
+        }
+    }
+
+    /// The drive-time criteria whose network is not in the data set.
+    fn network_problems(&self, brief: &Brief) -> Vec<KeyProblem> {
+        let names: Vec<&str> = self.networks.iter().map(|n| n.name.as_str()).collect();
+        let mut out = Vec::new();
+        for (i, c) in brief.criteria.iter().enumerate() {
+            let travel = match &c.kind {
+                CriterionKind::Distance { travel, .. }
+                | CriterionKind::Access { travel, .. }
+                | CriterionKind::Competition { travel, .. } => travel,
+                _ => continue,
+            };
+            match travel {
+                Travel::Drive { network: Some(n) } if self.network(n).is_none() => {
+                    out.push(KeyProblem::new(
+                        format!("criterion[{i}].network"),
+                        if names.is_empty() {
+                            format!("no network {n:?}: the data set has no network layer")
+                        } else {
+                            format!("no network {n:?}; the networks are: {}", names.join(", "))
+                        },
+                    ))
+                }
+                Travel::Drive { network: None } if names.len() != 1 => out.push(KeyProblem::new(
+                    format!("criterion[{i}].travel"),
+                    if names.is_empty() {
+                        "\"drive\" needs a road network: the data set has no layer of role \
+                         \"network\"; add one to the catalog (README: drive time)"
+                            .to_string()
+                    } else {
+                        format!(
+                            "the data set has {} networks ({}); name one with network = \"...\"",
+                            names.len(),
+                            names.join(", ")
+                        )
+                    },
+                )),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The road network with this name.
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|n| n.name == name)
+    }
+
+    /// The road networks, in catalog order.
+    pub fn networks(&self) -> &[Network] {
+        &self.networks
     }
 
     /// The indexed layer with this name.
@@ -170,7 +239,8 @@ impl Engine {
     /// exist. Every problem is reported at once.
     pub fn check(&self, brief: &Brief) -> Result<()> {
         let layers: Vec<&Layer> = self.layers().collect();
-        let problems = brief.check_against(&layers);
+        let mut problems = brief.check_against(&layers);
+        problems.extend(self.network_problems(brief));
         if problems.is_empty() {
             Ok(())
         } else {
@@ -198,7 +268,14 @@ impl Engine {
             .map(|((s, w), c)| {
                 let e = s.evaluate(site);
                 if e.excludes {
-                    excluded_by.push(Exclusion::MaxKm(s.name().to_string()));
+                    let name = s.name().to_string();
+                    excluded_by.push(match &c.kind {
+                        CriterionKind::Distance {
+                            travel: Travel::Straight,
+                            ..
+                        } => Exclusion::MaxKm(name),
+                        _ => Exclusion::MaxMin(name),
+                    });
                 }
                 let nearest = e.nearest.and_then(|i| {
                     let layer = c.kind.layer().and_then(|n| self.layer(n))?;
@@ -212,6 +289,7 @@ impl Engine {
                     nearest_label: nearest.and_then(|n| n.label.clone()),
                     workers: e.detail.map(|d| d.workers),
                     competing_jobs: e.detail.and_then(|d| d.competing_jobs),
+                    km: e.km,
                 }
             })
             .collect()
@@ -247,36 +325,63 @@ impl Engine {
                         layer: l,
                         categories,
                         tags,
-                        ideal_km,
-                        zero_km,
-                        max_km,
-                    } => Box::new(distance::DistanceScorer::new(
-                        &c.name,
-                        layer(l),
-                        categories,
-                        tags,
-                        *ideal_km,
-                        *zero_km,
-                        *max_km,
-                    )),
+                        ideal,
+                        zero,
+                        max,
+                        travel,
+                    } => match self.network_of(travel) {
+                        Some(net) => Box::new(drive::DriveDistanceScorer::new(
+                            &c.name,
+                            layer(l),
+                            net,
+                            categories,
+                            tags,
+                            *ideal,
+                            *zero,
+                            *max,
+                        )),
+                        None => Box::new(distance::DistanceScorer::new(
+                            &c.name,
+                            layer(l),
+                            categories,
+                            tags,
+                            *ideal,
+                            *zero,
+                            *max,
+                        )),
+                    },
                     CriterionKind::Access {
                         layer: l,
                         field,
                         categories,
                         tags,
-                        radius_km,
+                        radius,
                         decay,
                         saturation,
-                    } => Box::new(access::AccessScorer::new(
-                        &c.name,
-                        layer(l),
-                        field.as_deref(),
-                        categories,
-                        tags,
-                        *radius_km,
-                        *decay,
-                        *saturation,
-                    )),
+                        travel,
+                    } => match self.network_of(travel) {
+                        Some(net) => Box::new(drive::DriveAccessScorer::new(drive::AccessSpec {
+                            name: &c.name,
+                            layer: layer(l),
+                            network: net,
+                            field: field.as_deref(),
+                            categories,
+                            tags,
+                            radius: *radius,
+                            decay: *decay,
+                            saturation: *saturation,
+                        })),
+                        None => Box::new(access::AccessScorer::new(
+                            &c.name,
+                            layer(l),
+                            field.as_deref(),
+                            categories,
+                            tags,
+                            *radius,
+                            *decay,
+                            *saturation,
+                        )),
+                    },
                     CriterionKind::Attribute {
                         field,
                         ideal,
@@ -321,9 +426,10 @@ impl Engine {
                         measure: *measure,
                         saturation: *saturation,
                         matrix: match travel {
-                            Travel::Straight => None,
                             Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
+                            _ => None,
                         },
+                        network: self.network_of(travel),
                     })),
                 }
             })
@@ -497,6 +603,12 @@ impl Engine {
                 kind: c.kind.kind(),
                 weight: *w,
                 unit: c.kind.unit(),
+                travel: match &c.kind {
+                    CriterionKind::Distance { travel, .. }
+                    | CriterionKind::Access { travel, .. }
+                    | CriterionKind::Competition { travel, .. } => travel.clone(),
+                    _ => Travel::Straight,
+                },
                 sums: match &c.kind {
                     CriterionKind::Access { field, .. } => field.clone(),
                     CriterionKind::Competition {

@@ -27,6 +27,7 @@ impl Scorer for ZoneScorer<'_> {
             nearest: None,
             excludes: false,
             detail: None,
+            km: None,
         }
     }
 }

@@ -1,0 +1,320 @@
+//! Drive-time criteria (DESIGN section 8) against a plain Dijkstra from every site on
+//! seeded random graphs (with ties and unreachable parts), the edge-csv reader, and
+//! the brief's checks.
+
+use geo::{Distance, Geodesic, Point};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use sitematch::{
+    Brief, Catalog, CriterionValue, Engine, Feature, Layer, Network, RoadEdge, Role, Value,
+};
+
+use crate::util::fixtures;
+
+/// A plain Dijkstra from one node over an adjacency list (O(n^2), no heap).
+fn dijkstra(n: usize, adj: &[Vec<(usize, f64)>], from: usize) -> Vec<f64> {
+    let mut dist = vec![f64::INFINITY; n];
+    let mut done = vec![false; n];
+    dist[from] = 0.0;
+    for _ in 0..n {
+        let Some(u) = (0..n)
+            .filter(|&v| !done[v] && dist[v].is_finite())
+            .min_by(|&a, &b| dist[a].total_cmp(&dist[b]))
+        else {
+            break;
+        };
+        done[u] = true;
+        for &(v, w) in &adj[u] {
+            if dist[u] + w < dist[v] {
+                dist[v] = dist[u] + w;
+            }
+        }
+    }
+    dist
+}
+
+/// The nearest node by brute force, ties to the smaller id.
+fn join(nodes: &[Point<f64>], p: Point<f64>) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (i, q) in nodes.iter().enumerate() {
+        let d = Geodesic.distance(p, *q);
+        if d < best.1 {
+            best = (i, d);
+        }
+    }
+    best
+}
+
+struct World {
+    nodes: Vec<Point<f64>>,
+    edges: Vec<RoadEdge>,
+    facilities: Vec<Point<f64>>,
+    homes: Vec<(Point<f64>, f64)>,
+    sites: Vec<Point<f64>>,
+}
+
+fn world(seed: u64) -> World {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let pt =
+        |rng: &mut StdRng| Point::new(rng.random_range(2.0..2.6), rng.random_range(48.0..48.4));
+    let nodes: Vec<Point<f64>> = (0..80).map(|_| pt(&mut rng)).collect();
+    let mut edges = Vec::new();
+    // Nodes 0..60 form the main part; 60..80 an island (unreachable from it).
+    for part in [0..60usize, 60..80] {
+        let (lo, hi) = (part.start, part.end);
+        for a in lo..hi {
+            for _ in 0..2 {
+                let b = rng.random_range(lo..hi);
+                if a != b {
+                    // Whole minutes at 60 km/h, so that many paths tie.
+                    edges.push(RoadEdge {
+                        from: a,
+                        to: b,
+                        length_km: rng.random_range(1..6) as f64,
+                        kmh: 60.0,
+                        oneway: rng.random_bool(0.2),
+                    });
+                }
+            }
+        }
+    }
+    World {
+        facilities: (0..12).map(|_| pt(&mut rng)).collect(),
+        homes: (0..50)
+            .map(|_| (pt(&mut rng), rng.random_range(1.0..1000.0_f64).round()))
+            .collect(),
+        sites: (0..25).map(|_| pt(&mut rng)).collect(),
+        nodes,
+        edges,
+    }
+}
+
+fn points(prefix: &str, v: &[Point<f64>]) -> Vec<Feature> {
+    v.iter()
+        .enumerate()
+        .map(|(i, p)| Feature::point(format!("{prefix}{i:03}"), p.x(), p.y()))
+        .collect()
+}
+
+#[test]
+fn drive_times_equal_a_plain_dijkstra_from_every_site() {
+    for seed in [21u64, 22, 23] {
+        let w = world(seed);
+        let access_kmh = 30.0;
+        let net = Network::new("roads", points("n", &w.nodes), w.edges.clone(), access_kmh);
+        let n = w.nodes.len();
+        let mut adj = vec![Vec::new(); n];
+        for e in &w.edges {
+            adj[e.from].push((e.to, e.minutes()));
+            if !e.oneway {
+                adj[e.to].push((e.from, e.minutes()));
+            }
+        }
+        let leg = |m: f64| m / 1000.0 / access_kmh * 60.0;
+        // t(a, b) = min(straight leg, leg(a) + path + leg(b)).
+        let time = |a: Point<f64>, b: Point<f64>| {
+            let (na, la) = join(&w.nodes, a);
+            let (nb, lb) = join(&w.nodes, b);
+            let path = dijkstra(n, &adj, na)[nb];
+            leg(Geodesic.distance(a, b)).min(leg(la) + path + leg(lb))
+        };
+        let mut homes = Vec::new();
+        for (i, (p, x)) in w.homes.iter().enumerate() {
+            let mut f = Feature::point(format!("h{i:03}"), p.x(), p.y());
+            f.attributes.insert("active".into(), Value::Number(*x));
+            homes.push(f);
+        }
+        let mut home_layer = Layer::from_features("homes", Role::Population, homes);
+        home_layer.attribute_names = vec!["active".into()];
+        // The depots employ 100, 200, ... people: the competing jobs.
+        let mut depots = points("f", &w.facilities);
+        for (k, d) in depots.iter_mut().enumerate() {
+            d.attributes
+                .insert("jobs".into(), Value::Number(100.0 * (k + 1) as f64));
+        }
+        let mut depot_layer = Layer::from_features("depots", Role::Population, depots);
+        depot_layer.attribute_names = vec!["jobs".into()];
+        let catalog = Catalog::from_layers(vec![
+            Layer::from_features("sites", Role::Sites, points("s", &w.sites)),
+            depot_layer,
+            home_layer,
+        ])
+        .with_network(net);
+        let engine = Engine::new(catalog);
+        let brief = Brief::from_toml_str(
+            "[[criterion]]\nname = \"depot\"\ntype = \"distance\"\nlayer = \"depots\"\n\
+             travel = \"drive\"\nideal_min = 5\nzero_min = 60\n\
+             [[criterion]]\nname = \"labour\"\ntype = \"access\"\nlayer = \"homes\"\n\
+             field = \"active\"\ntravel = \"drive\"\nradius_min = 20\ndecay = \"linear\"\n\
+             saturation = 1000\n\
+             [[criterion]]\nname = \"competition\"\ntype = \"competition\"\nlayer = \"homes\"\n\
+             field = \"active\"\njobs_layer = \"depots\"\njobs_field = \"jobs\"\n\
+             travel = \"drive\"\nradius_min = 25\ndecay = \"linear\"\nsaturation = 1\n",
+        )
+        .unwrap();
+        let r = engine.rank(&brief).unwrap();
+        let (mut reached, mut unreached) = (0, 0);
+        for (i, s) in w.sites.iter().enumerate() {
+            let got = r.site(&format!("s{i:03}")).unwrap();
+            // Nearest depot: the smallest time, ties to the smaller id.
+            let want = w
+                .facilities
+                .iter()
+                .enumerate()
+                .map(|(k, f)| (time(*s, *f), k))
+                .filter(|(t, _)| t.is_finite())
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            match (want, &got.criteria[0].value) {
+                (Some((t, k)), CriterionValue::Number(Some(v))) => {
+                    assert!(
+                        (t - v).abs() < 1e-6,
+                        "seed {seed} site {i}: {v} min, plain {t}"
+                    );
+                    assert_eq!(
+                        got.criteria[0].nearest_id.as_deref(),
+                        Some(format!("f{k:03}").as_str())
+                    );
+                    reached += 1;
+                }
+                (None, CriterionValue::Number(None)) => unreached += 1,
+                (w, g) => panic!("seed {seed} site {i}: plain {w:?}, engine {g:?}"),
+            }
+            // Workers within 20 minutes by road, linear decay.
+            let want: f64 = w
+                .homes
+                .iter()
+                .map(|(p, x)| (time(*p, *s), x))
+                .filter(|(t, _)| *t <= 20.0)
+                .map(|(t, x)| x * (1.0 - t / 20.0))
+                .sum();
+            let v = got.criteria[1].value.as_f64().unwrap();
+            assert!(
+                (want - v).abs() < 1e-6 * want.max(1.0),
+                "seed {seed} site {i}: {v}, plain {want}"
+            );
+            // Workers per competing job within 25 minutes (home to depot, home to site).
+            let f = |t: f64| 1.0 - t / 25.0;
+            let want: f64 = w
+                .homes
+                .iter()
+                .map(|(p, x)| {
+                    let t_is = time(*p, *s);
+                    let d: f64 = w
+                        .facilities
+                        .iter()
+                        .enumerate()
+                        .map(|(k, q)| (time(*p, *q), 100.0 * (k + 1) as f64))
+                        .filter(|(t, _)| *t <= 25.0)
+                        .map(|(t, e)| e * f(t))
+                        .sum();
+                    if t_is <= 25.0 && d > 0.0 {
+                        x / d * f(t_is)
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            let v = got.criteria[2].value.as_f64().unwrap();
+            assert!(
+                (want - v).abs() < 1e-9 * want.max(1.0),
+                "seed {seed} site {i}: {v}, plain {want}"
+            );
+        }
+        assert!(reached > 0, "seed {seed}: no site reached a depot");
+        let _ = unreached;
+    }
+}
+
+#[test]
+fn an_unreachable_facility_is_null_and_max_min_excludes() {
+    // Two nodes 0.15° apart with no road between them: a site at one, a depot at the
+    // other, 11.2 km away: 22 minutes on the straight access leg, more than max_min.
+    let nodes = vec![
+        Feature::point("a", 2.0, 48.0),
+        Feature::point("b", 2.15, 48.0),
+    ];
+    let net = Network::new("roads", nodes, vec![], 30.0);
+    let engine = Engine::new(
+        Catalog::from_layers(vec![
+            Layer::from_features("sites", Role::Sites, vec![Feature::point("s", 2.0, 48.0)]),
+            Layer::from_features(
+                "depots",
+                Role::Facilities,
+                vec![Feature::point("d", 2.15, 48.0)],
+            ),
+        ])
+        .with_network(net),
+    );
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"depot\"\ntype = \"distance\"\nlayer = \"depots\"\n\
+         travel = \"drive\"\nideal_min = 5\nzero_min = 30\nmax_min = 15\n",
+    )
+    .unwrap();
+    let r = engine.rank(&brief).unwrap();
+    let s = r.site("s").unwrap();
+    // The straight access leg still reaches it: 11.2 km at 30 km/h.
+    let km = Geodesic.distance(Point::new(2.0, 48.0), Point::new(2.15, 48.0)) / 1000.0;
+    let t = s.criteria[0].value.as_f64().unwrap();
+    assert!((t - km / 30.0 * 60.0).abs() < 1e-6, "{t}");
+    assert_eq!(s.excluded_by_text(";"), "depot:max_min");
+    assert!((s.criteria[0].km.unwrap() - km).abs() < 1e-6);
+}
+
+#[test]
+fn edge_csv_networks_load_with_their_skips() {
+    let catalog = Catalog::from_path(fixtures().join("network")).unwrap();
+    let net = &catalog.networks[0];
+    assert_eq!(net.name, "roads");
+    assert_eq!(net.node_count(), 4);
+    // Edges a-b, b-c two-way; the edge to a missing node and the zero-length edge are
+    // skipped with their lines.
+    assert_eq!(net.arc_count(), 4);
+    let why: Vec<String> = net.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(
+        why[0].contains("line 4") && why[0].contains("node \"z\" is not in"),
+        "{why:?}"
+    );
+    assert!(
+        why[1].contains("line 5") && why[1].contains("length \"0\""),
+        "{why:?}"
+    );
+    // Node d is on its own: two components, of 3 and 1 nodes.
+    assert_eq!(net.component_sizes(), &[3, 1]);
+    // Autoroute at 110 km/h: a-b is 11 km, 6 minutes.
+    let t = net.shortest_from(&[(0, 0.0)], false, f64::INFINITY);
+    assert!((t[&1] - 6.0).abs() < 1e-9);
+}
+
+#[test]
+fn drive_briefs_are_checked() {
+    let e = Brief::from_toml_str(
+        "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorway\"\n\
+         travel = \"drive\"\nideal_km = 3\nzero_km = 25\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("criterion[0].ideal_km: this criterion measures in min"),
+        "{e}"
+    );
+    assert!(e.contains("criterion[0].ideal_min: is required"), "{e}");
+    // No network in the data: the check says so and how to fix it.
+    let engine = Engine::new(Catalog::from_layers(vec![
+        Layer::from_features("sites", Role::Sites, vec![Feature::point("s", 2.0, 48.0)]),
+        Layer::from_features(
+            "depots",
+            Role::Facilities,
+            vec![Feature::point("d", 2.1, 48.0)],
+        ),
+    ]));
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"depot\"\ntype = \"distance\"\nlayer = \"depots\"\n\
+         travel = \"drive\"\nideal_min = 5\nzero_min = 30\n",
+    )
+    .unwrap();
+    let e = engine.rank(&brief).unwrap_err().to_string();
+    assert!(
+        e.contains("criterion[0].travel") && e.contains("no layer of role \"network\""),
+        "{e}"
+    );
+}
