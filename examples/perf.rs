@@ -236,6 +236,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         format!("{:.2}x the access sum", tc / ta),
     );
 
+    // Drive time on the ROUTE 120 network against the same criteria in a straight
+    // line: two distance criteria (one multi-source search each) and a 30-minute
+    // access sum (one bounded search per friche).
+    let drive = brief("drive_national.toml")?;
+    let straight = brief("straight_national.toml")?;
+    let _ = engine.rank(&drive)?; // warm up
+    let (_, ts) = secs(|| engine.rank(&straight));
+    let (_, td) = secs(|| engine.rank(&drive));
+    row(
+        &format!("three criteria by road over {n} friches (target well under 2 s)"),
+        format!("{:.0} ms", td * 1e3),
+        format!("in a straight line: {:.0} ms", ts * 1e3),
+        format!("{:.2}x the straight line", td / ts),
+    );
+
     // What bounds the brief: the distance evaluations of the access sums.
     let training = IndexedLayer::new(
         layers

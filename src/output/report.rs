@@ -74,6 +74,29 @@ pub fn layers_table(catalog: &Catalog) -> String {
             .collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
+    for n in &catalog.networks {
+        let sizes = n.component_sizes();
+        let largest = sizes.first().copied().unwrap_or(0);
+        let share = if n.node_count() > 0 {
+            100.0 * largest as f64 / n.node_count() as f64
+        } else {
+            0.0
+        };
+        let skipped = if n.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} edges or nodes skipped", n.skipped.len())
+        };
+        let _ = writeln!(
+            out,
+            "{:<w$}  network: {} nodes, {} arcs, {} components, {share:.1}% of the nodes in the largest{skipped}",
+            n.name,
+            n.node_count(),
+            n.arc_count(),
+            sizes.len(),
+            w = widths.first().copied().unwrap_or(0)
+        );
+    }
     out
 }
 
@@ -91,6 +114,11 @@ pub fn skipped_lines(catalog: &Catalog) -> String {
     for l in &catalog.layers {
         for s in &l.skipped {
             let _ = writeln!(out, "{}: {s}", l.name);
+        }
+    }
+    for n in &catalog.networks {
+        for s in &n.skipped {
+            let _ = writeln!(out, "{}: {s}", n.name);
         }
     }
     out

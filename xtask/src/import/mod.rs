@@ -14,6 +14,7 @@ mod grid;
 mod logistics;
 mod motorway;
 mod ready;
+mod roads;
 mod training;
 mod zones;
 
@@ -225,6 +226,9 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     emit(t, r)?;
     let (t, r) = training::by_commune(raw, &communes)?;
     emit(t, r)?;
+    let (nodes, edges, r) = roads::roads(raw)?;
+    nodes.write(&out.join("road_nodes.csv"))?;
+    emit(edges, r)?;
     let r = grid::power_lines(raw, out)?;
     written.push((
         r.name.to_string(),
