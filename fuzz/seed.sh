@@ -3,7 +3,7 @@
 # test fixtures. Run from the fuzz folder.
 set -euo pipefail
 fx=../tests/fixtures
-mkdir -p corpus/geojson corpus/csv corpus/shapefile corpus/brief
+mkdir -p corpus/geojson corpus/csv corpus/shapefile corpus/brief corpus/osm_pbf
 seed() { # target files...
   local t=$1; shift
   for f in "$@"; do cp "$f" "corpus/$t/$(basename "$(dirname "$f")")_$(basename "$f")"; done
@@ -21,3 +21,9 @@ for f in "$fx"/shp/*/friches.shp "$fx"/bad/shp_*/f.shp; do
   i=$((i + 1))
 done
 seed brief "$fx"/bad/*/brief.toml ../examples/briefs/*.toml "$fx"/rank/brief.toml
+# The OSM test extracts (the small one whole; the first 64 KB of the Monaco one).
+raw=../../shared/data/raw/osm
+if [ -d "$raw" ]; then
+  cp "$raw/saint_barthelemy.osm.pbf" corpus/osm_pbf/stb.osm.pbf
+  head -c 65536 "$raw/monaco.osm.pbf" > corpus/osm_pbf/monaco_head.osm.pbf
+fi

@@ -92,7 +92,9 @@ pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Resu
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use io::{text::TextEncoding, Decimal};
 pub use model::{parse_number, Feature, Format, Layer, Measure, Role, Value};
-pub use network::{Network, RoadEdge, DEFAULT_ACCESS_KMH, DEFAULT_KMH, SPEEDS_KMH};
+pub use network::{
+    Network, RoadEdge, DEFAULT_ACCESS_KMH, DEFAULT_KMH, OSM_SPEEDS_KMH, ROUTE120_SPEEDS_KMH,
+};
 pub use ranking::{
     AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
     DroppedBy, Exclusion, Flip, LayerCount, NearMiss, Ranking, SiteResult,

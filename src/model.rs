@@ -58,6 +58,8 @@ pub enum Format {
     Shapefile,
     /// CSV with coordinate columns or a WKT column (optionally gzip-compressed).
     Csv,
+    /// An OpenStreetMap extract (`.osm.pbf`), for network layers.
+    OsmPbf,
     /// Built in memory by a program.
     Memory,
 }
@@ -68,6 +70,7 @@ impl fmt::Display for Format {
             Format::GeoJson => "geojson",
             Format::Shapefile => "shapefile",
             Format::Csv => "csv",
+            Format::OsmPbf => "osm-pbf",
             Format::Memory => "memory",
         })
     }

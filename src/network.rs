@@ -12,9 +12,9 @@ use crate::error::Skipped;
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
 
-/// Speeds by road class, km/h (DESIGN section 8): OpenStreetMap `highway` values and
-/// IGN ROUTE 120 classes; any other class is driven at [`DEFAULT_KMH`].
-pub const SPEEDS_KMH: [(&str, f64); 24] = [
+/// Speeds by OpenStreetMap `highway` value, km/h (DESIGN section 8); a way is a road
+/// when its `highway` is one of these (or in the catalog's `[layer.speeds]`).
+pub const OSM_SPEEDS_KMH: [(&str, f64); 15] = [
     ("motorway", 110.0),
     ("motorway_link", 60.0),
     ("trunk", 90.0),
@@ -30,15 +30,19 @@ pub const SPEEDS_KMH: [(&str, f64); 24] = [
     ("residential", 30.0),
     ("service", 15.0),
     ("living_street", 10.0),
+];
+
+/// Speeds by IGN ROUTE 120 class, km/h (DESIGN section 8), as written with and
+/// without accents and capitals; any other class is driven at [`DEFAULT_KMH`].
+pub const ROUTE120_SPEEDS_KMH: [(&str, f64); 8] = [
     ("Autoroute", 110.0),
     ("Nationale", 80.0),
     ("Departementale", 70.0),
     ("Départementale", 70.0),
-    ("Sans objet", 50.0),
     ("autoroute", 110.0),
     ("nationale", 80.0),
     ("departementale", 70.0),
-    ("sans objet", 50.0),
+    ("Sans objet", 50.0),
 ];
 
 /// The speed of a class that is not in the table, km/h.
@@ -367,13 +371,14 @@ fn components(n: usize, forward: &Csr, reverse: &Csr) -> (Vec<u32>, Vec<usize>) 
 }
 
 /// The speed of a road class: the catalog's `[layer.speeds]` first, then
-/// [`SPEEDS_KMH`], then [`DEFAULT_KMH`].
+/// [`OSM_SPEEDS_KMH`] and [`ROUTE120_SPEEDS_KMH`], then [`DEFAULT_KMH`].
 pub(crate) fn speed_of(class: &str, overrides: &std::collections::BTreeMap<String, f64>) -> f64 {
     if let Some(v) = overrides.get(class) {
         return *v;
     }
-    SPEEDS_KMH
+    OSM_SPEEDS_KMH
         .iter()
+        .chain(&ROUTE120_SPEEDS_KMH)
         .find(|(c, _)| *c == class)
         .map_or(DEFAULT_KMH, |(_, v)| *v)
 }

@@ -2,6 +2,8 @@
 //! seeded random graphs (with ties and unreachable parts), the edge-csv reader, and
 //! the brief's checks.
 
+use std::path::Path;
+
 use geo::{Distance, Geodesic, Point};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sitematch::{
@@ -317,4 +319,208 @@ fn drive_briefs_are_checked() {
         e.contains("criterion[0].travel") && e.contains("no layer of role \"network\""),
         "{e}"
     );
+}
+
+/// The real OpenStreetMap extracts load: Monaco (the OSRM project's test extract) and
+/// Saint-Barthélemy, with most nodes in one component; a file that is not a PBF is a
+/// clear error naming it.
+#[test]
+fn osm_extracts_load_as_networks() {
+    let Some(raw) = crate::util::shared_raw() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let monaco = raw.join("osm/monaco.osm.pbf");
+    let stb = raw.join("osm/saint_barthelemy.osm.pbf");
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        format!(
+            "[[layer]]\nname = \"monaco\"\nrole = \"network\"\npath = {:?}\n\
+             [[layer]]\nname = \"stb\"\nrole = \"network\"\npath = {:?}\n",
+            monaco.display().to_string(),
+            stb.display().to_string()
+        ),
+    )
+    .unwrap();
+    let catalog = Catalog::from_path(dir.path()).unwrap();
+    for n in &catalog.networks {
+        let largest = n.component_sizes()[0] as f64 / n.node_count() as f64;
+        assert!(
+            n.node_count() > 500 && largest > 0.9,
+            "{}: {} nodes, {largest}",
+            n.name,
+            n.node_count()
+        );
+        assert!(n.skipped.is_empty(), "{:?}", n.skipped);
+    }
+    // Truncated anywhere, or bytes flipped: an error naming the file, or a smaller
+    // network; never a panic.
+    let bytes = std::fs::read(&monaco).unwrap();
+    let mut rng = StdRng::seed_from_u64(5);
+    for k in 0..24 {
+        let mut cut = bytes[..rng.random_range(0..bytes.len())].to_vec();
+        if k % 2 == 1 && !cut.is_empty() {
+            let i = rng.random_range(0..cut.len());
+            cut[i] ^= 0x5a;
+        }
+        std::fs::write(dir.path().join("bad.osm.pbf"), &cut).unwrap();
+        std::fs::write(
+            dir.path().join("catalog.toml"),
+            "[[layer]]\nname = \"bad\"\nrole = \"network\"\npath = \"bad.osm.pbf\"\n",
+        )
+        .unwrap();
+        if let Err(e) = Catalog::from_path(dir.path()) {
+            assert!(e.to_string().contains("bad.osm.pbf"), "{e}");
+        }
+    }
+    // Not a PBF.
+    std::fs::write(
+        dir.path().join("bad.osm.pbf"),
+        b"<osm version=\"0.6\"></osm>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"bad\"\nrole = \"network\"\npath = \"bad.osm.pbf\"\n",
+    )
+    .unwrap();
+    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.osm.pbf") && e.contains("not a readable OpenStreetMap PBF"),
+        "{e}"
+    );
+}
+
+/// Drive times on the Monaco extract against OSRM's own router (osrm-extract,
+/// osrm-contract and osrm-routed with its car profile, from the PyPI wheel
+/// `osrm-bindings`): for 144 pairs of road nodes, the ratio OSRM / sitematch. They are
+/// not equal: OSRM adds turn and traffic-signal penalties, follows `maxspeed` and
+/// slows residential streets, where DESIGN section 8 drives each class at its table
+/// speed. Runs where `OSRM_BIN` names the folder of the binaries and `OSRM_PROFILE`
+/// the car profile (as `.ci/run` sets them); skips with a note elsewhere.
+#[test]
+fn monaco_drive_times_against_osrm() {
+    let Some(raw) = crate::util::shared_raw() else {
+        return;
+    };
+    let (Ok(bin), Ok(profile)) = (std::env::var("OSRM_BIN"), std::env::var("OSRM_PROFILE")) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("OSRM_BIN and OSRM_PROFILE are not set; .ci/run installs OSRM");
+        }
+        eprintln!("note: OSRM_BIN/OSRM_PROFILE not set; skipping the comparison with OSRM");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pbf = dir.path().join("monaco.osm.pbf");
+    std::fs::copy(raw.join("osm/monaco.osm.pbf"), &pbf).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"monaco\"\nrole = \"network\"\npath = \"monaco.osm.pbf\"\n",
+    )
+    .unwrap();
+    let catalog = Catalog::from_path(dir.path()).unwrap();
+    let net = &catalog.networks[0];
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(Path::new(&bin).join(args[0]))
+            .args(&args[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            args[0],
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["osrm-extract", "-p", &profile, "monaco.osm.pbf"]);
+    run(&["osrm-contract", "monaco.osrm"]);
+    let port = 5000 + (std::process::id() % 1000) as u16;
+    let mut routed = std::process::Command::new(Path::new(&bin).join("osrm-routed"))
+        .args([
+            "--algorithm",
+            "ch",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "monaco.osrm",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // 12 nodes of the largest component, spread over the extract by id order.
+    let nodes = net.nodes();
+    let picks: Vec<usize> = (0..nodes.features.len())
+        .filter(|&i| net.component_size(i as u32) == net.component_sizes()[0])
+        .step_by(nodes.features.len() / 13)
+        .take(12)
+        .collect();
+    let coords: Vec<String> = picks
+        .iter()
+        .map(|&i| {
+            let p = nodes.features[i].location;
+            format!("{:.7},{:.7}", p.x(), p.y())
+        })
+        .collect();
+    let url = format!(
+        "/table/v1/driving/{}?annotations=duration",
+        coords.join(";")
+    );
+    let mut body = None;
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if let Ok(text) = http_get(port, &url) {
+            body = Some(text);
+            break;
+        }
+    }
+    let _ = routed.kill();
+    let _ = routed.wait();
+    let body = body.expect("osrm-routed answered");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut ratios = Vec::new();
+    for (a, &i) in picks.iter().enumerate() {
+        let ours = net.shortest_from(&[(i as u32, 0.0)], false, f64::INFINITY);
+        for (b, &j) in picks.iter().enumerate() {
+            let (Some(o), Some(t)) = (v["durations"][a][b].as_f64(), ours.get(&(j as u32))) else {
+                continue;
+            };
+            if a != b && *t > 0.5 {
+                ratios.push(o / 60.0 / t);
+            }
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
+    let q = |f: f64| ratios[((ratios.len() - 1) as f64 * f) as usize];
+    eprintln!(
+        "OSRM / sitematch drive times over {} Monaco pairs: median {:.2}, quartiles {:.2}-{:.2}, range {:.2}-{:.2}",
+        ratios.len(),
+        q(0.5),
+        q(0.25),
+        q(0.75),
+        q(0.0),
+        q(1.0)
+    );
+    assert!(ratios.len() > 100);
+    // Same roads and the same shortest paths give times within a small factor; OSRM's
+    // penalties make it slower, never much faster (measured: median 1.24, quartiles
+    // 1.19-1.34, every pair 1.09-1.96).
+    assert!((1.0..1.6).contains(&q(0.5)), "median ratio {}", q(0.5));
+    assert!(q(0.0) > 0.9 && q(1.0) < 2.5, "ratios {}-{}", q(0.0), q(1.0));
+}
+
+/// A plain HTTP/1.0 GET on localhost, the body as text.
+fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    Ok(text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default())
 }

@@ -2,6 +2,7 @@
 //! (DESIGN section 1), and the loading of its layers as checked WGS84 layers.
 
 mod assemble;
+mod osm;
 mod roads;
 mod spec;
 
@@ -41,7 +42,11 @@ impl CatalogBuilder {
         let mut networks = Vec::new();
         for (spec, format) in &specs {
             if spec.role == crate::model::Role::Network {
-                networks.push(roads::load_network(&self.path, dir, spec, self.strict)?);
+                networks.push(if *format == crate::model::Format::OsmPbf {
+                    osm::load_network(&self.path, dir, spec, self.strict)?
+                } else {
+                    roads::load_network(&self.path, dir, spec, self.strict)?
+                });
                 continue;
             }
             layers.push(assemble::load_layer(

@@ -126,6 +126,8 @@ impl LayerSpec {
             Some(Format::Shapefile)
         } else if name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt") {
             Some(Format::Csv)
+        } else if name.ends_with(".pbf") && self.role == Role::Network {
+            Some(Format::OsmPbf)
         } else {
             None
         }
@@ -205,7 +207,8 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
             ("to", spec.to.is_some()),
             ("length_km", spec.length_km.is_some()),
         ];
-        if spec.role == Role::Network {
+        let pbf = spec.role == Role::Network && spec.format() == Some(Format::OsmPbf);
+        if spec.role == Role::Network && !pbf {
             for (k, present) in network_keys {
                 if !present {
                     problems.push(
@@ -222,7 +225,8 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                     problems.push(key(&format!("speeds.{class}")), "must be above 0 (km/h)");
                 }
             }
-        } else {
+        }
+        if spec.role != Role::Network {
             let extra = network_keys.iter().map(|(k, p)| (*k, *p)).chain([
                 ("class", spec.class.is_some()),
                 ("access_kmh", spec.access_kmh.is_some()),
@@ -244,7 +248,8 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
             problems.push(
                 key("path"),
                 format!(
-                    "{} is not a format sitematch reads; use .geojson/.json, .shp, .csv or .csv.gz",
+                    "{} is not a format sitematch reads; use .geojson/.json, .shp, .csv or \
+                     .csv.gz (and .osm.pbf for a network layer)",
                     spec.path.display()
                 ),
             );

@@ -28,6 +28,12 @@ pub fn read(
         Format::GeoJson => geojson::read(path, opts, wanted),
         Format::Shapefile => shp::read(path, opts, wanted),
         Format::Csv | Format::Memory => csv::read(path, opts, wanted),
+        Format::OsmPbf => Err(crate::error::Error::format(
+            path,
+            Location::File,
+            "an OpenStreetMap extract is read as a network layer (role = \"network\"), \
+             not as features",
+        )),
     }
 }
 

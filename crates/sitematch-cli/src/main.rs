@@ -75,7 +75,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let dir = data_dir(data.data.as_deref());
             let catalog = load(&data)?;
             let mut out = std::io::stdout().lock();
-            if catalog.layers.is_empty() {
+            if catalog.layers.is_empty() && catalog.networks.is_empty() {
                 writeln!(out, "{}: no layers", dir.display())?;
             } else {
                 out.write_all(output::layers_table(&catalog).as_bytes())?;

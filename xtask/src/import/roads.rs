@@ -33,7 +33,11 @@ pub(crate) fn roads(raw: &Path) -> Result<(OutTable, OutTable, LayerReport)> {
     for (i, r) in t.rows().iter().enumerate() {
         let line = i as u64 + 2;
         let bad = |why: &str| Error::format(&path, Location::Line(line), why.to_string());
-        let node = |c: usize| cell(r, c).parse::<u64>().map_err(|_| bad("a node id that is not a number"));
+        let node = |c: usize| {
+            cell(r, c)
+                .parse::<u64>()
+                .map_err(|_| bad("a node id that is not a number"))
+        };
         let (a, b) = (node(n1)?, node(n2)?);
         let (Some(x1), Some(y1), Some(x2), Some(y2)) =
             (num(r, lon1), num(r, lat1), num(r, lon2), num(r, lat2))
@@ -78,8 +82,14 @@ pub(crate) fn roads(raw: &Path) -> Result<(OutTable, OutTable, LayerReport)> {
     let mut counts = vec![
         ("edges".to_string(), edges.rows.len()),
         ("nodes".to_string(), table.rows.len()),
-        ("loops (an edge from a node to itself), left out".to_string(), loops),
-        ("edges of 0 km given their straight-line length".to_string(), zero),
+        (
+            "loops (an edge from a node to itself), left out".to_string(),
+            loops,
+        ),
+        (
+            "edges of 0 km given their straight-line length".to_string(),
+            zero,
+        ),
         (
             "edges shorter than the straight line (0.1 km rounding) given its length".to_string(),
             lengthened,
