@@ -436,7 +436,10 @@ impl CriterionKind {
                 travel,
                 ..
             } => {
-                let within = format!("within {radius} {}", travel.unit());
+                let within = match travel {
+                    Travel::Straight => format!("within {radius} km"),
+                    _ => format!("within {radius} min by {}", travel.how()),
+                };
                 match measure {
                     CompetitionMeasure::WorkersPerJob => {
                         format!("{field} per competing {jobs_field} {within}")

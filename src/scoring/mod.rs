@@ -204,6 +204,68 @@ impl Engine {
         out
     }
 
+    /// For drive-time criteria, once per network: how many ranked sites join it far
+    /// from it (more than 10 km from the nearest node: the network does not cover
+    /// them) or in a small part of it (not its largest component: most places are
+    /// unreachable from them).
+    fn network_warnings(&self, brief: &Brief, sites: &[&Feature]) -> Vec<KeyProblem> {
+        // Network name -> (key of its first criterion, criterion names).
+        let mut uses: Vec<(&Network, String, Vec<&str>)> = Vec::new();
+        for (i, c) in brief.criteria.iter().enumerate() {
+            let travel = match &c.kind {
+                CriterionKind::Distance { travel, .. }
+                | CriterionKind::Access { travel, .. }
+                | CriterionKind::Competition { travel, .. } => travel,
+                _ => continue,
+            };
+            let Some(net) = self.network_of(travel) else {
+                continue;
+            };
+            match uses.iter_mut().find(|(n, _, _)| n.name == net.name) {
+                Some((_, _, names)) => names.push(&c.name),
+                None => uses.push((net, format!("criterion[{i}]"), vec![&c.name])),
+            }
+        }
+        let mut out = Vec::new();
+        for (net, key, names) in uses {
+            let largest = net.component_sizes().first().copied().unwrap_or(0);
+            let (mut far, mut island) = (0usize, 0usize);
+            for f in sites {
+                match net.join(f.location) {
+                    // 10 km at the access speed.
+                    Some((_, leg)) if leg > net.leg_minutes(10_000.0) => far += 1,
+                    Some((node, _)) if net.component_size(node) < largest => island += 1,
+                    Some(_) => {}
+                    None => far += 1,
+                }
+            }
+            let (names, total) = (names.join(", "), sites.len());
+            if far > 0 {
+                out.push(KeyProblem::new(
+                    key.clone(),
+                    format!(
+                        "{names}: {far} of the {total} ranked sites are more than 10 km from \
+                         the nearest node of network {:?}, which does not cover them; their \
+                         times are mostly the access leg at {} km/h",
+                        net.name, net.access_kmh
+                    ),
+                ));
+            }
+            if island > 0 {
+                out.push(KeyProblem::new(
+                    key,
+                    format!(
+                        "{names}: {island} of the {total} ranked sites join network {:?} in a \
+                         part not connected to its main part ({largest} nodes); places beyond \
+                         that part are unreachable by road from them",
+                        net.name
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
     /// The road network with this name.
     pub fn network(&self, name: &str) -> Option<&Network> {
         self.networks.iter().find(|n| n.name == name)
@@ -539,6 +601,13 @@ impl Engine {
             .iter()
             .map(|(_, f)| (f.id.as_str(), *f))
             .collect();
+        let ranked: Vec<&Feature> = ranking
+            .ranked_sites()
+            .iter()
+            .filter_map(|s| features.get(s.site_id.as_str()).copied())
+            .collect();
+        let network_notes = self.network_warnings(brief, &ranked);
+        ranking.warnings.extend(network_notes);
         decision::apply(brief, &mut ranking, |s| {
             let attr = brief.output.one_per.as_deref()?;
             features.get(s.site_id.as_str())?.attribute(attr).as_text()
@@ -598,12 +667,30 @@ impl Engine {
             .criteria
             .iter()
             .zip(&weights)
-            .map(|(c, w)| CriterionInfo {
+            .map(|(c, w)| {
+                // The network a drive criterion runs on, named even when the brief
+                // left it to the data set's only one.
+                let mut kind = c.kind.clone();
+                if let CriterionKind::Distance { travel, .. }
+                | CriterionKind::Access { travel, .. }
+                | CriterionKind::Competition { travel, .. } = &mut kind
+                {
+                    if let (Travel::Drive { network: None }, Some(n)) =
+                        (&*travel, self.network_of(travel))
+                    {
+                        *travel = Travel::Drive {
+                            network: Some(n.name.clone()),
+                        };
+                    }
+                }
+                (c, w, kind)
+            })
+            .map(|(c, w, kind)| CriterionInfo {
                 name: c.name.clone(),
                 kind: c.kind.kind(),
                 weight: *w,
-                unit: c.kind.unit(),
-                travel: match &c.kind {
+                unit: kind.unit(),
+                travel: match &kind {
                     CriterionKind::Distance { travel, .. }
                     | CriterionKind::Access { travel, .. }
                     | CriterionKind::Competition { travel, .. } => travel.clone(),
