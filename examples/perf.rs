@@ -297,9 +297,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Grids: near-linear in the number of cells.
     let grids: &[&str] = if quick {
-        &["grid_10k.toml", "grid_100k.toml"]
+        &["grid_10k.toml", "grid_100k.toml", "grid_100k_drive.toml"]
     } else {
-        &["grid_10k.toml", "grid_100k.toml", "grid_1m.toml"]
+        &[
+            "grid_10k.toml",
+            "grid_100k.toml",
+            "grid_100k_drive.toml",
+            "grid_1m.toml",
+        ]
     };
     for g in grids {
         let gb = brief(g)?;
@@ -307,8 +312,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (stats, t) =
             secs(|| sitematch::output::write_geojson_grid(grid, |_| {}, std::io::sink()));
         let cells = stats?.produced;
+        let by_road = if g.contains("drive") {
+            ", motorway and labour by road"
+        } else {
+            ""
+        };
         row(
-            &format!("grid of {cells} cells, GeoJSON streamed"),
+            &format!("grid of {cells} cells{by_road}, GeoJSON streamed"),
             format!(
                 "{:.2} s, {:.1} µs/cell, peak {:.0} MB",
                 t,
