@@ -524,3 +524,85 @@ fn http_get(port: u16, path: &str) -> std::io::Result<String> {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default())
 }
+
+/// Distance and access criteria on a travel-time matrix: the smallest listed time to
+/// a matching facility (ties to the smaller id), the decayed sum of the features
+/// listed within the radius, and a site the matrix does not name: null, with a warning.
+#[test]
+fn matrix_distance_and_access() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("times.csv"),
+        "from_id,to_id,minutes\nS1,X,12\nS1,Y,7\nS1,Z,7\nS2,Z,3\nA,S1,10\nB,S1,25\nA,S2,5\nB,S2,15\n",
+    )
+    .unwrap();
+    let home = |id: &str, x: f64| {
+        let mut f = Feature::point(id, 2.0, 48.0);
+        f.attributes.insert("active".into(), Value::Number(x));
+        f
+    };
+    let mut homes = Layer::from_features(
+        "homes",
+        Role::Population,
+        vec![home("A", 1000.0), home("B", 400.0)],
+    );
+    homes.attribute_names = vec!["active".into()];
+    let engine = Engine::new(Catalog::from_layers(vec![
+        Layer::from_features(
+            "sites",
+            Role::Sites,
+            vec![
+                Feature::point("S1", 2.0, 48.0),
+                Feature::point("S2", 2.1, 48.0),
+                Feature::point("S3", 2.2, 48.0),
+            ],
+        ),
+        Layer::from_features(
+            "depots",
+            Role::Facilities,
+            vec![
+                Feature::point("X", 2.0, 48.1),
+                Feature::point("Y", 2.1, 48.1),
+                Feature::point("Z", 2.2, 48.1),
+            ],
+        ),
+        homes,
+    ]));
+    let path = dir
+        .path()
+        .join("times.csv")
+        .display()
+        .to_string()
+        .replace('\\', "/");
+    let brief = Brief::from_toml_str(&format!(
+        "[[criterion]]\nname = \"depot\"\ntype = \"distance\"\nlayer = \"depots\"\n\
+         travel = \"matrix\"\nmatrix = \"{path}\"\nideal_min = 5\nzero_min = 15\n\
+         [[criterion]]\nname = \"labour\"\ntype = \"access\"\nlayer = \"homes\"\n\
+         field = \"active\"\ntravel = \"matrix\"\nmatrix = \"{path}\"\nradius_min = 20\n\
+         decay = \"linear\"\nsaturation = 1000\n"
+    ))
+    .unwrap();
+    let r = engine.rank(&brief).unwrap();
+    let s1 = r.site("S1").unwrap();
+    // Y and Z both at 7 minutes: the smaller id, Y.
+    assert_eq!(s1.criteria[0].value.as_f64(), Some(7.0));
+    assert_eq!(s1.criteria[0].nearest_id.as_deref(), Some("Y"));
+    // A at 10 of 20 minutes counts half; B at 25 is beyond.
+    assert_eq!(s1.criteria[1].value.as_f64(), Some(500.0));
+    let s2 = r.site("S2").unwrap();
+    assert_eq!(s2.criteria[0].value.as_f64(), Some(3.0));
+    assert!((s2.criteria[1].value.as_f64().unwrap() - (1000.0 * 0.75 + 400.0 * 0.25)).abs() < 1e-9);
+    let s3 = r.site("S3").unwrap();
+    assert_eq!(s3.criteria[0].value, CriterionValue::Number(None));
+    let notes: Vec<String> = r.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("depot: 1 of the 3 candidates are not in the matrix")),
+        "{notes:?}"
+    );
+    assert_eq!(
+        r.criteria[0].unit,
+        format!("minutes to the nearest depots in the matrix ({path})")
+    );
+}

@@ -110,7 +110,7 @@ fn required(x: Option<f64>, key: &str, field: &str, what: &str, p: &mut Problems
 
 fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "a distance criterion";
-    let travel = travel(s.travel.as_deref(), s.matrix, s.network, false, key, p);
+    let travel = travel(s.travel.as_deref(), s.matrix, s.network, key, p);
     let ideal = in_unit(
         &travel,
         ("ideal_km", s.ideal_km),
@@ -163,13 +163,11 @@ fn distance(s: DistanceShape, key: &str, p: &mut Problems) -> CriterionKind {
     }
 }
 
-/// A criterion's `travel` (with its `network` or `matrix`); `matrix` only where the
-/// criterion can read one.
+/// A criterion's `travel`, with its `network` or `matrix`.
 fn travel(
     name: Option<&str>,
     matrix: Option<String>,
     network: Option<String>,
-    matrix_ok: bool,
     key: &str,
     p: &mut Problems,
 ) -> Travel {
@@ -188,14 +186,6 @@ fn travel(
     match name {
         None | Some("straight") => Travel::Straight,
         Some("drive") => Travel::Drive { network },
-        Some("matrix") if !matrix_ok => {
-            p.push(
-                format!("{key}.travel"),
-                "\"matrix\" is read by competition criteria only in this version; use \
-                 travel = \"drive\" on a network layer, or straight-line km",
-            );
-            Travel::Straight
-        }
         Some("matrix") => match matrix {
             Some(m) => Travel::Matrix(m.into()),
             None => {
@@ -209,10 +199,7 @@ fn travel(
         Some(other) => {
             p.push(
                 format!("{key}.travel"),
-                format!(
-                    "{other:?}: use straight, drive{}",
-                    if matrix_ok { " or matrix" } else { "" }
-                ),
+                format!("{other:?}: use straight, drive or matrix"),
             );
             Travel::Straight
         }
@@ -270,7 +257,7 @@ fn decay(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
 
 fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "an access criterion";
-    let travel = travel(s.travel.as_deref(), s.matrix, s.network, false, key, p);
+    let travel = travel(s.travel.as_deref(), s.matrix, s.network, key, p);
     let radius = in_unit(
         &travel,
         ("radius_km", s.radius_km),
@@ -305,7 +292,7 @@ fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
 
 fn competition(s: CompetitionShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "a competition criterion";
-    let travel = travel(s.travel.as_deref(), s.matrix, s.network, true, key, p);
+    let travel = travel(s.travel.as_deref(), s.matrix, s.network, key, p);
     let radius = in_unit(
         &travel,
         ("radius_km", s.radius_km),

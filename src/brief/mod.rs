@@ -407,6 +407,9 @@ impl CriterionKind {
         match self {
             CriterionKind::Distance { layer, travel, .. } => match travel {
                 Travel::Straight => format!("km to the nearest {layer}"),
+                Travel::Matrix(_) => {
+                    format!("minutes to the nearest {layer} in the {}", travel.how())
+                }
                 _ => format!("minutes to the nearest {layer} by {}", travel.how()),
             },
             CriterionKind::Access {
@@ -418,6 +421,7 @@ impl CriterionKind {
             } => {
                 let within = match travel {
                     Travel::Straight => format!("within {radius} km"),
+                    Travel::Matrix(_) => format!("within {radius} min in the {}", travel.how()),
                     _ => format!("within {radius} min by {}", travel.how()),
                 };
                 match field {
@@ -438,6 +442,7 @@ impl CriterionKind {
             } => {
                 let within = match travel {
                     Travel::Straight => format!("within {radius} km"),
+                    Travel::Matrix(_) => format!("within {radius} min in the {}", travel.how()),
                     _ => format!("within {radius} min by {}", travel.how()),
                 };
                 match measure {
@@ -657,6 +662,14 @@ impl Brief {
         let base = path.parent().unwrap_or(Path::new(""));
         for c in &mut brief.criteria {
             if let CriterionKind::Competition {
+                travel: Travel::Matrix(m),
+                ..
+            }
+            | CriterionKind::Distance {
+                travel: Travel::Matrix(m),
+                ..
+            }
+            | CriterionKind::Access {
                 travel: Travel::Matrix(m),
                 ..
             } = &mut c.kind

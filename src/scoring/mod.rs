@@ -11,6 +11,7 @@ mod distance;
 mod drive;
 mod filter;
 mod grid;
+mod matrix;
 mod zone;
 
 use std::collections::HashMap;
@@ -365,6 +366,14 @@ impl Engine {
             if let CriterionKind::Competition {
                 travel: Travel::Matrix(path),
                 ..
+            }
+            | CriterionKind::Distance {
+                travel: Travel::Matrix(path),
+                ..
+            }
+            | CriterionKind::Access {
+                travel: Travel::Matrix(path),
+                ..
             } = &c.kind
             {
                 if !matrices.contains_key(path.as_path()) {
@@ -373,6 +382,10 @@ impl Engine {
                 }
             }
         }
+        let matrix_of = |travel: &Travel| match travel {
+            Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
+            _ => None,
+        };
         Ok(brief
             .criteria
             .iter()
@@ -391,8 +404,18 @@ impl Engine {
                         zero,
                         max,
                         travel,
-                    } => match self.network_of(travel) {
-                        Some(net) => Box::new(drive::DriveDistanceScorer::new(
+                    } => match (self.network_of(travel), matrix_of(travel)) {
+                        (_, Some(m)) => Box::new(matrix::MatrixDistanceScorer::new(
+                            &c.name,
+                            layer(l),
+                            m,
+                            categories,
+                            tags,
+                            *ideal,
+                            *zero,
+                            *max,
+                        )),
+                        (Some(net), None) => Box::new(drive::DriveDistanceScorer::new(
                             &c.name,
                             layer(l),
                             net,
@@ -402,7 +425,7 @@ impl Engine {
                             *zero,
                             *max,
                         )),
-                        None => Box::new(distance::DistanceScorer::new(
+                        (None, None) => Box::new(distance::DistanceScorer::new(
                             &c.name,
                             layer(l),
                             categories,
@@ -421,19 +444,32 @@ impl Engine {
                         decay,
                         saturation,
                         travel,
-                    } => match self.network_of(travel) {
-                        Some(net) => Box::new(drive::DriveAccessScorer::new(drive::AccessSpec {
-                            name: &c.name,
-                            layer: layer(l),
-                            network: net,
-                            field: field.as_deref(),
+                    } => match (self.network_of(travel), matrix_of(travel)) {
+                        (_, Some(m)) => Box::new(matrix::MatrixAccessScorer::new(
+                            &c.name,
+                            layer(l),
+                            m,
+                            field.as_deref(),
                             categories,
                             tags,
-                            radius: *radius,
-                            decay: *decay,
-                            saturation: *saturation,
-                        })),
-                        None => Box::new(access::AccessScorer::new(
+                            *radius,
+                            *decay,
+                            *saturation,
+                        )),
+                        (Some(net), None) => {
+                            Box::new(drive::DriveAccessScorer::new(drive::AccessSpec {
+                                name: &c.name,
+                                layer: layer(l),
+                                network: net,
+                                field: field.as_deref(),
+                                categories,
+                                tags,
+                                radius: *radius,
+                                decay: *decay,
+                                saturation: *saturation,
+                            }))
+                        }
+                        (None, None) => Box::new(access::AccessScorer::new(
                             &c.name,
                             layer(l),
                             field.as_deref(),
@@ -825,10 +861,18 @@ fn scorer_notes(scorers: &[Box<dyn Scorer + '_>]) -> Vec<KeyProblem> {
 fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
     let mut out = Vec::new();
     for (i, c) in brief.criteria.iter().enumerate() {
-        let CriterionKind::Competition {
+        let (CriterionKind::Competition {
             travel: Travel::Matrix(path),
             ..
-        } = &c.kind
+        }
+        | CriterionKind::Distance {
+            travel: Travel::Matrix(path),
+            ..
+        }
+        | CriterionKind::Access {
+            travel: Travel::Matrix(path),
+            ..
+        }) = &c.kind
         else {
             continue;
         };
