@@ -205,7 +205,7 @@ pub enum Error {
         "{}: {key} = {field:?}: {} has no field {field:?}; its fields are: {}",
         catalog.display(),
         file.display(),
-        available.join(", ")
+        crate::text::clip(&available.join(", "), 300)
     )]
     MissingField {
         /// The catalog file.

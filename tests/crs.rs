@@ -97,3 +97,44 @@ fn proj_reads_prj_wkt() {
     let (lon, lat) = t.to_wgs84(700_000.0, 6_600_000.0).unwrap();
     assert!(small_distance_m((lon, lat), (3.0, 46.5)) < 0.01);
 }
+
+/// The `.prj` files GDAL writes for the overseas CRSs (ESRI names such as
+/// `RRAF_1991_UTM_20N`, `RGFG_1995_UTM_22N`, `RGM_2004_UTM_Zone_38S`) load with the
+/// pure-Rust path, and the points come back where they were: each shapefile of
+/// `tests/fixtures/prj_overseas` was projected by GDAL (PROJ) from a WGS84 point.
+#[test]
+fn overseas_prj_names_written_by_gdal_load() {
+    let dir = crate::util::fixtures().join("prj_overseas");
+    let source: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("points.geojson")).unwrap())
+            .unwrap();
+    for code in ["4559", "5490", "2972", "2975", "4471"] {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("catalog.toml"),
+            format!(
+                "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = {:?}\nid = \"id\"\n",
+                dir.join(code).join("p.shp").display().to_string()
+            ),
+        )
+        .unwrap();
+        let c = sitematch::Catalog::from_path(tmp.path()).unwrap();
+        let l = &c.layers[0];
+        assert_eq!(l.source_crs, format!("EPSG:{code}"), "{code}");
+        let want = source["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == code)
+            .unwrap();
+        let (x, y) = (
+            want["geometry"]["coordinates"][0].as_f64().unwrap(),
+            want["geometry"]["coordinates"][1].as_f64().unwrap(),
+        );
+        let p = l.features[0].location;
+        assert!(
+            (p.x() - x).abs() < 1e-7 && (p.y() - y).abs() < 1e-7,
+            "{code}: {p:?} vs {x},{y}"
+        );
+    }
+}

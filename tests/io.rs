@@ -262,3 +262,97 @@ fn r10_a_catalog_reports_every_problem_at_once() {
         assert!(f.starts_with(e), "{f:?} should start with {e:?}");
     }
 }
+
+/// An empty `.cpg` (GDAL writes one at times) is treated as absent, as GDAL does: the
+/// DBF's language driver or the catalog's `encoding` decides.
+#[test]
+fn an_empty_cpg_counts_as_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixtures().join("shp/l93_cp1252");
+    for ext in ["shp", "shx", "dbf", "prj"] {
+        std::fs::copy(
+            src.join(format!("friches.{ext}")),
+            dir.path().join(format!("f.{ext}")),
+        )
+        .unwrap();
+    }
+    for empty in ["", "\n", "  \r\n"] {
+        std::fs::write(dir.path().join("f.cpg"), empty).unwrap();
+        std::fs::write(
+            dir.path().join("catalog.toml"),
+            "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.shp\"\nid = \"site_id\"\n\
+             label = \"FRICHE\"\nencoding = \"cp1252\"\n",
+        )
+        .unwrap();
+        let c = Catalog::from_path(dir.path()).unwrap();
+        let f = c.layers[0]
+            .features
+            .iter()
+            .find(|f| f.id == "08105_04")
+            .unwrap();
+        assert_eq!(f.label.as_deref(), Some("École normale"), "{empty:?}");
+    }
+    // A .cpg naming nothing known is still an error naming the .cpg.
+    std::fs::write(dir.path().join("f.cpg"), "KLINGON-8").unwrap();
+    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("f.cpg") && e.contains("unknown encoding \"KLINGON-8\""),
+        "{e}"
+    );
+}
+
+/// A header that ends with a separator (as some GDAL CSV exports with
+/// `-lco GEOMETRY=AS_XY` write it: `X,Y,id,nom,`) over rows that do not: the unnamed
+/// last column may be missing, as GDAL reads it. A real mismatch names both counts.
+#[test]
+fn a_trailing_separator_on_the_header_is_not_a_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "X,Y,id,nom,\n3.06,50.63,a,Lille\n3.08,50.37,b,Douai,\n3.1,50.4,c\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"X\"\ny = \"Y\"\n\
+         id = \"id\"\nlabel = \"nom\"\n",
+    )
+    .unwrap();
+    let c = Catalog::from_path(dir.path()).unwrap();
+    let l = &c.layers[0];
+    assert_eq!(l.features.len(), 2);
+    assert_eq!(l.features[0].label.as_deref(), Some("Lille"));
+    assert_eq!(l.features[1].label.as_deref(), Some("Douai"));
+    // Row c lacks a named column: skipped, with both counts.
+    assert_eq!(l.skipped.len(), 1);
+    let why = l.skipped[0].to_string();
+    assert!(
+        why.contains("line 4") && why.contains("the row has 3 fields, the header 5"),
+        "{why}"
+    );
+}
+
+/// A message never echoes a whole header: a 20,000-column CSV whose mapped field is
+/// missing gives a message of a few hundred bytes.
+#[test]
+fn messages_do_not_echo_a_huge_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let header: Vec<String> = (0..20_000).map(|i| format!("column_{i}")).collect();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        format!("x,y,{}\n1,2\n", header.join(",")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\n\
+         label = \"nom\"\n",
+    )
+    .unwrap();
+    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("has no field \"nom\"") && e.contains("column_0"),
+        "{e}"
+    );
+    assert!(e.len() < 1000, "{} bytes", e.len());
+}

@@ -198,11 +198,12 @@ pub fn epsg_from_wkt(wkt: &str) -> Option<u32> {
         | "etrs_1989_laea"
         | "etrs_1989_europe_laea"
         | "etrs_1989_laea_europe" => 3035,
-        "rraf_1991_utm_zone_20n" => 4559,
-        "rgaf09_utm_zone_20n" => 5490,
-        "rgfg95_utm_zone_22n" => 2972,
-        "rgr92_utm_zone_40s" => 2975,
-        "rgm04_utm_zone_38s" => 4471,
+        // The EPSG names, and the ESRI names GDAL and QGIS write in .prj files.
+        "rraf_1991_utm_zone_20n" | "rraf_1991_utm_20n" => 4559,
+        "rgaf09_utm_zone_20n" | "rgaf09_utm_20n" => 5490,
+        "rgfg95_utm_zone_22n" | "rgfg_1995_utm_22n" | "rgfg_1995_utm_zone_22n" => 2972,
+        "rgr92_utm_zone_40s" | "rgr_1992_utm_40s" | "rgr_1992_utm_zone_40s" => 2975,
+        "rgm04_utm_zone_38s" | "rgm_2004_utm_zone_38s" | "rgm_2004_utm_38s" => 4471,
         _ => return None,
     })
 }

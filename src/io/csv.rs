@@ -76,6 +76,9 @@ pub fn read_from<R: Read>(
             "the file is empty or has no header row; a CSV layer needs a header naming its columns",
         ));
     }
+    // Unnamed columns at the end of the header (GDAL's `GEOMETRY=AS_XY` export ends
+    // the header with a separator) may be missing from the rows.
+    let named = fields.len() - fields.iter().rev().take_while(|f| f.is_empty()).count();
     let column = |name: &Option<String>| {
         name.as_ref()
             .and_then(|n| fields.iter().position(|f| f == n))
@@ -108,7 +111,7 @@ pub fn read_from<R: Read>(
             continue; // a blank line: not a record
         }
         let extra_filled = record.iter().skip(fields.len()).any(|c| !c.is_empty());
-        if record.len() < fields.len() || extra_filled {
+        if record.len() < named || extra_filled {
             feature.geometry = Err(FeatureProblem::Unparseable(format!(
                 "the row has {} fields, the header {}; check the delimiter and the quoting",
                 record.len(),

@@ -126,16 +126,22 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
 }
 
 fn detect_encoding(shp: &Path, dbf: &Path, catalog: Option<TextEncoding>) -> Result<TextEncoding> {
-    if let Some(cpg) = sidecar(shp, "cpg") {
-        let label = std::fs::read(&cpg).map_err(|e| Error::io(&cpg, e))?;
-        let label = String::from_utf8_lossy(&label);
+    // An empty .cpg says nothing: as GDAL does, it counts as absent.
+    let cpg = sidecar(shp, "cpg")
+        .map(|cpg| {
+            let label = std::fs::read(&cpg).map_err(|e| Error::io(&cpg, e))?;
+            Ok((cpg, String::from_utf8_lossy(&label).trim().to_string()))
+        })
+        .transpose()?
+        .filter(|(_, label)| !label.is_empty());
+    if let Some((cpg, label)) = cpg {
         return TextEncoding::from_label(&label).ok_or_else(|| {
             Error::format(
                 &cpg,
                 Location::File,
                 format!(
                     "unknown encoding {:?}; write one of UTF-8, 1252, ISO-8859-1, 850 in it",
-                    label.trim()
+                    crate::text::clip(&label, 60)
                 ),
             )
         });

@@ -137,11 +137,12 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 }
             });
             let sink = sink(path.as_deref())?;
-            match format {
-                OutputFormat::Geojson => output::write_geojson(&ranking, &opts, sink)?,
-                OutputFormat::Csv => output::write_csv(&ranking, &opts, sink)?,
-                OutputFormat::Md => output::write_markdown(&ranking, &opts, sink)?,
-            }
+            let written = match format {
+                OutputFormat::Geojson => output::write_geojson(&ranking, &opts, sink),
+                OutputFormat::Csv => output::write_csv(&ranking, &opts, sink),
+                OutputFormat::Md => output::write_markdown(&ranking, &opts, sink),
+            };
+            written.with_context(|| cannot_write(path.as_deref()))?;
             if ranking.ranked == 0 {
                 eprintln!(
                     "no site meets the brief's hard constraints ({} excluded); \
@@ -239,10 +240,11 @@ fn rank_grid(
         None => path.and_then(|p| p.extension()).is_some_and(|e| e == "csv"),
     };
     let stats = if csv {
-        output::write_csv_grid(grid, progress, sink)?
+        output::write_csv_grid(grid, progress, sink)
     } else {
-        output::write_geojson_grid(grid, progress, sink)?
-    };
+        output::write_geojson_grid(grid, progress, sink)
+    }
+    .with_context(|| cannot_write(path))?;
     bar.finish_and_clear();
     eprintln!(
         "{} cells written of {} scanned ({} not on land, {} outside the extent, {} outside the zone, {} excluded)",
@@ -260,6 +262,17 @@ fn rank_grid(
 fn warn(brief: &std::path::Path, warnings: &[sitematch::KeyProblem]) {
     for w in warnings {
         eprintln!("warning: {}: {w}", brief.display());
+    }
+}
+
+/// The message of a failed write, naming where it went.
+fn cannot_write(path: Option<&std::path::Path>) -> String {
+    match path {
+        Some(p) => format!(
+            "cannot write {} (is the disk full, or the file not writable?)",
+            p.display()
+        ),
+        None => "cannot write the standard output".to_string(),
     }
 }
 

@@ -217,3 +217,32 @@ fn r11_validate_and_rank_warn_on_a_typo_without_failing() {
         );
     }
 }
+
+/// A write that fails (a full disk: `/dev/full` on Linux) is an error naming the file,
+/// exit code 2, not a bare "No space left on device".
+#[test]
+fn a_failed_write_names_the_file() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("note: no /dev/full on this system; skipping");
+        return;
+    }
+    let data = fixtures().join("rank");
+    let brief = fixtures().join("rank/brief.toml");
+    for format in ["geojson", "csv", "md"] {
+        let (code, _, err) = sitematch(&[
+            "rank",
+            brief.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--format",
+            format,
+            "-o",
+            "/dev/full",
+        ]);
+        assert_eq!(code, 2, "{format}: {err}");
+        assert!(
+            err.contains("cannot write /dev/full") && err.contains("No space left"),
+            "{format}: {err}"
+        );
+    }
+}
