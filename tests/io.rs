@@ -356,3 +356,37 @@ fn messages_do_not_echo_a_huge_header() {
     );
     assert!(e.len() < 1000, "{} bytes", e.len());
 }
+
+/// Points on the antimeridian in Web Mercator are kept (round-off past ±180 is not
+/// "out of range").
+#[test]
+fn web_mercator_points_at_the_antimeridian_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "id,x,y\neast,20037508.3428,-2000000\nwest,-20037508.3428,-2000000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\ncrs = \"EPSG:3857\"\n\
+         x = \"x\"\ny = \"y\"\nid = \"id\"\n",
+    )
+    .unwrap();
+    let c = Catalog::from_path(dir.path()).unwrap();
+    let l = &c.layers[0];
+    assert_eq!(
+        (l.features.len(), l.skipped.len()),
+        (2, 0),
+        "{:?}",
+        l.skipped
+    );
+    for f in &l.features {
+        assert!(
+            (f.location.x().abs() - 180.0).abs() < 1e-6,
+            "{}: {}",
+            f.id,
+            f.location.x()
+        );
+    }
+}

@@ -339,18 +339,55 @@ impl Transformer {
                 "({x}, {y}) cannot be a point on Earth in this CRS; check the layer's `crs`"
             ));
         }
-        match &self.inner {
-            Inner::Identity => Ok((x, y)),
-            Inner::Pure(p) => Ok(p.to_wgs84(x, y)),
+        let (lon, lat) = match &self.inner {
+            Inner::Identity => return Ok((x, y)),
+            Inner::Pure(p) => p.to_wgs84(x, y),
             #[cfg(feature = "proj")]
-            Inner::Proj(p) => p.convert((x, y)).map_err(|e| e.to_string()),
-        }
+            Inner::Proj(p) => p.convert((x, y)).map_err(|e| e.to_string())?,
+        };
+        Ok((wrap_lon(lon), lat))
+    }
+}
+
+/// A longitude after inverse projection, brought into [-180, 180]: round-off just
+/// past ±180 (Web Mercator's edge) is clamped, a point past the antimeridian (a UTM
+/// zone's far side) is wrapped.
+fn wrap_lon(lon: f64) -> f64 {
+    if !lon.is_finite() || (-180.0..=180.0).contains(&lon) {
+        return lon;
+    }
+    if (lon.abs() - 180.0) < 1e-9 {
+        return lon.clamp(-180.0, 180.0);
+    }
+    let wrapped = (lon + 180.0).rem_euclid(360.0) - 180.0;
+    if wrapped == -180.0 && lon > 0.0 {
+        180.0
+    } else {
+        wrapped
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn longitudes_wrap_at_the_antimeridian() {
+        assert_eq!(wrap_lon(180.000_000_000_1), 180.0);
+        assert_eq!(wrap_lon(-180.000_000_000_1), -180.0);
+        assert!((wrap_lon(181.5) - -178.5).abs() < 1e-12);
+        assert!((wrap_lon(-190.0) - 170.0).abs() < 1e-12);
+        assert_eq!(wrap_lon(12.5), 12.5);
+        // Web Mercator's edge: x = pi R comes back at (or round-off past) 180.
+        let t = Transformer::new(&Crs::Epsg(3857)).unwrap();
+        let (lon, _) = t.to_wgs84(20_037_508.342_789_244, 0.0).unwrap();
+        assert!(
+            (-180.0..=180.0).contains(&lon) && lon.abs() > 179.999_999,
+            "{lon}"
+        );
+        let (lon, _) = t.to_wgs84(20_037_508.35, 1000.0).unwrap();
+        assert!((-180.0..=180.0).contains(&lon), "{lon}");
+    }
 
     #[test]
     fn parses_catalog_forms() {
