@@ -206,6 +206,25 @@ fn travel(
     }
 }
 
+/// The radius of an access or competition criterion, in its travel's unit
+/// (`radius_km` or `radius_min`): required, above 0.
+fn radius(
+    travel: &Travel,
+    km: Option<f64>,
+    min: Option<f64>,
+    key: &str,
+    what: &str,
+    p: &mut Problems,
+) -> Option<f64> {
+    let radius = in_unit(travel, ("radius_km", km), ("radius_min", min), key, p);
+    let radius_key = format!("radius_{}", travel.unit());
+    let radius = required(radius, key, &radius_key, what, p);
+    if radius.is_some_and(not_positive) {
+        p.push(format!("{key}.{radius_key}"), "must be above 0");
+    }
+    radius
+}
+
 /// The value of a key given in km or in minutes, whichever the travel measures in;
 /// the other spelling is a problem (a brief in km read as minutes would be wrong).
 fn in_unit(
@@ -258,20 +277,9 @@ fn decay(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
 fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "an access criterion";
     let travel = travel(s.travel.as_deref(), s.matrix, s.network, key, p);
-    let radius = in_unit(
-        &travel,
-        ("radius_km", s.radius_km),
-        ("radius_min", s.radius_min),
-        key,
-        p,
-    );
-    let radius_key = format!("radius_{}", travel.unit());
-    let radius_km = required(radius, key, &radius_key, what, p);
+    let radius_km = radius(&travel, s.radius_km, s.radius_min, key, what, p);
     let saturation = required(s.saturation, key, "saturation", what, p);
     let decay = decay(s.decay.as_deref(), key, p);
-    if radius_km.is_some_and(not_positive) {
-        p.push(format!("{key}.{radius_key}"), "must be above 0");
-    }
     if saturation.is_some_and(|s| s <= 0.0) {
         p.push(format!("{key}.saturation"), "must be above 0");
     }
@@ -293,18 +301,7 @@ fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {
 fn competition(s: CompetitionShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "a competition criterion";
     let travel = travel(s.travel.as_deref(), s.matrix, s.network, key, p);
-    let radius = in_unit(
-        &travel,
-        ("radius_km", s.radius_km),
-        ("radius_min", s.radius_min),
-        key,
-        p,
-    );
-    let radius_key = format!("radius_{}", travel.unit());
-    let radius = required(radius, key, &radius_key, what, p);
-    if radius.is_some_and(not_positive) {
-        p.push(format!("{key}.{radius_key}"), "must be above 0");
-    }
+    let radius = radius(&travel, s.radius_km, s.radius_min, key, what, p);
     let impedance = match (s.beta, s.decay.as_deref()) {
         (Some(_), Some(_)) => {
             p.push(

@@ -13,13 +13,12 @@ use crate::error::{Error, FeatureProblem, Result, Skipped};
 use crate::io::{self, RawTable, ReadOptions};
 use crate::model::{Feature, Format, Layer, Role, Value};
 
-pub(super) fn load_layer(
+/// The file of a layer, or an error naming the catalog key when it does not exist.
+pub(super) fn existing_file(
     catalog: &Path,
     dir: &Path,
     spec: &LayerSpec,
-    format: Format,
-    strict: bool,
-) -> Result<Layer> {
+) -> Result<std::path::PathBuf> {
     let file = dir.join(&spec.path);
     if !file.exists() {
         return Err(Error::catalog(
@@ -31,6 +30,17 @@ pub(super) fn load_layer(
             ),
         ));
     }
+    Ok(file)
+}
+
+pub(super) fn load_layer(
+    catalog: &Path,
+    dir: &Path,
+    spec: &LayerSpec,
+    format: Format,
+    strict: bool,
+) -> Result<Layer> {
+    let file = existing_file(catalog, dir, spec)?;
     let named = spec.named_fields();
     let wanted: Vec<String> = named
         .iter()

@@ -81,17 +81,7 @@ pub(super) fn load_network(
     spec: &LayerSpec,
     strict: bool,
 ) -> Result<Network> {
-    let file = dir.join(&spec.path);
-    if !file.exists() {
-        return Err(Error::catalog(
-            catalog,
-            format!("layer {:?}.path", spec.name),
-            format!(
-                "{} does not exist; paths are relative to the catalog's folder",
-                file.display()
-            ),
-        ));
-    }
+    let file = super::assemble::existing_file(catalog, dir, spec)?;
     // Pass 1: the road ways.
     let mut roads = Vec::new();
     ElementReader::from_path(&file)

@@ -44,7 +44,7 @@ pub(super) fn load_network(
         .map(|(i, f)| (f.id.as_str(), i))
         .collect();
 
-    let file = dir.join(&spec.path);
+    let file = assemble::existing_file(catalog, dir, spec)?;
     let bad = |location: Location, why: String| Error::format(&file, location, why);
     let reader = std::fs::File::open(&file).map_err(|e| Error::io(&file, e))?;
     let mut csv = ::csv::ReaderBuilder::new()

@@ -6,6 +6,30 @@ use crate::brief::Decay;
 use crate::index::IndexedLayer;
 use crate::model::Feature;
 
+/// Per feature of a layer: its contribution a_j to an access sum when it matches
+/// (the field's number, 1 when counting), else `None`. A field that is missing or not
+/// a number counts 0 (reported in the output).
+pub(super) fn amounts(
+    layer: Option<(&IndexedLayer, &Folded)>,
+    field: Option<&str>,
+    matcher: &Matcher,
+) -> Vec<Option<f64>> {
+    let Some((l, folded)) = layer else {
+        return Vec::new();
+    };
+    l.layer()
+        .features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            matcher.matches(folded, i).then(|| match field {
+                Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
+                None => 1.0,
+            })
+        })
+        .collect()
+}
+
 pub(super) struct AccessScorer<'a> {
     name: String,
     layer: Option<&'a IndexedLayer>,
@@ -28,23 +52,7 @@ impl<'a> AccessScorer<'a> {
         decay: Decay,
         saturation: f64,
     ) -> Self {
-        let matcher = Matcher::new(categories, tags);
-        let amount = match layer {
-            None => Vec::new(),
-            Some((l, folded)) => l
-                .layer()
-                .features
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    matcher.matches(folded, i).then(|| match field {
-                        // Missing or not a number: counts 0 (reported in the output).
-                        Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
-                        None => 1.0,
-                    })
-                })
-                .collect(),
-        };
+        let amount = amounts(layer, field, &Matcher::new(categories, tags));
         AccessScorer {
             name: name.to_string(),
             layer: layer.map(|(l, _)| l),

@@ -185,21 +185,7 @@ pub(super) struct AccessSpec<'a, 'b> {
 impl<'a> DriveAccessScorer<'a> {
     pub(super) fn new(spec: AccessSpec<'a, '_>) -> Self {
         let matcher = Matcher::new(spec.categories, spec.tags);
-        let amount = match spec.layer {
-            None => Vec::new(),
-            Some((l, folded)) => l
-                .layer()
-                .features
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    matcher.matches(folded, i).then(|| match spec.field {
-                        Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
-                        None => 1.0,
-                    })
-                })
-                .collect(),
-        };
+        let amount = super::access::amounts(spec.layer, spec.field, &matcher);
         DriveAccessScorer {
             name: spec.name.to_string(),
             joined: spec

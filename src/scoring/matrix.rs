@@ -133,17 +133,11 @@ impl MatrixAccessScorer {
         decay: Decay,
         saturation: f64,
     ) -> Self {
-        let features = layer.map(|(l, _)| &l.layer().features);
-        let amount_of = matching(&matrix, layer, &Matcher::new(categories, tags))
+        let matcher = Matcher::new(categories, tags);
+        let amount = super::access::amounts(layer, field, &matcher);
+        let amount_of = matching(&matrix, layer, &matcher)
             .into_iter()
-            .filter_map(|(id, i)| {
-                let f = features?.get(i)?;
-                let a = match field {
-                    Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
-                    None => 1.0,
-                };
-                Some((id, (i, a)))
-            })
+            .filter_map(|(id, i)| Some((id, (i, (*amount.get(i)?)?))))
             .collect();
         MatrixAccessScorer {
             name: name.to_string(),
