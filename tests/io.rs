@@ -390,3 +390,101 @@ fn web_mercator_points_at_the_antimeridian_are_kept() {
         );
     }
 }
+
+/// Text encodings at the file level, as GDAL reads them: a GeoJSON or CSV starting with
+/// a UTF-8 byte-order mark loads; a UTF-16 GeoJSON (with its mark) is decoded; a
+/// UTF-16 CSV is refused with a message that says UTF-16.
+#[test]
+fn byte_order_marks_and_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let fc = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","nom":"Sète"},"geometry":{"type":"Point","coordinates":[3.7,43.4]}}]}"#;
+    let catalog = |path: &str, extra: &str| {
+        std::fs::write(
+            dir.path().join("catalog.toml"),
+            format!(
+                "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"{path}\"\nid = \"id\"\n\
+                 label = \"nom\"\n{extra}"
+            ),
+        )
+        .unwrap();
+        Catalog::from_path(dir.path())
+    };
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend_from_slice(fc.as_bytes());
+    std::fs::write(dir.path().join("p.geojson"), &bom).unwrap();
+    let c = catalog("p.geojson", "").unwrap();
+    assert_eq!(c.layers[0].features[0].label.as_deref(), Some("Sète"));
+    for (mark, be) in [([0xffu8, 0xfe], false), ([0xfe, 0xff], true)] {
+        let mut utf16 = mark.to_vec();
+        for unit in fc.encode_utf16() {
+            utf16.extend_from_slice(&if be {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        std::fs::write(dir.path().join("p.geojson"), &utf16).unwrap();
+        let c = catalog("p.geojson", "").unwrap();
+        assert_eq!(
+            c.layers[0].features[0].label.as_deref(),
+            Some("Sète"),
+            "be {be}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("p.csv"),
+        b"\xef\xbb\xbfid,nom,x,y\na,S\xc3\xa8te,3.7,43.4\n",
+    )
+    .unwrap();
+    let c = catalog("p.csv", "x = \"x\"\ny = \"y\"\n").unwrap();
+    assert_eq!(c.layers[0].features[0].label.as_deref(), Some("Sète"));
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in "id,nom,x,y\na,Sète,3.7,43.4\n".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("p.csv"), &utf16).unwrap();
+    let e = catalog("p.csv", "x = \"x\"\ny = \"y\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("p.csv") && e.contains("UTF-16LE"), "{e}");
+}
+
+/// An empty FeatureCollection is a valid layer with no features: the catalog's field
+/// mapping does not fail on it, and a brief over it gives null values.
+#[test]
+fn an_empty_collection_is_a_layer_with_no_features() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("e.geojson"),
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"s"},"geometry":{"type":"Point","coordinates":[2,48]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"e\"\nrole = \"facilities\"\npath = \"e.geojson\"\nlabel = \"nom\"\n\
+         [layer.fields]\ncapacity = \"capacity\"\n\
+         [[layer]]\nname = \"s\"\nrole = \"sites\"\npath = \"s.geojson\"\nid = \"id\"\n",
+    )
+    .unwrap();
+    let c = Catalog::from_path(dir.path()).unwrap();
+    assert_eq!(c.layers[0].features.len(), 0);
+    let engine = sitematch::Engine::new(c);
+    let brief = sitematch::Brief::from_toml_str(
+        "[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"e\"\nideal_km = 1\nzero_km = 10\n\
+         [[criterion]]\nname = \"a\"\ntype = \"access\"\nlayer = \"e\"\nfield = \"capacity\"\n\
+         radius_km = 10\nsaturation = 5\n",
+    )
+    .unwrap();
+    let r = engine.rank(&brief).unwrap();
+    let s = r.site("s").unwrap();
+    assert_eq!(s.criteria[0].value, sitematch::CriterionValue::Number(None));
+    assert_eq!(
+        s.criteria[1].value,
+        sitematch::CriterionValue::Number(Some(0.0))
+    );
+}

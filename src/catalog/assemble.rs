@@ -56,7 +56,10 @@ pub(super) fn load_layer(
         wkt: spec.wkt.clone(),
     };
     let raw = io::read(format, &file, &opts, &wanted)?;
-    for (key, field) in &named {
+    // An empty FeatureCollection names no field (GeoJSON fields come from the
+    // features): a valid layer with no features, whatever the catalog maps.
+    let empty = raw.features.is_empty() && raw.fields.is_empty();
+    for (key, field) in named.iter().filter(|_| !empty) {
         if !raw.fields.iter().any(|f| f == field) {
             return Err(Error::MissingField {
                 catalog: catalog.to_path_buf(),

@@ -38,6 +38,19 @@ pub fn read_from<R: Read>(
     opts: &ReadOptions,
     wanted: &[String],
 ) -> Result<RawTable> {
+    use std::io::BufRead;
+    let mut source = std::io::BufReader::new(source);
+    let start = source.fill_buf().map_err(|e| Error::io(path, e))?;
+    if let Some(name) = super::text::utf16_mark(start) {
+        return Err(Error::format(
+            path,
+            Location::File,
+            format!(
+                "the file is {name} text (it starts with a UTF-16 byte-order mark); \
+                 save it as UTF-8 (or Latin-1 with encoding = \"latin1\" in the catalog)"
+            ),
+        ));
+    }
     let encoding = opts.encoding.unwrap_or(TextEncoding::Utf8);
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(opts.delimiter)
@@ -207,9 +220,14 @@ fn csv_error(path: &Path, e: ::csv::Error) -> Error {
     let location = e
         .position()
         .map_or(Location::File, |p| Location::Line(p.line()));
+    let message = e.to_string();
     match e.into_kind() {
         ::csv::ErrorKind::Io(io) => Error::io(path, io),
-        other => Error::format(path, location, format!("{other:?}")),
+        _ => Error::format(
+            path,
+            location,
+            format!("{message}; check the delimiter, the quoting and the encoding"),
+        ),
     }
 }
 

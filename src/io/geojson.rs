@@ -19,8 +19,14 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
 }
 
 /// Reads GeoJSON from any reader; `path` is only used in messages.
-pub fn read_from<R: Read>(source: R, path: &Path, wanted: &[String]) -> Result<RawTable> {
-    let json: serde_json::Value = serde_json::from_reader(source).map_err(|e| {
+pub fn read_from<R: Read>(mut source: R, path: &Path, wanted: &[String]) -> Result<RawTable> {
+    let mut bytes = Vec::new();
+    source
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let text = super::text::decode_json_bytes(&bytes)
+        .map_err(|why| Error::format(path, Location::File, why))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Error::format(
             path,
             Location::Line(e.line() as u64),

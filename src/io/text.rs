@@ -123,6 +123,49 @@ impl TextEncoding {
     }
 }
 
+/// The text of a JSON file (RFC 8259: UTF-8), as GDAL reads it: a UTF-8 byte-order
+/// mark is skipped, UTF-16 with its mark is decoded; other bytes that are not UTF-8
+/// are refused with a message saying so.
+pub(crate) fn decode_json_bytes(
+    bytes: &[u8],
+) -> std::result::Result<std::borrow::Cow<'_, str>, String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
+        return std::str::from_utf8(rest)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|e| {
+                format!("not valid UTF-8 after its byte-order mark ({e}); save it as UTF-8")
+            });
+    }
+    let utf16 = match bytes {
+        [0xff, 0xfe, ..] => Some(encoding_rs::UTF_16LE),
+        [0xfe, 0xff, ..] => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(enc) = utf16 {
+        let (text, _, bad) = enc.decode(bytes);
+        return if bad {
+            Err(format!(
+                "{} text with invalid sequences; save it as UTF-8",
+                enc.name()
+            ))
+        } else {
+            Ok(std::borrow::Cow::Owned(text.into_owned()))
+        };
+    }
+    std::str::from_utf8(bytes)
+        .map(std::borrow::Cow::Borrowed)
+        .map_err(|e| format!("not valid UTF-8 ({e}); GeoJSON is UTF-8: save it as UTF-8"))
+}
+
+/// A UTF-16 byte-order mark at the start of a text file, named (`UTF-16LE`).
+pub(crate) fn utf16_mark(start: &[u8]) -> Option<&'static str> {
+    match start {
+        [0xff, 0xfe, ..] => Some("UTF-16LE"),
+        [0xfe, 0xff, ..] => Some("UTF-16BE"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

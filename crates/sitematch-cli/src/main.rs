@@ -136,13 +136,14 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                     _ => OutputFormat::Geojson,
                 }
             });
-            let sink = sink(path.as_deref())?;
+            let mut sink = Output::open(path.as_deref())?;
             let written = match format {
-                OutputFormat::Geojson => output::write_geojson(&ranking, &opts, sink),
-                OutputFormat::Csv => output::write_csv(&ranking, &opts, sink),
-                OutputFormat::Md => output::write_markdown(&ranking, &opts, sink),
+                OutputFormat::Geojson => output::write_geojson(&ranking, &opts, &mut sink),
+                OutputFormat::Csv => output::write_csv(&ranking, &opts, &mut sink),
+                OutputFormat::Md => output::write_markdown(&ranking, &opts, &mut sink),
             };
             written.with_context(|| cannot_write(path.as_deref()))?;
+            sink.finish(path.as_deref())?;
             if ranking.ranked == 0 {
                 eprintln!(
                     "no site meets the brief's hard constraints ({} excluded); \
@@ -227,7 +228,7 @@ fn rank_grid(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells, {eta} left")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let sink = sink(path)?;
+    let mut sink = Output::open(path)?;
     let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
     let csv = match format {
         Some(OutputFormat::Md) => {
@@ -240,11 +241,12 @@ fn rank_grid(
         None => path.and_then(|p| p.extension()).is_some_and(|e| e == "csv"),
     };
     let stats = if csv {
-        output::write_csv_grid(grid, progress, sink)
+        output::write_csv_grid(grid, progress, &mut sink)
     } else {
-        output::write_geojson_grid(grid, progress, sink)
+        output::write_geojson_grid(grid, progress, &mut sink)
     }
     .with_context(|| cannot_write(path))?;
+    sink.finish(path)?;
     bar.finish_and_clear();
     eprintln!(
         "{} cells written of {} scanned ({} not on land, {} outside the extent, {} outside the zone, {} excluded)",
@@ -276,14 +278,94 @@ fn cannot_write(path: Option<&std::path::Path>) -> String {
     }
 }
 
-/// Where output goes: the `-o` file, else stdout; buffered.
-fn sink(path: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
+/// Where output goes: stdout, or the `-o` file written whole or not at all (into a
+/// temporary file beside it, renamed into place when complete, so that a crash or a
+/// kill leaves the previous file); a path that is not a regular file (`/dev/stdout`,
+/// a pipe) is written directly.
+enum Output {
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    Direct(std::io::BufWriter<std::fs::File>),
+    Atomic(std::io::BufWriter<tempfile::NamedTempFile>),
+}
+
+impl Output {
+    fn open(path: Option<&std::path::Path>) -> anyhow::Result<Output> {
+        let Some(p) = path else {
+            return Ok(Output::Stdout(std::io::BufWriter::new(
+                std::io::stdout().lock(),
+            )));
+        };
+        let special = p.exists() && !p.is_file();
+        if special {
+            let f = std::fs::File::create(p)
+                .with_context(|| format!("cannot create {}", p.display()))?;
+            return Ok(Output::Direct(std::io::BufWriter::new(f)));
+        }
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".sitematch-")
+            .suffix(".part")
+            .tempfile_in(dir)
+            .with_context(|| {
+                format!(
+                    "cannot create {} (its folder must exist and be writable)",
+                    p.display()
+                )
+            })?;
+        Ok(Output::Atomic(std::io::BufWriter::new(tmp)))
+    }
+
+    /// Flushes, and for a file puts it in place.
+    fn finish(self, path: Option<&std::path::Path>) -> anyhow::Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush().with_context(|| cannot_write(None)),
+            Output::Direct(mut w) => w.flush().with_context(|| cannot_write(path)),
+            Output::Atomic(w) => {
+                let tmp = w
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(|| cannot_write(path))?;
+                let Some(p) = path else {
+                    return Ok(());
+                };
+                // The file's own permissions when it existed, else the usual rw-r--r--
+                // (a temporary file is private).
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::metadata(p).map_or(0o644, |m| m.permissions().mode());
+                    let _ = tmp
+                        .as_file()
+                        .set_permissions(std::fs::Permissions::from_mode(mode));
+                }
+                tmp.persist(p).map_err(|e| e.error).with_context(|| {
+                    format!("cannot put the output in place at {}", p.display())
+                })?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::Direct(w) => w.write(buf),
+            Output::Atomic(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::Direct(w) => w.flush(),
+            Output::Atomic(w) => w.flush(),
+        }
+    }
 }
 
 /// `--robustness N` sets the number of runs, keeping the brief's spread and seed.

@@ -246,3 +246,36 @@ fn a_failed_write_names_the_file() {
         );
     }
 }
+
+/// `-o` replaces the file whole: the new content, the file's permissions, and no
+/// temporary file left beside it.
+#[test]
+fn outputs_are_put_in_place_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shortlist.csv");
+    std::fs::write(&out, "old content\n").unwrap();
+    let data = fixtures().join("rank");
+    let brief = fixtures().join("rank/brief.toml");
+    let (code, _, err) = sitematch(&[
+        "rank",
+        brief.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("site_id,label,layer"), "{text}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(left, ["shortlist.csv"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o044, 0o044, "readable by others: {mode:o}");
+    }
+}
