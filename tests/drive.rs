@@ -259,6 +259,17 @@ fn an_unreachable_facility_is_null_and_max_min_excludes() {
     assert!((t - km / 30.0 * 60.0).abs() < 1e-6, "{t}");
     assert_eq!(s.excluded_by_text(";"), "depot:max_min");
     assert!((s.criteria[0].km.unwrap() - km).abs() < 1e-6);
+    // The explanation gives the minutes, the network and the straight line.
+    let text = sitematch::output::explain(&r, "s").unwrap();
+    assert!(
+        text.contains("22.388 min by road (roads) (11.194 km in a straight line)"),
+        "{text}"
+    );
+    assert!(text.contains("excluded by: depot:max_min"), "{text}");
+    assert_eq!(
+        r.criteria[0].unit,
+        "minutes to the nearest depots by road (roads)"
+    );
 }
 
 #[test]
