@@ -40,6 +40,19 @@ fn import_reproduces_the_committed_data_set() {
     let mut files: Vec<String> = summary.layers.iter().map(|(_, f, _)| f.clone()).collect();
     files.push("catalog.toml".into());
     files.push("SOURCES.md".into());
+    // The network's nodes, written beside its edges.
+    files.push("road_nodes.csv".into());
+    let mut committed: Vec<String> = std::fs::read_dir(data_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    committed.sort();
+    let mut checked = files.clone();
+    checked.sort();
+    assert_eq!(
+        committed, checked,
+        "every file of data/ comes from the import"
+    );
     for f in &files {
         let fresh = std::fs::read(out.path().join(f)).unwrap();
         let committed = std::fs::read(data_dir().join(f)).unwrap();
