@@ -457,6 +457,34 @@ impl CriterionKind {
         }
     }
 
+    /// How a distance, access or competition criterion measures the way; `None` for
+    /// the others.
+    ///
+    /// ```
+    /// use sitematch::{Brief, Travel};
+    /// let brief = Brief::from_toml_str("[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorway\"\ntravel = \"drive\"\nideal_min = 5\nzero_min = 25\n")?;
+    /// assert_eq!(brief.criteria[0].kind.travel(), Some(&Travel::Drive { network: None }));
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn travel(&self) -> Option<&Travel> {
+        match self {
+            CriterionKind::Distance { travel, .. }
+            | CriterionKind::Access { travel, .. }
+            | CriterionKind::Competition { travel, .. } => Some(travel),
+            _ => None,
+        }
+    }
+
+    /// As [`CriterionKind::travel`], to change it.
+    pub(crate) fn travel_mut(&mut self) -> Option<&mut Travel> {
+        match self {
+            CriterionKind::Distance { travel, .. }
+            | CriterionKind::Access { travel, .. }
+            | CriterionKind::Competition { travel, .. } => Some(travel),
+            _ => None,
+        }
+    }
+
     /// The layer the criterion reads, for distance, access and zone criteria.
     pub fn layer(&self) -> Option<&str> {
         match self {
@@ -661,19 +689,7 @@ impl Brief {
         // A matrix named by a relative path lies beside the brief.
         let base = path.parent().unwrap_or(Path::new(""));
         for c in &mut brief.criteria {
-            if let CriterionKind::Competition {
-                travel: Travel::Matrix(m),
-                ..
-            }
-            | CriterionKind::Distance {
-                travel: Travel::Matrix(m),
-                ..
-            }
-            | CriterionKind::Access {
-                travel: Travel::Matrix(m),
-                ..
-            } = &mut c.kind
-            {
+            if let Some(Travel::Matrix(m)) = c.kind.travel_mut() {
                 if m.is_relative() {
                     *m = base.join(&*m);
                 }

@@ -168,11 +168,8 @@ impl Engine {
         let names: Vec<&str> = self.networks.iter().map(|n| n.name.as_str()).collect();
         let mut out = Vec::new();
         for (i, c) in brief.criteria.iter().enumerate() {
-            let travel = match &c.kind {
-                CriterionKind::Distance { travel, .. }
-                | CriterionKind::Access { travel, .. }
-                | CriterionKind::Competition { travel, .. } => travel,
-                _ => continue,
+            let Some(travel) = c.kind.travel() else {
+                continue;
             };
             match travel {
                 Travel::Drive { network: Some(n) } if self.network(n).is_none() => {
@@ -213,11 +210,8 @@ impl Engine {
         // Network name -> (key of its first criterion, criterion names).
         let mut uses: Vec<(&Network, String, Vec<&str>)> = Vec::new();
         for (i, c) in brief.criteria.iter().enumerate() {
-            let travel = match &c.kind {
-                CriterionKind::Distance { travel, .. }
-                | CriterionKind::Access { travel, .. }
-                | CriterionKind::Competition { travel, .. } => travel,
-                _ => continue,
+            let Some(travel) = c.kind.travel() else {
+                continue;
             };
             let Some(net) = self.network_of(travel) else {
                 continue;
@@ -363,19 +357,7 @@ impl Engine {
     fn scorers<'a>(&'a self, brief: &'a Brief) -> Result<Vec<Box<dyn Scorer + 'a>>> {
         let mut matrices: HashMap<&std::path::Path, Arc<TravelMatrix>> = HashMap::new();
         for c in &brief.criteria {
-            if let CriterionKind::Competition {
-                travel: Travel::Matrix(path),
-                ..
-            }
-            | CriterionKind::Distance {
-                travel: Travel::Matrix(path),
-                ..
-            }
-            | CriterionKind::Access {
-                travel: Travel::Matrix(path),
-                ..
-            } = &c.kind
-            {
+            if let Some(Travel::Matrix(path)) = c.kind.travel() {
                 if !matrices.contains_key(path.as_path()) {
                     let m = TravelMatrix::from_path(path)?;
                     matrices.insert(path.as_path(), Arc::new(m));
@@ -707,10 +689,7 @@ impl Engine {
                 // The network a drive criterion runs on, named even when the brief
                 // left it to the data set's only one.
                 let mut kind = c.kind.clone();
-                if let CriterionKind::Distance { travel, .. }
-                | CriterionKind::Access { travel, .. }
-                | CriterionKind::Competition { travel, .. } = &mut kind
-                {
+                if let Some(travel) = kind.travel_mut() {
                     if let (Travel::Drive { network: None }, Some(n)) =
                         (&*travel, self.network_of(travel))
                     {
@@ -726,12 +705,7 @@ impl Engine {
                 kind: c.kind.kind(),
                 weight: *w,
                 unit: kind.unit(),
-                travel: match &kind {
-                    CriterionKind::Distance { travel, .. }
-                    | CriterionKind::Access { travel, .. }
-                    | CriterionKind::Competition { travel, .. } => travel.clone(),
-                    _ => Travel::Straight,
-                },
+                travel: kind.travel().cloned().unwrap_or(Travel::Straight),
                 sums: match &c.kind {
                     CriterionKind::Access { field, .. } => field.clone(),
                     CriterionKind::Competition {
@@ -856,24 +830,12 @@ fn scorer_notes(scorers: &[Box<dyn Scorer + '_>]) -> Vec<KeyProblem> {
         .collect()
 }
 
-/// For competition criteria on a matrix: how many candidates the matrix does not
-/// name (their value is null, their score 0).
+/// For criteria on a matrix: how many candidates the matrix does not name (their
+/// value is null, their score 0).
 fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
     let mut out = Vec::new();
     for (i, c) in brief.criteria.iter().enumerate() {
-        let (CriterionKind::Competition {
-            travel: Travel::Matrix(path),
-            ..
-        }
-        | CriterionKind::Distance {
-            travel: Travel::Matrix(path),
-            ..
-        }
-        | CriterionKind::Access {
-            travel: Travel::Matrix(path),
-            ..
-        }) = &c.kind
-        else {
+        let Some(Travel::Matrix(path)) = c.kind.travel() else {
             continue;
         };
         let missing = ranking
