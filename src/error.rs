@@ -246,6 +246,14 @@ pub enum Error {
     /// A brief with problems (every one found, each with its key path).
     #[error("{0}")]
     Brief(BriefProblems),
+    /// An output file could not be written.
+    #[error("{}: cannot write: {problem}", path.display())]
+    Write {
+        /// The output file.
+        path: PathBuf,
+        /// What went wrong.
+        problem: String,
+    },
     /// The same id in two site layers.
     #[error("site id {id:?} is in both layer {first:?} and layer {second:?}; site ids must be unique across the site layers a brief uses")]
     DuplicateSiteId {

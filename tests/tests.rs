@@ -5,6 +5,7 @@ mod crs;
 mod decision;
 mod default_data;
 mod drive;
+mod formats;
 mod grid;
 mod index;
 mod io;

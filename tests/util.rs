@@ -40,3 +40,83 @@ pub fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     std::fs::write(&path, text).expect("write temp file");
     (dir, path)
 }
+
+/// Runs a GDAL command line tool (`ogrinfo`, `ogr2ogr`) and returns its (stdout,
+/// stderr), asserting it succeeded; `None` (with a note) when GDAL is not installed,
+/// except under CI, which installs it.
+pub fn gdal(tool: &str, args: &[&str]) -> Option<(String, String)> {
+    let out = match std::process::Command::new(tool).args(args).output() {
+        Ok(o) => o,
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{tool} is missing; .ci/run installs gdal-bin")
+        }
+        Err(_) => {
+            eprintln!("note: {tool} (gdal-bin) is not installed; skipping the GDAL read-back");
+            return None;
+        }
+    };
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(out.status.success(), "{tool} {args:?} failed: {stderr}");
+    Some((stdout, stderr))
+}
+
+/// What `ogrinfo -so` says of one layer.
+#[derive(Debug)]
+pub struct OgrLayer {
+    /// Feature count.
+    pub count: usize,
+    /// Geometry type (`Point`, `Multi Polygon`, `None`).
+    pub geometry: String,
+    /// (field, GDAL type) pairs, in order.
+    pub fields: Vec<(String, String)>,
+    /// The whole `ogrinfo` text, and its warnings.
+    pub text: String,
+    pub stderr: String,
+}
+
+/// `ogrinfo -ro -so` of one layer of a file (every layer when `layer` is `None`: the
+/// fields are then those of the first); `None` when GDAL is not installed (see
+/// [`gdal`]).
+pub fn ogr_layer(path: &Path, layer: Option<&str>) -> Option<OgrLayer> {
+    let path = path.to_str().expect("UTF-8 path");
+    let mut args = vec!["-ro", "-so"];
+    match layer {
+        Some(l) => args.extend([path, l]),
+        None => args.extend(["-al", path]),
+    }
+    let (text, stderr) = gdal("ogrinfo", &args)?;
+    let find = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|s| s.trim().to_string())
+    };
+    let count = find("Feature Count: ")
+        .and_then(|n| n.parse().ok())
+        .expect("ogrinfo gives a feature count");
+    let geometry = find("Geometry: ").unwrap_or_else(|| "None".into());
+    let after_srs = text
+        .split("Data axis to CRS axis mapping")
+        .nth(1)
+        .unwrap_or(&text);
+    let fields = after_srs
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(": ")?;
+            let typ = rest.split(" (").next()?;
+            let known = ["String", "Integer", "Integer64", "Integer(Boolean)", "Real"];
+            known
+                .contains(&typ)
+                .then(|| (name.trim().to_string(), typ.to_string()))
+        })
+        .collect();
+    Some(OgrLayer {
+        count,
+        geometry,
+        fields,
+        text,
+        stderr,
+    })
+}

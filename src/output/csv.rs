@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use super::{cells, columns, selected, Cell, OutputOptions};
+use super::{cells, columns, selected, Cell, Column, OutputOptions, Records};
+use crate::ranking::ColumnType;
 use crate::ranking::Ranking;
 
 fn text(c: Cell) -> String {
@@ -37,20 +38,30 @@ pub fn write_csv_grid<W: Write>(
 ) -> std::io::Result<crate::scoring::GridStats> {
     let shell = grid.shell();
     let mut w = ::csv::Writer::from_writer(out);
-    let mut header = columns(&shell);
-    header.push("lon".into());
-    header.push("lat".into());
-    w.write_record(&header)?;
+    w.write_record(header(&shell, Records::Grid))?;
     while let Some(site) = grid.next() {
-        w.write_record(row(&shell, &site))?;
+        w.write_record(row(&shell, Records::Grid, &site))?;
         on_cell(&grid.stats());
     }
     w.flush()?;
     Ok(grid.stats())
 }
 
-fn row(ranking: &Ranking, site: &crate::ranking::SiteResult) -> Vec<String> {
-    let mut row: Vec<String> = cells(ranking, site).into_iter().map(text).collect();
+fn header(ranking: &Ranking, records: Records) -> Vec<String> {
+    let mut header: Vec<String> = columns(ranking, records)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    header.push("lon".into());
+    header.push("lat".into());
+    header
+}
+
+fn row(ranking: &Ranking, records: Records, site: &crate::ranking::SiteResult) -> Vec<String> {
+    let mut row: Vec<String> = cells(ranking, records, site)
+        .into_iter()
+        .map(text)
+        .collect();
     row.push(format!("{:.7}", site.location.x()));
     row.push(format!("{:.7}", site.location.y()));
     row
@@ -77,12 +88,65 @@ fn row(ranking: &Ranking, site: &crate::ranking::SiteResult) -> Vec<String> {
 /// ```
 pub fn write_csv<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> std::io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    let mut header = columns(ranking);
-    header.push("lon".into());
-    header.push("lat".into());
-    w.write_record(&header)?;
+    w.write_record(header(ranking, Records::Ranking))?;
     for site in selected(ranking, opts) {
-        w.write_record(row(ranking, site))?;
+        w.write_record(row(ranking, Records::Ranking, site))?;
     }
     w.flush()
 }
+
+/// The GDAL type of a column in a `.csvt` file.
+fn csvt_type(c: &Column) -> &'static str {
+    match c.kind {
+        ColumnType::Text => "String",
+        ColumnType::Integer => "Integer64",
+        ColumnType::Number => "Real",
+        ColumnType::Bool => "Integer(Boolean)",
+    }
+}
+
+fn csvt_line(ranking: &Ranking, records: Records) -> String {
+    let mut types: Vec<&str> = columns(ranking, records).iter().map(csvt_type).collect();
+    types.extend(["CoordX", "CoordY"]);
+    let quoted: Vec<String> = types.iter().map(|t| format!("\"{t}\"")).collect();
+    format!("{}\n", quoted.join(","))
+}
+
+/// The `.csvt` sidecar of [`write_csv`]'s output: the GDAL type of every column, so
+/// that GDAL and QGIS read numbers as numbers, keep codes such as `"0396"` as text,
+/// and make a point layer of `lon`/`lat` (written beside `x.csv` as `x.csvt`, with
+/// [`PRJ_WGS84`] as `x.prj`).
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 2.0, 48.0)]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let csvt = sitematch::output::csvt(&ranking);
+/// assert!(csvt.starts_with("\"String\",\"String\",\"String\",\"String\",\"String\",\"Integer64\",\"Real\""));
+/// assert!(csvt.trim_end().ends_with("\"CoordX\",\"CoordY\""));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn csvt(ranking: &Ranking) -> String {
+    csvt_line(ranking, Records::Ranking)
+}
+
+/// The `.csvt` sidecar of [`write_csv_grid`]'s output (see [`csvt`]).
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
+/// let grid = engine.grid(&brief, false)?;
+/// // Cells are not ranked: no rank column.
+/// assert!(sitematch::output::csvt_grid(&grid).starts_with("\"String\",\"String\",\"String\",\"String\",\"String\",\"Real\""));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn csvt_grid(grid: &crate::scoring::Grid<'_>) -> String {
+    csvt_line(&grid.shell(), Records::Grid)
+}
+
+/// WGS 84 as an ESRI `.prj` (what GDAL writes for EPSG:4326), for the CSV's sidecar.
+pub const PRJ_WGS84: &str = "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";

@@ -5,7 +5,7 @@ use std::io::Write;
 use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::{json, Map, Value};
 
-use super::{cells, columns, selected, Cell, OutputOptions};
+use super::{cells, columns, selected, Cell, OutputOptions, Records};
 use crate::ranking::{Ranking, SiteResult};
 
 fn round7(x: f64) -> f64 {
@@ -122,7 +122,13 @@ pub fn write_geojson<W: Write>(
     out.write_all(b"{\"type\":\"FeatureCollection\",\"sitematch\":")?;
     serde_json::to_writer(&mut out, &metadata(ranking))?;
     out.write_all(b",\"features\":[")?;
-    write_features(ranking, selected(ranking, opts), &mut true, &mut out)?;
+    write_features(
+        ranking,
+        Records::Ranking,
+        selected(ranking, opts),
+        &mut true,
+        &mut out,
+    )?;
     out.write_all(b"\n]}\n")?;
     out.flush()
 }
@@ -151,7 +157,13 @@ pub fn write_geojson_grid<W: Write>(
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
     let mut first = true;
     while let Some(cell) = grid.next() {
-        write_features(&shell, std::iter::once(&cell), &mut first, &mut out)?;
+        write_features(
+            &shell,
+            Records::Grid,
+            std::iter::once(&cell),
+            &mut first,
+            &mut out,
+        )?;
         on_cell(&grid.stats());
     }
     let stats = grid.stats();
@@ -189,20 +201,23 @@ pub fn write_geojson_grid<W: Write>(
 /// collection's first feature is written.
 fn write_features<'s, W: Write>(
     ranking: &Ranking,
+    records: Records,
     sites: impl Iterator<Item = &'s SiteResult>,
     first: &mut bool,
     out: &mut W,
 ) -> std::io::Result<()> {
-    let cols = columns(ranking);
+    let cols = columns(ranking, records);
     for site in sites {
         let mut props = Map::new();
-        for (name, cell) in cols.iter().zip(cells(ranking, site)) {
-            props.insert(name.clone(), cell_json(cell));
+        for (col, cell) in cols.iter().zip(cells(ranking, records, site)) {
+            props.insert(col.name.clone(), cell_json(cell));
         }
+        // The site's location: one geometry type for the whole file (a site's
+        // footprint, where it has one, is in the GeoPackage output).
         let feature = json!({
             "type": "Feature",
             "properties": Value::Object(props),
-            "geometry": geometry_json(&site.geometry),
+            "geometry": {"type": "Point", "coordinates": coord(&site.location.0)},
         });
         out.write_all(if *first { b"\n" } else { b",\n" })?;
         *first = false;

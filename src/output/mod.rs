@@ -45,16 +45,20 @@
 
 mod csv;
 mod geojson;
+mod gpkg;
 mod markdown;
 mod report;
+mod style;
 
 use crate::brief::{CriterionType, Travel};
 use crate::model::Value;
 use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResult};
 
-pub use self::csv::{write_csv, write_csv_grid};
+pub use self::csv::{csvt, csvt_grid, write_csv, write_csv_grid, PRJ_WGS84};
 pub use self::geojson::{write_geojson, write_geojson_grid};
+pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::markdown::write_markdown;
+pub use self::style::{qgis_style, StyleGeometry};
 pub use self::report::{explain, layers_table, skipped_lines, tags_table};
 
 /// What to write.
@@ -81,7 +85,8 @@ pub use self::report::{explain, layers_table, skipped_lines, tags_table};
 pub struct OutputOptions {
     /// How many ranked sites.
     pub top: usize,
-    /// Append the excluded sites with their reasons.
+    /// Write every ranked site (whatever `top` says), then the excluded sites with
+    /// their reasons.
     pub include_excluded: bool,
 }
 
@@ -96,14 +101,15 @@ impl OutputOptions {
 }
 
 /// The sites to write, in order: the top ranked sites (with a diverse shortlist, the
-/// ranked sites down to the last one kept, dropped ones included with their reason),
-/// then the excluded sites if asked.
+/// ranked sites down to the last one kept, dropped ones included with their reason);
+/// with `include_excluded`, every ranked site and then the excluded ones.
 pub(crate) fn selected<'a>(
     ranking: &'a Ranking,
     opts: &OutputOptions,
 ) -> impl Iterator<Item = &'a SiteResult> {
     let shortlist = ranking.shortlist;
-    let (top, include_excluded) = (opts.top, opts.include_excluded);
+    let include_excluded = opts.include_excluded;
+    let top = if include_excluded { usize::MAX } else { opts.top };
     let mut kept = 0;
     let ranked = ranking.ranked_sites().iter().take_while(move |s| {
         if kept >= top {
@@ -122,6 +128,49 @@ pub(crate) fn selected<'a>(
     ranked.chain(excluded)
 }
 
+/// What an output holds, in words for the line the command prints after writing it:
+/// "20 ranked sites, 3 near misses and 150 excluded sites".
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::output::{summary, OutputOptions};
+/// let ranking = engine.rank(&brief)?;
+/// let opts = OutputOptions { top: 10, include_excluded: true };
+/// assert_eq!(summary(&ranking, &opts), "1 ranked site and 1 excluded site");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn summary(ranking: &Ranking, opts: &OutputOptions) -> String {
+    let (mut ranked, mut near, mut excluded) = (0, 0, 0);
+    for s in selected(ranking, opts) {
+        match s.rank {
+            Some(_) => ranked += 1,
+            None if s.decision.near_miss.is_some() => near += 1,
+            None => excluded += 1,
+        }
+    }
+    let plural = |n: usize, one: &str, many: &str| {
+        format!("{n} {}", if n == 1 { one } else { many })
+    };
+    let mut parts = vec![plural(ranked, "ranked site", "ranked sites")];
+    if near > 0 {
+        parts.push(plural(near, "near miss", "near misses"));
+    }
+    if excluded > 0 {
+        parts.push(plural(excluded, "excluded site", "excluded sites"));
+    }
+    match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => parts.join(""),
+    }
+}
+
 /// A cell of the flat schema.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
@@ -131,63 +180,107 @@ pub(crate) enum Cell {
     Bool(Option<bool>),
 }
 
-/// The column names of the flat schema, in order.
-pub(crate) fn columns(ranking: &Ranking) -> Vec<String> {
-    let mut cols: Vec<String> = [
-        "site_id",
-        "label",
-        "layer",
-        "category",
-        "commune",
-        "rank",
-        "score",
-        "area_ha",
-        "excluded",
-        "excluded_by",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for c in &ranking.criteria {
-        for suffix in ["value", "score", "points"] {
-            cols.push(format!("{}_{suffix}", c.name));
+impl Cell {
+    /// The column type this cell belongs to.
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> ColumnType {
+        match self {
+            Cell::Text(_) => ColumnType::Text,
+            Cell::Int(_) => ColumnType::Integer,
+            Cell::Num(_) => ColumnType::Number,
+            Cell::Bool(_) => ColumnType::Bool,
         }
+    }
+}
+
+/// What the records are: the sites of a ranking, or the cells of a grid surface (not
+/// ranked: no rank, Pareto front or near-miss columns, which would be empty in every
+/// record and typed as text by GDAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Records {
+    Ranking,
+    Grid,
+}
+
+/// A column of the flat schema: its name and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Column {
+    pub name: String,
+    pub kind: ColumnType,
+}
+
+impl Column {
+    fn new(name: impl Into<String>, kind: ColumnType) -> Column {
+        Column {
+            name: name.into(),
+            kind,
+        }
+    }
+}
+
+/// The columns of the flat schema, in order, with their types.
+pub(crate) fn columns(ranking: &Ranking, records: Records) -> Vec<Column> {
+    use ColumnType::{Bool, Integer, Number, Text};
+    let ranked = records == Records::Ranking;
+    let mut cols: Vec<Column> = ["site_id", "label", "layer", "category", "commune"]
+        .iter()
+        .map(|n| Column::new(*n, Text))
+        .collect();
+    if ranked {
+        cols.push(Column::new("rank", Integer));
+    }
+    cols.push(Column::new("score", Number));
+    cols.push(Column::new("area_ha", Number));
+    cols.push(Column::new("excluded", Bool));
+    cols.push(Column::new("excluded_by", Text));
+    for c in &ranking.criteria {
+        let value = if c.kind == CriterionType::Category {
+            Text
+        } else {
+            Number
+        };
+        cols.push(Column::new(format!("{}_value", c.name), value));
+        cols.push(Column::new(format!("{}_score", c.name), Number));
+        cols.push(Column::new(format!("{}_points", c.name), Number));
         if c.kind == CriterionType::Distance {
-            cols.push(format!("{}_nearest_id", c.name));
-            cols.push(format!("{}_nearest_label", c.name));
+            cols.push(Column::new(format!("{}_nearest_id", c.name), Text));
+            cols.push(Column::new(format!("{}_nearest_label", c.name), Text));
             if c.travel != Travel::Straight {
-                cols.push(format!("{}_km", c.name));
+                cols.push(Column::new(format!("{}_km", c.name), Number));
             }
         }
         if c.kind == CriterionType::Competition {
-            cols.push(format!("{}_workers", c.name));
-            cols.push(format!("{}_jobs", c.name));
+            cols.push(Column::new(format!("{}_workers", c.name), Number));
+            cols.push(Column::new(format!("{}_jobs", c.name), Number));
         }
     }
-    cols.extend(["pareto", "dominated_by", "near_miss", "near_miss_by"].map(String::from));
-    if ranking.robustness.is_some() {
-        cols.extend(
-            [
-                "p_top",
-                "p_first",
-                "rank_p05",
-                "rank_p95",
-                "flip_criterion",
-                "flip_margin",
-            ]
-            .map(String::from),
-        );
+    if ranked {
+        cols.push(Column::new("pareto", Bool));
+        cols.push(Column::new("dominated_by", Text));
+        cols.push(Column::new("near_miss", Bool));
+        cols.push(Column::new("near_miss_by", Text));
+        if ranking.robustness.is_some() {
+            cols.push(Column::new("p_top", Number));
+            cols.push(Column::new("p_first", Number));
+            cols.push(Column::new("rank_p05", Integer));
+            cols.push(Column::new("rank_p95", Integer));
+            cols.push(Column::new("flip_criterion", Text));
+            cols.push(Column::new("flip_margin", Number));
+        }
+        if ranking.shortlist {
+            cols.push(Column::new("shortlisted", Bool));
+            cols.push(Column::new("shortlist_rank", Integer));
+            cols.push(Column::new("dropped_by", Text));
+        }
     }
-    if ranking.shortlist {
-        cols.extend(["shortlisted", "shortlist_rank", "dropped_by"].map(String::from));
-    }
-    let taken: std::collections::HashSet<String> = cols.iter().cloned().collect();
+    let taken: std::collections::HashSet<String> = cols.iter().map(|c| c.name.clone()).collect();
     for a in &ranking.attributes {
-        cols.push(if taken.contains(&a.name) {
+        let name = if taken.contains(&a.name) {
             format!("attr_{}", a.name)
         } else {
             a.name.clone()
-        });
+        };
+        cols.push(Column::new(name, a.kind));
     }
     cols
 }
@@ -212,19 +305,23 @@ fn attribute_cell(kind: ColumnType, v: &Value) -> Cell {
 }
 
 /// The cells of one site, in [`columns`] order.
-pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
+pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<Cell> {
     let mut out = vec![
         Cell::Text(Some(s.site_id.clone())),
         Cell::Text(s.label.clone()),
         Cell::Text(Some(s.layer.clone())),
         Cell::Text(s.category.clone()),
         Cell::Text(s.commune.clone()),
-        Cell::Int(int(s.rank)),
+    ];
+    if records == Records::Ranking {
+        out.push(Cell::Int(int(s.rank)));
+    }
+    out.extend([
         Cell::Num(s.score),
         Cell::Num(s.area_ha),
         Cell::Bool(Some(!s.excluded_by.is_empty())),
         Cell::Text(Some(s.excluded_by_text(";"))),
-    ];
+    ]);
     for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
         out.push(match &c.value {
             // A sum of people (or jobs): whole numbers.
@@ -248,6 +345,17 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         }
     }
     let d = &s.decision;
+    if records == Records::Ranking {
+        decision_cells(ranking, d, &mut out);
+    }
+    for (a, v) in ranking.attributes.iter().zip(&s.attributes) {
+        out.push(attribute_cell(a.kind, v));
+    }
+    out
+}
+
+/// The Pareto, near-miss, robustness and shortlist cells of a ranked site.
+fn decision_cells(ranking: &Ranking, d: &crate::ranking::Decision, out: &mut Vec<Cell>) {
     out.push(Cell::Bool(d.pareto));
     out.push(Cell::Text(d.dominated_by.clone()));
     out.push(Cell::Bool(Some(d.near_miss.is_some())));
@@ -269,8 +377,4 @@ pub(crate) fn cells(ranking: &Ranking, s: &SiteResult) -> Vec<Cell> {
         out.push(Cell::Int(int(d.shortlist_rank)));
         out.push(Cell::Text(d.dropped_by.as_ref().map(ToString::to_string)));
     }
-    for (a, v) in ranking.attributes.iter().zip(&s.attributes) {
-        out.push(attribute_cell(a.kind, v));
-    }
-    out
 }

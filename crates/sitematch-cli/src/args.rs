@@ -37,13 +37,20 @@ pub enum Command {
         /// Write here instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Output format (default: from the -o extension, else geojson).
+        /// Output format (default: from the -o extension: .geojson/.json, .csv, .md,
+        /// .gpkg; else geojson).
         #[arg(long, value_enum)]
         format: Option<OutputFormat>,
+        /// Also write the default QGIS style beside the -o file (`x.geojson` gets
+        /// `x.qml`, which QGIS applies when it opens the file). A GeoPackage holds
+        /// its style already.
+        #[arg(long)]
+        qml: bool,
         /// How many ranked sites to write (default: the brief's `top`).
         #[arg(long)]
         top: Option<usize>,
-        /// Append the excluded sites with the reasons they were excluded.
+        /// Write every ranked site (not only the top), then the excluded sites with
+        /// the reasons they were excluded.
         #[arg(long)]
         include_excluded: bool,
         /// Rank robustness over N runs of perturbed weights (the brief's
@@ -93,4 +100,18 @@ pub enum OutputFormat {
     Csv,
     /// A Markdown table for reports.
     Md,
+    /// An OGC GeoPackage with the sites, their footprints, the run's metadata and
+    /// the QGIS style (needs -o FILE).
+    Gpkg,
+}
+
+impl OutputFormat {
+    /// Every format with the extensions that select it.
+    pub const EXTENSIONS: [(&'static str, OutputFormat); 5] = [
+        ("geojson", OutputFormat::Geojson),
+        ("json", OutputFormat::Geojson),
+        ("csv", OutputFormat::Csv),
+        ("md", OutputFormat::Md),
+        ("gpkg", OutputFormat::Gpkg),
+    ];
 }

@@ -103,6 +103,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             format,
             top,
             include_excluded,
+            qml,
             robustness,
         } => {
             let brief_path = brief;
@@ -125,25 +126,52 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 top: top.unwrap_or(ranking.top),
                 include_excluded,
             };
-            let format = format.unwrap_or_else(|| {
-                match path
-                    .as_ref()
-                    .and_then(|p| p.extension())
-                    .and_then(|e| e.to_str())
-                {
-                    Some("csv") => OutputFormat::Csv,
-                    Some("md") => OutputFormat::Md,
-                    _ => OutputFormat::Geojson,
+            let format = output_format(format, path.as_deref())?;
+            if qml && (path.is_none() || format == OutputFormat::Md) {
+                return Err(anyhow!(
+                    "--qml writes a QGIS style beside a GeoJSON, CSV or GeoPackage file: give -o FILE.geojson"
+                ));
+            }
+            if format == OutputFormat::Gpkg {
+                let p = path.as_deref().ok_or_else(|| {
+                    anyhow!("--format gpkg: a GeoPackage is a file, not a stream; give -o FILE.gpkg")
+                })?;
+                let brief_text = std::fs::read_to_string(&brief_path).unwrap_or_default();
+                let brief_file = brief_path.display().to_string();
+                let data_dir = data_dir(data.data.as_deref()).display().to_string();
+                let extra = [
+                    ("brief_file", brief_file.as_str()),
+                    ("brief_text", brief_text.as_str()),
+                    ("data", data_dir.as_str()),
+                ];
+                write_atomically(p, |tmp| {
+                    output::write_gpkg(&ranking, &opts, &extra, tmp).map(|_| ())?;
+                    Ok(())
+                })?;
+            } else {
+                let mut sink = Output::open(path.as_deref())?;
+                let written = match format {
+                    OutputFormat::Geojson => output::write_geojson(&ranking, &opts, &mut sink),
+                    OutputFormat::Csv => output::write_csv(&ranking, &opts, &mut sink),
+                    OutputFormat::Md => output::write_markdown(&ranking, &opts, &mut sink),
+                    OutputFormat::Gpkg => unreachable_format(),
+                };
+                written.with_context(|| cannot_write(path.as_deref()))?;
+                sink.finish(path.as_deref())?;
+            }
+            if let Some(p) = path.as_deref() {
+                if format == OutputFormat::Csv {
+                    // The types GDAL and QGIS read the columns with, and the CRS.
+                    write_beside(p, "csvt", &output::csvt(&ranking))?;
+                    write_beside(p, "prj", output::PRJ_WGS84)?;
                 }
-            });
-            let mut sink = Output::open(path.as_deref())?;
-            let written = match format {
-                OutputFormat::Geojson => output::write_geojson(&ranking, &opts, &mut sink),
-                OutputFormat::Csv => output::write_csv(&ranking, &opts, &mut sink),
-                OutputFormat::Md => output::write_markdown(&ranking, &opts, &mut sink),
-            };
-            written.with_context(|| cannot_write(path.as_deref()))?;
-            sink.finish(path.as_deref())?;
+                if qml && format != OutputFormat::Gpkg {
+                    let style =
+                        output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
+                    write_beside(p, "qml", &style)?;
+                }
+                eprintln!("wrote {} to {}", output::summary(&ranking, &opts), p.display());
+            }
             if ranking.ranked == 0 {
                 eprintln!(
                     "no site meets the brief's hard constraints ({} excluded); \
@@ -228,18 +256,23 @@ fn rank_grid(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells, {eta} left")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut sink = Output::open(path)?;
-    let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
-    let csv = match format {
-        Some(OutputFormat::Md) => {
+    let csv = match output_format(format, path)? {
+        OutputFormat::Csv => true,
+        OutputFormat::Geojson => false,
+        OutputFormat::Md => {
             return Err(anyhow!(
                 "--format md: a grid surface has too many cells for a table; use geojson or csv"
             ))
         }
-        Some(OutputFormat::Csv) => true,
-        Some(OutputFormat::Geojson) => false,
-        None => path.and_then(|p| p.extension()).is_some_and(|e| e == "csv"),
+        OutputFormat::Gpkg => {
+            return Err(anyhow!(
+                "--format gpkg: grid surfaces are written as GeoJSON or CSV; use -o FILE.geojson or FILE.csv"
+            ))
+        }
     };
+    let csvt = output::csvt_grid(&grid);
+    let mut sink = Output::open(path)?;
+    let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
     let stats = if csv {
         output::write_csv_grid(grid, progress, &mut sink)
     } else {
@@ -247,6 +280,10 @@ fn rank_grid(
     }
     .with_context(|| cannot_write(path))?;
     sink.finish(path)?;
+    if let (true, Some(p)) = (csv, path) {
+        write_beside(p, "csvt", &csvt)?;
+        write_beside(p, "prj", output::PRJ_WGS84)?;
+    }
     bar.finish_and_clear();
     eprintln!(
         "{} cells written of {} scanned ({} not on land, {} outside the extent, {} outside the zone, {} excluded)",
@@ -258,6 +295,61 @@ fn rank_grid(
         stats.excluded
     );
     Ok(Outcome::Done)
+}
+
+/// The output format: `--format`, else from the -o extension (GeoJSON without one);
+/// an extension no format has is an error naming the formats.
+fn output_format(
+    format: Option<OutputFormat>,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<OutputFormat> {
+    if let Some(f) = format {
+        return Ok(f);
+    }
+    let Some(ext) = path.and_then(|p| p.extension()) else {
+        return Ok(OutputFormat::Geojson);
+    };
+    let ext = ext.to_string_lossy().to_lowercase();
+    OutputFormat::EXTENSIONS
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let known: Vec<String> = OutputFormat::EXTENSIONS
+                .iter()
+                .map(|(e, _)| format!(".{e}"))
+                .collect();
+            anyhow!(
+                "-o {}: no output format has the extension .{ext}; the formats are {} (or give --format)",
+                path.map(|p| p.display().to_string()).unwrap_or_default(),
+                known.join(", ")
+            )
+        })
+}
+
+/// Formats written as files rather than streams never reach the stream writers.
+fn unreachable_format() -> std::io::Result<()> {
+    Err(std::io::Error::other("this format is written as a file"))
+}
+
+/// Writes `text` beside `path`, with the extension `ext` (`x.csv` -> `x.csvt`).
+fn write_beside(path: &std::path::Path, ext: &str, text: &str) -> anyhow::Result<()> {
+    let side = path.with_extension(ext);
+    let mut out = Output::open(Some(&side))?;
+    out.write_all(text.as_bytes())
+        .with_context(|| cannot_write(Some(&side)))?;
+    out.finish(Some(&side))
+}
+
+/// Writes a file that a library writer creates by path (a GeoPackage) whole or not
+/// at all: into a temporary file beside it, put in place when complete.
+fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let tmp = temporary_beside(path)?;
+    write(tmp.path())?;
+    persist(tmp, path)
 }
 
 /// Prints a brief's warnings on stderr, one a line.
@@ -301,21 +393,7 @@ impl Output {
                 .with_context(|| format!("cannot create {}", p.display()))?;
             return Ok(Output::Direct(std::io::BufWriter::new(f)));
         }
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => std::path::Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".sitematch-")
-            .suffix(".part")
-            .tempfile_in(dir)
-            .with_context(|| {
-                format!(
-                    "cannot create {} (its folder must exist and be writable)",
-                    p.display()
-                )
-            })?;
-        Ok(Output::Atomic(std::io::BufWriter::new(tmp)))
+        Ok(Output::Atomic(std::io::BufWriter::new(temporary_beside(p)?)))
     }
 
     /// Flushes, and for a file puts it in place.
@@ -331,23 +409,46 @@ impl Output {
                 let Some(p) = path else {
                     return Ok(());
                 };
-                // The file's own permissions when it existed, else the usual rw-r--r--
-                // (a temporary file is private).
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mode = std::fs::metadata(p).map_or(0o644, |m| m.permissions().mode());
-                    let _ = tmp
-                        .as_file()
-                        .set_permissions(std::fs::Permissions::from_mode(mode));
-                }
-                tmp.persist(p).map_err(|e| e.error).with_context(|| {
-                    format!("cannot put the output in place at {}", p.display())
-                })?;
-                Ok(())
+                persist(tmp, p)
             }
         }
     }
+}
+
+/// A temporary file in the folder of `path`, to be renamed to it.
+fn temporary_beside(path: &std::path::Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".sitematch-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "cannot create {} (its folder must exist and be writable)",
+                path.display()
+            )
+        })
+}
+
+/// Puts a finished temporary file in place at `path`, with the file's own
+/// permissions when it existed, else the usual rw-r--r-- (a temporary file is
+/// private).
+fn persist(tmp: tempfile::NamedTempFile, path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode));
+    }
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot put the output in place at {}", path.display()))?;
+    Ok(())
 }
 
 impl Write for Output {

@@ -115,7 +115,9 @@ fn rank_writes_geojson_csv_and_markdown() {
         "--include-excluded",
     ]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 1 + 2 + 4);
+    // --include-excluded writes every ranked site whatever --top says (the 4 ranked
+    // and the 4 excluded), after the header.
+    assert_eq!(out.lines().count(), 1 + 4 + 4);
 
     let dir = tempfile::tempdir().unwrap();
     let md = dir.path().join("shortlist.md");
@@ -267,15 +269,76 @@ fn outputs_are_put_in_place_whole() {
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("site_id,label,layer"), "{text}");
-    let left: Vec<String> = std::fs::read_dir(dir.path())
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
-    assert_eq!(left, ["shortlist.csv"]);
+    left.sort();
+    // The CSV and its sidecars (GDAL's types, the CRS), nothing else.
+    assert_eq!(left, ["shortlist.csv", "shortlist.csvt", "shortlist.prj"]);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode & 0o044, 0o044, "readable by others: {mode:o}");
     }
+}
+
+/// The format follows the -o extension (.gpkg a GeoPackage, .csv a CSV with its
+/// sidecars); an extension no format has is an error naming the formats; a written
+/// file gets one line on stderr saying what it holds; --qml writes the style beside.
+#[test]
+fn output_format_follows_the_extension_and_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let brief = rank_brief();
+    let gpkg = dir.path().join("shortlist.gpkg");
+    let (code, out, err) = on_rank_data(&[
+        "rank",
+        &brief,
+        "-o",
+        gpkg.to_str().unwrap(),
+        "--include-excluded",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    assert_eq!(
+        err.lines().last(),
+        Some(format!("wrote 4 ranked sites and 4 excluded sites to {}", gpkg.display()).as_str())
+    );
+    let bytes = std::fs::read(&gpkg).unwrap();
+    assert!(bytes.starts_with(b"SQLite format 3\0"));
+    assert_eq!(&bytes[68..72], b"GPKG");
+    // Written again over itself: replaced whole, not merged.
+    let (code, _, err) = on_rank_data(&["rank", &brief, "-o", gpkg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote 4 ranked sites to"), "{err}");
+
+    let typo = dir.path().join("shortlist.gjson");
+    let (code, _, err) = on_rank_data(&["rank", &brief, "-o", typo.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(".gjson") && err.contains(".geojson, .json, .csv, .md, .gpkg"),
+        "{err}"
+    );
+    assert!(!typo.exists());
+
+    let geojson = dir.path().join("shortlist.geojson");
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &brief,
+        "-o",
+        geojson.to_str().unwrap(),
+        "--qml",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let qml = std::fs::read_to_string(dir.path().join("shortlist.qml")).unwrap();
+    assert!(qml.starts_with("<!DOCTYPE qgis"));
+    assert!(qml.contains("attr=\"score\"") && qml.contains("fieldName=\"rank\""));
+
+    let (code, _, err) = on_rank_data(&["rank", &brief, "--qml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--qml") && err.contains("-o FILE"), "{err}");
+    let (code, _, err) = on_rank_data(&["rank", &brief, "--format", "gpkg"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("give -o FILE.gpkg"), "{err}");
 }

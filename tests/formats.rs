@@ -1,0 +1,237 @@
+//! The GIS formats round-trip through GDAL: the GeoPackage (layers, types, counts,
+//! CRS, values, styles, metadata) and the CSV with its `.csvt` and `.prj` sidecars.
+
+use std::path::Path;
+
+use sitematch::output::{csvt, write_csv, write_geojson, write_gpkg, OutputOptions, PRJ_WGS84};
+use sitematch::{Brief, Catalog, Engine, Ranking};
+
+use crate::util::{fixtures, gdal, ogr_layer};
+
+fn fixture_ranking() -> Ranking {
+    let brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
+    let catalog = Catalog::from_path(fixtures().join("rank")).unwrap();
+    Engine::new(catalog).rank(&brief).unwrap()
+}
+
+const ALL: OutputOptions = OutputOptions {
+    top: 1,
+    include_excluded: true,
+};
+
+/// The rows of `SELECT ...` on a GeoPackage, through GDAL's SQL (`ogr2ogr` to CSV).
+fn sql_rows(path: &Path, sql: &str) -> Option<Vec<Vec<String>>> {
+    let (out, err) = gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "CSV",
+            "/vsistdout/",
+            path.to_str().unwrap(),
+            "-sql",
+            sql,
+        ],
+    )?;
+    assert!(err.is_empty(), "GDAL warned: {err}");
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    Some(
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect(),
+    )
+}
+
+/// The JSON type of each GeoJSON property, as the GDAL type it maps to.
+fn geojson_types(r: &Ranking) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    write_geojson(r, &ALL, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let features = v["features"].as_array().unwrap();
+    let first = features[0]["properties"].as_object().unwrap();
+    first
+        .keys()
+        .map(|k| {
+            // The first non-null value of the property decides.
+            let value = features
+                .iter()
+                .map(|f| &f["properties"][k])
+                .find(|v| !v.is_null());
+            let typ = match value {
+                Some(serde_json::Value::Bool(_)) => "Integer(Boolean)",
+                Some(serde_json::Value::Number(n)) if n.is_i64() => "Integer64",
+                Some(serde_json::Value::Number(_)) => "Real",
+                _ => "String",
+            };
+            (k.clone(), typ.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn gpkg_round_trips_through_gdal() {
+    let r = fixture_ranking();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shortlist.gpkg");
+    let counts = write_gpkg(&r, &ALL, &[("brief_file", "brief.toml")], &path).unwrap();
+    let ranked = r.ranked_sites().len();
+    let excluded = r.excluded_sites().len();
+    // The fixture's sites are Ardennes polygons: every ranked site has a footprint.
+    let with_polygon = r
+        .ranked_sites()
+        .iter()
+        .filter(|s| matches!(s.geometry, geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)))
+        .count();
+    assert!(ranked >= 2 && excluded >= 1 && with_polygon >= 2);
+    assert_eq!(
+        (counts.sites, counts.footprints, counts.excluded),
+        (ranked, with_polygon, excluded)
+    );
+
+    let Some((list, err)) = gdal("ogrinfo", &["-ro", "-q", path.to_str().unwrap()]) else {
+        return;
+    };
+    assert!(err.is_empty(), "GDAL warned: {err}");
+    let layers: Vec<&str> = list.lines().map(str::trim).collect();
+    assert_eq!(
+        layers,
+        [
+            "1: sites (Point)",
+            "2: site_footprints (Multi Polygon)",
+            "3: excluded_sites (Point)",
+            "4: sitematch_run (None)",
+            "5: sitematch_criteria (None)",
+            "6: layer_styles (None)",
+        ]
+    );
+    // Types: those of the GeoJSON properties (a different writer), column by column.
+    let expected = geojson_types(&r);
+    for (layer, count) in [
+        ("sites", ranked),
+        ("site_footprints", with_polygon),
+        ("excluded_sites", excluded),
+    ] {
+        let info = ogr_layer(&path, Some(layer)).unwrap();
+        assert!(info.stderr.is_empty(), "{layer}: GDAL warned: {}", info.stderr);
+        assert_eq!(info.count, count, "{layer}");
+        assert!(info.text.contains("ID[\"EPSG\",4326]"), "{layer}: {}", info.text);
+        assert_eq!(info.fields, expected, "{layer}");
+    }
+
+    // Values: ids, ranks, scores and locations as the ranking has them.
+    let rows = sql_rows(
+        &path,
+        "SELECT site_id, rank, score, ST_X(geom) AS x, ST_Y(geom) AS y FROM sites ORDER BY fid",
+    )
+    .unwrap();
+    assert_eq!(rows.len(), ranked);
+    for (row, s) in rows.iter().zip(r.ranked_sites()) {
+        assert_eq!(row[0], s.site_id);
+        assert_eq!(row[1].parse::<usize>().ok(), s.rank);
+        let score: f64 = row[2].parse().unwrap();
+        assert!((score - s.score.unwrap()).abs() < 1e-9);
+        let (x, y): (f64, f64) = (row[3].parse().unwrap(), row[4].parse().unwrap());
+        assert!((x - s.location.x()).abs() < 1e-12 && (y - s.location.y()).abs() < 1e-12);
+    }
+    // The footprints' areas as the ranking's geometry has them (GDAL's ST_Area on
+    // lon/lat degrees against geo's planar area of the same coordinates).
+    let rows = sql_rows(&path, "SELECT site_id, ST_Area(geom) FROM site_footprints").unwrap();
+    for row in rows {
+        let s = r.site(&row[0]).unwrap();
+        let area: f64 = row[1].parse().unwrap();
+        let expected = geo::Area::unsigned_area(&s.geometry);
+        assert!((area - expected).abs() <= 1e-12 * expected.max(1e-9), "{}", row[0]);
+    }
+
+    // The run's metadata and the criteria.
+    let rows = sql_rows(
+        &path,
+        "SELECT key, value FROM sitematch_run WHERE key IN ('brief', 'method', 'brief_file')",
+    )
+    .unwrap();
+    assert!(rows.contains(&vec!["brief".into(), r.brief_name.clone()]));
+    assert!(rows.contains(&vec!["method".into(), r.method.to_string()]));
+    assert!(rows.contains(&vec!["brief_file".into(), "brief.toml".into()]));
+    let rows = sql_rows(&path, "SELECT name, weight FROM sitematch_criteria ORDER BY fid").unwrap();
+    assert_eq!(rows.len(), r.criteria.len());
+    let weights: f64 = rows.iter().map(|w| w[1].parse::<f64>().unwrap()).sum();
+    assert!((weights - 1.0).abs() < 1e-9);
+
+    // One default style per spatial layer, graduated by score for the ranked ones.
+    let rows = sql_rows(
+        &path,
+        "SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles ORDER BY id",
+    )
+    .unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["sites", "site_footprints", "excluded_sites"]);
+    for row in &rows {
+        assert_eq!(row[1], "geom");
+        assert_eq!(row[2], "1");
+        assert_eq!(
+            row[3].contains("graduatedSymbol"),
+            row[0] != "excluded_sites",
+            "{}",
+            row[0]
+        );
+    }
+
+    // A GeoPackage is never merged into an existing file.
+    let again = write_gpkg(&r, &ALL, &[], &path).unwrap_err().to_string();
+    assert!(again.contains("shortlist.gpkg") && again.contains("exists"), "{again}");
+}
+
+/// The `.csvt` makes GDAL read the CSV with the GeoJSON's types, keep a code with a
+/// leading zero as text, and make points of lon/lat; the `.prj` gives WGS 84.
+#[test]
+fn csv_sidecars_give_gdal_the_types_and_the_crs() {
+    use sitematch::{Feature, Layer, Role, Value};
+    let mut a = Feature::point("a", 2.0, 48.0);
+    a.attributes.insert("code".into(), Value::Text("0396".into()));
+    a.area_ha = Some(12.0);
+    let mut b = Feature::point("b", 2.5, 48.5);
+    b.attributes.insert("code".into(), Value::Text("12".into()));
+    b.area_ha = Some(30.0);
+    let mut layer = Layer::from_features("sites", Role::Sites, vec![a, b]);
+    layer.attribute_names = vec!["code".into()];
+    let engine = Engine::new(Catalog::from_layers(vec![layer]));
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n",
+    )
+    .unwrap();
+    let r = engine.rank(&brief).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shortlist.csv");
+    let mut out = Vec::new();
+    write_csv(&r, &ALL, &mut out).unwrap();
+    std::fs::write(&path, out).unwrap();
+    std::fs::write(dir.path().join("shortlist.csvt"), csvt(&r)).unwrap();
+    std::fs::write(dir.path().join("shortlist.prj"), PRJ_WGS84).unwrap();
+
+    let Some(info) = ogr_layer(&path, None) else {
+        return;
+    };
+    assert!(info.stderr.is_empty(), "GDAL warned: {}", info.stderr);
+    assert_eq!(info.count, 2);
+    assert_eq!(info.geometry, "Point");
+    assert!(info.text.contains("WGS 84"), "{}", info.text);
+    // lon and lat are CoordX/CoordY (read as Real), after the GeoJSON's columns.
+    let mut expected = geojson_types(&r);
+    expected.push(("lon".into(), "Real".into()));
+    expected.push(("lat".into(), "Real".into()));
+    assert_eq!(info.fields, expected);
+    let (json, _) = gdal(
+        "ogr2ogr",
+        &["-f", "GeoJSON", "/vsistdout/", path.to_str().unwrap()],
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let codes: Vec<&serde_json::Value> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"]["code"])
+        .collect();
+    assert_eq!(codes, [&serde_json::json!("12"), &serde_json::json!("0396")]);
+    assert_eq!(v["features"][0]["geometry"]["coordinates"], serde_json::json!([2.5, 48.5]));
+}
