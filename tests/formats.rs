@@ -235,3 +235,87 @@ fn csv_sidecars_give_gdal_the_types_and_the_crs() {
     assert_eq!(codes, [&serde_json::json!("12"), &serde_json::json!("0396")]);
     assert_eq!(v["features"][0]["geometry"]["coordinates"], serde_json::json!([2.5, 48.5]));
 }
+
+/// A Python with PyQGIS (Debian python3-qgis), or `None` with a note; under CI, which
+/// installs it, its absence fails.
+fn pyqgis() -> Option<&'static str> {
+    for python in ["/usr/bin/python3", "python3"] {
+        let ok = std::process::Command::new(python)
+            .args(["-c", "import qgis.core"])
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(python);
+        }
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("PyQGIS is missing; .ci/run installs python3-qgis");
+    }
+    eprintln!("note: PyQGIS (python3-qgis) is not installed; skipping the QGIS style check");
+    None
+}
+
+/// QGIS itself (headless PyQGIS) opens the GeoPackage's layers and a GeoJSON with its
+/// `.qml`, and applies the default styles: five score classes, red to green, labels
+/// by rank, each site drawn in the colour of its score's class; excluded sites grey
+/// without labels.
+#[test]
+fn qgis_applies_the_styles() {
+    let Some(python) = pyqgis() else {
+        return;
+    };
+    let r = fixture_ranking();
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("shortlist.gpkg");
+    write_gpkg(&r, &ALL, &[], &gpkg).unwrap();
+    let geojson = dir.path().join("shortlist.geojson");
+    let mut out = Vec::new();
+    let top = OutputOptions::for_ranking(&r);
+    write_geojson(&r, &top, &mut out).unwrap();
+    std::fs::write(&geojson, out).unwrap();
+    let qml = sitematch::output::qgis_style(sitematch::output::StyleGeometry::Point, true, Some("rank"));
+    std::fs::write(dir.path().join("shortlist.qml"), qml).unwrap();
+
+    let g = gpkg.display().to_string();
+    let uris = [
+        format!("{g}|layername=sites"),
+        format!("{g}|layername=site_footprints"),
+        format!("{g}|layername=excluded_sites"),
+        geojson.display().to_string(),
+    ];
+    let out = std::process::Command::new(python)
+        .arg(fixtures().join("../qgis/styles.py"))
+        .args(&uris)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = stdout.lines().rev().find(|l| l.starts_with('{')).unwrap();
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let colour = |score: f64| {
+        let k = ((score / 20.0).floor() as usize).min(4);
+        ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"][k]
+    };
+    for uri in &uris {
+        let l = &v[uri.as_str()];
+        assert_eq!(l["valid"], true, "{uri}");
+        if uri.ends_with("excluded_sites") {
+            assert_eq!(l["renderer"], "singleSymbol");
+            assert!(l["labels"].is_null());
+            assert_eq!(l["features"].as_u64(), Some(r.excluded_sites().len() as u64));
+            continue;
+        }
+        assert_eq!(l["renderer"], "graduatedSymbol", "{uri}");
+        assert_eq!(l["attribute"], "score", "{uri}");
+        assert_eq!(l["labels"], "rank", "{uri}");
+        assert_eq!(l["classes"].as_array().unwrap().len(), 5, "{uri}");
+        let drawn = l["colours"].as_array().unwrap();
+        assert!(!drawn.is_empty(), "{uri}");
+        for d in drawn {
+            let score = d[0].as_f64().unwrap();
+            assert_eq!(d[1], colour(score), "{uri}: score {score}");
+        }
+    }
+}
