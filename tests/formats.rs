@@ -80,7 +80,12 @@ fn gpkg_round_trips_through_gdal() {
     let with_polygon = r
         .ranked_sites()
         .iter()
-        .filter(|s| matches!(s.geometry, geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)))
+        .filter(|s| {
+            matches!(
+                s.geometry,
+                geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
+            )
+        })
         .count();
     assert!(ranked >= 2 && excluded >= 1 && with_polygon >= 2);
     assert_eq!(
@@ -112,9 +117,17 @@ fn gpkg_round_trips_through_gdal() {
         ("excluded_sites", excluded),
     ] {
         let info = ogr_layer(&path, Some(layer)).unwrap();
-        assert!(info.stderr.is_empty(), "{layer}: GDAL warned: {}", info.stderr);
+        assert!(
+            info.stderr.is_empty(),
+            "{layer}: GDAL warned: {}",
+            info.stderr
+        );
         assert_eq!(info.count, count, "{layer}");
-        assert!(info.text.contains("ID[\"EPSG\",4326]"), "{layer}: {}", info.text);
+        assert!(
+            info.text.contains("ID[\"EPSG\",4326]"),
+            "{layer}: {}",
+            info.text
+        );
         assert_eq!(info.fields, expected, "{layer}");
     }
 
@@ -140,7 +153,11 @@ fn gpkg_round_trips_through_gdal() {
         let s = r.site(&row[0]).unwrap();
         let area: f64 = row[1].parse().unwrap();
         let expected = geo::Area::unsigned_area(&s.geometry);
-        assert!((area - expected).abs() <= 1e-12 * expected.max(1e-9), "{}", row[0]);
+        assert!(
+            (area - expected).abs() <= 1e-12 * expected.max(1e-9),
+            "{}",
+            row[0]
+        );
     }
 
     // The run's metadata and the criteria.
@@ -152,7 +169,11 @@ fn gpkg_round_trips_through_gdal() {
     assert!(rows.contains(&vec!["brief".into(), r.brief_name.clone()]));
     assert!(rows.contains(&vec!["method".into(), r.method.to_string()]));
     assert!(rows.contains(&vec!["brief_file".into(), "brief.toml".into()]));
-    let rows = sql_rows(&path, "SELECT name, weight FROM sitematch_criteria ORDER BY fid").unwrap();
+    let rows = sql_rows(
+        &path,
+        "SELECT name, weight FROM sitematch_criteria ORDER BY fid",
+    )
+    .unwrap();
     assert_eq!(rows.len(), r.criteria.len());
     let weights: f64 = rows.iter().map(|w| w[1].parse::<f64>().unwrap()).sum();
     assert!((weights - 1.0).abs() < 1e-9);
@@ -178,7 +199,10 @@ fn gpkg_round_trips_through_gdal() {
 
     // A GeoPackage is never merged into an existing file.
     let again = write_gpkg(&r, &ALL, &[], &path).unwrap_err().to_string();
-    assert!(again.contains("shortlist.gpkg") && again.contains("exists"), "{again}");
+    assert!(
+        again.contains("shortlist.gpkg") && again.contains("exists"),
+        "{again}"
+    );
 }
 
 /// The `.csvt` makes GDAL read the CSV with the GeoJSON's types, keep a code with a
@@ -187,7 +211,8 @@ fn gpkg_round_trips_through_gdal() {
 fn csv_sidecars_give_gdal_the_types_and_the_crs() {
     use sitematch::{Feature, Layer, Role, Value};
     let mut a = Feature::point("a", 2.0, 48.0);
-    a.attributes.insert("code".into(), Value::Text("0396".into()));
+    a.attributes
+        .insert("code".into(), Value::Text("0396".into()));
     a.area_ha = Some(12.0);
     let mut b = Feature::point("b", 2.5, 48.5);
     b.attributes.insert("code".into(), Value::Text("12".into()));
@@ -232,8 +257,14 @@ fn csv_sidecars_give_gdal_the_types_and_the_crs() {
         .iter()
         .map(|f| &f["properties"]["code"])
         .collect();
-    assert_eq!(codes, [&serde_json::json!("12"), &serde_json::json!("0396")]);
-    assert_eq!(v["features"][0]["geometry"]["coordinates"], serde_json::json!([2.5, 48.5]));
+    assert_eq!(
+        codes,
+        [&serde_json::json!("12"), &serde_json::json!("0396")]
+    );
+    assert_eq!(
+        v["features"][0]["geometry"]["coordinates"],
+        serde_json::json!([2.5, 48.5])
+    );
 }
 
 /// A Python with PyQGIS (Debian python3-qgis), or `None` with a note; under CI, which
@@ -274,7 +305,8 @@ fn qgis_applies_the_styles() {
     let top = OutputOptions::for_ranking(&r);
     write_geojson(&r, &top, &mut out).unwrap();
     std::fs::write(&geojson, out).unwrap();
-    let qml = sitematch::output::qgis_style(sitematch::output::StyleGeometry::Point, true, Some("rank"));
+    let qml =
+        sitematch::output::qgis_style(sitematch::output::StyleGeometry::Point, true, Some("rank"));
     std::fs::write(dir.path().join("shortlist.qml"), qml).unwrap();
 
     let g = gpkg.display().to_string();
@@ -290,7 +322,11 @@ fn qgis_applies_the_styles() {
         .env("QT_QPA_PLATFORM", "offscreen")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json = stdout.lines().rev().find(|l| l.starts_with('{')).unwrap();
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -304,7 +340,10 @@ fn qgis_applies_the_styles() {
         if uri.ends_with("excluded_sites") {
             assert_eq!(l["renderer"], "singleSymbol");
             assert!(l["labels"].is_null());
-            assert_eq!(l["features"].as_u64(), Some(r.excluded_sites().len() as u64));
+            assert_eq!(
+                l["features"].as_u64(),
+                Some(r.excluded_sites().len() as u64)
+            );
             continue;
         }
         assert_eq!(l["renderer"], "graduatedSymbol", "{uri}");
@@ -316,6 +355,135 @@ fn qgis_applies_the_styles() {
         for d in drawn {
             let score = d[0].as_f64().unwrap();
             assert_eq!(d[1], colour(score), "{uri}: score {score}");
+        }
+    }
+}
+
+/// Headless Chromium (Debian `chromium`; `CHROMIUM` names another), or `None` with a
+/// note; under CI, which installs it, its absence fails.
+fn chromium() -> Option<String> {
+    let candidates = std::env::var("CHROMIUM")
+        .map(|c| vec![c])
+        .unwrap_or_else(|_| vec!["chromium".into(), "chromium-browser".into()]);
+    for c in candidates {
+        let ok = std::process::Command::new(&c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(c);
+        }
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("chromium is missing; .ci/run installs it");
+    }
+    eprintln!("note: chromium is not installed; skipping the HTML report's browser test");
+    None
+}
+
+/// The DOM of a page after its scripts ran, as headless Chromium gives it.
+fn rendered_dom(browser: &str, url: &str) -> String {
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The class attribute of every SVG `<path>` Leaflet drew (the inlined scripts' text
+/// also holds "<path", without that class).
+fn path_classes(dom: &str) -> Vec<String> {
+    dom.split("<path class=\"")
+        .skip(1)
+        .filter_map(|p| p.split('"').next())
+        .filter(|c| c.contains("leaflet-interactive"))
+        .map(String::from)
+        .collect()
+}
+
+/// A real browser opens the report offline: the page signals it has drawn one marker
+/// per written site, one path per outline near them, one table row per site, and
+/// every site's popup holds its score receipt (rank, score, each criterion).
+#[test]
+fn a_browser_draws_the_html_report() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let r = fixture_ranking();
+    let catalog = Catalog::from_path(fixtures().join("rank")).unwrap();
+    let outlines = catalog.layer("centre").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.html");
+    let mut out = Vec::new();
+    sitematch::output::write_html(&r, &ALL, Some(outlines), &mut out).unwrap();
+    std::fs::write(&path, out).unwrap();
+    let url = format!("file://{}", path.display());
+
+    // As a client opens it: the ranked sites drawn, labelled by rank.
+    let dom = rendered_dom(&browser, &url);
+    let ranked = r.ranked_sites().len();
+    assert!(
+        dom.contains(&format!("data-drawn=\"{ranked}\"")),
+        "the page did not finish drawing"
+    );
+    assert_eq!(dom.matches("class=\"leaflet-tooltip rank ").count(), ranked);
+    // The SVG paths drawn: a marker per ranked site, the outline (the fixture's one
+    // zone).
+    let classes = path_classes(&dom);
+    let markers = classes
+        .iter()
+        .filter(|c| c.starts_with("site-marker ranked"))
+        .count();
+    assert_eq!(markers, ranked);
+    assert_eq!(
+        classes.len(),
+        ranked + outlines.features.len(),
+        "{classes:?}"
+    );
+    assert_eq!(
+        dom.matches("<tr data-site=").count(),
+        r.sites.len(),
+        "one table row per site written"
+    );
+
+    // Every popup, opened in turn by the page's own check mode.
+    let dom = rendered_dom(&browser, &format!("{url}#check"));
+    assert!(dom.contains(&format!("data-drawn=\"{}\"", r.sites.len())));
+    for s in &r.sites {
+        let start = dom
+            .find(&format!("<section data-site=\"{}\">", s.site_id))
+            .unwrap_or_else(|| panic!("no popup for {}", s.site_id));
+        let end = dom[start..].find("</section>").unwrap() + start;
+        let popup = &dom[start..end];
+        match (s.rank, s.score) {
+            (Some(rank), Some(score)) => {
+                assert!(popup.contains(&format!("#{rank} ")), "{popup}");
+                assert!(
+                    popup.contains(&format!("Score <b>{score:.1}</b>")),
+                    "{popup}"
+                );
+            }
+            _ => assert!(popup.contains("Excluded by"), "{popup}"),
+        }
+        for (info, c) in r.criteria.iter().zip(&s.criteria) {
+            let row = format!("<td>{}</td>", info.name);
+            assert!(popup.contains(&row), "{}: no row {row}", s.site_id);
+            assert!(
+                popup.contains(&format!("<td>{:.1}</td>", c.points)),
+                "{popup}"
+            );
         }
     }
 }

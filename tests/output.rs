@@ -186,14 +186,29 @@ fn every_kind_of_geojson_opens_in_gdal_and_is_rfc7946() {
         if what == "grid squares" {
             // Cells are not ranked: no column that would be null in every record
             // (GDAL types those String).
-            for never in ["rank", "pareto", "dominated_by", "near_miss", "near_miss_by"] {
+            for never in [
+                "rank",
+                "pareto",
+                "dominated_by",
+                "near_miss",
+                "near_miss_by",
+            ] {
                 assert_eq!(typ(never), None, "{never}");
             }
-            let text = ["site_id", "label", "layer", "category", "commune", "excluded_by"];
+            let text = [
+                "site_id",
+                "label",
+                "layer",
+                "category",
+                "commune",
+                "excluded_by",
+            ];
             for (name, t) in &fields {
                 assert_eq!(
                     t == "String",
-                    text.contains(&name.as_str()) || name.ends_with("_id") || name.ends_with("_label"),
+                    text.contains(&name.as_str())
+                        || name.ends_with("_id")
+                        || name.ends_with("_label"),
                     "grid field {name} is {t}"
                 );
             }

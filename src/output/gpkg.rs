@@ -172,7 +172,9 @@ fn tables<'a>(ranking: &'a Ranking, opts: &OutputOptions) -> Vec<FeatureTable<'a
     if !footprints.is_empty() {
         out.push(FeatureTable {
             name: "site_footprints",
-            description: format!("The footprints of the ranked sites that have one (brief {brief:?})"),
+            description: format!(
+                "The footprints of the ranked sites that have one (brief {brief:?})"
+            ),
             geometry: StyleGeometry::Polygon,
             rows: footprints,
             records: Records::Ranking,
@@ -431,17 +433,20 @@ fn write_styles(
     for (name, geometry) in layers {
         let excluded = *name == "excluded_sites";
         let (qml, what) = if excluded {
-            (
-                qgis_style(*geometry, false, None),
-                "excluded sites in grey",
-            )
+            (qgis_style(*geometry, false, None), "excluded sites in grey")
         } else {
             (
                 qgis_style(*geometry, true, Some("rank")),
                 "coloured by score in five classes, labelled by rank",
             )
         };
-        insert.execute(params![name, GEOM, format!("{name} (sitematch)"), qml, what])?;
+        insert.execute(params![
+            name,
+            GEOM,
+            format!("{name} (sitematch)"),
+            qml,
+            what
+        ])?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::brief::CriterionType;
 use crate::ranking::{CriterionValue, Ranking};
 
 /// Exclusion reasons, near miss, Pareto, robustness and shortlist, in a few words.
-fn notes(s: &crate::ranking::SiteResult) -> String {
+pub(super) fn notes(s: &crate::ranking::SiteResult) -> String {
     let d = &s.decision;
     let mut n = Vec::new();
     if !s.excluded_by.is_empty() {
@@ -103,22 +103,7 @@ pub fn write_markdown<W: Write>(
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ];
         for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
-            let value = match &c.value {
-                CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
-                    format!("{x:.1} {}", info.travel.unit())
-                }
-                // A sum over people: whole numbers.
-                CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
-                CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
-                    format!("{x:.2}")
-                }
-                CriterionValue::Number(Some(x)) => format!("{x:.4}")
-                    .trim_end_matches('0')
-                    .trim_end_matches('.')
-                    .to_string(),
-                CriterionValue::Number(None) => "n/a".into(),
-                CriterionValue::Text(t) => escape(t.as_deref().unwrap_or("n/a")),
-            };
+            let value = escape(&short_value(info, c));
             row.push(format!("{value} ({:.1} pts)", c.points));
         }
         row.push(escape(&notes(s)));
@@ -137,6 +122,30 @@ pub fn write_markdown<W: Write>(
         .collect();
     writeln!(out, "\nValues: {}.", escape(&units.join("; ")))?;
     out.flush()
+}
+
+/// A criterion's value in a few characters, with its unit where it has one: `3.2 km`,
+/// `12 min`, `946` (people, whole), `0.82` (workers per job), `U`, `n/a`.
+pub(super) fn short_value(
+    info: &crate::ranking::CriterionInfo,
+    c: &crate::ranking::CriterionResult,
+) -> String {
+    match &c.value {
+        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
+            format!("{x:.1} {}", info.travel.unit())
+        }
+        // A sum over people: whole numbers.
+        CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
+        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
+            format!("{x:.2}")
+        }
+        CriterionValue::Number(Some(x)) => format!("{x:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string(),
+        CriterionValue::Number(None) => "n/a".into(),
+        CriterionValue::Text(t) => t.clone().unwrap_or_else(|| "n/a".into()),
+    }
 }
 
 /// One site's line of the details section: rank, label, id, then every attribute

@@ -1,4 +1,5 @@
-//! Ranking to bytes: RFC 7946 GeoJSON, CSV and Markdown.
+//! Ranking to bytes: RFC 7946 GeoJSON, CSV (with its GDAL `.csvt`), Markdown, an OGC
+//! GeoPackage with its QGIS style, and a self-contained HTML map report.
 //!
 //! # The schema (DESIGN section 4)
 //!
@@ -46,6 +47,7 @@
 mod csv;
 mod geojson;
 mod gpkg;
+mod html;
 mod markdown;
 mod report;
 mod style;
@@ -57,9 +59,10 @@ use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResu
 pub use self::csv::{csvt, csvt_grid, write_csv, write_csv_grid, PRJ_WGS84};
 pub use self::geojson::{write_geojson, write_geojson_grid};
 pub use self::gpkg::{write_gpkg, GpkgCounts};
+pub use self::html::write_html;
 pub use self::markdown::write_markdown;
-pub use self::style::{qgis_style, StyleGeometry};
 pub use self::report::{explain, layers_table, skipped_lines, tags_table};
+pub use self::style::{qgis_style, StyleGeometry};
 
 /// What to write.
 ///
@@ -109,7 +112,11 @@ pub(crate) fn selected<'a>(
 ) -> impl Iterator<Item = &'a SiteResult> {
     let shortlist = ranking.shortlist;
     let include_excluded = opts.include_excluded;
-    let top = if include_excluded { usize::MAX } else { opts.top };
+    let top = if include_excluded {
+        usize::MAX
+    } else {
+        opts.top
+    };
     let mut kept = 0;
     let ranked = ranking.ranked_sites().iter().take_while(move |s| {
         if kept >= top {
@@ -155,9 +162,8 @@ pub fn summary(ranking: &Ranking, opts: &OutputOptions) -> String {
             None => excluded += 1,
         }
     }
-    let plural = |n: usize, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = vec![plural(ranked, "ranked site", "ranked sites")];
     if near > 0 {
         parts.push(plural(near, "near miss", "near misses"));
@@ -376,5 +382,124 @@ fn decision_cells(ranking: &Ranking, d: &crate::ranking::Decision, out: &mut Vec
         out.push(Cell::Bool(d.shortlisted));
         out.push(Cell::Int(int(d.shortlist_rank)));
         out.push(Cell::Text(d.dropped_by.as_ref().map(ToString::to_string)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Brief, Catalog, Engine, Feature, Layer, Role};
+
+    /// Every record's cells have the types of the schema's columns, in every kind of
+    /// criterion, with robustness and a shortlist, for rankings and grids: the
+    /// GeoPackage and the `.csvt` declare the columns' types, the cells fill them.
+    #[test]
+    fn cells_have_the_types_of_their_columns() {
+        let mut sites = Vec::new();
+        for (k, (lon, zoning)) in [(2.0, "U"), (2.2, "AU"), (2.4, "N")].iter().enumerate() {
+            let mut f = Feature::point(format!("s{k}"), *lon, 48.0);
+            f.area_ha = Some(10.0 + k as f64);
+            f.attributes
+                .insert("zoning".into(), crate::Value::Text((*zoning).into()));
+            f.attributes
+                .insert("code".into(), crate::Value::Text(format!("0{k}")));
+            sites.push(f);
+        }
+        let mut site_layer = Layer::from_features("sites", Role::Sites, sites);
+        site_layer.attribute_names = vec!["zoning".into(), "code".into()];
+        let people: Vec<Feature> = (0..5)
+            .map(|k| {
+                let mut f = Feature::point(format!("p{k}"), 2.0 + 0.1 * k as f64, 48.05);
+                f.attributes
+                    .insert("active".into(), crate::Value::Number(100.0));
+                f.attributes
+                    .insert("jobs".into(), crate::Value::Number(50.0));
+                f
+            })
+            .collect();
+        let zone = Feature::from_geometry(
+            "z",
+            geo::Geometry::Polygon(geo::Rect::new((1.9, 47.9), (2.1, 48.1)).to_polygon()),
+        )
+        .expect("a polygon feature");
+        let engine = Engine::new(Catalog::from_layers(vec![
+            site_layer,
+            Layer::from_features("people", Role::Population, people),
+            Layer::from_features(
+                "ports",
+                Role::Facilities,
+                vec![Feature::point("port", 2.1, 48.1)],
+            ),
+            Layer::from_features("zones", Role::Zones, vec![zone]),
+        ]));
+        let brief = Brief::from_toml_str(
+            r#"
+            [robustness]
+            runs = 5
+            [output]
+            min_spacing_km = 1
+            [[criterion]]
+            name = "port"
+            type = "distance"
+            layer = "ports"
+            ideal_km = 1
+            zero_km = 50
+            [[criterion]]
+            name = "people"
+            type = "access"
+            layer = "people"
+            field = "active"
+            radius_km = 30
+            saturation = 500
+            [[criterion]]
+            name = "labour"
+            type = "competition"
+            layer = "people"
+            field = "active"
+            jobs_layer = "people"
+            jobs_field = "jobs"
+            radius_km = 30
+            saturation = 2
+            [[criterion]]
+            name = "zoning"
+            type = "category"
+            field = "zoning"
+            scores = { U = 1.0, AU = 0.5 }
+            [[criterion]]
+            name = "land"
+            type = "attribute"
+            field = "area_ha"
+            ideal = 20
+            zero = 0
+            [[criterion]]
+            name = "zone"
+            type = "zone"
+            layer = "zones"
+            "#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let ranking = engine.rank(&brief).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ranking.ranked, 3);
+        for records in [Records::Ranking, Records::Grid] {
+            let cols = columns(&ranking, records);
+            for s in &ranking.sites {
+                let cells = cells(&ranking, records, s);
+                assert_eq!(cells.len(), cols.len());
+                for (col, cell) in cols.iter().zip(&cells) {
+                    assert_eq!(col.kind, cell.kind(), "{} of {}", col.name, s.site_id);
+                }
+            }
+        }
+        let names: Vec<String> = columns(&ranking, Records::Ranking)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        for wanted in ["port_km", "labour_jobs", "p_top", "shortlisted", "code"] {
+            assert_eq!(
+                names.iter().any(|n| n == wanted),
+                wanted != "port_km",
+                "{wanted}"
+            );
+        }
     }
 }

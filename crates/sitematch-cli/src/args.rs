@@ -38,7 +38,7 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Output format (default: from the -o extension: .geojson/.json, .csv, .md,
-        /// .gpkg; else geojson).
+        /// .gpkg, .html; else geojson).
         #[arg(long, value_enum)]
         format: Option<OutputFormat>,
         /// Also write the default QGIS style beside the -o file (`x.geojson` gets
@@ -103,15 +103,19 @@ pub enum OutputFormat {
     /// An OGC GeoPackage with the sites, their footprints, the run's metadata and
     /// the QGIS style (needs -o FILE).
     Gpkg,
+    /// A self-contained HTML report: the map, a score receipt per site, the table.
+    Html,
 }
 
 impl OutputFormat {
     /// Every format with the extensions that select it.
-    pub const EXTENSIONS: [(&'static str, OutputFormat); 5] = [
+    pub const EXTENSIONS: [(&'static str, OutputFormat); 7] = [
         ("geojson", OutputFormat::Geojson),
         ("json", OutputFormat::Geojson),
         ("csv", OutputFormat::Csv),
         ("md", OutputFormat::Md),
         ("gpkg", OutputFormat::Gpkg),
+        ("html", OutputFormat::Html),
+        ("htm", OutputFormat::Html),
     ];
 }

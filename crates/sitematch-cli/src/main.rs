@@ -110,6 +110,8 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let mut brief = Brief::from_path(&brief_path)?;
             with_runs(&mut brief, robustness);
             let engine = Engine::new(load(&data)?);
+            // The map's context: the data set's département outlines, when it has them.
+            let outlines = engine.layer("departements").map(|l| l.layer());
             if brief.grid.is_some() {
                 return rank_grid(
                     &engine,
@@ -127,14 +129,16 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 include_excluded,
             };
             let format = output_format(format, path.as_deref())?;
-            if qml && (path.is_none() || format == OutputFormat::Md) {
+            if qml && (path.is_none() || matches!(format, OutputFormat::Md | OutputFormat::Html)) {
                 return Err(anyhow!(
                     "--qml writes a QGIS style beside a GeoJSON, CSV or GeoPackage file: give -o FILE.geojson"
                 ));
             }
             if format == OutputFormat::Gpkg {
                 let p = path.as_deref().ok_or_else(|| {
-                    anyhow!("--format gpkg: a GeoPackage is a file, not a stream; give -o FILE.gpkg")
+                    anyhow!(
+                        "--format gpkg: a GeoPackage is a file, not a stream; give -o FILE.gpkg"
+                    )
                 })?;
                 let brief_text = std::fs::read_to_string(&brief_path).unwrap_or_default();
                 let brief_file = brief_path.display().to_string();
@@ -154,6 +158,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                     OutputFormat::Geojson => output::write_geojson(&ranking, &opts, &mut sink),
                     OutputFormat::Csv => output::write_csv(&ranking, &opts, &mut sink),
                     OutputFormat::Md => output::write_markdown(&ranking, &opts, &mut sink),
+                    OutputFormat::Html => output::write_html(&ranking, &opts, outlines, &mut sink),
                     OutputFormat::Gpkg => unreachable_format(),
                 };
                 written.with_context(|| cannot_write(path.as_deref()))?;
@@ -170,7 +175,11 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                         output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
                     write_beside(p, "qml", &style)?;
                 }
-                eprintln!("wrote {} to {}", output::summary(&ranking, &opts), p.display());
+                eprintln!(
+                    "wrote {} to {}",
+                    output::summary(&ranking, &opts),
+                    p.display()
+                );
             }
             if ranking.ranked == 0 {
                 eprintln!(
@@ -264,9 +273,9 @@ fn rank_grid(
                 "--format md: a grid surface has too many cells for a table; use geojson or csv"
             ))
         }
-        OutputFormat::Gpkg => {
+        OutputFormat::Gpkg | OutputFormat::Html => {
             return Err(anyhow!(
-                "--format gpkg: grid surfaces are written as GeoJSON or CSV; use -o FILE.geojson or FILE.csv"
+                "a grid surface is written as GeoJSON or CSV (too many cells for a GeoPackage layer or a map report today); use -o FILE.geojson or FILE.csv"
             ))
         }
     };
@@ -393,7 +402,9 @@ impl Output {
                 .with_context(|| format!("cannot create {}", p.display()))?;
             return Ok(Output::Direct(std::io::BufWriter::new(f)));
         }
-        Ok(Output::Atomic(std::io::BufWriter::new(temporary_beside(p)?)))
+        Ok(Output::Atomic(std::io::BufWriter::new(temporary_beside(
+            p,
+        )?)))
     }
 
     /// Flushes, and for a file puts it in place.

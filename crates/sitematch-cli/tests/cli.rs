@@ -303,7 +303,13 @@ fn output_format_follows_the_extension_and_says_what_it_wrote() {
     assert!(out.is_empty());
     assert_eq!(
         err.lines().last(),
-        Some(format!("wrote 4 ranked sites and 4 excluded sites to {}", gpkg.display()).as_str())
+        Some(
+            format!(
+                "wrote 4 ranked sites and 4 excluded sites to {}",
+                gpkg.display()
+            )
+            .as_str()
+        )
     );
     let bytes = std::fs::read(&gpkg).unwrap();
     assert!(bytes.starts_with(b"SQLite format 3\0"));
@@ -323,13 +329,7 @@ fn output_format_follows_the_extension_and_says_what_it_wrote() {
     assert!(!typo.exists());
 
     let geojson = dir.path().join("shortlist.geojson");
-    let (code, _, err) = on_rank_data(&[
-        "rank",
-        &brief,
-        "-o",
-        geojson.to_str().unwrap(),
-        "--qml",
-    ]);
+    let (code, _, err) = on_rank_data(&["rank", &brief, "-o", geojson.to_str().unwrap(), "--qml"]);
     assert_eq!(code, 0, "{err}");
     let qml = std::fs::read_to_string(dir.path().join("shortlist.qml")).unwrap();
     assert!(qml.starts_with("<!DOCTYPE qgis"));

@@ -236,13 +236,17 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
         r.counts.first().map_or(0, |c| c.1),
     ));
     reports.push(r);
-    let r = zones::territoires_industrie(raw, out)?;
-    written.push((
-        r.name.to_string(),
-        r.file.to_string(),
-        r.counts.first().map_or(0, |c| c.1),
-    ));
-    reports.push(r);
+    for r in [
+        zones::territoires_industrie(raw, out)?,
+        zones::departements(raw, out)?,
+    ] {
+        written.push((
+            r.name.to_string(),
+            r.file.to_string(),
+            r.counts.first().map_or(0, |c| c.1),
+        ));
+        reports.push(r);
+    }
 
     let catalog = include_str!("catalog.toml");
     std::fs::write(out.join("catalog.toml"), catalog)

@@ -1,4 +1,5 @@
-//! `territoires_industrie` (zones): the 183 Territoires d'industrie polygons.
+//! `territoires_industrie` (zones): the 183 Territoires d'industrie polygons;
+//! `departements` (zones): the 96 metropolitan départements' outlines.
 
 use std::path::Path;
 
@@ -74,5 +75,43 @@ Role `zones`: ANCT programme Territoires d'industrie, 2023-2027 phase, as update
 rounded to 6 decimals (about 10 cm)."
             .to_string(),
         counts: vec![("territories".into(), n)],
+    })
+}
+
+/// The outlines of the 96 metropolitan départements (simplified), for context on maps
+/// (the HTML report draws them) and as a zones layer briefs can name.
+pub(crate) fn departements(raw: &Path, out: &Path) -> Result<LayerReport> {
+    let path = raw.join("france-geojson/departements-version-simplifiee.geojson");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::format(&path, Location::Line(e.line() as u64), e.to_string()))?;
+    let mut features: Vec<Value> = v
+        .get("features")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            let p = &f["properties"];
+            json!({
+                "type": "Feature",
+                "properties": {"id": p["code"], "nom": p["nom"]},
+                "geometry": round_coords(&f["geometry"]),
+            })
+        })
+        .collect();
+    let n = write_collection(&mut features, &out.join("departements.geojson"))?;
+    Ok(LayerReport {
+        name: "departements",
+        file: "departements.geojson",
+        notes: "\
+Role `zones`: the outlines of the metropolitan départements
+(`france-geojson/departements-version-simplifiee.geojson`, from GitHub
+`gregoiredavid/france-geojson`, built from IGN Admin Express COG 2018 and simplified
+with mapshaper; Licence Ouverte). Properties renamed (`code` to `id`), coordinates
+rounded to 6 decimals. For context on maps (the HTML report draws them): simplified,
+so not for deciding which side of a border a site is on (use the `commune` code)."
+            .to_string(),
+        counts: vec![("départements".into(), n)],
     })
 }

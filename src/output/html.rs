@@ -1,0 +1,414 @@
+//! A self-contained HTML report for a client: a map of the ranked sites coloured by
+//! score and labelled by rank over the départements' outlines, a score receipt per
+//! site in its popup, the brief's weights and warnings, and the ranked table. One
+//! file: Leaflet (vendored, BSD-2) and the data are inlined, nothing is fetched, so it
+//! opens offline (no tile server: the outlines give the context).
+
+use std::io::Write;
+
+use geo::{BoundingRect, Intersects, Rect};
+use serde_json::{json, Value};
+
+use super::geojson::geometry_json;
+use super::markdown::{notes, short_value};
+use super::{selected, OutputOptions};
+use crate::model::Layer;
+use crate::ranking::{CriterionValue, Ranking, SiteResult};
+
+const LEAFLET_JS: &str = include_str!("vendor/leaflet/leaflet.js");
+const LEAFLET_CSS: &str = include_str!("vendor/leaflet/leaflet.css");
+
+/// The score classes' colours, as the QGIS style has them (ColorBrewer RdYlGn).
+const COLOURS: [&str; 5] = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"];
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The score class (0..5) of a score, 20 points each.
+fn class(score: f64) -> usize {
+    ((score / 20.0).floor().max(0.0) as usize).min(COLOURS.len() - 1)
+}
+
+/// A site's score receipt: what it is, its score, and per criterion the value, score,
+/// weight, points and the facility it was measured to.
+fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
+    let mut h = String::new();
+    let title = s.label.as_deref().unwrap_or(&s.site_id);
+    match s.rank {
+        Some(r) => h.push_str(&format!("<h3>#{r} {}</h3>", esc(title))),
+        None => h.push_str(&format!("<h3>{} (excluded)</h3>", esc(title))),
+    }
+    let mut what = vec![esc(&s.site_id)];
+    if let Some(c) = &s.commune {
+        what.push(format!("commune {}", esc(c)));
+    }
+    if let Some(a) = s.area_ha {
+        what.push(format!("{a:.2} ha"));
+    }
+    h.push_str(&format!("<p class=\"what\">{}</p>", what.join(" · ")));
+    match s.score {
+        Some(score) if s.rank.is_some() => h.push_str(&format!(
+            "<p class=\"score\">Score <b>{score:.1}</b> / 100 ({} of {} ranked, {})</p>",
+            s.rank.unwrap_or_default(),
+            ranking.ranked,
+            esc(&ranking.method.to_string())
+        )),
+        _ => h.push_str(&format!(
+            "<p class=\"score\">Excluded by {}</p>",
+            esc(&s.excluded_by_text(", "))
+        )),
+    }
+    h.push_str("<table><tr><th>criterion</th><th>value</th><th>score</th><th>weight</th><th>points</th><th>measured to</th></tr>");
+    for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+        let mut to = c
+            .nearest_label
+            .clone()
+            .or_else(|| c.nearest_id.clone())
+            .unwrap_or_default();
+        if let (Some(km), CriterionValue::Number(Some(_))) = (c.km, &c.value) {
+            to.push_str(&format!(" ({km:.1} km away)"));
+        }
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}</td><td>{}</td></tr>",
+            esc(&info.name),
+            esc(&short_value(info, c)),
+            c.score,
+            info.weight * 100.0,
+            c.points,
+            esc(&to)
+        ));
+    }
+    h.push_str("</table>");
+    let n = notes(s);
+    if !n.is_empty() {
+        h.push_str(&format!("<p class=\"notes\">{}</p>", esc(&n)));
+    }
+    h
+}
+
+/// The area the map shows: the written sites, with a margin.
+fn extent(sites: &[&SiteResult]) -> Option<Rect<f64>> {
+    let mut it = sites.iter().map(|s| s.location);
+    let first = it.next()?;
+    let (mut lo, mut hi) = (first.0, first.0);
+    for p in it {
+        lo.x = lo.x.min(p.x());
+        lo.y = lo.y.min(p.y());
+        hi.x = hi.x.max(p.x());
+        hi.y = hi.y.max(p.y());
+    }
+    let margin = ((hi.x - lo.x).max(hi.y - lo.y) * 0.15).max(0.3);
+    Some(Rect::new(
+        (lo.x - margin, lo.y - margin),
+        (hi.x + margin, hi.y + margin),
+    ))
+}
+
+/// The outlines near the sites, as a GeoJSON FeatureCollection.
+fn outlines_json(outlines: Option<&Layer>, area: Option<Rect<f64>>) -> Value {
+    let features: Vec<Value> = outlines
+        .map(|l| l.features.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| match (area, f.geometry.bounding_rect()) {
+            (Some(a), Some(b)) => a.intersects(&b),
+            _ => true,
+        })
+        .map(|f| {
+            json!({
+                "type": "Feature",
+                "properties": {"id": f.id, "name": f.label.as_deref().unwrap_or(&f.id)},
+                "geometry": geometry_json(&f.geometry),
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// The ranked table below the map (and the excluded sites, folded, when written).
+fn table(ranking: &Ranking, sites: &[&SiteResult], ranked: bool) -> String {
+    let mut h = String::from("<table class=\"ranking\"><thead><tr><th>rank</th><th>site</th><th>label</th><th>commune</th><th>score</th><th>area (ha)</th>");
+    for c in &ranking.criteria {
+        h.push_str(&format!("<th>{}</th>", esc(&c.name)));
+    }
+    h.push_str("<th>notes</th></tr></thead><tbody>");
+    for s in sites.iter().filter(|s| s.rank.is_some() == ranked) {
+        h.push_str(&format!(
+            "<tr data-site=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            esc(&s.site_id),
+            s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+            esc(&s.site_id),
+            esc(s.label.as_deref().unwrap_or("")),
+            esc(s.commune.as_deref().unwrap_or("")),
+            s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
+            s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
+        ));
+        for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+            h.push_str(&format!(
+                "<td>{} <small>({:.1} pts)</small></td>",
+                esc(&short_value(info, c)),
+                c.points
+            ));
+        }
+        h.push_str(&format!("<td>{}</td></tr>", esc(&notes(s))));
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+const STYLE: &str = r#"
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 16px 32px; color: #222; }
+h1 { font-size: 1.5em; margin: 16px 0 4px; }
+#map { height: 600px; border: 1px solid #bbb; background: #dbe8f2; }
+table { border-collapse: collapse; }
+th, td { padding: 2px 6px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; font-size: 0.85em; }
+td.num { text-align: right; }
+.ranking { margin-top: 12px; width: 100%; }
+.weights td { font-size: 0.9em; }
+.warnings li { color: #8a4b00; }
+.leaflet-tooltip.rank { background: transparent; border: none; box-shadow: none; font-weight: bold; font-size: 11px; padding: 0; }
+.leaflet-popup-content h3 { margin: 0 0 4px; font-size: 1.1em; }
+.leaflet-popup-content p { margin: 2px 0; }
+.legend { background: #fff; padding: 6px 8px; border-radius: 4px; font-size: 12px; line-height: 18px; }
+.legend i { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 6px; border: 1px solid #333; vertical-align: middle; }
+"#;
+
+/// The script that draws the map from the inlined data. Opened with `#open=3`, the
+/// page shows the popup of the site ranked 3. Opened with `#check`, it also draws the
+/// excluded sites, opens every popup in turn and copies its content into
+/// `<div id="check">` (what the browser test reads). It sets `data-drawn` on the body
+/// to the number of site markers drawn when it is done.
+const SCRIPT: &str = r#"
+(function () {
+  var data = JSON.parse(document.getElementById('sitematch-data').textContent);
+  var map = L.map('map', { zoomSnap: 0.25 });
+  map.attributionControl.addAttribution(data.attribution);
+  var outlines = L.geoJSON(data.outlines, {
+    style: { color: '#6b6b6b', weight: 1, fillColor: '#f4f1ea', fillOpacity: 1 },
+    onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
+  }).addTo(map);
+  var ranked = L.layerGroup(), excluded = L.layerGroup(), markers = [];
+  data.sites.forEach(function (s) {
+    var style = s.rank
+      ? { radius: 9, color: '#232323', weight: 1, fillColor: data.colours[s.class], fillOpacity: 0.95, className: 'site-marker ranked' }
+      : { radius: 4, color: '#555', weight: 1, fillColor: '#969696', fillOpacity: 0.8, className: 'site-marker excluded' };
+    var m = L.circleMarker([s.lat, s.lon], style).bindPopup(s.popup, { maxWidth: 520 });
+    m.site = s.id;
+    if (s.rank) {
+      m.bindTooltip(String(s.rank), { permanent: true, direction: 'center', className: 'rank' });
+      m.addTo(ranked);
+    } else {
+      m.addTo(excluded);
+    }
+    markers.push(m);
+  });
+  ranked.addTo(map);
+  var overlays = { 'Ranked sites': ranked, 'Départements': outlines };
+  if (data.excluded > 0) { overlays['Excluded sites (' + data.excluded + ')'] = excluded; }
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  var legend = L.control({ position: 'bottomright' });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create('div', 'legend');
+    div.innerHTML = '<b>score</b><br>' + data.colours.map(function (c, k) {
+      return '<i style="background:' + c + '"></i>' + (k * 20) + ' - ' + (k * 20 + 20);
+    }).reverse().join('<br>');
+    return div;
+  };
+  legend.addTo(map);
+  var e = data.extent;
+  if (e) { map.fitBounds([[e[1], e[0]], [e[3], e[2]]]); } else { map.setView([46.6, 2.5], 5); }
+  var open = /^#open=(\d+)$/.exec(location.hash);
+  if (open) {
+    markers.forEach(function (m) { if (String(m.getTooltip() && m.getTooltip().getContent()) === open[1]) { m.openPopup(); } });
+  }
+  if (location.hash === '#check') {
+    var check = document.getElementById('check');
+    excluded.addTo(map);
+    markers.forEach(function (m) {
+      m.openPopup();
+      var element = m.getPopup().getElement();
+      var content = element && element.querySelector('.leaflet-popup-content');
+      var section = document.createElement('section');
+      section.setAttribute('data-site', m.site);
+      section.innerHTML = content ? content.innerHTML : '';
+      check.appendChild(section);
+      m.closePopup();
+    });
+  }
+  document.body.setAttribute('data-drawn', String(document.querySelectorAll('path.site-marker').length));
+})();
+"#;
+
+/// Writes the ranking as one self-contained HTML file: the map (the written sites
+/// coloured by score and labelled by rank; the excluded sites, when written, in a
+/// layer to switch on; the `outlines` layer's polygons near them, such as the
+/// départements), a popup per site with its score receipt, the brief's name,
+/// method, weights and warnings, and the ranked table below the map.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let mut out = Vec::new();
+/// let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
+/// sitematch::output::write_html(&ranking, &opts, None, &mut out).unwrap();
+/// let html = String::from_utf8(out).unwrap();
+/// assert!(html.starts_with("<!DOCTYPE html>"));
+/// // Nothing to fetch: no external script, style or tile.
+/// assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+/// assert!(html.contains("<tr data-site=\"big\">"));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_html<W: Write>(
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    outlines: Option<&Layer>,
+    mut out: W,
+) -> std::io::Result<()> {
+    let sites: Vec<&SiteResult> = selected(ranking, opts).collect();
+    let area = extent(&sites);
+    let site_data: Vec<Value> = sites
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.site_id,
+                "rank": s.rank,
+                "class": s.score.map_or(0, class),
+                "lon": s.location.x(),
+                "lat": s.location.y(),
+                "popup": receipt(ranking, s),
+            })
+        })
+        .collect();
+    let excluded = sites.iter().filter(|s| s.rank.is_none()).count();
+    let attribution = match outlines {
+        Some(l) => format!("sitematch · outlines: {} layer", esc(&l.name)),
+        None => "sitematch".to_string(),
+    };
+    let data = json!({
+        "sites": site_data,
+        "excluded": excluded,
+        "outlines": outlines_json(outlines, area),
+        "extent": area.map(|a| [a.min().x, a.min().y, a.max().x, a.max().y]),
+        "colours": COLOURS,
+        "attribution": attribution,
+    });
+    // In a <script> element, "</" must not appear: JSON allows "<\/".
+    let data = data.to_string().replace("</", "<\\/");
+    let title = if ranking.brief_name.is_empty() {
+        "Ranking".to_string()
+    } else {
+        ranking.brief_name.clone()
+    };
+
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        out,
+        "<meta name=\"generator\" content=\"sitematch {}\">",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(out, "<title>{}</title>", esc(&title))?;
+    writeln!(
+        out,
+        "<style>\n{LEAFLET_CSS}\n</style>\n<style>{STYLE}</style>"
+    )?;
+    writeln!(out, "</head>\n<body>")?;
+    writeln!(out, "<h1>{}</h1>", esc(&title))?;
+    writeln!(
+        out,
+        "<p>{} shown: {} sites ranked of {} considered ({} excluded by the brief's hard constraints); method {}; sitematch {}.</p>",
+        super::summary(ranking, opts),
+        ranking.ranked,
+        ranking.sites.len(),
+        ranking.sites.len() - ranking.ranked,
+        esc(&ranking.method.to_string()),
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(out, "<div id=\"map\"></div>")?;
+    writeln!(out, "<h2>Weights</h2>\n<table class=\"weights\"><tr><th>criterion</th><th>type</th><th>weight</th><th>value</th></tr>")?;
+    for c in &ranking.criteria {
+        writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td></tr>",
+            esc(&c.name),
+            c.kind,
+            c.weight * 100.0,
+            esc(&c.unit)
+        )?;
+    }
+    writeln!(out, "</table>")?;
+    if !ranking.warnings.is_empty() {
+        writeln!(out, "<h2>Warnings</h2>\n<ul class=\"warnings\">")?;
+        for w in &ranking.warnings {
+            writeln!(out, "<li>{}</li>", esc(&w.to_string()))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+    writeln!(out, "<h2>Ranked sites</h2>")?;
+    out.write_all(table(ranking, &sites, true).as_bytes())?;
+    if excluded > 0 {
+        writeln!(
+            out,
+            "<details><summary>{excluded} excluded sites, with the reasons</summary>"
+        )?;
+        out.write_all(table(ranking, &sites, false).as_bytes())?;
+        writeln!(out, "</details>")?;
+    }
+    writeln!(out, "<div id=\"check\" hidden></div>")?;
+    writeln!(
+        out,
+        "<script type=\"application/json\" id=\"sitematch-data\">{data}</script>"
+    )?;
+    writeln!(out, "<script>\n{LEAFLET_JS}\n</script>")?;
+    writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>")?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_follow_the_qgis_style() {
+        assert_eq!(class(0.0), 0);
+        assert_eq!(class(19.99), 0);
+        assert_eq!(class(20.0), 1);
+        assert_eq!(class(82.1), 4);
+        assert_eq!(class(100.0), 4);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<b>\"A&B\"</b>"),
+            "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"
+        );
+    }
+}
