@@ -228,3 +228,70 @@ fn parallel_scoring_gives_the_sequential_result() {
     assert!(a.0 == b.0, "ranking differs between 1 and 4 threads");
     assert!(a.1 == b.1, "grid differs between 1 and 4 threads");
 }
+
+/// The FlatGeobuf grid reads back through GDAL as the GeoJSON grid does (same count,
+/// same fields and types, WGS 84), and its spatial index answers a bounding-box query
+/// with exactly the cells a scan of the GeoJSON finds in the box.
+#[test]
+fn flatgeobuf_grid_reads_back_with_its_index() {
+    let engine = world();
+    let brief = grid_brief("");
+    let dir = tempfile::tempdir().unwrap();
+    let fgb = dir.path().join("grid.fgb");
+    let geojson = dir.path().join("grid.geojson");
+    let mut out = Vec::new();
+    let stats =
+        sitematch::output::write_fgb_grid(engine.grid(&brief, false).unwrap(), |_| {}, &mut out)
+            .unwrap();
+    std::fs::write(&fgb, out).unwrap();
+    let mut out = Vec::new();
+    write_geojson_grid(engine.grid(&brief, false).unwrap(), |_| {}, &mut out).unwrap();
+    std::fs::write(&geojson, &out).unwrap();
+    assert!(stats.produced > 50);
+
+    let Some(f) = crate::util::ogr_layer(&fgb, Some("cells")) else {
+        return;
+    };
+    let g = crate::util::ogr_layer(&geojson, None).unwrap();
+    assert!(f.stderr.is_empty(), "GDAL warned: {}", f.stderr);
+    assert_eq!(f.count, stats.produced);
+    assert_eq!(f.geometry, "Point");
+    assert!(f.text.contains("ID[\"EPSG\",4326]"));
+    assert_eq!(f.fields, g.fields);
+
+    // Cells in [2.1, 2.3] x [48.2, 48.6], by a scan of the GeoJSON.
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let (x0, y0, x1, y1) = (2.1, 48.2, 2.3, 48.6);
+    let inside = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            let p = &c["geometry"]["coordinates"];
+            let (x, y) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+            (x0..=x1).contains(&x) && (y0..=y1).contains(&y)
+        })
+        .count();
+    assert!(inside > 0 && inside < stats.produced);
+    let (text, _) = crate::util::gdal(
+        "ogrinfo",
+        &[
+            "-ro",
+            "-so",
+            "-spat",
+            "2.1",
+            "48.2",
+            "2.3",
+            "48.6",
+            fgb.to_str().unwrap(),
+            "cells",
+        ],
+    )
+    .unwrap();
+    let count: usize = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert_eq!(count, inside);
+}

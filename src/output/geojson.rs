@@ -167,20 +167,37 @@ pub fn write_geojson_grid<W: Write>(
         on_cell(&grid.stats());
     }
     let stats = grid.stats();
-    let mut meta = metadata(&shell);
+    let meta = grid_metadata(&shell, grid.describe(), Some(&stats));
+    out.write_all(b"\n],\"sitematch\":")?;
+    serde_json::to_writer(&mut out, &meta)?;
+    out.write_all(b"}\n")?;
+    out.flush()?;
+    Ok(stats)
+}
+
+/// The `sitematch` member of a grid: the ranking's metadata without the counts of
+/// ranked sites, with the grid's description and, when known, the counts of cells.
+pub(crate) fn grid_metadata(
+    shell: &Ranking,
+    describe: Value,
+    stats: Option<&crate::scoring::GridStats>,
+) -> Value {
+    let mut meta = metadata(shell);
     if let Value::Object(m) = &mut meta {
-        m.insert("grid".into(), grid.describe());
-        m.insert(
-            "cells".into(),
-            json!({
-                "scanned": stats.scanned,
-                "not_on_land": stats.not_on_land,
-                "outside_departments_or_bbox": stats.outside_departments,
-                "outside_zone": stats.outside_zone,
-                "excluded": stats.excluded,
-                "written": stats.produced,
-            }),
-        );
+        m.insert("grid".into(), describe);
+        if let Some(stats) = stats {
+            m.insert(
+                "cells".into(),
+                json!({
+                    "scanned": stats.scanned,
+                    "not_on_land": stats.not_on_land,
+                    "outside_departments_or_bbox": stats.outside_departments,
+                    "outside_zone": stats.outside_zone,
+                    "excluded": stats.excluded,
+                    "written": stats.produced,
+                }),
+            );
+        }
         for k in [
             "sites_considered",
             "sites_ranked",
@@ -190,11 +207,7 @@ pub fn write_geojson_grid<W: Write>(
             m.remove(k);
         }
     }
-    out.write_all(b"\n],\"sitematch\":")?;
-    serde_json::to_writer(&mut out, &meta)?;
-    out.write_all(b"}\n")?;
-    out.flush()?;
-    Ok(stats)
+    meta
 }
 
 /// Writes features, each on its own line, comma-separated; `first` is true until the

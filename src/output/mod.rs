@@ -45,6 +45,7 @@
 //! decimals; exterior rings are counter-clockwise.
 
 mod csv;
+mod fgb;
 mod geojson;
 mod gpkg;
 mod html;
@@ -57,6 +58,7 @@ use crate::model::Value;
 use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResult};
 
 pub use self::csv::{csvt, csvt_grid, write_csv, write_csv_grid, PRJ_WGS84};
+pub use self::fgb::{write_fgb, write_fgb_grid};
 pub use self::geojson::{write_geojson, write_geojson_grid};
 pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::write_html;

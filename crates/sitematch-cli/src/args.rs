@@ -38,7 +38,7 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Output format (default: from the -o extension: .geojson/.json, .csv, .md,
-        /// .gpkg, .html; else geojson).
+        /// .gpkg, .html, .fgb; else geojson).
         #[arg(long, value_enum)]
         format: Option<OutputFormat>,
         /// Also write the default QGIS style beside the -o file (`x.geojson` gets
@@ -105,11 +105,13 @@ pub enum OutputFormat {
     Gpkg,
     /// A self-contained HTML report: the map, a score receipt per site, the table.
     Html,
+    /// FlatGeobuf: binary, spatially indexed, for grids of millions of cells.
+    Fgb,
 }
 
 impl OutputFormat {
     /// Every format with the extensions that select it.
-    pub const EXTENSIONS: [(&'static str, OutputFormat); 7] = [
+    pub const EXTENSIONS: [(&'static str, OutputFormat); 8] = [
         ("geojson", OutputFormat::Geojson),
         ("json", OutputFormat::Geojson),
         ("csv", OutputFormat::Csv),
@@ -117,5 +119,6 @@ impl OutputFormat {
         ("gpkg", OutputFormat::Gpkg),
         ("html", OutputFormat::Html),
         ("htm", OutputFormat::Html),
+        ("fgb", OutputFormat::Fgb),
     ];
 }

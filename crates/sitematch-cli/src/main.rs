@@ -159,6 +159,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                     OutputFormat::Csv => output::write_csv(&ranking, &opts, &mut sink),
                     OutputFormat::Md => output::write_markdown(&ranking, &opts, &mut sink),
                     OutputFormat::Html => output::write_html(&ranking, &opts, outlines, &mut sink),
+                    OutputFormat::Fgb => output::write_fgb(&ranking, &opts, &mut sink),
                     OutputFormat::Gpkg => unreachable_format(),
                 };
                 written.with_context(|| cannot_write(path.as_deref()))?;
@@ -265,30 +266,30 @@ fn rank_grid(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells, {eta} left")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let csv = match output_format(format, path)? {
-        OutputFormat::Csv => true,
-        OutputFormat::Geojson => false,
+    let format = match output_format(format, path)? {
         OutputFormat::Md => {
             return Err(anyhow!(
-                "--format md: a grid surface has too many cells for a table; use geojson or csv"
+                "--format md: a grid surface has too many cells for a table; use fgb, geojson or csv"
             ))
         }
         OutputFormat::Gpkg | OutputFormat::Html => {
             return Err(anyhow!(
-                "a grid surface is written as GeoJSON or CSV (too many cells for a GeoPackage layer or a map report today); use -o FILE.geojson or FILE.csv"
+                "a grid surface is written as FlatGeobuf, GeoJSON or CSV (a GeoPackage or a map report is for a ranking); use -o FILE.fgb"
             ))
         }
+        f => f,
     };
     let csvt = output::csvt_grid(&grid);
     let mut sink = Output::open(path)?;
     let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
-    let stats = if csv {
-        output::write_csv_grid(grid, progress, &mut sink)
-    } else {
-        output::write_geojson_grid(grid, progress, &mut sink)
+    let stats = match format {
+        OutputFormat::Csv => output::write_csv_grid(grid, progress, &mut sink),
+        OutputFormat::Fgb => output::write_fgb_grid(grid, progress, &mut sink),
+        _ => output::write_geojson_grid(grid, progress, &mut sink),
     }
     .with_context(|| cannot_write(path))?;
     sink.finish(path)?;
+    let csv = format == OutputFormat::Csv;
     if let (true, Some(p)) = (csv, path) {
         write_beside(p, "csvt", &csvt)?;
         write_beside(p, "prj", output::PRJ_WGS84)?;

@@ -1,0 +1,158 @@
+//! FlatGeobuf: a binary, spatially indexed layer for grids of hundreds of thousands to
+//! millions of cells (GDAL and QGIS read it, and fetch only the cells in view). The
+//! cells are streamed to a temporary file as they are scored, then written in Hilbert
+//! order behind a packed R-tree index (the `flatgeobuf` crate): memory holds about 50
+//! bytes per cell, not the cells.
+
+use std::io::Write;
+
+use flatgeobuf::{ColumnType as FgbType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+use geozero::{ColumnValue, PropertyProcessor};
+
+use super::{cells, columns, selected, Cell, Column, OutputOptions, Records};
+use crate::ranking::{ColumnType, Ranking, SiteResult};
+
+fn io_error(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+fn fgb_type(c: &Column) -> FgbType {
+    match c.kind {
+        ColumnType::Text => FgbType::String,
+        ColumnType::Integer => FgbType::Long,
+        ColumnType::Number => FgbType::Double,
+        ColumnType::Bool => FgbType::Bool,
+    }
+}
+
+/// A writer with the schema's columns, WGS 84, indexed.
+fn writer<'a>(
+    ranking: &Ranking,
+    records: Records,
+    title: &'a str,
+    metadata: &'a str,
+) -> std::io::Result<FgbWriter<'a>> {
+    let options = FgbWriterOptions {
+        write_index: true,
+        crs: FgbCrs {
+            org: Some("EPSG"),
+            code: 4326,
+            ..Default::default()
+        },
+        title: Some(title),
+        metadata: Some(metadata),
+        ..Default::default()
+    };
+    let name = match records {
+        Records::Ranking => "sites",
+        Records::Grid => "cells",
+    };
+    let mut fgb =
+        FgbWriter::create_with_options(name, GeometryType::Point, options).map_err(io_error)?;
+    for c in columns(ranking, records) {
+        fgb.add_column(&c.name, fgb_type(&c), |_, col| col.nullable = true);
+    }
+    Ok(fgb)
+}
+
+/// Adds one record: the site's location and its non-null cells (a null is an absent
+/// property in FlatGeobuf).
+fn add(
+    fgb: &mut FgbWriter<'_>,
+    ranking: &Ranking,
+    records: Records,
+    names: &[Column],
+    site: &SiteResult,
+) -> std::io::Result<()> {
+    let values = cells(ranking, records, site);
+    let mut failed = None;
+    fgb.add_feature_geom(geo::Geometry::Point(site.location), |feature| {
+        for (i, (col, cell)) in names.iter().zip(&values).enumerate() {
+            let done = match cell {
+                Cell::Text(Some(t)) => feature.property(i, &col.name, &ColumnValue::String(t)),
+                Cell::Int(Some(x)) => feature.property(i, &col.name, &ColumnValue::Long(*x)),
+                Cell::Num(Some(x)) if x.is_finite() => {
+                    feature.property(i, &col.name, &ColumnValue::Double(*x))
+                }
+                Cell::Bool(Some(b)) => feature.property(i, &col.name, &ColumnValue::Bool(*b)),
+                _ => Ok(false),
+            };
+            if let Err(e) = done {
+                failed = Some(e);
+            }
+        }
+    })
+    .map_err(io_error)?;
+    match failed {
+        Some(e) => Err(io_error(e)),
+        None => Ok(()),
+    }
+}
+
+/// Writes the ranking as a FlatGeobuf point layer (the GeoJSON's columns and types;
+/// the `sitematch` metadata as the header's metadata).
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let mut out = Vec::new();
+/// let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
+/// sitematch::output::write_fgb(&ranking, &opts, &mut out).unwrap();
+/// // FlatGeobuf's magic bytes, version 3.
+/// assert_eq!(&out[..4], b"fgb\x03");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_fgb<W: Write>(
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    mut out: W,
+) -> std::io::Result<()> {
+    let metadata = super::geojson::metadata(ranking).to_string();
+    let mut fgb = writer(ranking, Records::Ranking, &ranking.brief_name, &metadata)?;
+    let names = columns(ranking, Records::Ranking);
+    for site in selected(ranking, opts) {
+        add(&mut fgb, ranking, Records::Ranking, &names, site)?;
+    }
+    fgb.write(&mut out).map_err(io_error)?;
+    out.flush()
+}
+
+/// Writes a streamed grid as a FlatGeobuf point layer, spatially indexed, one record
+/// per cell (the cells' columns, as [`super::write_geojson_grid`] writes them); the
+/// header's metadata holds the grid's description. Returns the counts.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
+/// let mut out = Vec::new();
+/// let stats = sitematch::output::write_fgb_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
+/// assert!(stats.produced >= 4);
+/// assert_eq!(&out[..4], b"fgb\x03");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_fgb_grid<W: Write>(
+    mut grid: crate::scoring::Grid<'_>,
+    mut on_cell: impl FnMut(&crate::scoring::GridStats),
+    mut out: W,
+) -> std::io::Result<crate::scoring::GridStats> {
+    let shell = grid.shell();
+    // The header is written first: the counts of cells are not known yet.
+    let meta = super::geojson::grid_metadata(&shell, grid.describe(), None);
+    let metadata = meta.to_string();
+    let mut fgb = writer(&shell, Records::Grid, &shell.brief_name, &metadata)?;
+    let names = columns(&shell, Records::Grid);
+    while let Some(cell) = grid.next() {
+        add(&mut fgb, &shell, Records::Grid, &names, &cell)?;
+        on_cell(&grid.stats());
+    }
+    fgb.write(&mut out).map_err(io_error)?;
+    out.flush()?;
+    Ok(grid.stats())
+}
