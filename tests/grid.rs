@@ -294,4 +294,14 @@ fn flatgeobuf_grid_reads_back_with_its_index() {
         .and_then(|n| n.trim().parse().ok())
         .unwrap();
     assert_eq!(count, inside);
+
+    // Squares are a polygon layer.
+    let squares = dir.path().join("squares.fgb");
+    let mut out = Vec::new();
+    let brief = grid_brief("cells = \"squares\"");
+    sitematch::output::write_fgb_grid(engine.grid(&brief, false).unwrap(), |_| {}, &mut out)
+        .unwrap();
+    std::fs::write(&squares, out).unwrap();
+    let s = crate::util::ogr_layer(&squares, Some("cells")).unwrap();
+    assert_eq!((s.geometry.as_str(), s.count), ("Polygon", stats.produced));
 }

@@ -184,6 +184,10 @@ fn every_kind_of_geojson_opens_in_gdal_and_is_rfc7946() {
             assert_eq!(typ("motorway_value"), Some("Real"), "{what}");
         }
         if what == "grid squares" {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let features = v["features"].as_array().unwrap();
+            assert!(features.iter().all(|f| f["geometry"]["type"] == "Polygon"));
             // Cells are not ranked: no column that would be null in every record
             // (GDAL types those String).
             for never in [

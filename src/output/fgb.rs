@@ -29,6 +29,7 @@ fn fgb_type(c: &Column) -> FgbType {
 fn writer<'a>(
     ranking: &Ranking,
     records: Records,
+    geometry: GeometryType,
     title: &'a str,
     metadata: &'a str,
 ) -> std::io::Result<FgbWriter<'a>> {
@@ -47,8 +48,7 @@ fn writer<'a>(
         Records::Ranking => "sites",
         Records::Grid => "cells",
     };
-    let mut fgb =
-        FgbWriter::create_with_options(name, GeometryType::Point, options).map_err(io_error)?;
+    let mut fgb = FgbWriter::create_with_options(name, geometry, options).map_err(io_error)?;
     for c in columns(ranking, records) {
         fgb.add_column(&c.name, fgb_type(&c), |_, col| col.nullable = true);
     }
@@ -66,7 +66,11 @@ fn add(
 ) -> std::io::Result<()> {
     let values = cells(ranking, records, site);
     let mut failed = None;
-    fgb.add_feature_geom(geo::Geometry::Point(site.location), |feature| {
+    let geometry = match records {
+        Records::Ranking => geo::Geometry::Point(site.location),
+        Records::Grid => site.geometry.clone(),
+    };
+    fgb.add_feature_geom(geometry, |feature| {
         for (i, (col, cell)) in names.iter().zip(&values).enumerate() {
             let done = match cell {
                 Cell::Text(Some(t)) => feature.property(i, &col.name, &ColumnValue::String(t)),
@@ -113,7 +117,13 @@ pub fn write_fgb<W: Write>(
     mut out: W,
 ) -> std::io::Result<()> {
     let metadata = super::geojson::metadata(ranking).to_string();
-    let mut fgb = writer(ranking, Records::Ranking, &ranking.brief_name, &metadata)?;
+    let mut fgb = writer(
+        ranking,
+        Records::Ranking,
+        GeometryType::Point,
+        &ranking.brief_name,
+        &metadata,
+    )?;
     let names = columns(ranking, Records::Ranking);
     for site in selected(ranking, opts) {
         add(&mut fgb, ranking, Records::Ranking, &names, site)?;
@@ -122,8 +132,8 @@ pub fn write_fgb<W: Write>(
     out.flush()
 }
 
-/// Writes a streamed grid as a FlatGeobuf point layer, spatially indexed, one record
-/// per cell (the cells' columns, as [`super::write_geojson_grid`] writes them); the
+/// Writes a streamed grid as a FlatGeobuf layer (points, or polygons with `cells =
+/// "squares"`), spatially indexed, one record per cell (the cells' columns, as [`super::write_geojson_grid`] writes them); the
 /// header's metadata holds the grid's description. Returns the counts.
 ///
 /// ```
@@ -146,7 +156,18 @@ pub fn write_fgb_grid<W: Write>(
     // The header is written first: the counts of cells are not known yet.
     let meta = super::geojson::grid_metadata(&shell, grid.describe(), None);
     let metadata = meta.to_string();
-    let mut fgb = writer(&shell, Records::Grid, &shell.brief_name, &metadata)?;
+    let geometry = if grid.squares() {
+        GeometryType::Polygon
+    } else {
+        GeometryType::Point
+    };
+    let mut fgb = writer(
+        &shell,
+        Records::Grid,
+        geometry,
+        &shell.brief_name,
+        &metadata,
+    )?;
     let names = columns(&shell, Records::Grid);
     while let Some(cell) = grid.next() {
         add(&mut fgb, &shell, Records::Grid, &names, &cell)?;

@@ -225,12 +225,16 @@ fn write_features<'s, W: Write>(
         for (col, cell) in cols.iter().zip(cells(ranking, records, site)) {
             props.insert(col.name.clone(), cell_json(cell));
         }
-        // The site's location: one geometry type for the whole file (a site's
-        // footprint, where it has one, is in the GeoPackage output).
+        // One geometry type for the whole file: a site's location (its footprint,
+        // where it has one, is in the GeoPackage output); a cell's point or square.
+        let geometry = match records {
+            Records::Ranking => json!({"type": "Point", "coordinates": coord(&site.location.0)}),
+            Records::Grid => geometry_json(&site.geometry),
+        };
         let feature = json!({
             "type": "Feature",
             "properties": Value::Object(props),
-            "geometry": {"type": "Point", "coordinates": coord(&site.location.0)},
+            "geometry": geometry,
         });
         out.write_all(if *first { b"\n" } else { b",\n" })?;
         *first = false;

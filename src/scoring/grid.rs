@@ -291,6 +291,21 @@ impl<'a> Grid<'a> {
         &self.shell.warnings
     }
 
+    /// True when the cells are written as squares (`cells = "squares"`), false for
+    /// their centre points.
+    ///
+    /// ```
+    /// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+    /// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+    ///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+    /// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\ncells = \"squares\"\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
+    /// assert!(engine.grid(&brief, false)?.squares());
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn squares(&self) -> bool {
+        self.spec.squares
+    }
+
     /// The grid's cell size and cell count, for the output's metadata.
     pub fn describe(&self) -> serde_json::Value {
         serde_json::json!({
