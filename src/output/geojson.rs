@@ -28,7 +28,13 @@ fn polygon(p: &Polygon<f64>) -> Value {
 
 /// The geometry as an RFC 7946 object, coordinates rounded to 7 decimals (rings keep
 /// the orientation they were loaded with: exterior counter-clockwise).
-pub(crate) fn geometry_json(g: &Geometry<f64>) -> Value {
+///
+/// ```
+/// let g = geo::Geometry::Point(geo::Point::new(2.123456789, 48.0));
+/// let v = sitematch::output::geometry_json(&g);
+/// assert_eq!(v["coordinates"][0], 2.1234568);
+/// ```
+pub fn geometry_json(g: &Geometry<f64>) -> Value {
     match g {
         Geometry::Point(p) => json!({"type": "Point", "coordinates": coord(&p.0)}),
         Geometry::MultiPoint(m) => json!({"type": "MultiPoint",
@@ -58,8 +64,20 @@ fn cell_json(c: Cell) -> Value {
     }
 }
 
-/// The `sitematch` foreign member: brief, method, weights, counts.
-pub(crate) fn metadata(ranking: &Ranking) -> Value {
+/// The `sitematch` foreign member of the GeoJSON output: brief, method, weights,
+/// units, counts, warnings.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 2.0, 48.0)]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("name = \"B\"\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let meta = sitematch::output::metadata(&ranking);
+/// assert_eq!((meta["brief"].as_str(), meta["weights"]["land"].as_f64()), (Some("B"), Some(1.0)));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn metadata(ranking: &Ranking) -> Value {
     let mut weights = Map::new();
     let mut units = Map::new();
     let mut missing = Map::new();
@@ -208,6 +226,36 @@ pub(crate) fn grid_metadata(
         }
     }
     meta
+}
+
+/// One site of a ranking as a GeoJSON Feature, as [`write_geojson`] writes it (the
+/// `id` member is the site's id).
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 2.0, 48.0)]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let ranking = engine.rank(&brief)?;
+/// let f = sitematch::output::feature_json(&ranking, &ranking.sites[0]);
+/// assert_eq!((f["id"].as_str(), f["properties"]["rank"].as_u64()), (Some("a"), Some(1)));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn feature_json(ranking: &Ranking, site: &SiteResult) -> Value {
+    let mut props = Map::new();
+    for (col, cell) in
+        columns(ranking, Records::Ranking)
+            .iter()
+            .zip(cells(ranking, Records::Ranking, site))
+    {
+        props.insert(col.name.clone(), cell_json(cell));
+    }
+    json!({
+        "type": "Feature",
+        "id": site.site_id,
+        "properties": Value::Object(props),
+        "geometry": {"type": "Point", "coordinates": coord(&site.location.0)},
+    })
 }
 
 /// Writes features, each on its own line, comma-separated; `first` is true until the

@@ -59,7 +59,7 @@ use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResu
 
 pub use self::csv::{csvt, csvt_grid, write_csv, write_csv_grid, PRJ_WGS84};
 pub use self::fgb::{write_fgb, write_fgb_grid};
-pub use self::geojson::{write_geojson, write_geojson_grid};
+pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson, write_geojson_grid};
 pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::write_html;
 pub use self::markdown::write_markdown;

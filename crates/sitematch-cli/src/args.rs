@@ -65,6 +65,20 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Serve the data set over HTTP: OGC API - Features (QGIS, GDAL) and POST /rank
+    /// (built with the `serve` feature).
+    #[cfg(feature = "serve")]
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address and port to listen on (loopback by default; 0.0.0.0:8080 to serve
+        /// the network).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Rankings computed at once (default: the number of cores); 503 beyond.
+        #[arg(long, value_name = "N")]
+        max_rankings: Option<usize>,
+    },
     /// Explain one site's score under a brief, criterion by criterion.
     Explain {
         /// The brief.

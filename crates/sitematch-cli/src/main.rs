@@ -221,6 +221,47 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             warn(&path, &warnings);
             Ok(Outcome::Done)
         }
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            data,
+            bind,
+            max_rankings,
+        } => {
+            let dir = data_dir(data.data.as_deref());
+            let engine = Engine::new(load(&data)?);
+            let mut limits = sitematch_server::Limits::default();
+            if let Some(n) = max_rankings {
+                limits.max_rankings = n.max(1);
+            }
+            let state = sitematch_server::AppState::new(
+                engine,
+                sitematch_server::data_version(&dir),
+                limits,
+            );
+            let runtime =
+                tokio::runtime::Runtime::new().context("starting the server's runtime")?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&bind)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "--bind {bind}: cannot listen there (in use, or not an address:port)"
+                        )
+                    })?;
+                let addr = listener
+                    .local_addr()
+                    .map(|a| a.to_string())
+                    .unwrap_or(bind.clone());
+                eprintln!(
+                    "serving {} on http://{addr}/ (OGC API - Features; POST /rank); Ctrl-C stops",
+                    dir.display()
+                );
+                sitematch_server::serve(listener, std::sync::Arc::new(state))
+                    .await
+                    .context("serving")
+            })?;
+            Ok(Outcome::Done)
+        }
         Command::Explain {
             brief,
             site_id,

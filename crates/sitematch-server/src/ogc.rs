@@ -1,0 +1,381 @@
+//! OGC API - Features, Part 1 (core, GeoJSON): the landing page, the conformance
+//! declaration, the collections (the data layers and the rankings made) and their
+//! items, paged with `limit`, `offset` and `bbox`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use geo::{BoundingRect, Intersects, Rect};
+use serde_json::{json, Map, Value};
+use sitematch::{Feature, Layer};
+
+use crate::problem::Problem;
+use crate::state::{typed, AppState, RankingEntry};
+
+const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+/// The base URL the client used (`http://host:port`), for absolute links.
+pub fn base(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+/// A JSON answer with its media type.
+pub fn json_response(value: &Value, media: &'static str) -> Response {
+    let mut r = value.to_string().into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    r
+}
+
+fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
+    json!({"href": href, "rel": rel, "type": media, "title": title})
+}
+
+/// `GET /`: the landing page.
+pub async fn landing(headers: HeaderMap) -> Response {
+    let b = base(&headers);
+    json_response(
+        &json!({
+            "title": "sitematch",
+            "description": "Brownfield sites, logistics, labour and training layers, and the rankings of the briefs posted to /rank",
+            "links": [
+                link(format!("{b}/"), "self", "application/json", "this document"),
+                link(format!("{b}/conformance"), "conformance", "application/json", "the conformance classes"),
+                link(format!("{b}/collections"), "data", "application/json", "the collections"),
+            ],
+        }),
+        "application/json",
+    )
+}
+
+/// `GET /conformance`.
+pub async fn conformance() -> Response {
+    json_response(
+        &json!({"conformsTo": [
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        ]}),
+        "application/json",
+    )
+}
+
+fn extent(rect: Option<Rect<f64>>) -> Value {
+    let bbox = rect.map_or(json!([-180.0, -90.0, 180.0, 90.0]), |r| {
+        json!([r.min().x, r.min().y, r.max().x, r.max().y])
+    });
+    json!({"spatial": {"bbox": [bbox], "crs": CRS84}})
+}
+
+fn collection(b: &str, id: &str, title: &str, description: &str, rect: Option<Rect<f64>>) -> Value {
+    json!({
+        "id": id,
+        "title": title,
+        "description": description,
+        "extent": extent(rect),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "links": [
+            link(format!("{b}/collections/{id}"), "self", "application/json", title),
+            link(format!("{b}/collections/{id}/items"), "items", "application/geo+json", "the features"),
+        ],
+    })
+}
+
+fn layer_collection(b: &str, layer: &Layer) -> Value {
+    collection(
+        b,
+        &layer.name,
+        &layer.name,
+        &format!("{} layer, {} features", layer.role, layer.features.len()),
+        layer.bbox(),
+    )
+}
+
+fn ranking_rect(entry: &RankingEntry) -> Option<Rect<f64>> {
+    let mut it = entry.ranking.ranked_sites().iter().map(|s| s.location);
+    let first = it.next()?;
+    let (mut lo, mut hi) = (first.0, first.0);
+    for p in it {
+        lo.x = lo.x.min(p.x());
+        lo.y = lo.y.min(p.y());
+        hi.x = hi.x.max(p.x());
+        hi.y = hi.y.max(p.y());
+    }
+    Some(Rect::new(lo, hi))
+}
+
+fn ranking_collection(b: &str, entry: &RankingEntry) -> Value {
+    let r = &entry.ranking;
+    let title = if r.brief_name.is_empty() {
+        entry.id.clone()
+    } else {
+        r.brief_name.clone()
+    };
+    let mut c = collection(
+        b,
+        &entry.id,
+        &title,
+        &format!(
+            "The {} sites ranked by the brief, best first ({} method)",
+            r.ranked, r.method
+        ),
+        ranking_rect(entry),
+    );
+    if let Value::Object(m) = &mut c {
+        m.insert("sitematch".into(), entry.metadata.clone());
+    }
+    c
+}
+
+/// `GET /collections`: the data layers, then the rankings made.
+pub async fn collections(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let b = base(&headers);
+    let mut list: Vec<Value> = state
+        .engine
+        .layers()
+        .filter(|l| state.schemas.contains_key(&l.name))
+        .map(|l| layer_collection(&b, l))
+        .collect();
+    list.extend(state.rankings().iter().map(|e| ranking_collection(&b, e)));
+    json_response(
+        &json!({
+            "links": [link(format!("{b}/collections"), "self", "application/json", "the collections")],
+            "collections": list,
+        }),
+        "application/json",
+    )
+}
+
+/// A collection by id: a data layer or a ranking.
+enum Source<'a> {
+    Layer(&'a Layer),
+    Ranking(Arc<RankingEntry>),
+}
+
+fn source<'a>(state: &'a AppState, id: &str) -> Result<Source<'a>, Problem> {
+    if let Some(l) = state.engine.layer(id).map(|l| l.layer()) {
+        if state.schemas.contains_key(id) {
+            return Ok(Source::Layer(l));
+        }
+    }
+    if let Some(e) = state.ranking(id) {
+        return Ok(Source::Ranking(e));
+    }
+    Err(Problem::not_found(format!(
+        "no collection {id:?}: GET /collections lists them (a ranking's collection exists once its brief is posted to /rank, and while the server keeps it)"
+    )))
+}
+
+/// `GET /collections/{id}`.
+pub async fn collection_one(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let b = base(&headers);
+    let c = match source(&state, &id)? {
+        Source::Layer(l) => layer_collection(&b, l),
+        Source::Ranking(e) => ranking_collection(&b, &e),
+    };
+    Ok(json_response(&c, "application/json"))
+}
+
+/// A data feature as GeoJSON: id, label, category, commune, area, attributes typed
+/// by the layer's columns.
+fn layer_feature(state: &AppState, layer: &Layer, f: &Feature) -> Value {
+    let mut props = Map::new();
+    props.insert("label".into(), json!(f.label));
+    props.insert("category".into(), json!(f.category));
+    props.insert("commune".into(), json!(f.commune));
+    props.insert("area_ha".into(), json!(f.area_ha));
+    if !f.tags.is_empty() {
+        props.insert("tags".into(), json!(f.tags.join(";")));
+    }
+    if let Some(schema) = state.schemas.get(&layer.name) {
+        for (name, kind) in &schema.fields {
+            let key = if props.contains_key(name) {
+                format!("attr_{name}")
+            } else {
+                name.clone()
+            };
+            let v = f
+                .attributes
+                .get(name)
+                .map_or(Value::Null, |v| typed(*kind, v));
+            props.insert(key, v);
+        }
+    }
+    json!({
+        "type": "Feature",
+        "id": f.id,
+        "properties": Value::Object(props),
+        "geometry": sitematch::output::geometry_json(&f.geometry),
+    })
+}
+
+/// The `limit`, `offset` and `bbox` of an items request; other parameters are ignored
+/// (clients such as GDAL add their own).
+struct Page {
+    limit: usize,
+    offset: usize,
+    bbox: Option<Rect<f64>>,
+}
+
+fn page(params: &HashMap<String, String>, max: usize) -> Result<Page, Problem> {
+    let number = |key: &str, default: usize| -> Result<usize, Problem> {
+        match params.get(key) {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<usize>().map_err(|_| {
+                Problem::bad_request(format!(
+                    "{key}={v:?}: a whole number is expected ({key}=100)"
+                ))
+            }),
+        }
+    };
+    let limit = number("limit", 10)?;
+    if limit == 0 || limit > max {
+        return Err(Problem::bad_request(format!(
+            "limit={limit}: between 1 and {max}"
+        )));
+    }
+    let offset = number("offset", 0)?;
+    let bbox = match params.get("bbox") {
+        None => None,
+        Some(text) => {
+            let v: Vec<f64> = text
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| {
+                    Problem::bad_request(format!(
+                        "bbox={text:?}: four numbers, min lon, min lat, max lon, max lat (bbox=2.0,48.5,2.6,49.0)"
+                    ))
+                })?;
+            match v.as_slice() {
+                [x0, y0, x1, y1] if x0 <= x1 && y0 <= y1 => Some(Rect::new((*x0, *y0), (*x1, *y1))),
+                _ => {
+                    return Err(Problem::bad_request(format!(
+                        "bbox={text:?}: four numbers, min lon, min lat, max lon, max lat, each min no larger than its max"
+                    )))
+                }
+            }
+        }
+    };
+    Ok(Page {
+        limit,
+        offset,
+        bbox,
+    })
+}
+
+/// `GET /collections/{id}/items`: a page of features, with `numberMatched`,
+/// `numberReturned` and a `next` link while more remain.
+pub async fn items(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let b = base(&headers);
+    let p = page(&params, state.limits.max_page)?;
+    let inside = |g: &geo::Geometry<f64>| match (&p.bbox, g.bounding_rect()) {
+        (Some(bbox), Some(r)) => bbox.intersects(&r),
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let (matched, features): (usize, Vec<Value>) = match source(&state, &id)? {
+        Source::Layer(l) => {
+            let all: Vec<&Feature> = l.features.iter().filter(|f| inside(&f.geometry)).collect();
+            let page = all
+                .iter()
+                .skip(p.offset)
+                .take(p.limit)
+                .map(|f| layer_feature(&state, l, f))
+                .collect();
+            (all.len(), page)
+        }
+        Source::Ranking(e) => {
+            let r = &e.ranking;
+            let all: Vec<_> = r
+                .ranked_sites()
+                .iter()
+                .filter(|s| inside(&geo::Geometry::Point(s.location)))
+                .collect();
+            let page = all
+                .iter()
+                .skip(p.offset)
+                .take(p.limit)
+                .map(|s| sitematch::output::feature_json(r, s))
+                .collect();
+            (all.len(), page)
+        }
+    };
+    let returned = features.len();
+    let query = |offset: usize| {
+        let mut q = format!("limit={}&offset={offset}", p.limit);
+        if let Some(bbox) = params.get("bbox") {
+            q.push_str(&format!("&bbox={bbox}"));
+        }
+        format!("{b}/collections/{id}/items?{q}")
+    };
+    let mut links = vec![link(
+        query(p.offset),
+        "self",
+        "application/geo+json",
+        "this page",
+    )];
+    if p.offset + returned < matched {
+        links.push(link(
+            query(p.offset + returned),
+            "next",
+            "application/geo+json",
+            "the next page",
+        ));
+    }
+    Ok(json_response(
+        &json!({
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": returned,
+            "links": links,
+            "features": features,
+        }),
+        "application/geo+json",
+    ))
+}
+
+/// `GET /collections/{id}/items/{feature}`: one feature; a ranked site also carries
+/// its score receipt (`explanation`, the text `sitematch explain` prints).
+pub async fn item(
+    State(state): State<Arc<AppState>>,
+    Path((id, feature)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let missing = || Problem::not_found(format!("collection {id:?} has no feature {feature:?}"));
+    let f = match source(&state, &id)? {
+        Source::Layer(l) => {
+            let f = l
+                .features
+                .iter()
+                .find(|f| f.id == feature)
+                .ok_or_else(missing)?;
+            layer_feature(&state, l, f)
+        }
+        Source::Ranking(e) => {
+            let r = &e.ranking;
+            let site = r.site(&feature).ok_or_else(missing)?;
+            let mut f = sitematch::output::feature_json(r, site);
+            if let Some(text) = sitematch::output::explain(r, &feature) {
+                f["properties"]["explanation"] = json!(text);
+            }
+            f
+        }
+    };
+    Ok(json_response(&f, "application/geo+json"))
+}

@@ -1,0 +1,259 @@
+//! What the server holds: the engine over the loaded data set, its version, the data
+//! layers as collections, and the rankings made (a bounded cache by brief and data).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+use sitematch::{ColumnType, Engine, Ranking, Role, Value};
+use tokio::sync::Semaphore;
+
+/// How the server behaves under load.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body, in bytes (413 beyond).
+    pub max_body: usize,
+    /// Rankings computed at once; more wait their turn.
+    pub max_rankings: usize,
+    /// Rankings waiting for their turn (503 beyond, with `Retry-After`).
+    pub max_waiting: usize,
+    /// Time limit of a ranking, in seconds (503 beyond).
+    pub rank_seconds: u64,
+    /// Rankings kept for their collections (the oldest is dropped beyond).
+    pub cached_rankings: usize,
+    /// Largest `limit` of an items page.
+    pub max_page: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body: 1 << 20,
+            max_rankings: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_waiting: 32,
+            rank_seconds: 60,
+            cached_rankings: 16,
+            max_page: 10_000,
+        }
+    }
+}
+
+/// A ranking made by `POST /rank`, as a collection: the ranked sites (the excluded
+/// ones are let go: a national ranking holds 22,850 sites, about 80 MB whole), its
+/// metadata and its answer as they were when it was made.
+pub struct RankingEntry {
+    /// The collection id (`ranking-` and 16 hex digits).
+    pub id: String,
+    /// The ranking, its ranked sites only.
+    pub ranking: Ranking,
+    /// Its `sitematch` metadata (counts of the whole ranking).
+    pub metadata: serde_json::Value,
+    /// The GeoJSON answer of `POST /rank` (the brief's `top`).
+    pub answer: Vec<u8>,
+}
+
+impl RankingEntry {
+    /// The entry of a whole ranking.
+    pub fn new(id: String, mut ranking: Ranking) -> std::io::Result<RankingEntry> {
+        let metadata = sitematch::output::metadata(&ranking);
+        let mut answer = Vec::new();
+        let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
+        sitematch::output::write_geojson(&ranking, &opts, &mut answer)?;
+        ranking.sites.truncate(ranking.ranked);
+        ranking.sites.shrink_to_fit();
+        Ok(RankingEntry {
+            id,
+            ranking,
+            metadata,
+            answer,
+        })
+    }
+}
+
+/// The typed attribute columns of a data layer, for its items.
+pub struct LayerSchema {
+    /// (field, type), in name order.
+    pub fields: Vec<(String, ColumnType)>,
+}
+
+/// The server's state, shared by every request.
+pub struct AppState {
+    /// The engine over the loaded data set.
+    pub engine: Engine,
+    /// A hash of the data set's files (names, sizes, modification times).
+    pub data_version: String,
+    /// The data layers served as collections (every layer that has features).
+    pub schemas: HashMap<String, LayerSchema>,
+    /// The limits.
+    pub limits: Limits,
+    /// Rankings being computed.
+    pub permits: Arc<Semaphore>,
+    /// Rankings waiting for a permit.
+    pub waiting: std::sync::atomic::AtomicUsize,
+    rankings: Mutex<Cache>,
+    /// Briefs being ranked, by id: a second request for the same brief waits for the
+    /// first one's ranking rather than making its own.
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+#[derive(Default)]
+struct Cache {
+    by_id: HashMap<String, Arc<RankingEntry>>,
+    order: VecDeque<String>,
+}
+
+impl AppState {
+    /// The state over an engine; `data_version` names the data set's version (see
+    /// [`data_version`]).
+    pub fn new(engine: Engine, data_version: String, limits: Limits) -> AppState {
+        let schemas = engine
+            .layers()
+            .filter(|l| l.role != Role::Network && !l.features.is_empty())
+            .map(|l| {
+                let mut names: Vec<&String> = l
+                    .features
+                    .iter()
+                    .flat_map(|f| f.attributes.keys())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                names.sort();
+                let fields = names
+                    .into_iter()
+                    .map(|n| {
+                        let kind = ColumnType::infer(
+                            l.features.iter().filter_map(|f| f.attributes.get(n)),
+                        );
+                        (n.clone(), kind)
+                    })
+                    .collect();
+                (l.name.clone(), LayerSchema { fields })
+            })
+            .collect();
+        AppState {
+            engine,
+            data_version,
+            schemas,
+            permits: Arc::new(Semaphore::new(limits.max_rankings.max(1))),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            limits,
+            rankings: Mutex::new(Cache::default()),
+            inflight: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The id of a brief's ranking over this data set: the same brief (whatever its
+    /// syntax, TOML or JSON, or its spacing) gives the same id.
+    pub fn ranking_id(&self, brief: &sitematch::Brief) -> String {
+        let mut h = Sha256::new();
+        h.update(self.data_version.as_bytes());
+        h.update(format!("{brief:?}").as_bytes());
+        let digest = h.finalize();
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("ranking-{hex}")
+    }
+
+    /// A ranking made before.
+    pub fn ranking(&self, id: &str) -> Option<Arc<RankingEntry>> {
+        self.rankings
+            .lock()
+            .ok()
+            .and_then(|c| c.by_id.get(id).cloned())
+    }
+
+    /// Every ranking kept, oldest first.
+    pub fn rankings(&self) -> Vec<Arc<RankingEntry>> {
+        match self.rankings.lock() {
+            Ok(c) => c
+                .order
+                .iter()
+                .filter_map(|id| c.by_id.get(id).cloned())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The lock of a brief's ranking (see `inflight`).
+    pub fn inflight(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.inflight.lock() {
+            Ok(mut m) => m.entry(id.to_string()).or_default().clone(),
+            Err(_) => Arc::default(),
+        }
+    }
+
+    /// The ranking of `id` is done (kept or failed): its lock goes.
+    pub fn done(&self, id: &str) {
+        if let Ok(mut m) = self.inflight.lock() {
+            m.remove(id);
+        }
+    }
+
+    /// Keeps a ranking, dropping the oldest beyond the limit.
+    pub fn keep(&self, entry: Arc<RankingEntry>) {
+        if let Ok(mut c) = self.rankings.lock() {
+            if c.by_id.insert(entry.id.clone(), entry.clone()).is_none() {
+                c.order.push_back(entry.id.clone());
+            }
+            while c.order.len() > self.limits.cached_rankings.max(1) {
+                if let Some(old) = c.order.pop_front() {
+                    c.by_id.remove(&old);
+                }
+            }
+        }
+    }
+}
+
+/// The version of a data folder: a hash of its files' names, sizes and modification
+/// times (a changed file changes the ids of the rankings made over it).
+pub fn data_version(dir: &std::path::Path) -> String {
+    let mut files: Vec<(String, u64, u128)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            Some((
+                e.file_name().to_string_lossy().into_owned(),
+                m.len(),
+                modified,
+            ))
+        })
+        .collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for (name, len, modified) in files {
+        h.update(format!("{name}\0{len}\0{modified}\n").as_bytes());
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An attribute value as JSON in its column's type.
+pub fn typed(kind: ColumnType, v: &Value) -> serde_json::Value {
+    use serde_json::json;
+    match (kind, v) {
+        (_, Value::Null) => serde_json::Value::Null,
+        (ColumnType::Number | ColumnType::Integer, Value::Number(x)) => json!(x),
+        (ColumnType::Integer, Value::Text(t)) => t
+            .trim()
+            .parse::<i64>()
+            .map_or(serde_json::Value::Null, |i| json!(i)),
+        (ColumnType::Number, Value::Text(t)) => t
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map_or(serde_json::Value::Null, |x| json!(x)),
+        (_, Value::Bool(b)) => json!(b),
+        (_, Value::Text(t)) if t.is_empty() => serde_json::Value::Null,
+        (_, v) => v.as_text().map_or(serde_json::Value::Null, |t| json!(t)),
+    }
+}

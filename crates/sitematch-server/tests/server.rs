@@ -1,0 +1,364 @@
+//! The server with real clients: GDAL's OAPIF driver lists the collections and reads a
+//! ranking page by page; an HTTP client posts briefs (good, bad, too large, the
+//! malformed-brief corpus) and checks the answers against the library's own results.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sitematch::{Brief, Catalog, Engine};
+use sitematch_server::{AppState, Limits};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+/// A server over the ranking fixtures on a free loopback port, in its own thread;
+/// returns its base URL and state.
+fn start(limits: Limits) -> (String, Arc<AppState>) {
+    let dir = fixtures().join("rank");
+    let engine = Engine::new(Catalog::from_path(&dir).unwrap());
+    let state = Arc::new(AppState::new(
+        engine,
+        sitematch_server::data_version(&dir),
+        limits,
+    ));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let shared = state.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            sitematch_server::serve(listener, shared).await.unwrap();
+        });
+    });
+    (format!("http://{addr}"), state)
+}
+
+fn brief_toml() -> String {
+    std::fs::read_to_string(fixtures().join("rank/brief.toml")).unwrap()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// (status, headers we read, body) of a POST.
+fn post(url: &str, media: &str, body: &[u8]) -> (u16, Option<String>, Option<String>, String) {
+    let mut r = agent()
+        .post(url)
+        .header("Content-Type", media)
+        .send(body)
+        .unwrap();
+    let header = |r: &ureq::http::Response<ureq::Body>, h: &str| {
+        r.headers()
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let (location, cache) = (header(&r, "location"), header(&r, "x-sitematch-cache"));
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    (r.status().as_u16(), location, cache, text)
+}
+
+fn get(url: &str) -> (u16, String) {
+    let mut r = agent().get(url).call().unwrap();
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    (r.status().as_u16(), text)
+}
+
+/// `ogrinfo` output, or `None` with a note when GDAL is absent (never under CI).
+fn ogrinfo(args: &[&str]) -> Option<String> {
+    let out = match std::process::Command::new("ogrinfo").args(args).output() {
+        Ok(o) => o,
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("ogrinfo is missing; .ci/run installs gdal-bin")
+        }
+        Err(_) => {
+            eprintln!("note: ogrinfo (gdal-bin) is not installed; skipping the OAPIF read-back");
+            return None;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.trim().is_empty(),
+        "ogrinfo {args:?}: {stderr}"
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn gdal_reads_the_collections_and_a_ranking_page_by_page() {
+    let (base, _) = start(Limits::default());
+    let (status, location, cache, body) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        brief_toml().as_bytes(),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(cache.as_deref(), Some("miss"));
+    let location = location.unwrap();
+    let id = location.rsplit('/').next().unwrap().to_string();
+    assert!(
+        id.starts_with("ranking-") && id.len() == "ranking-".len() + 16,
+        "{id}"
+    );
+    // The answer is the library's ranking of the same brief over the same data.
+    let expected = Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap())
+        .rank(&Brief::from_toml_str(&brief_toml()).unwrap())
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["site_id"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = expected
+        .ranked_sites()
+        .iter()
+        .take(expected.top)
+        .map(|s| s.site_id.as_str())
+        .collect();
+    assert_eq!(ids, want);
+
+    let oapif = format!("OAPIF:{base}");
+    let Some(list) = ogrinfo(&["-ro", "-q", &oapif]) else {
+        return;
+    };
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split(": ").nth(1))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert_eq!(
+        names,
+        ["motorway", "ardennes", "centre", id.as_str()],
+        "{list}"
+    );
+    // Two features a page: GDAL follows the `next` links to the end.
+    let all = ogrinfo(&["-ro", "-oo", "PAGE_SIZE=2", &oapif, &id]).unwrap();
+    let read: Vec<&str> = all
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("site_id (String) = "))
+        .collect();
+    let every: Vec<&str> = expected
+        .ranked_sites()
+        .iter()
+        .map(|s| s.site_id.as_str())
+        .collect();
+    assert_eq!(read, every);
+    assert!(all.contains(&format!("Feature Count: {}", every.len())));
+    let layer = ogrinfo(&["-ro", "-so", "-oo", "PAGE_SIZE=3", &oapif, "ardennes"]).unwrap();
+    assert!(layer.contains("Feature Count: 8"), "{layer}");
+}
+
+#[test]
+fn the_same_brief_twice_is_ranked_once() {
+    let (base, state) = start(Limits::default());
+    let (status, first, cache, _) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        brief_toml().as_bytes(),
+    );
+    assert_eq!((status, cache.as_deref()), (201, Some("miss")));
+    // The same brief as JSON: the same collection, from the cache.
+    let value: toml::Value = toml::from_str(&brief_toml()).unwrap();
+    let json = serde_json::to_string(&value).unwrap();
+    let (status, again, cache, _) =
+        post(&format!("{base}/rank"), "application/json", json.as_bytes());
+    assert_eq!((status, cache.as_deref()), (200, Some("hit")));
+    assert_eq!(first, again);
+    assert_eq!(state.rankings().len(), 1);
+    // Another brief, another collection.
+    let other = brief_toml().replace("top = 5", "top = 2");
+    let (status, third, _, _) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        other.as_bytes(),
+    );
+    assert_eq!(status, 201);
+    assert_ne!(first, third);
+}
+
+#[test]
+fn items_page_and_filter_as_a_scan_does() {
+    let (base, _) = start(Limits::default());
+    let catalog = Catalog::from_path(fixtures().join("rank")).unwrap();
+    let layer = catalog.layer("motorway").unwrap();
+    let n = layer.features.len();
+    let (status, body) = get(&format!(
+        "{base}/collections/motorway/items?limit=3&offset=2"
+    ));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["numberMatched"], n);
+    assert_eq!(v["numberReturned"], 3.min(n - 2));
+    let next = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next");
+    assert_eq!(next.is_some(), n > 5);
+    // bbox: the features a scan finds inside.
+    let (x0, y0, x1, y1) = (4.5, 49.5, 5.0, 50.0);
+    let inside = layer
+        .features
+        .iter()
+        .filter(|f| {
+            let p = f.location;
+            (x0..=x1).contains(&p.x()) && (y0..=y1).contains(&p.y())
+        })
+        .count();
+    let (_, body) = get(&format!(
+        "{base}/collections/motorway/items?limit=1000&bbox={x0},{y0},{x1},{y1}"
+    ));
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["numberMatched"], inside);
+    // Bad parameters: 400 with the fix.
+    for bad in ["limit=0", "limit=x", "bbox=1,2,3", "bbox=3,2,1,4"] {
+        let (status, body) = get(&format!("{base}/collections/motorway/items?{bad}"));
+        assert_eq!(status, 400, "{bad}");
+        let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(p["detail"]
+            .as_str()
+            .unwrap()
+            .contains(bad.split('=').next().unwrap()));
+    }
+    let (status, _) = get(&format!("{base}/collections/nothing/items"));
+    assert_eq!(status, 404);
+    let (status, body) = get(&format!("{base}/health"));
+    assert_eq!(status, 200);
+    assert!(body.contains("\"status\":\"ok\""));
+}
+
+#[test]
+fn a_site_has_its_score_receipt() {
+    let (base, _) = start(Limits::default());
+    let (_, location, _, _) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        brief_toml().as_bytes(),
+    );
+    let id = location.unwrap().rsplit('/').next().unwrap().to_string();
+    let expected = Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap())
+        .rank(&Brief::from_toml_str(&brief_toml()).unwrap())
+        .unwrap();
+    let site = &expected.ranked_sites()[0].site_id;
+    let want = sitematch::output::explain(&expected, site).unwrap();
+    let (status, text) = get(&format!("{base}/explain?ranking={id}&site={site}"));
+    assert_eq!((status, text.as_str()), (200, want.as_str()));
+    let (status, body) = get(&format!("{base}/collections/{id}/items/{site}"));
+    assert_eq!(status, 200);
+    let f: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(f["properties"]["explanation"], want.as_str());
+    assert_eq!(f["properties"]["rank"], 1);
+    let (status, _) = get(&format!("{base}/explain?ranking={id}&site=nope"));
+    assert_eq!(status, 404);
+}
+
+/// Bad briefs get 4xx problem+json with every problem at its key path, never a 5xx;
+/// the malformed-brief corpus included; the server stays up.
+#[test]
+fn bad_requests_get_clear_problems() {
+    let limits = Limits {
+        max_body: 4096,
+        ..Limits::default()
+    };
+    let (base, state) = start(limits);
+    let url = format!("{base}/rank");
+    let problem = |status: u16, body: &str| -> serde_json::Value {
+        let p: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|_| panic!("{status}: not JSON: {body}"));
+        assert_eq!(p["status"], status, "{body}");
+        assert!(!p["detail"].as_str().unwrap_or("").is_empty(), "{body}");
+        p
+    };
+    // A typo: its key path.
+    let typo = brief_toml().replace("name = \"motorway\"", "nmae = \"motorway\"");
+    let (status, _, _, body) = post(&url, "application/toml", typo.as_bytes());
+    assert_eq!(status, 422);
+    let p = problem(422, &body);
+    assert!(
+        p["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["key"].as_str().unwrap().starts_with("criterion[0]")),
+        "{body}"
+    );
+    // A file of the server: refused.
+    let matrix = "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorway\"\ntravel = \"matrix\"\nmatrix = \"/etc/passwd\"\nideal_min = 5\nzero_min = 30\n";
+    let (status, _, _, body) = post(&url, "application/toml", matrix.as_bytes());
+    assert_eq!(status, 422, "{body}");
+    let p = problem(422, &body);
+    assert_eq!(p["problems"][0]["key"], "criterion[0].matrix");
+    // Too large, not UTF-8, an unknown media type.
+    let big = vec![b' '; 5000];
+    let (status, _, _, body) = post(&url, "application/toml", &big);
+    assert_eq!(status, 413);
+    problem(413, &body);
+    let (status, _, _, body) = post(&url, "application/toml", &[0xff, 0xfe, 0x00]);
+    assert_eq!(status, 422);
+    problem(422, &body);
+    let (status, _, _, body) = post(&url, "text/csv", b"a,b");
+    assert_eq!(status, 415);
+    problem(415, &body);
+    // The corpus.
+    let mut posted = 0;
+    for entry in std::fs::read_dir(fixtures().join("bad")).unwrap() {
+        let path = entry.unwrap().path().join("brief.toml");
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        let (status, _, _, body) = post(&url, "application/toml", &text);
+        assert!(
+            (200..500).contains(&status),
+            "{}: {status} {body}",
+            path.display()
+        );
+        if status >= 400 {
+            problem(status, &body);
+        }
+        posted += 1;
+    }
+    assert!(posted >= 15, "{posted}");
+    let (status, _) = get(&format!("{base}/health"));
+    assert_eq!(status, 200);
+    assert_eq!(state.permits.available_permits(), state.limits.max_rankings);
+}
+
+/// With every ranking slot taken and no room to wait, a new brief gets 503 and
+/// `Retry-After`; a brief ranked before is still answered from the cache.
+#[test]
+fn saturation_gives_503() {
+    let (base, state) = start(Limits {
+        max_rankings: 1,
+        max_waiting: 0,
+        ..Limits::default()
+    });
+    let url = format!("{base}/rank");
+    let (status, _, _, _) = post(&url, "application/toml", brief_toml().as_bytes());
+    assert_eq!(status, 201);
+    let held = state.permits.clone().try_acquire_owned().unwrap();
+    let other = brief_toml().replace("top = 5", "top = 3");
+    let r = agent()
+        .post(&url)
+        .header("Content-Type", "application/toml")
+        .send(other.as_bytes())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 503);
+    assert_eq!(
+        r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let (status, _, cache, _) = post(&url, "application/toml", brief_toml().as_bytes());
+    assert_eq!((status, cache.as_deref()), (200, Some("hit")));
+    drop(held);
+    let (status, _, _, _) = post(&url, "application/toml", other.as_bytes());
+    assert_eq!(status, 201);
+}
