@@ -143,7 +143,7 @@ pub fn write_fgb<W: Write>(
 /// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
 /// let mut out = Vec::new();
 /// let stats = sitematch::output::write_fgb_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
-/// assert!(stats.produced >= 4);
+/// assert!(stats.produced > 0);
 /// assert_eq!(&out[..4], b"fgb\x03");
 /// # Ok::<(), sitematch::Error>(())
 /// ```

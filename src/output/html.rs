@@ -274,8 +274,8 @@ const SCRIPT: &str = r#"
 /// sitematch::output::write_html(&ranking, &opts, None, &mut out).unwrap();
 /// let html = String::from_utf8(out).unwrap();
 /// assert!(html.starts_with("<!DOCTYPE html>"));
-/// // Nothing to fetch: no external script, style or tile.
-/// assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+/// // Nothing to fetch: every script and style is inline, no tile layer.
+/// assert!(!html.contains("<script src") && !html.contains("<link ") && !html.contains("tileLayer("));
 /// assert!(html.contains("<tr data-site=\"big\">"));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
