@@ -22,7 +22,64 @@ pub fn fold(s: &str) -> String {
 
 /// The 1-based line of a byte offset in a text (for TOML errors, which give spans).
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(0, |t| t.lines().count().max(1))
+    text.get(..offset)
+        .map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count() + 1)
+}
+
+/// Where a TOML syntax error is, for a message: `line 4`, and for a duplicate key its
+/// key path too (`line 4, layer[0].role`), found from the tables above it.
+pub(crate) fn toml_place(text: &str, e: &toml::de::Error) -> String {
+    let Some(span) = e.span() else {
+        return "file".to_string();
+    };
+    let line = format!("line {}", line_of(text, span.start));
+    if !e.message().contains("duplicate key") {
+        return line;
+    }
+    match toml_key_path(text, span.start) {
+        Some(path) => format!("{line}, {path}"),
+        None => line,
+    }
+}
+
+/// The key path of the TOML key written at `offset`: the table it is in (`[[layer]]`
+/// tables counted, `[layer.fields]` under the latest `[[layer]]`) and the key.
+fn toml_key_path(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset)?;
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut table = String::new();
+    for line in before.lines() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+            let name = name.trim().to_string();
+            let n = counts
+                .entry(name.clone())
+                .and_modify(|c| *c += 1)
+                .or_insert(0);
+            table = format!("{name}[{n}]");
+        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            let name = name.trim();
+            table = match name.split_once('.') {
+                Some((head, rest)) if counts.contains_key(head) => {
+                    format!("{head}[{}].{rest}", counts[head])
+                }
+                _ => name.to_string(),
+            };
+        }
+    }
+    let key: String = text
+        .get(offset..)?
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    if key.is_empty() {
+        return None;
+    }
+    Some(if table.is_empty() {
+        key
+    } else {
+        format!("{table}.{key}")
+    })
 }
 
 /// At most `max` bytes of `s` (cut at a character boundary), with "..." when cut: for
@@ -40,7 +97,28 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, line_of, toml_key_path};
+
+    #[test]
+    fn toml_key_paths_count_array_tables() {
+        let text = "name = 'x'\n[[layer]]\nname = 'a'\n[[layer]]\nname = 'b'\n[layer.fields]\nk = 'v'\n[filter]\nbbox = 1\n";
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(toml_key_path(text, 0).as_deref(), Some("name"));
+        assert_eq!(
+            toml_key_path(text, at("name = 'b'")).as_deref(),
+            Some("layer[1].name")
+        );
+        assert_eq!(
+            toml_key_path(text, at("k = ")).as_deref(),
+            Some("layer[1].fields.k")
+        );
+        assert_eq!(
+            toml_key_path(text, at("bbox")).as_deref(),
+            Some("filter.bbox")
+        );
+        assert_eq!(line_of(text, at("bbox")), 9);
+        assert_eq!(line_of(text, 0), 1);
+    }
 
     #[test]
     fn folds_french_accents_and_case() {

@@ -716,8 +716,7 @@ impl Brief {
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Brief> {
         let value: Value = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |s| crate::text::line_of(text, s.start));
-            BriefProblems::one(format!("line {line}"), e.message().trim())
+            BriefProblems::one(crate::text::toml_place(text, &e), e.message().trim())
         })?;
         Brief::from_value(&value)
     }

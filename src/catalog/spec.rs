@@ -165,11 +165,11 @@ impl LayerSpec {
 pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let value: serde_json::Value = toml::from_str(&text).map_err(|e| {
-        let place = e
-            .span()
-            .map(|s| format!("line {}", crate::text::line_of(&text, s.start)))
-            .unwrap_or_else(|| "file".to_string());
-        Error::catalog(path, place, e.message().trim().to_string())
+        Error::catalog(
+            path,
+            crate::text::toml_place(&text, &e),
+            e.message().trim().to_string(),
+        )
     })?;
     let mut problems = Problems::default();
     let file = de::read::<CatalogFile>(&value, &[], &mut problems);

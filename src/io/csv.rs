@@ -13,14 +13,57 @@ use super::{Decimal, RawFeature, RawTable, ReadOptions};
 use crate::error::{Error, FeatureProblem, Location, Result};
 use crate::model::{parse_decimal_comma, Value};
 
-/// Opens a file, through a gzip decoder when its name ends in `.gz`.
+/// The most bytes a `.gz` file may decompress to (the national Cartofriches export,
+/// the largest input, is about 60 MB decompressed): beyond, reading stops with an
+/// error rather than filling the disk cache or the memory with a decompression bomb.
+pub const MAX_DECOMPRESSED: u64 = 4 << 30;
+
+/// A reader that fails past `limit` bytes.
+pub(crate) struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Limited<R> {
+    pub(crate) fn new(inner: R, limit: u64) -> Limited<R> {
+        Limited {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "it decompresses to more than {} MiB, the limit (a decompression bomb, or a file to split or to decompress first)",
+                    self.limit >> 20
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Opens a file, through a gzip decoder when its name ends in `.gz` (at most
+/// [`MAX_DECOMPRESSED`] bytes).
 pub(crate) fn open_maybe_gzip(path: &Path) -> Result<Box<dyn Read>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     Ok(if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+        Box::new(Limited::new(
+            flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+            MAX_DECOMPRESSED,
+        ))
     } else {
         Box::new(BufReader::new(file))
     })
@@ -234,6 +277,33 @@ fn csv_error(path: &Path, e: ::csv::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A gzip stream that decompresses past the limit stops with the limit in words,
+    /// and the CSV reader says which file.
+    #[test]
+    fn decompression_stops_at_the_limit() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"id,x,y\n").unwrap();
+        for _ in 0..2000 {
+            gz.write_all(&[b'a'; 1024]).unwrap();
+        }
+        let bytes = gz.finish().unwrap();
+        assert!(bytes.len() < 20_000);
+        let mut r = Limited::new(flate2::read::MultiGzDecoder::new(&bytes[..]), 1 << 20);
+        let mut sink = Vec::new();
+        let e = std::io::copy(&mut r, &mut sink).unwrap_err();
+        assert!(e.to_string().contains("more than 1 MiB"), "{e}");
+        assert!(sink.len() <= 1 << 20);
+        let source = Limited::new(flate2::read::MultiGzDecoder::new(&bytes[..]), 1 << 20);
+        let opts = ReadOptions::default();
+        let e = read_from(source, Path::new("bomb.csv.gz"), &opts, &[]).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("bomb.csv.gz") && text.contains("more than 1 MiB"),
+            "{text}"
+        );
+    }
 
     fn opts() -> ReadOptions {
         ReadOptions {

@@ -14,6 +14,10 @@ use crate::model::{Feature, Role};
 use crate::ranking::Decision;
 use crate::ranking::{Ranking, SiteResult};
 
+/// The most cells a grid may scan (about 20 minutes on two cores; a 1M-cell grid
+/// takes about 20 s): a larger one is refused before it starts, with its count.
+pub const MAX_CELLS: usize = 50_000_000;
+
 /// Cells evaluated per parallel batch: the memory bound of a streamed grid.
 const BATCH: usize = 16_384;
 
@@ -209,6 +213,31 @@ impl<'a> Grid<'a> {
         let (m, _) = radii((y0 + y1) / 2.0);
         let dlat = (spec.grid_km * 1000.0 / m).to_degrees();
         let n_rows = ((y1 - y0) / dlat).ceil().max(1.0) as usize;
+        // Refused before it starts: the cells the extent holds, at the widest row.
+        let widest = {
+            let lat = if y0 <= 0.0 && y1 >= 0.0 {
+                0.0
+            } else {
+                y0.abs().min(y1.abs())
+            };
+            let (_, n) = radii(lat);
+            let dlon =
+                (spec.grid_km * 1000.0 / (n * lat.to_radians().cos().max(1e-6))).to_degrees();
+            ((x1 - x0) / dlon).ceil().max(1.0)
+        };
+        let estimate = n_rows as f64 * widest;
+        if estimate > MAX_CELLS as f64 {
+            return Err(problem(
+                "candidates.grid_km",
+                format!(
+                    "{} km cells over this extent make about {} cells to scan; the limit is {} (take larger cells, or narrow filter.bbox or filter.departments)",
+                    spec.grid_km,
+                    crate::output::thousands(estimate),
+                    crate::output::thousands(MAX_CELLS as f64)
+                ),
+            )
+            .into());
+        }
         let rows: Vec<Row> = (0..n_rows)
             .map(|i| {
                 let lat = y0 + (i as f64 + 0.5) * dlat;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use grid::{Grid, GridStats};
+pub use grid::{Grid, GridStats, MAX_CELLS};
 
 use crate::aggregate::aggregate;
 use crate::brief::{Brief, CompetitionMeasure, CriterionKind, Travel};
