@@ -59,6 +59,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
         None => None,
     };
     let encoding = detect_encoding(path, &dbf_path, encoding)?;
+    check_set(path, &dbf_path)?;
 
     let shape_reader = shapefile::ShapeReader::from_path(path).map_err(|e| shp_error(path, e))?;
     let dbf = File::open(&dbf_path).map_err(|e| Error::io(&dbf_path, e))?;
@@ -84,13 +85,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
     let mut features = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
         let location = Location::Feature(index);
-        let (shape, record) = item.map_err(|e| {
-            Error::format(
-                path,
-                location,
-                format!("{e}; the shapefile is truncated or corrupt (re-export it)"),
-            )
-        })?;
+        let (shape, record) = item.map_err(|e| record_error(path, &dbf_path, location, e))?;
         let mut values = vec![Value::Null; wanted.len()];
         let mut problem = None;
         let mut record: std::collections::HashMap<String, dbase::FieldValue> = record.into();
@@ -194,6 +189,128 @@ fn convert(shape: shapefile::Shape) -> std::result::Result<Geometry<f64>, Featur
         ));
     }
     Geometry::<f64>::try_from(shape).map_err(|e| FeatureProblem::Unparseable(e.to_string()))
+}
+
+/// The first bytes of a file (fewer when it is shorter).
+fn head(path: &Path, n: usize) -> Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(n);
+    File::open(path)
+        .and_then(|f| f.take(n as u64).read_to_end(&mut buf))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(buf)
+}
+
+/// Cross-checks the `.shp`, `.shx` and `.dbf` of a shapefile before reading it, as GDAL
+/// does: each file's size against its header, and the `.dbf`'s record count against
+/// the shapes the `.shx` indexes. A file cut short, or two files that do not belong
+/// together, is an error naming that file, rather than features lost without a word.
+fn check_set(shp: &Path, dbf: &Path) -> Result<()> {
+    let size = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.len())
+            .map_err(|e| Error::io(p, e))
+    };
+    let wrong = |p: &Path, msg: String| Error::format(p, Location::File, msg);
+    let be32 = |b: &[u8], at: usize| {
+        b.get(at..at + 4)
+            .map_or(0, |x| u32::from_be_bytes([x[0], x[1], x[2], x[3]]))
+    };
+    // .shp and .shx: a 100-byte header whose file code is 9994 and whose length (in
+    // 16-bit words) is the file's size.
+    let mut indexed = None;
+    for (p, what) in [
+        (Some(shp.to_path_buf()), ".shp"),
+        (sidecar(shp, "shx"), ".shx"),
+    ] {
+        let Some(p) = p else {
+            continue;
+        };
+        let len = size(&p)?;
+        let h = head(&p, 100)?;
+        if len < 100 {
+            return Err(wrong(
+                &p,
+                format!("the file has {len} bytes; a {what} starts with a 100-byte header (it was cut, or it is not a shapefile): re-export the layer"),
+            ));
+        }
+        if be32(&h, 0) != 9994 {
+            return Err(wrong(
+                &p,
+                format!("this is not a {what} file (its first four bytes are not the shapefile code 9994): re-export the layer"),
+            ));
+        }
+        let declared = u64::from(be32(&h, 24)) * 2;
+        if declared != len {
+            return Err(wrong(
+                &p,
+                format!("its header announces {declared} bytes but the file has {len}: it was cut or changed after it was written; re-export the layer"),
+            ));
+        }
+        if what == ".shx" {
+            if (len - 100) % 8 != 0 {
+                return Err(wrong(
+                    &p,
+                    format!("{len} bytes is not a 100-byte header and 8-byte records: the file is damaged; re-export the layer"),
+                ));
+            }
+            indexed = Some(((len - 100) / 8, p));
+        }
+    }
+    // .dbf: record count, header length and record length in the first 12 bytes.
+    let len = size(dbf)?;
+    let h = head(dbf, 12)?;
+    if h.len() < 12 {
+        return Err(wrong(
+            dbf,
+            format!("the file has {len} bytes, less than a dBASE header: it was cut; re-export the layer"),
+        ));
+    }
+    let records = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
+    let header = u64::from(u16::from_le_bytes([h[8], h[9]]));
+    let record = u64::from(u16::from_le_bytes([h[10], h[11]]));
+    let expected = header + records * record;
+    if len < expected {
+        let complete = len.saturating_sub(header) / record.max(1);
+        return Err(wrong(
+            dbf,
+            format!("the file ends after {complete} of the {records} records its header announces (it was cut): re-export the layer"),
+        ));
+    }
+    if let Some((shapes, shx)) = indexed {
+        if shapes != records {
+            return Err(wrong(
+                dbf,
+                format!(
+                    "it has {records} records but {} indexes {shapes} shapes: the files do not belong together, or one was cut; re-export the layer",
+                    shx.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A record that cannot be read, in words and naming the file at fault.
+fn record_error(shp: &Path, dbf: &Path, location: Location, e: shapefile::Error) -> Error {
+    match e {
+        shapefile::Error::DbaseError(d) => Error::format(
+            dbf,
+            location,
+            format!("{d}; the .dbf is damaged (re-export the layer)"),
+        ),
+        shapefile::Error::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::format(
+                shp,
+                location,
+                "the file ends inside this record (it was cut): re-export the layer".to_string(),
+            )
+        }
+        other => Error::format(
+            shp,
+            location,
+            format!("{other}; the .shp is damaged (re-export the layer)"),
+        ),
+    }
 }
 
 fn shp_error(path: &Path, e: shapefile::Error) -> Error {
