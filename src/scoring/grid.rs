@@ -235,8 +235,7 @@ impl<'a> Grid<'a> {
                     crate::output::thousands(estimate),
                     crate::output::thousands(MAX_CELLS as f64)
                 ),
-            )
-            .into());
+            ));
         }
         let rows: Vec<Row> = (0..n_rows)
             .map(|i| {
