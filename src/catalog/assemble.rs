@@ -86,9 +86,23 @@ pub(super) fn load_layer(
         }
         (None, None) => Crs::WGS84,
     };
+    // The file that declares the CRS is the one to fix: the catalog when it sets
+    // `crs`, the .prj beside a shapefile, else the data file (a GeoJSON `crs` member).
+    let declared_in = match (&spec.crs, format) {
+        (Some(_), _) => catalog.to_path_buf(),
+        (None, Format::Shapefile) => ["prj", "PRJ"]
+            .iter()
+            .map(|e| file.with_extension(e))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| file.clone()),
+        _ => file.clone(),
+    };
     let transformer = Transformer::new(&crs).map_err(|problem| Error::Crs {
-        path: file.clone(),
-        problem,
+        path: declared_in,
+        problem: match &spec.crs {
+            Some(_) => format!("layer {:?}: crs: {problem}", spec.name),
+            None => problem,
+        },
     })?;
     assemble(spec, format, &file, raw, &crs, &transformer, strict)
 }
