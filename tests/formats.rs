@@ -269,22 +269,12 @@ fn csv_sidecars_give_gdal_the_types_and_the_crs() {
 
 /// A Python with PyQGIS (Debian python3-qgis), or `None` with a note; under CI, which
 /// installs it, its absence fails.
-fn pyqgis() -> Option<&'static str> {
-    for python in ["/usr/bin/python3", "python3"] {
-        let ok = std::process::Command::new(python)
-            .args(["-c", "import qgis.core"])
-            .env("QT_QPA_PLATFORM", "offscreen")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ok {
-            return Some(python);
-        }
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("PyQGIS is missing; .ci/run installs python3-qgis");
-    }
-    eprintln!("note: PyQGIS (python3-qgis) is not installed; skipping the QGIS style check");
-    None
+fn pyqgis() -> Option<String> {
+    crate::util::tool(
+        &["/usr/bin/python3", "python3"],
+        &["-c", "import qgis.core"],
+        "PyQGIS (python3-qgis)",
+    )
 }
 
 /// QGIS itself (headless PyQGIS) opens the GeoPackage's layers and a GeoJSON with its
@@ -316,7 +306,7 @@ fn qgis_applies_the_styles() {
         format!("{g}|layername=excluded_sites"),
         geojson.display().to_string(),
     ];
-    let out = std::process::Command::new(python)
+    let out = std::process::Command::new(&python)
         .arg(fixtures().join("../qgis/styles.py"))
         .args(&uris)
         .env("QT_QPA_PLATFORM", "offscreen")
@@ -362,23 +352,12 @@ fn qgis_applies_the_styles() {
 /// Headless Chromium (Debian `chromium`; `CHROMIUM` names another), or `None` with a
 /// note; under CI, which installs it, its absence fails.
 fn chromium() -> Option<String> {
-    let candidates = std::env::var("CHROMIUM")
-        .map(|c| vec![c])
-        .unwrap_or_else(|_| vec!["chromium".into(), "chromium-browser".into()]);
-    for c in candidates {
-        let ok = std::process::Command::new(&c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ok {
-            return Some(c);
-        }
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("chromium is missing; .ci/run installs it");
-    }
-    eprintln!("note: chromium is not installed; skipping the HTML report's browser test");
-    None
+    let named = std::env::var("CHROMIUM").ok();
+    let candidates: Vec<&str> = match &named {
+        Some(c) => vec![c.as_str()],
+        None => vec!["chromium", "chromium-browser"],
+    };
+    crate::util::tool(&candidates, &["--version"], "chromium")
 }
 
 /// The DOM of a page after its scripts ran, as headless Chromium gives it.

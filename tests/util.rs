@@ -120,3 +120,24 @@ pub fn ogr_layer(path: &Path, layer: Option<&str>) -> Option<OgrLayer> {
         stderr,
     })
 }
+
+/// The first of `candidates` that runs with `probe` and succeeds, or `None` with a
+/// note that the test is skipped; under CI, which installs every tool the tests use,
+/// its absence fails.
+pub fn tool(candidates: &[&str], probe: &[&str], what: &str) -> Option<String> {
+    for c in candidates {
+        let ok = std::process::Command::new(c)
+            .args(probe)
+            .env("QT_QPA_PLATFORM", "offscreen")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(c.to_string());
+        }
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} is missing; .ci/run installs it");
+    }
+    eprintln!("note: {what} is not installed; skipping the test that needs it");
+    None
+}

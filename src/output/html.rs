@@ -101,19 +101,12 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
 
 /// The area the map shows: the written sites, with a margin.
 fn extent(sites: &[&SiteResult]) -> Option<Rect<f64>> {
-    let mut it = sites.iter().map(|s| s.location);
-    let first = it.next()?;
-    let (mut lo, mut hi) = (first.0, first.0);
-    for p in it {
-        lo.x = lo.x.min(p.x());
-        lo.y = lo.y.min(p.y());
-        hi.x = hi.x.max(p.x());
-        hi.y = hi.y.max(p.y());
-    }
-    let margin = ((hi.x - lo.x).max(hi.y - lo.y) * 0.15).max(0.3);
+    let points: Vec<geo::Point<f64>> = sites.iter().map(|s| s.location).collect();
+    let r = geo::MultiPoint::from(points).bounding_rect()?;
+    let margin = (r.width().max(r.height()) * 0.15).max(0.3);
     Some(Rect::new(
-        (lo.x - margin, lo.y - margin),
-        (hi.x + margin, hi.y + margin),
+        (r.min().x - margin, r.min().y - margin),
+        (r.max().x + margin, r.max().y + margin),
     ))
 }
 

@@ -99,16 +99,13 @@ fn layer_collection(b: &str, layer: &Layer) -> Value {
 }
 
 fn ranking_rect(entry: &RankingEntry) -> Option<Rect<f64>> {
-    let mut it = entry.ranking.ranked_sites().iter().map(|s| s.location);
-    let first = it.next()?;
-    let (mut lo, mut hi) = (first.0, first.0);
-    for p in it {
-        lo.x = lo.x.min(p.x());
-        lo.y = lo.y.min(p.y());
-        hi.x = hi.x.max(p.x());
-        hi.y = hi.y.max(p.y());
-    }
-    Some(Rect::new(lo, hi))
+    let points: Vec<geo::Point<f64>> = entry
+        .ranking
+        .ranked_sites()
+        .iter()
+        .map(|s| s.location)
+        .collect();
+    geo::MultiPoint::from(points).bounding_rect()
 }
 
 fn ranking_collection(b: &str, entry: &RankingEntry) -> Value {

@@ -39,16 +39,20 @@ pub(crate) fn write_collection(features: &mut [Value], file: &Path) -> Result<us
     Ok(features.len())
 }
 
-pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
-    let path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+/// The features of a raw GeoJSON FeatureCollection.
+fn raw_features(path: &Path) -> Result<Vec<Value>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let v: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::format(&path, Location::Line(e.line() as u64), e.to_string()))?;
-    let mut features: Vec<Value> = v
-        .get("features")
+        .map_err(|e| Error::format(path, Location::Line(e.line() as u64), e.to_string()))?;
+    Ok(v.get("features")
         .and_then(Value::as_array)
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_default())
+}
+
+pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
+    let path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
+    let mut features: Vec<Value> = raw_features(&path)?
         .into_iter()
         .map(|f| {
             let p = &f["properties"];
@@ -82,14 +86,7 @@ rounded to 6 decimals (about 10 cm)."
 /// (the HTML report draws them) and as a zones layer briefs can name.
 pub(crate) fn departements(raw: &Path, out: &Path) -> Result<LayerReport> {
     let path = raw.join("france-geojson/departements-version-simplifiee.geojson");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let v: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::format(&path, Location::Line(e.line() as u64), e.to_string()))?;
-    let mut features: Vec<Value> = v
-        .get("features")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+    let mut features: Vec<Value> = raw_features(&path)?
         .into_iter()
         .map(|f| {
             let p = &f["properties"];
