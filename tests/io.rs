@@ -292,8 +292,15 @@ fn an_empty_cpg_counts_as_absent() {
             .unwrap();
         assert_eq!(f.label.as_deref(), Some("École normale"), "{empty:?}");
     }
-    // A .cpg naming nothing known is still an error naming the .cpg.
+    // A .cpg naming nothing known is still an error naming the .cpg, when the
+    // catalog sets no encoding (one it sets wins over the .cpg).
     std::fs::write(dir.path().join("f.cpg"), "KLINGON-8").unwrap();
+    assert!(Catalog::from_path(dir.path()).is_ok());
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.shp\"\nid = \"site_id\"\n",
+    )
+    .unwrap();
     let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
     assert!(
         e.contains("f.cpg") && e.contains("unknown encoding \"KLINGON-8\""),

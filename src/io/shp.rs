@@ -25,7 +25,8 @@ fn sidecar(shp: &Path, ext: &str) -> Option<PathBuf> {
 }
 
 /// Reads a shapefile; `wanted` are the attribute fields to extract. The catalog's
-/// `encoding` overrides detection only when the shapefile has no `.cpg`.
+/// `encoding`, when it sets one, wins over the `.cpg` (a `.cpg` is sometimes wrong:
+/// `UTF-8` over Latin-1 bytes; the catalog is the user's word).
 pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTable> {
     let encoding = opts.encoding;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| {
@@ -121,6 +122,9 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
 }
 
 fn detect_encoding(shp: &Path, dbf: &Path, catalog: Option<TextEncoding>) -> Result<TextEncoding> {
+    if let Some(enc) = catalog {
+        return Ok(enc);
+    }
     // An empty .cpg says nothing: as GDAL does, it counts as absent.
     let cpg = sidecar(shp, "cpg")
         .map(|cpg| {
@@ -140,9 +144,6 @@ fn detect_encoding(shp: &Path, dbf: &Path, catalog: Option<TextEncoding>) -> Res
                 ),
             )
         });
-    }
-    if let Some(enc) = catalog {
-        return Ok(enc);
     }
     let mut header = [0u8; 32];
     let mut file = File::open(dbf).map_err(|e| Error::io(dbf, e))?;
