@@ -5,7 +5,7 @@ use std::io::Write;
 use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::{json, Map, Value};
 
-use super::{cells, columns, selected, Cell, OutputOptions, Records};
+use super::{cells, columns, selected, Cell, Column, OutputOptions, Records};
 use crate::ranking::{Ranking, SiteResult};
 
 fn round7(x: f64) -> f64 {
@@ -143,6 +143,7 @@ pub fn write_geojson<W: Write>(
     write_features(
         ranking,
         Records::Ranking,
+        &columns(ranking, Records::Ranking),
         selected(ranking, opts),
         &mut true,
         &mut out,
@@ -172,12 +173,14 @@ pub fn write_geojson_grid<W: Write>(
     mut out: W,
 ) -> std::io::Result<crate::scoring::GridStats> {
     let shell = grid.shell();
+    let cols = columns(&shell, Records::Grid);
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
     let mut first = true;
     while let Some(cell) = grid.next() {
         write_features(
             &shell,
             Records::Grid,
+            &cols,
             std::iter::once(&cell),
             &mut first,
             &mut out,
@@ -242,19 +245,34 @@ pub(crate) fn grid_metadata(
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn feature_json(ranking: &Ranking, site: &SiteResult) -> Value {
+    let mut f = feature(
+        ranking,
+        Records::Ranking,
+        &columns(ranking, Records::Ranking),
+        site,
+    );
+    if let Value::Object(m) = &mut f {
+        m.insert("id".into(), json!(site.site_id));
+    }
+    f
+}
+
+/// One record as a GeoJSON Feature over the schema's columns. One geometry type for
+/// the whole file: a site's location (its footprint, where it has one, is in the
+/// GeoPackage output); a cell's point or square.
+fn feature(ranking: &Ranking, records: Records, cols: &[Column], site: &SiteResult) -> Value {
     let mut props = Map::new();
-    for (col, cell) in
-        columns(ranking, Records::Ranking)
-            .iter()
-            .zip(cells(ranking, Records::Ranking, site))
-    {
+    for (col, cell) in cols.iter().zip(cells(ranking, records, site)) {
         props.insert(col.name.clone(), cell_json(cell));
     }
+    let geometry = match records {
+        Records::Ranking => json!({"type": "Point", "coordinates": coord(&site.location.0)}),
+        Records::Grid => geometry_json(&site.geometry),
+    };
     json!({
         "type": "Feature",
-        "id": site.site_id,
         "properties": Value::Object(props),
-        "geometry": {"type": "Point", "coordinates": coord(&site.location.0)},
+        "geometry": geometry,
     })
 }
 
@@ -263,30 +281,15 @@ pub fn feature_json(ranking: &Ranking, site: &SiteResult) -> Value {
 fn write_features<'s, W: Write>(
     ranking: &Ranking,
     records: Records,
+    cols: &[Column],
     sites: impl Iterator<Item = &'s SiteResult>,
     first: &mut bool,
     out: &mut W,
 ) -> std::io::Result<()> {
-    let cols = columns(ranking, records);
     for site in sites {
-        let mut props = Map::new();
-        for (col, cell) in cols.iter().zip(cells(ranking, records, site)) {
-            props.insert(col.name.clone(), cell_json(cell));
-        }
-        // One geometry type for the whole file: a site's location (its footprint,
-        // where it has one, is in the GeoPackage output); a cell's point or square.
-        let geometry = match records {
-            Records::Ranking => json!({"type": "Point", "coordinates": coord(&site.location.0)}),
-            Records::Grid => geometry_json(&site.geometry),
-        };
-        let feature = json!({
-            "type": "Feature",
-            "properties": Value::Object(props),
-            "geometry": geometry,
-        });
         out.write_all(if *first { b"\n" } else { b",\n" })?;
         *first = false;
-        serde_json::to_writer(&mut *out, &feature)?;
+        serde_json::to_writer(&mut *out, &feature(ranking, records, cols, site))?;
     }
     Ok(())
 }

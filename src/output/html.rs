@@ -18,9 +18,6 @@ use crate::ranking::{CriterionValue, Ranking, SiteResult};
 const LEAFLET_JS: &str = include_str!("vendor/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("vendor/leaflet/leaflet.css");
 
-/// The score classes' colours, as the QGIS style has them (ColorBrewer RdYlGn).
-const COLOURS: [&str; 5] = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"];
-
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -39,7 +36,7 @@ fn esc(s: &str) -> String {
 
 /// The score class (0..5) of a score, 20 points each.
 fn class(score: f64) -> usize {
-    ((score / 20.0).floor().max(0.0) as usize).min(COLOURS.len() - 1)
+    super::style::class_of(score)
 }
 
 /// A site's score receipt: what it is, its score, and per criterion the value, score,
@@ -303,7 +300,7 @@ pub fn write_html<W: Write>(
         "excluded": excluded,
         "outlines": outlines_json(outlines, area),
         "extent": area.map(|a| [a.min().x, a.min().y, a.max().x, a.max().y]),
-        "colours": COLOURS,
+        "colours": super::style::CLASSES.iter().map(|c| super::style::hex(c.2)).collect::<Vec<_>>(),
         "attribution": attribution,
     });
     // In a <script> element, "</" must not appear: JSON allows "<\/".

@@ -15,13 +15,27 @@ pub enum StyleGeometry {
 
 /// The score classes: lower bound, upper bound, colour (ColorBrewer RdYlGn, five
 /// classes: red for the weakest scores, green for the best).
-const CLASSES: [(f64, f64, &str); 5] = [
-    (0.0, 20.0, "215,25,28,255"),
-    (20.0, 40.0, "253,174,97,255"),
-    (40.0, 60.0, "255,255,191,255"),
-    (60.0, 80.0, "166,217,106,255"),
-    (80.0, 100.0, "26,150,65,255"),
+pub(super) const CLASSES: [(f64, f64, [u8; 3]); 5] = [
+    (0.0, 20.0, [215, 25, 28]),
+    (20.0, 40.0, [253, 174, 97]),
+    (40.0, 60.0, [255, 255, 191]),
+    (60.0, 80.0, [166, 217, 106]),
+    (80.0, 100.0, [26, 150, 65]),
 ];
+
+/// The class (index into [`CLASSES`]) of a score: the last class whose lower bound it
+/// reaches.
+pub(super) fn class_of(score: f64) -> usize {
+    CLASSES
+        .iter()
+        .rposition(|(lo, _, _)| score >= *lo)
+        .unwrap_or(0)
+}
+
+/// A class colour as `#rrggbb` (HTML).
+pub(super) fn hex(rgb: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+}
 
 /// The grey of sites that are not ranked (excluded sites).
 const GREY: &str = "150,150,150,255";
@@ -118,8 +132,13 @@ pub fn qgis_style(geometry: StyleGeometry, graduated: bool, label_field: Option<
             );
         }
         out.push_str("    </ranges>\n    <symbols>\n");
-        for (k, (_, _, color)) in CLASSES.iter().enumerate() {
-            symbol(&mut out, &k.to_string(), geometry, color);
+        for (k, (_, _, [r, g, b])) in CLASSES.iter().enumerate() {
+            symbol(
+                &mut out,
+                &k.to_string(),
+                geometry,
+                &format!("{r},{g},{b},255"),
+            );
         }
         out.push_str("    </symbols>\n");
     } else {

@@ -110,14 +110,13 @@ impl AppState {
             .layers()
             .filter(|l| l.role != Role::Network && !l.features.is_empty())
             .map(|l| {
-                let mut names: Vec<&String> = l
+                let names: Vec<&String> = l
                     .features
                     .iter()
                     .flat_map(|f| f.attributes.keys())
                     .collect::<std::collections::BTreeSet<_>>()
                     .into_iter()
                     .collect();
-                names.sort();
                 let fields = names
                     .into_iter()
                     .map(|n| {
