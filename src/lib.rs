@@ -99,5 +99,5 @@ pub use ranking::{
     AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
     DroppedBy, Exclusion, Flip, LayerCount, NearMiss, Ranking, SiteResult,
 };
-pub use scoring::{Engine, Grid, GridStats, MAX_CELLS};
+pub use scoring::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS};
 pub use text::fold;

@@ -5,7 +5,7 @@
 //! 6378137 m * 0.1 * π / 180 = 11.131949 km.
 
 use approx::assert_relative_eq;
-use geo::{polygon, Geometry};
+use geo::{polygon, Distance, Geodesic, Geometry, Point};
 use sitematch::{topsis, CriterionValue};
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
 
@@ -446,4 +446,89 @@ fn r11_where_not_excludes_listed_values_and_keeps_unknown_ones() {
         .collect();
     assert_eq!(excluded, ["n where_not:zoning"]);
     assert_eq!(r.ranked, 2);
+}
+
+/// A sum over a radius that reaches every feature, for many sites, is refused before
+/// it starts, with the pairs it would visit (here exactly sites x features, since the
+/// radius takes in all of them) and the limit; the same data with a sane radius runs.
+#[test]
+fn a_sum_over_billions_of_pairs_is_refused_before_it_starts() {
+    let n = 23_000; // 23,000 x 23,000 = 529,000,000 pairs, above the limit
+    let grid = |i: usize| {
+        (
+            2.0 + (i % 150) as f64 * 0.01,
+            45.0 + (i / 150) as f64 * 0.01,
+        )
+    };
+    let sites: Vec<Feature> = (0..n)
+        .map(|i| {
+            let (x, y) = grid(i);
+            Feature::point(format!("s{i}"), x, y)
+        })
+        .collect();
+    let towns: Vec<Feature> = (0..n)
+        .map(|i| {
+            let (x, y) = grid(i);
+            let mut f = Feature::point(format!("t{i}"), x + 0.005, y);
+            f.attributes.insert("active".into(), Value::Number(1.0));
+            f
+        })
+        .collect();
+    let engine = Engine::new(Catalog::from_layers(vec![
+        Layer::from_features("sites", Role::Sites, sites),
+        Layer::from_features("communes", Role::Population, towns),
+    ]));
+    let access = |radius: &str| {
+        format!(
+            "[[criterion]]\nname = \"labour\"\ntype = \"access\"\nlayer = \"communes\"\n\
+             field = \"active\"\nradius_km = {radius}\ndecay = \"none\"\nsaturation = 10\n"
+        )
+    };
+    let refused = |text: &str| match engine.rank(&Brief::from_toml_str(text).unwrap()) {
+        Err(sitematch::Error::Brief(p)) => p.to_string(),
+        Err(e) => panic!("another error: {e}"),
+        Ok(_) => panic!("ran a brief of half a billion pairs"),
+    };
+    let msg = refused(&access("20000"));
+    assert!(msg.contains("criterion[0].radius_km"), "{msg}");
+    assert!(
+        msg.contains("about 529,000,000 (site, feature) pairs for 23,000 candidates"),
+        "{msg}"
+    );
+    assert!(msg.contains("the limit is 500,000,000"), "{msg}");
+    assert_eq!(sitematch::MAX_PAIRS, 500_000_000);
+
+    // Competition: the sites' workers plus every worker's competing jobs.
+    let msg = refused(
+        "[[criterion]]\nname = \"c\"\ntype = \"competition\"\nlayer = \"communes\"\n\
+         field = \"active\"\njobs_field = \"active\"\nradius_km = 20000\nsaturation = 1\n",
+    );
+    assert!(msg.contains("criterion[0].radius_km"), "{msg}");
+    assert!(
+        msg.contains("about 1,058,000,000 (site, feature) pairs"),
+        "{msg}"
+    );
+
+    // 2 km: each site reaches a few towns; the brief runs and each value is the count
+    // a brute-force geodesic scan finds.
+    let r = engine
+        .rank(&Brief::from_toml_str(&access("2")).unwrap())
+        .unwrap();
+    assert_eq!(r.ranked, n);
+    for i in [0, 777, 22_999] {
+        let (x, y) = grid(i);
+        let brute = (0..n)
+            .filter(|&j| {
+                let (tx, ty) = grid(j);
+                let d = Geodesic.distance(Point::new(x, y), Point::new(tx + 0.005, ty));
+                d <= 2000.0
+            })
+            .count() as f64;
+        let v = r.site(&format!("s{i}")).unwrap().criteria[0]
+            .value
+            .as_f64()
+            .unwrap();
+        assert_eq!(v, brute, "s{i}");
+        assert!(brute >= 4.0, "s{i}: {brute}");
+    }
 }

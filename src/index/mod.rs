@@ -333,15 +333,8 @@ impl IndexedLayer {
             return;
         }
         let q = unit_vector(from);
-        let angle = radius_m / MIN_RADIUS_M * (1.0 + 1e-9);
-        let chord = if angle >= std::f64::consts::PI {
-            2.0
-        } else {
-            2.0 * (angle / 2.0).sin()
-        };
-        let reach2 = chord * chord * (1.0 + 1e-9) + 1e-15;
         let frame = (radius_m <= FAST_MAX_M).then(|| LocalFrame::new(from));
-        for e in self.tree.locate_within_distance(q, reach2) {
+        for e in self.tree.locate_within_distance(q, reach2(radius_m)) {
             let d = match (&frame, self.xyz.get(e.data)) {
                 (Some(frame), Some(xyz)) => frame.distance_m(xyz),
                 _ => self.distance_m(from, e.data),
@@ -351,6 +344,41 @@ impl IndexedLayer {
             }
         }
     }
+
+    /// How many features the index visits for a search of `radius_m` from `from`: every
+    /// feature within the radius and a few just beyond it (an upper bound of
+    /// [`IndexedLayer::for_each_within`]'s count, without computing a distance).
+    ///
+    /// ```
+    /// use sitematch::{Feature, IndexedLayer, Layer, Role};
+    /// use geo::Point;
+    /// let l = Layer::from_features("p", Role::Facilities, vec![
+    ///     Feature::point("a", 2.0, 48.0), Feature::point("b", 2.0, 49.0),
+    /// ]);
+    /// let idx = IndexedLayer::new(l);
+    /// assert_eq!(idx.count_within(Point::new(2.0, 48.0), 50_000.0), 1);
+    /// assert_eq!(idx.count_within(Point::new(2.0, 48.0), 500_000.0), 2);
+    /// ```
+    pub fn count_within(&self, from: Point<f64>, radius_m: f64) -> usize {
+        if radius_m.is_nan() || radius_m < 0.0 {
+            return 0;
+        }
+        self.tree
+            .locate_within_distance(unit_vector(from), reach2(radius_m))
+            .count()
+    }
+}
+
+/// The squared chord on the unit sphere that contains every point within `radius_m`
+/// of the query on the ellipsoid (the radius taken on the smallest sphere, with margin).
+fn reach2(radius_m: f64) -> f64 {
+    let angle = radius_m / MIN_RADIUS_M * (1.0 + 1e-9);
+    let chord = if angle >= std::f64::consts::PI {
+        2.0
+    } else {
+        2.0 * (angle / 2.0).sin()
+    };
+    chord * chord * (1.0 + 1e-9) + 1e-15
 }
 
 #[cfg(test)]

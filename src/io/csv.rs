@@ -223,6 +223,7 @@ fn geometry(
         }
         let wkt = wkt::Wkt::<f64>::from_str(&text)
             .map_err(|e| FeatureProblem::Unparseable(format!("WKT: {e}")))?;
+        wkt_rings_closed(&wkt)?;
         return Geometry::try_from(wkt)
             .map_err(|e| FeatureProblem::Unparseable(format!("WKT: {e}")));
     }
@@ -236,6 +237,30 @@ fn geometry(
     let x = coordinate(&xs, opts.decimal)?;
     let y = coordinate(&ys, opts.decimal)?;
     Ok(Geometry::Point(Point::new(x, y)))
+}
+
+/// A WKT polygon's rings are closed (OGC Simple Features); geo would close an open
+/// one silently, so they are checked before the conversion ([`super::check_ring`]).
+fn wkt_rings_closed(w: &wkt::Wkt<f64>) -> std::result::Result<(), FeatureProblem> {
+    let check = |poly: &wkt::types::Polygon<f64>, polygon: Option<usize>| {
+        poly.rings().iter().enumerate().try_for_each(|(k, ring)| {
+            let c = ring.coords();
+            let ends = c
+                .first()
+                .zip(c.last())
+                .map(|(a, b)| ([a.x, a.y], [b.x, b.y]));
+            super::check_ring(polygon, k, c.len(), ends, "OGC Simple Features")
+        })
+    };
+    match w {
+        wkt::Wkt::Polygon(p) => check(p, None),
+        wkt::Wkt::MultiPolygon(m) => m
+            .polygons()
+            .iter()
+            .enumerate()
+            .try_for_each(|(k, p)| check(p, Some(k))),
+        _ => Ok(()),
+    }
 }
 
 fn coordinate(text: &str, decimal: Decimal) -> std::result::Result<f64, FeatureProblem> {

@@ -162,34 +162,16 @@ fn convert(g: geojson::Geometry) -> std::result::Result<Geometry<f64>, FeaturePr
     Geometry::<f64>::try_from(g).map_err(|e| FeatureProblem::Unparseable(e.to_string()))
 }
 
-/// RFC 7946 (3.1.6): a polygon's rings are closed (the last position is the first)
-/// and have at least four positions. A ring that is not is refused, not closed: an
-/// open ring is often a truncated or hand-edited file, and closing it would draw a
-/// polygon its author may not have meant (the feature is skipped and recorded).
+/// RFC 7946 (3.1.6): a polygon's rings are closed and have at least four positions;
+/// see [`super::check_ring`].
 fn rings_closed(v: &geojson::GeometryValue) -> std::result::Result<(), FeatureProblem> {
     use geojson::GeometryValue as G;
     let check = |rings: &Vec<Vec<geojson::Position>>, polygon: Option<usize>| {
-        for (k, ring) in rings.iter().enumerate() {
-            let which = match polygon {
-                Some(p) => format!("polygon {p}, ring {k}"),
-                None => format!("ring {k}"),
-            };
-            if ring.len() < 4 {
-                return Err(FeatureProblem::InvalidPolygon(format!(
-                    "{which} has {} positions; a ring has at least 4, its last repeating its first (RFC 7946)",
-                    ring.len()
-                )));
-            }
-            let (first, last) = (&ring[0], &ring[ring.len() - 1]);
-            if first.as_slice().get(..2) != last.as_slice().get(..2) {
-                return Err(FeatureProblem::InvalidPolygon(format!(
-                    "{which} is not closed: it starts at {:?} and ends at {:?}; the last position must repeat the first (RFC 7946)",
-                    &first[..2],
-                    &last[..2]
-                )));
-            }
-        }
-        Ok(())
+        rings.iter().enumerate().try_for_each(|(k, ring)| {
+            let xy = |p: &geojson::Position| [p[0], p[1]];
+            let ends = ring.first().zip(ring.last()).map(|(a, b)| (xy(a), xy(b)));
+            super::check_ring(polygon, k, ring.len(), ends, "RFC 7946")
+        })
     };
     match v {
         G::Polygon { coordinates } => check(coordinates, None),

@@ -37,6 +37,36 @@ pub fn read(
     }
 }
 
+/// A polygon ring is closed (its last position repeats its first) and has at least
+/// four positions (RFC 7946 3.1.6 for GeoJSON, OGC Simple Features for WKT). A ring
+/// that is not is refused, not closed: an open ring is most often a truncated or
+/// hand-edited file, and closing it would draw a polygon its author may not have meant
+/// (the feature is skipped and recorded as `invalid_polygon`). `ends` are the ring's
+/// first and last positions (x, y), `None` for an empty ring.
+pub(crate) fn check_ring(
+    polygon: Option<usize>,
+    ring: usize,
+    len: usize,
+    ends: Option<([f64; 2], [f64; 2])>,
+    rule: &str,
+) -> Result<(), FeatureProblem> {
+    let which = match polygon {
+        Some(p) => format!("polygon {p}, ring {ring}"),
+        None => format!("ring {ring}"),
+    };
+    if len < 4 {
+        return Err(FeatureProblem::InvalidPolygon(format!(
+            "{which} has {len} positions; a ring has at least 4, its last repeating its first ({rule})"
+        )));
+    }
+    match ends {
+        Some((first, last)) if first != last => Err(FeatureProblem::InvalidPolygon(format!(
+            "{which} is not closed: it starts at {first:?} and ends at {last:?}; the last position must repeat the first ({rule})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// One record as read, before reprojection and field mapping.
 #[derive(Debug, Clone)]
 pub struct RawFeature {

@@ -87,4 +87,12 @@ impl Scorer for AccessScorer<'_> {
             km: None,
         }
     }
+
+    fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
+        self.layer.map_or(0.0, |l| {
+            super::extrapolate(sample, candidates, |f| {
+                l.count_within(f.location, self.radius_m)
+            })
+        })
+    }
 }

@@ -304,6 +304,22 @@ impl Scorer for CompetitionScorer<'_> {
         &self.name
     }
 
+    /// Step 2 visits the workers within reach of each site; step 1 the jobs within
+    /// reach of each worker feature reached (once per brief, at most every one),
+    /// taken as the jobs within reach of the sample's sites.
+    fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
+        let (Reach::Straight, Some(w), Some(j)) =
+            (&self.reach, self.workers_layer, self.jobs_layer)
+        else {
+            return 0.0;
+        };
+        let r = self.radius * 1000.0;
+        let workers = super::extrapolate(sample, candidates, |f| w.count_within(f.location, r));
+        let jobs_each = super::extrapolate(sample, 1, |f| j.count_within(f.location, r));
+        let reached = workers.min(self.workers.len() as f64);
+        workers + reached * jobs_each
+    }
+
     fn notes(&self) -> Vec<String> {
         let mut notes = self.notes.clone();
         // Among the workers the sites reached (the others were never needed).

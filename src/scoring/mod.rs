@@ -65,6 +65,73 @@ pub(crate) trait Scorer: Send + Sync {
     fn notes(&self) -> Vec<String> {
         Vec::new()
     }
+    /// About how many (site, feature) pairs the criterion visits over `candidates`
+    /// sites, extrapolated from `sample` (taken evenly among them), for sums over a
+    /// straight-line radius; 0 for the criteria whose cost does not grow with one.
+    fn pairs(&self, _sample: &[&Feature], _candidates: usize) -> f64 {
+        0.0
+    }
+}
+
+/// The most (site, feature) pairs a brief's access and competition sums may visit:
+/// about a minute at the ~60 ns a pair they cost within 50 km, several beyond it, where
+/// every pair takes Karney's geodesic. A national brief's 30 km labour sum makes about
+/// 7 million; a radius wide enough to reach the whole country, about 800 million.
+pub const MAX_PAIRS: usize = 500_000_000;
+
+/// The mean of `count` over a sample, times `n`.
+pub(super) fn extrapolate(sample: &[&Feature], n: usize, count: impl Fn(&Feature) -> usize) -> f64 {
+    if sample.is_empty() {
+        return 0.0;
+    }
+    let visited: usize = sample.iter().map(|f| count(f)).sum();
+    visited as f64 / sample.len() as f64 * n as f64
+}
+
+/// Refuses, before any work, a brief whose sums would visit more than [`MAX_PAIRS`]
+/// pairs over these candidates: the count is extrapolated from up to 256 candidates
+/// taken evenly through the list (each counted by the index, without a distance).
+/// Every sum that can reach that many (access and competition in a straight line) is
+/// counted; sums by road are bounded by the network's reach in the time given.
+fn check_pairs(brief: &Brief, scorers: &[Box<dyn Scorer + '_>], sites: &[&Feature]) -> Result<()> {
+    let step = sites.len().div_ceil(256).max(1);
+    let sample: Vec<&Feature> = sites.iter().step_by(step).copied().collect();
+    if sample.is_empty() {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for (i, (c, scorer)) in brief.criteria.iter().zip(scorers).enumerate() {
+        let estimate = scorer.pairs(&sample, sites.len());
+        if estimate > MAX_PAIRS as f64 {
+            let key = if c
+                .kind
+                .travel()
+                .is_some_and(|t| !matches!(t, Travel::Straight))
+            {
+                "radius_min"
+            } else {
+                "radius_km"
+            };
+            problems.push(crate::error::KeyProblem::new(
+                format!("criterion[{i}].{key}"),
+                format!(
+                    "{}: the sum over this radius would visit about {} (site, feature) pairs for {} candidates; the limit is {} (a smaller radius, or fewer candidates with a filter)",
+                    c.name,
+                    crate::output::thousands(estimate),
+                    crate::output::thousands(sites.len() as f64),
+                    crate::output::thousands(MAX_PAIRS as f64),
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Brief(crate::error::BriefProblems {
+            path: None,
+            problems,
+        }))
+    }
 }
 
 /// Text of a layer's features folded once for matching.
@@ -559,6 +626,8 @@ impl Engine {
             .iter()
             .flat_map(|l| l.layer().features.iter().map(move |f| (l.layer(), f)))
             .collect();
+        let only: Vec<&Feature> = candidates.iter().map(|(_, f)| *f).collect();
+        check_pairs(brief, &scorers, &only)?;
         let attributes = attribute_columns(&site_layers);
         let sites: Vec<SiteResult> = candidates
             .par_iter()
