@@ -80,8 +80,8 @@ mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{
-    Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay, Filter, GridSpec,
-    Impedance, OutputSpec, Robustness, Travel,
+    Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay, Filter, FreightSpec,
+    GridSpec, Impedance, OutputSpec, Robustness, Travel,
 };
 pub use catalog::{data_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
@@ -97,7 +97,8 @@ pub use network::{
 };
 pub use ranking::{
     AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
-    DroppedBy, Exclusion, Flip, LayerCount, NearMiss, Ranking, SiteResult,
+    DroppedBy, Exclusion, Flip, FlowShare, FreightDetail, LayerCount, NearMiss, Ranking,
+    SiteResult,
 };
 pub use scoring::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS};
 pub use text::fold;

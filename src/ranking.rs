@@ -152,6 +152,38 @@ pub struct CriterionResult {
     pub competing_jobs: Option<f64>,
     /// Drive-time distance criteria: the straight-line km to the facility reached.
     pub km: Option<f64>,
+    /// Freight criteria: the tonne-km a year and the three biggest flows.
+    pub freight: Option<FreightDetail>,
+}
+
+/// What a freight criterion found for one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreightDetail {
+    /// Tonne-km a year, every flow (km as travelled: straight line times the detour).
+    pub tonne_km: f64,
+    /// Whether rail serves the site (a freight station or siding within reach).
+    pub rail: bool,
+    /// The biggest flows by CO2e, at most three, biggest first.
+    pub biggest: Vec<FlowShare>,
+}
+
+/// One flow of a freight criterion, to or from one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowShare {
+    /// The flow's id in the flows file.
+    pub id: String,
+    /// Its label (the supplier's or customer's name).
+    pub label: Option<String>,
+    /// `in` (from a supplier) or `out` (to a customer).
+    pub direction: String,
+    /// Tonnes a year.
+    pub tonnes: f64,
+    /// km as travelled.
+    pub km: f64,
+    /// `road`, `rail` or the brief's mode.
+    pub mode: String,
+    /// Tonnes CO2e a year.
+    pub t_co2e: f64,
 }
 
 /// One site in a ranking, ranked or excluded.

@@ -6,6 +6,7 @@ mod decision;
 mod default_data;
 mod drive;
 mod formats;
+mod freight;
 mod gdal_written;
 mod grid;
 mod index;

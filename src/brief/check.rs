@@ -70,6 +70,16 @@ impl Brief {
                 CriterionKind::Zone { layer } => {
                     role_check(&mut problems, key, layer, &[Role::Zones])
                 }
+                CriterionKind::Freight(f) => {
+                    if let Some(rail) = &f.rail_layer {
+                        role_check(
+                            &mut problems,
+                            format!("criterion[{i}].rail_layer"),
+                            rail,
+                            &[Role::Facilities],
+                        );
+                    }
+                }
                 CriterionKind::Competition {
                     layer, jobs_layer, ..
                 } => {

@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use super::shape::{
-    AccessShape, AttributeShape, CategoryShape, CompetitionShape, DistanceShape, HeadShape,
-    ZoneShape,
+    AccessShape, AttributeShape, CategoryShape, CompetitionShape, DistanceShape, FreightShape,
+    HeadShape, ZoneShape,
 };
 use super::CriterionType;
-use super::{CompetitionMeasure, Criterion, CriterionKind, Decay, Impedance, Travel};
+use super::{CompetitionMeasure, Criterion, CriterionKind, Decay, FreightSpec, Impedance, Travel};
 use crate::de::{read, value_type, Problems, Seg};
 
 /// One `[[criterion]]` table, read by its type.
@@ -22,7 +22,9 @@ pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Crit
     let kind = match item.get("type") {
         None => Err("is required".to_string()),
         Some(Value::String(t)) => CriterionType::from_name(t).ok_or_else(|| {
-            format!("{t:?}: use distance, access, attribute, category, zone or competition")
+            format!(
+                "{t:?}: use distance, access, attribute, category, zone, competition or freight"
+            )
         }),
         Some(other) => Err(format!("must be text, found {}", value_type(other))),
     };
@@ -57,6 +59,10 @@ pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Crit
         CriterionType::Competition => {
             let s: CompetitionShape = read(item, &base, p)?;
             (s.name.clone(), s.weight, competition(s, &key, p))
+        }
+        CriterionType::Freight => {
+            let s: FreightShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, freight(s, &key, p))
         }
         CriterionType::Zone => {
             let s: ZoneShape = read(item, &base, p)?;
@@ -272,6 +278,103 @@ fn decay(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
             Decay::None
         }
     }
+}
+
+fn freight(s: FreightShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "a freight criterion";
+    if s.flows.is_none() {
+        p.required(
+            format!("{key}.flows"),
+            "is required: the client's flows file",
+        );
+    }
+    let ideal = required(s.ideal, key, "ideal", what, p);
+    let zero = required(s.zero, key, "zero", what, p);
+    if let (Some(i), Some(z)) = (ideal, zero) {
+        if i.is_nan() || z.is_nan() || i < 0.0 || z <= i {
+            p.push(
+                format!("{key}.zero"),
+                "must be above ideal, both t CO2e a year and not negative (lower is better)",
+            );
+        }
+    }
+    let mut factors: Vec<(String, f64)> = super::DEFAULT_FACTORS
+        .iter()
+        .map(|(m, f)| (m.to_string(), *f))
+        .collect();
+    for (mode, f) in s.factors.unwrap_or_default() {
+        if f.is_nan() || f < 0.0 {
+            p.push(
+                format!("{key}.factors.{mode}"),
+                "must be a number of kg CO2e per t-km, not negative",
+            );
+        }
+        match factors.iter_mut().find(|(m, _)| *m == mode) {
+            Some(slot) => slot.1 = f,
+            None => factors.push((mode, f)),
+        }
+    }
+    let modes = || {
+        factors
+            .iter()
+            .map(|(m, _)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mode = s.mode.unwrap_or_else(|| "road".to_string());
+    if !factors.iter().any(|(m, _)| *m == mode) {
+        p.push(
+            format!("{key}.mode"),
+            format!(
+                "{mode:?} has no emission factor; the factors name: {} (add it under factors)",
+                modes()
+            ),
+        );
+    }
+    if s.rail_layer.is_some() && !factors.iter().any(|(m, _)| m == "rail") {
+        p.push(format!("{key}.factors"), "a rail_layer needs a rail factor");
+    }
+    for (k, v) in [("detour", s.detour), ("rail_detour", s.rail_detour)] {
+        if v.is_some_and(|d| d.is_nan() || d < 1.0) {
+            p.push(
+                format!("{key}.{k}"),
+                "must be 1 or more (km travelled per straight-line km)",
+            );
+        }
+    }
+    for (k, v) in [
+        ("rail_within_km", s.rail_within_km),
+        ("rail_min_km", s.rail_min_km),
+    ] {
+        if v.is_some_and(|d| d.is_nan() || d < 0.0) {
+            p.push(format!("{key}.{k}"), "must not be negative");
+        }
+        if v.is_some() && s.rail_layer.is_none() {
+            p.push(format!("{key}.{k}"), "has no effect without rail_layer");
+        }
+    }
+    if s.rail_categories.is_some() && s.rail_layer.is_none() {
+        p.push(
+            format!("{key}.rail_categories"),
+            "has no effect without rail_layer",
+        );
+    }
+    CriterionKind::Freight(FreightSpec {
+        flows: s.flows.unwrap_or_default().into(),
+        mode,
+        factors,
+        detour: s.detour.unwrap_or(1.3),
+        rail_detour: s.rail_detour.unwrap_or(1.6),
+        rail_layer: s.rail_layer,
+        rail_categories: s
+            .rail_categories
+            .map(|c| c.0)
+            .unwrap_or_else(|| vec!["gare_fret".to_string(), "ite".to_string()]),
+        rail_within_km: s.rail_within_km.unwrap_or(2.0),
+        rail_min_km: s.rail_min_km.unwrap_or(200.0),
+        ideal: ideal.unwrap_or(0.0),
+        zero: zero.unwrap_or(1.0),
+    })
 }
 
 fn access(s: AccessShape, key: &str, p: &mut Problems) -> CriterionKind {

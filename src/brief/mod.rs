@@ -45,17 +45,20 @@ pub enum CriterionType {
     /// Workers within reach per competing job, or the workers a plant can expect
     /// (DESIGN section 9).
     Competition,
+    /// The freight carbon of the client's flows to and from the site.
+    Freight,
 }
 
 impl CriterionType {
     /// Every type, in the order briefs and messages list them.
-    pub const ALL: [CriterionType; 6] = [
+    pub const ALL: [CriterionType; 7] = [
         CriterionType::Distance,
         CriterionType::Access,
         CriterionType::Attribute,
         CriterionType::Category,
         CriterionType::Zone,
         CriterionType::Competition,
+        CriterionType::Freight,
     ];
 
     /// The name briefs write (`distance`, `access`...).
@@ -71,6 +74,7 @@ impl CriterionType {
             CriterionType::Category => "category",
             CriterionType::Zone => "zone",
             CriterionType::Competition => "competition",
+            CriterionType::Freight => "freight",
         }
     }
 
@@ -178,6 +182,67 @@ pub enum CompetitionMeasure {
         /// The plant's planned jobs J.
         jobs: f64,
     },
+}
+
+/// The emission factors, kg CO2e per tonne-km, a freight criterion uses when the brief
+/// gives none: an articulated 40 t truck (road) and a full train (rail), as ADEME
+/// published them (79 g and 6 g CO2 per t-km); check them against the current Base
+/// Carbone entries and set `factors` in the brief for a client's report.
+pub const DEFAULT_FACTORS: [(&str, f64); 2] = [("road", 0.079), ("rail", 0.006)];
+
+/// A `type = "freight"` criterion: the client's flows and how they travel.
+///
+/// ```
+/// use sitematch::{Brief, CriterionKind};
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "freight"
+///     type = "freight"
+///     flows = "flows.csv"
+///     ideal = 500
+///     zero = 3000
+/// "#)?;
+/// let CriterionKind::Freight(f) = &brief.criteria[0].kind else { panic!("freight") };
+/// assert_eq!((f.mode.as_str(), f.factor(&f.mode)), ("road", Some(0.079)));
+/// assert_eq!(f.detour, 1.3);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreightSpec {
+    /// The flows file: id, label, a location (lon/lat columns or a GeoJSON point),
+    /// tonnes (a year) and direction (`in` from a supplier, `out` to a customer); a
+    /// relative path lies beside the brief.
+    pub flows: std::path::PathBuf,
+    /// The mode of every flow unless rail serves it (a key of `factors`).
+    pub mode: String,
+    /// kg CO2e per tonne-km, by mode (the defaults, overridden by the brief's).
+    pub factors: Vec<(String, f64)>,
+    /// Road km per straight-line km.
+    pub detour: f64,
+    /// Rail km per straight-line km.
+    pub rail_detour: f64,
+    /// The layer of freight stations and sidings, when rail is an option.
+    pub rail_layer: Option<String>,
+    /// Its categories that serve freight.
+    pub rail_categories: Vec<String>,
+    /// Rail serves the site when one of those is within this many km.
+    pub rail_within_km: f64,
+    /// ... and a flow goes by rail when it is at least this long (straight km).
+    pub rail_min_km: f64,
+    /// t CO2e a year scoring 1.
+    pub ideal: f64,
+    /// t CO2e a year scoring 0.
+    pub zero: f64,
+}
+
+impl FreightSpec {
+    /// The factor of a mode, kg CO2e per tonne-km.
+    pub fn factor(&self, mode: &str) -> Option<f64> {
+        self.factors
+            .iter()
+            .find(|(m, _)| m == mode)
+            .map(|(_, f)| *f)
+    }
 }
 
 /// How a criterion measures the way between two places (`travel` in a brief).
@@ -378,6 +443,9 @@ pub enum CriterionKind {
         /// How distances are measured.
         travel: Travel,
     },
+    /// The freight of the client's suppliers and customers to and from the site:
+    /// tonne-km a year and tonnes CO2e a year (lower is better).
+    Freight(FreightSpec),
 }
 
 impl CriterionKind {
@@ -390,6 +458,7 @@ impl CriterionKind {
             CriterionKind::Category { .. } => CriterionType::Category,
             CriterionKind::Zone { .. } => CriterionType::Zone,
             CriterionKind::Competition { .. } => CriterionType::Competition,
+            CriterionKind::Freight(_) => CriterionType::Freight,
         }
     }
 
@@ -453,6 +522,9 @@ impl CriterionKind {
                         format!("expected {field} for {jobs} jobs, competing with {jobs_field} {within}")
                     }
                 }
+            }
+            CriterionKind::Freight(_) => {
+                "t CO2e a year of freight to and from the site".to_string()
             }
         }
     }
@@ -686,9 +758,14 @@ impl Brief {
             Brief::from_toml_str(&text)
         };
         let mut brief = parsed.map_err(|e| e.in_brief(path))?;
-        // A matrix named by a relative path lies beside the brief.
+        // A matrix or a flows file named by a relative path lies beside the brief.
         let base = path.parent().unwrap_or(Path::new(""));
         for c in &mut brief.criteria {
+            if let CriterionKind::Freight(f) = &mut c.kind {
+                if f.flows.is_relative() {
+                    f.flows = base.join(&f.flows);
+                }
+            }
             if let Some(Travel::Matrix(m)) = c.kind.travel_mut() {
                 if m.is_relative() {
                     *m = base.join(&*m);

@@ -181,6 +181,27 @@ pub(super) struct CompetitionShape {
     pub matrix: Option<String>,
 }
 
+/// `type = "freight"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FreightShape {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub _type: Option<IgnoredAny>,
+    pub weight: Option<f64>,
+    pub flows: Option<String>,
+    pub mode: Option<String>,
+    pub factors: Option<std::collections::BTreeMap<String, f64>>,
+    pub detour: Option<f64>,
+    pub rail_layer: Option<String>,
+    pub rail_categories: Option<TextList>,
+    pub rail_within_km: Option<f64>,
+    pub rail_min_km: Option<f64>,
+    pub rail_detour: Option<f64>,
+    pub ideal: Option<f64>,
+    pub zero: Option<f64>,
+}
+
 /// `type = "zone"`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -13,6 +13,62 @@ use crate::model::Layer;
 
 pub use spec::{Delimiter, LayerSpec};
 
+/// Reads a client's flows file for a freight criterion (`flows` in a brief): a CSV
+/// with `id, label, lon, lat, tonnes, direction` (WGS 84), or a GeoJSON of points with
+/// those properties; through the layer readers, so its bad rows are skipped and
+/// counted as a catalog layer's are.
+pub(crate) fn load_flows(path: &Path) -> Result<Layer> {
+    use crate::error::Error;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let csv = name.to_ascii_lowercase().contains(".csv");
+    let mut spec = serde_json::json!({
+        "name": "flows", "role": "facilities", "path": name, "id": "id", "label": "label",
+        "fields": { "tonnes": "tonnes", "direction": "direction" },
+    });
+    if csv {
+        spec["x"] = "lon".into();
+        spec["y"] = "lat".into();
+    }
+    let spec: LayerSpec = serde_json::from_value(spec)
+        .map_err(|e| Error::format(path, crate::error::Location::File, e.to_string()))?;
+    let format = spec.format().ok_or_else(|| {
+        Error::format(
+            path,
+            crate::error::Location::File,
+            "a flows file is a .csv or a .geojson",
+        )
+    })?;
+    let columns = "a flows file has the columns id, label, lon, lat (WGS 84), tonnes (a year) \
+                   and direction (in or out), or GeoJSON points with those properties";
+    match assemble::load_layer(path, dir, &spec, format, false) {
+        Err(Error::MissingField {
+            file,
+            field,
+            available,
+            ..
+        }) => Err(Error::format(
+            file,
+            crate::error::Location::File,
+            format!(
+                "no {field:?}: {columns}; this one has: {}",
+                crate::text::clip(&available.join(", "), 200)
+            ),
+        )),
+        Err(Error::Catalog { .. }) if !path.exists() => Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the flows file does not exist",
+            ),
+        )),
+        other => other,
+    }
+}
+
 /// Options for loading a catalog.
 ///
 /// ```

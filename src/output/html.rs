@@ -78,6 +78,9 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
         if let (Some(km), CriterionValue::Number(Some(_))) = (c.km, &c.value) {
             to.push_str(&format!(" ({km:.1} km away)"));
         }
+        if let Some(f) = &c.freight {
+            to.push_str(&super::report::biggest_flows(f));
+        }
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}</td><td>{}</td></tr>",
             esc(&info.name),

@@ -139,6 +139,9 @@ pub(super) fn short_value(
         CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
             format!("{x:.2}")
         }
+        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Freight => {
+            format!("{x:.0} t CO2e")
+        }
         CriterionValue::Number(Some(x)) => format!("{x:.4}")
             .trim_end_matches('0')
             .trim_end_matches('.')

@@ -20,6 +20,7 @@
 //! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
 //! | `<c>_km` | number | distance criteria by road (`travel = "drive"`): the straight-line km to the facility reached, beside the minutes of `<c>_value` |
 //! | `<c>_workers`, `<c>_jobs` | number | competition criteria only: the workers within reach (distance-weighted, whole people) and the jobs competing for them (workers / `<c>_value` for workers-per-job), null when no job competes |
+//! | `<c>_tkm`, `<c>_rail`, `<c>_biggest` | number, boolean, string | freight criteria only: tonne-km a year (as travelled), whether rail serves the site, the three biggest flows by CO2e (`Acier Nord (in, 12,000 t, 290 km by road: 275 t CO2e); ...`) |
 //! | `pareto` | boolean (null when excluded) | no ranked site is at least as good on every criterion and better on one |
 //! | `dominated_by` | string | for a dominated site, the best-ranked site that dominates it |
 //! | `near_miss` | boolean | excluded for one threshold constraint, missed by less than `[output] near_miss` (10%) |
@@ -262,6 +263,11 @@ pub(crate) fn columns(ranking: &Ranking, records: Records) -> Vec<Column> {
             cols.push(Column::new(format!("{}_workers", c.name), Number));
             cols.push(Column::new(format!("{}_jobs", c.name), Number));
         }
+        if c.kind == CriterionType::Freight {
+            cols.push(Column::new(format!("{}_tkm", c.name), Number));
+            cols.push(Column::new(format!("{}_rail", c.name), Bool));
+            cols.push(Column::new(format!("{}_biggest", c.name), Text));
+        }
     }
     if ranked {
         cols.push(Column::new("pareto", Bool));
@@ -351,6 +357,12 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
             // Whole people and jobs.
             out.push(Cell::Num(c.workers.map(f64::round)));
             out.push(Cell::Num(c.competing_jobs.map(f64::round)));
+        }
+        if info.kind == CriterionType::Freight {
+            let f = c.freight.as_ref();
+            out.push(Cell::Num(f.map(|f| f.tonne_km.round())));
+            out.push(Cell::Bool(f.map(|f| f.rail)));
+            out.push(Cell::Text(f.map(report::biggest_flows)));
         }
     }
     let d = &s.decision;

@@ -208,7 +208,12 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             {
                 format!("{x:.0} ({x})")
             }
-            CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
+            CriterionValue::Number(Some(x))
+                if matches!(
+                    info.kind,
+                    CriterionType::Competition | CriterionType::Freight
+                ) =>
+            {
                 format!("{x:.3} ({})", info.unit)
             }
             CriterionValue::Number(Some(x)) => format!("{x}"),
@@ -234,6 +239,15 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
                 None => "no job competing for them".to_string(),
             };
             let _ = write!(out, "; {} workers within reach, {jobs}", thousands(w));
+        }
+        if let Some(f) = &c.freight {
+            let _ = write!(
+                out,
+                "; {} t-km a year{}; biggest flows: {}",
+                thousands(f.tonne_km),
+                if f.rail { ", rail serves the site" } else { "" },
+                biggest_flows(f)
+            );
         }
         if let Some(id) = &c.nearest_id {
             let _ = write!(
@@ -295,6 +309,26 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
 }
 
 /// A whole number with thousands separated by commas: 112400.4 -> "112,400".
+/// A freight criterion's three biggest flows, for a cell or a sentence:
+/// `Acier Nord (in, 12,000 t, 290 km by road: 275 t CO2e); ...`.
+pub(crate) fn biggest_flows(d: &crate::ranking::FreightDetail) -> String {
+    d.biggest
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({}, {} t, {:.0} km by {}: {:.1} t CO2e)",
+                f.label.as_deref().unwrap_or(&f.id),
+                f.direction,
+                thousands(f.tonnes),
+                f.km,
+                f.mode,
+                f.t_co2e
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub(crate) fn thousands(x: f64) -> String {
     let digits = format!("{:.0}", x.abs());
     let mut out = String::new();

@@ -85,6 +85,7 @@ impl Scorer for AccessScorer<'_> {
             excludes: false,
             detail: None,
             km: None,
+            freight: None,
         }
     }
 

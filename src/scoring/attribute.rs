@@ -31,6 +31,7 @@ impl Scorer for AttributeScorer {
             excludes: false,
             detail: None,
             km: None,
+            freight: None,
         }
     }
 }

@@ -41,6 +41,7 @@ impl Scorer for CategoryScorer {
             excludes: false,
             detail: None,
             km: None,
+            freight: None,
         }
     }
 }

@@ -361,6 +361,7 @@ impl Scorer for CompetitionScorer<'_> {
                     excludes: false,
                     detail: None,
                     km: None,
+                    freight: None,
                 };
             }
         }
@@ -396,6 +397,7 @@ impl Scorer for CompetitionScorer<'_> {
                 competing_jobs: (per_job > 0.0).then(|| workers / per_job),
             }),
             km: None,
+            freight: None,
         }
     }
 }

@@ -112,6 +112,7 @@ impl Scorer for DistanceScorer<'_> {
                 excludes: self.max_km.is_some(),
                 detail: None,
                 km: None,
+                freight: None,
             },
             Some((i, metres)) => {
                 let km = metres / 1000.0;
@@ -122,6 +123,7 @@ impl Scorer for DistanceScorer<'_> {
                     excludes: self.max_km.is_some_and(|m| km > m),
                     detail: None,
                     km: None,
+                    freight: None,
                 }
             }
         }

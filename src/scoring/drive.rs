@@ -144,6 +144,7 @@ impl Scorer for DriveDistanceScorer<'_> {
                 excludes: self.max.is_some(),
                 detail: None,
                 km: None,
+                freight: None,
             },
             Some((t, f)) => Evaluation {
                 value: CriterionValue::Number(Some(t)),
@@ -152,6 +153,7 @@ impl Scorer for DriveDistanceScorer<'_> {
                 excludes: self.max.is_some_and(|m| t > m),
                 detail: None,
                 km: self.layer.map(|l| l.distance_m(site.location, f) / 1000.0),
+                freight: None,
             },
         }
     }
@@ -231,6 +233,7 @@ impl Scorer for DriveAccessScorer<'_> {
             excludes: false,
             detail: None,
             km: None,
+            freight: None,
         }
     }
 }

@@ -39,6 +39,7 @@ fn not_in_matrix() -> Evaluation {
         excludes: false,
         detail: None,
         km: None,
+        freight: None,
     }
 }
 
@@ -105,6 +106,7 @@ impl Scorer for MatrixDistanceScorer<'_> {
                 excludes: self.max.is_some_and(|m| t > m),
                 detail: None,
                 km: self.layer.map(|l| l.distance_m(site.location, f) / 1000.0),
+                freight: None,
             },
         }
     }
@@ -182,6 +184,7 @@ impl Scorer for MatrixAccessScorer {
             excludes: false,
             detail: None,
             km: None,
+            freight: None,
         }
     }
 }

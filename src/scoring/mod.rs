@@ -10,6 +10,7 @@ mod competition;
 mod distance;
 mod drive;
 mod filter;
+mod freight;
 mod grid;
 mod matrix;
 mod zone;
@@ -52,6 +53,8 @@ pub(crate) struct Evaluation {
     pub detail: Option<competition::Detail>,
     /// Drive-time criteria: the straight-line km to the facility reached.
     pub km: Option<f64>,
+    /// Freight criteria: the tonne-km and the biggest flows.
+    pub freight: Option<crate::ranking::FreightDetail>,
 }
 
 /// One criterion, ready to evaluate sites. Implementations are pure: no I/O.
@@ -414,6 +417,7 @@ impl Engine {
                     workers: e.detail.map(|d| d.workers),
                     competing_jobs: e.detail.and_then(|d| d.competing_jobs),
                     km: e.km,
+                    freight: e.freight,
                 }
             })
             .collect()
@@ -428,6 +432,14 @@ impl Engine {
                 if !matrices.contains_key(path.as_path()) {
                     let m = TravelMatrix::from_path(path)?;
                     matrices.insert(path.as_path(), Arc::new(m));
+                }
+            }
+        }
+        let mut flows: HashMap<&std::path::Path, Layer> = HashMap::new();
+        for c in &brief.criteria {
+            if let CriterionKind::Freight(f) = &c.kind {
+                if !flows.contains_key(f.flows.as_path()) {
+                    flows.insert(f.flows.as_path(), crate::catalog::load_flows(&f.flows)?);
                 }
             }
         }
@@ -552,6 +564,20 @@ impl Engine {
                         name: c.name.clone(),
                         layer: layer(l).map(|(l, _)| l),
                     }),
+                    CriterionKind::Freight(f) => match flows.get(f.flows.as_path()) {
+                        Some(file) => Box::new(freight::FreightScorer::new(
+                            &c.name,
+                            f,
+                            file,
+                            f.rail_layer.as_deref().and_then(layer),
+                        )),
+                        None => Box::new(freight::FreightScorer::new(
+                            &c.name,
+                            f,
+                            &Layer::from_features("flows", Role::Facilities, Vec::new()),
+                            None,
+                        )),
+                    },
                     CriterionKind::Competition {
                         layer: l,
                         field,

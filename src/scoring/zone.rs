@@ -28,6 +28,7 @@ impl Scorer for ZoneScorer<'_> {
             excludes: false,
             detail: None,
             km: None,
+            freight: None,
         }
     }
 }

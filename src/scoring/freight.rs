@@ -1,0 +1,171 @@
+//! freight criterion: the tonne-km and the CO2e of the client's flows to and from a
+//! site, by road, or by rail when the site has a freight station or siding near it.
+
+use geo::{Distance, Geodesic};
+
+use super::distance::ramp_down;
+use super::{CriterionValue, Evaluation, Folded, Scorer};
+use crate::brief::FreightSpec;
+use crate::index::IndexedLayer;
+use crate::model::{Feature, Layer};
+use crate::ranking::{FlowShare, FreightDetail};
+
+/// One usable flow of the client's file.
+struct Flow {
+    id: String,
+    label: Option<String>,
+    location: geo::Point<f64>,
+    tonnes: f64,
+    /// `in` (from a supplier) or `out` (to a customer).
+    direction: String,
+}
+
+pub(super) struct FreightScorer<'a> {
+    name: String,
+    spec: FreightSpec,
+    flows: Vec<Flow>,
+    road: f64,
+    rail: Option<(f64, super::distance::DistanceScorer<'a>)>,
+    notes: Vec<String>,
+}
+
+impl<'a> FreightScorer<'a> {
+    /// `rail` is the rail layer (when the brief names one). Flows without a usable
+    /// tonnage or direction are left out and each named in the notes.
+    pub(super) fn new(
+        name: &str,
+        spec: &FreightSpec,
+        flows: &Layer,
+        rail: Option<(&'a IndexedLayer, &Folded)>,
+    ) -> Self {
+        let mut notes = Vec::new();
+        let mut bad = Vec::new();
+        let mut kept = Vec::new();
+        for f in &flows.features {
+            let tonnes = f.attribute("tonnes").as_f64();
+            let direction = f
+                .attribute("direction")
+                .as_text()
+                .map(|d| d.trim().to_ascii_lowercase());
+            match (tonnes, direction.as_deref()) {
+                (Some(t), Some("in" | "out")) if t.is_finite() && t >= 0.0 => kept.push(Flow {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    location: f.location,
+                    tonnes: t,
+                    direction: direction.unwrap_or_default(),
+                }),
+                (Some(t), Some("in" | "out")) => bad.push(format!("{} (tonnes {t})", f.id)),
+                (None, _) => bad.push(format!("{} (no tonnes)", f.id)),
+                (_, d) => bad.push(format!(
+                    "{} (direction {:?}: use in or out)",
+                    f.id,
+                    d.unwrap_or("")
+                )),
+            }
+        }
+        let file = spec.flows.display();
+        if !bad.is_empty() {
+            notes.push(format!(
+                "{name}: {} of {} flows in {file} left out: {}",
+                bad.len(),
+                flows.features.len(),
+                crate::text::clip(&bad.join(", "), 300)
+            ));
+        }
+        for s in &flows.skipped {
+            notes.push(format!("{name}: {file}: {s}"));
+        }
+        let road = spec.factor(&spec.mode).unwrap_or(0.0);
+        let rail = match (rail, spec.factor("rail")) {
+            (Some(layer), Some(f)) => Some((
+                f,
+                super::distance::DistanceScorer::new(
+                    name,
+                    Some(layer),
+                    &spec.rail_categories,
+                    &[],
+                    0.0,
+                    1.0,
+                    None,
+                ),
+            )),
+            _ => None,
+        };
+        FreightScorer {
+            name: name.to_string(),
+            spec: spec.clone(),
+            flows: kept,
+            road,
+            rail,
+            notes,
+        }
+    }
+
+    /// Whether rail serves the site: a freight station or siding within reach.
+    fn rail_factor(&self, site: &Feature) -> Option<f64> {
+        let (factor, nearest) = self.rail.as_ref()?;
+        match nearest.evaluate(site).value {
+            CriterionValue::Number(Some(km)) if km <= self.spec.rail_within_km => Some(*factor),
+            _ => None,
+        }
+    }
+}
+
+impl Scorer for FreightScorer<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+
+    fn evaluate(&self, site: &Feature) -> Evaluation {
+        let rail = self.rail_factor(site);
+        let mut shares: Vec<FlowShare> = self
+            .flows
+            .iter()
+            .map(|f| {
+                let straight = Geodesic.distance(site.location, f.location) / 1000.0;
+                let (mode, km, factor) = match rail {
+                    Some(factor) if straight >= self.spec.rail_min_km => {
+                        ("rail", straight * self.spec.rail_detour, factor)
+                    }
+                    _ => (
+                        self.spec.mode.as_str(),
+                        straight * self.spec.detour,
+                        self.road,
+                    ),
+                };
+                FlowShare {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    direction: f.direction.clone(),
+                    tonnes: f.tonnes,
+                    km,
+                    mode: mode.to_string(),
+                    t_co2e: f.tonnes * km * factor / 1000.0,
+                }
+            })
+            .collect();
+        let tonne_km: f64 = shares.iter().map(|s| s.tonnes * s.km).sum();
+        let t_co2e: f64 = shares.iter().map(|s| s.t_co2e).sum();
+        // The three biggest flows by CO2e, ties by id.
+        shares.sort_by(|a, b| b.t_co2e.total_cmp(&a.t_co2e).then_with(|| a.id.cmp(&b.id)));
+        shares.truncate(3);
+        Evaluation {
+            value: CriterionValue::Number(Some(t_co2e)),
+            score: ramp_down(t_co2e, self.spec.ideal, self.spec.zero),
+            nearest: None,
+            excludes: false,
+            detail: None,
+            km: None,
+            freight: Some(FreightDetail {
+                tonne_km,
+                rail: rail.is_some(),
+                biggest: shares,
+            }),
+        }
+    }
+}
