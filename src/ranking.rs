@@ -234,6 +234,10 @@ pub struct SiteResult {
     pub criteria: Vec<CriterionResult>,
     /// Robustness, Pareto front, near miss and shortlist figures.
     pub decision: Decision,
+    /// The hectares of artificialisation reusing this site avoids against a
+    /// greenfield site of the brief's need: its area up to the need, none in a zone A
+    /// or N; `None` when the brief gives no need or the site no area.
+    pub land_take_avoided_ha: Option<f64>,
 }
 
 impl SiteResult {
@@ -455,6 +459,24 @@ pub struct Ranking {
     /// The candidates' attribute columns (every field of the candidate layers, by
     /// name); each site's [`SiteResult::attributes`] follow this order.
     pub attributes: Vec<AttributeColumn>,
+    /// The plant's land need, ha, that land take avoided is measured against.
+    pub need_ha: Option<f64>,
+    /// The reference profile of a `[target]` brief.
+    pub target: Option<TargetProfile>,
+}
+
+/// The reference a `[target]` brief ranks by likeness to: its values and scores per
+/// criterion (`None` where the reference has no value: that criterion is left out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetProfile {
+    /// How explanations name it ("your Douai plant").
+    pub label: String,
+    /// The site it was taken from, if any.
+    pub site_id: Option<String>,
+    /// Per criterion: the reference value.
+    pub values: Vec<CriterionValue>,
+    /// Per criterion: the reference score, `None` when unknown.
+    pub scores: Vec<Option<f64>>,
 }
 
 impl Ranking {
@@ -485,6 +507,16 @@ impl Ranking {
     /// The normalised weights, in criterion order.
     pub fn weights(&self) -> Vec<f64> {
         self.criteria.iter().map(|c| c.weight).collect()
+    }
+
+    /// The land take avoided over a shortlist of sites: (sites with a figure, ha).
+    pub fn land_take_avoided<'a>(
+        &self,
+        sites: impl Iterator<Item = &'a SiteResult>,
+    ) -> (usize, f64) {
+        sites
+            .filter_map(|s| s.land_take_avoided_ha)
+            .fold((0, 0.0), |(n, ha), x| (n + 1, ha + x))
     }
 }
 

@@ -77,13 +77,14 @@ fn gdal_reads_the_geojson_with_the_documented_types() {
             "town_score",
             "centre_value",
             "centre_points",
+            "land_take_avoided_ha",
         ] {
             assert_eq!(typ(s), "Real", "{s}");
         }
         assert_eq!(typ("pareto"), "Integer(Boolean)");
         assert_eq!(typ("near_miss_by"), "String");
-        // 27 computed columns, the commune code, and the sites' one attribute.
-        assert_eq!(fields.len(), 29);
+        // 28 computed columns, the commune code, and the sites' one attribute.
+        assert_eq!(fields.len(), 30);
     }
 }
 
@@ -281,15 +282,22 @@ fn csv_and_markdown_carry_the_same_ranking() {
     let header = reader.headers().unwrap().clone();
     assert_eq!(header.get(0), Some("site_id"));
     assert_eq!(header.iter().next_back(), Some("lat"));
-    // 24 properties, pareto/dominated_by/near_miss/near_miss_by, the sites' one
-    // attribute, lon and lat.
-    assert_eq!(header.len(), 31);
+    // 25 properties (land_take_avoided_ha: the brief's min_area_ha is its need),
+    // pareto/dominated_by/near_miss/near_miss_by, the sites' one attribute, lon and lat.
+    assert_eq!(header.len(), 32);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 8);
     assert_eq!(&rows[0][0], r.sites[0].site_id.as_str());
     assert_eq!(&rows[0][5], "1");
-    assert_eq!(&rows[7][8], "true");
-    assert_eq!(&rows[7][9], "min_area_ha");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[7][col("excluded")], "true");
+    assert_eq!(&rows[7][col("excluded_by")], "min_area_ha");
+    // An excluded site keeps its land take: its area, below the 0.5 ha need.
+    let area: f64 = rows[7][col("area_ha")].parse().unwrap();
+    assert_eq!(
+        rows[7][col("land_take_avoided_ha")].parse::<f64>().unwrap(),
+        area.min(0.5)
+    );
 
     let mut md = Vec::new();
     write_markdown(&r, &opts, &mut md).unwrap();

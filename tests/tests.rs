@@ -16,6 +16,7 @@ mod output;
 mod properties;
 mod real_data;
 mod regression;
+mod relocation;
 mod scoring;
 mod util;
 mod warnings;

@@ -637,6 +637,43 @@ pub struct Brief {
     pub output: OutputSpec,
     /// A regular grid of candidates instead of the site layers (`[candidates]`).
     pub grid: Option<GridSpec>,
+    /// The plant's land need, ha (`need_ha`, else `filter.min_area_ha`): what a
+    /// greenfield site would have taken, for the land take each site avoids.
+    pub need_ha: Option<f64>,
+    /// Rank by likeness to a reference profile instead (`[target]` or `--like`).
+    pub target: Option<Target>,
+}
+
+/// `[target]`: rank candidates by how close their criterion scores are to those of a
+/// reference, an existing site (`site`) or values given per criterion (`values`, in
+/// each criterion's unit; they win over the site's).
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(r#"
+///     [target]
+///     site = "douai"
+///     label = "our Douai plant"
+///     values = { land = 30 }
+///     [[criterion]]
+///     name = "land"
+///     type = "attribute"
+///     field = "area_ha"
+///     ideal = 60
+///     zero = 0
+/// "#)?;
+/// let t = brief.target.unwrap();
+/// assert_eq!((t.site.as_deref(), t.label.as_deref()), (Some("douai"), Some("our Douai plant")));
+/// assert_eq!(t.values, vec![("land".to_string(), sitematch::CriterionValue::Number(Some(30.0)))]);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Target {
+    /// The id of a site of the data set whose values are the reference.
+    pub site: Option<String>,
+    /// How explanations name the reference (default: the site's label, or "the target").
+    pub label: Option<String>,
+    /// Reference values by criterion name, in the criterion's unit.
+    pub values: Vec<(String, crate::ranking::CriterionValue)>,
 }
 
 /// `[candidates]`: a regular grid of candidate points over the brief's `bbox` or

@@ -25,6 +25,17 @@ pub(super) struct BriefShape {
     pub robustness: Option<RobustnessShape>,
     pub output: Option<OutputShape>,
     pub candidates: Option<CandidatesShape>,
+    pub need_ha: Option<f64>,
+    pub target: Option<TargetShape>,
+}
+
+/// `[target]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TargetShape {
+    pub site: Option<String>,
+    pub label: Option<String>,
+    pub values: Option<std::collections::BTreeMap<String, Value>>,
 }
 
 /// `[filter]`.

@@ -12,6 +12,56 @@ use super::{Brief, Criterion, CriterionKind, Filter, GridSpec, Method, OutputSpe
 use crate::aggregate::ahp_weights;
 use crate::de::Problems;
 
+/// `[target]`: a site, values per criterion (each naming a criterion), or both.
+fn target(t: super::shape::TargetShape, criteria: &[Criterion], p: &mut Problems) -> super::Target {
+    use crate::ranking::CriterionValue;
+    let mut values = Vec::new();
+    for (name, v) in t.values.unwrap_or_default() {
+        let key = format!("target.values.{name}");
+        let Some(c) = criteria.iter().find(|c| c.name == name) else {
+            let names: Vec<&str> = criteria.iter().map(|c| c.name.as_str()).collect();
+            p.push(
+                key,
+                format!(
+                    "no criterion is named {name:?}; the criteria are: {}",
+                    names.join(", ")
+                ),
+            );
+            continue;
+        };
+        let text = c.kind.kind() == super::CriterionType::Category;
+        match (&v, text) {
+            (Value::Number(n), false) => values.push((name, CriterionValue::Number(n.as_f64()))),
+            (Value::Bool(b), false) if c.kind.kind() == super::CriterionType::Zone => {
+                values.push((name, CriterionValue::Number(Some(f64::from(u8::from(*b))))))
+            }
+            (Value::String(s), true) => values.push((name, CriterionValue::Text(Some(s.clone())))),
+            (Value::Number(n), true) => {
+                values.push((name, CriterionValue::Text(Some(n.to_string()))))
+            }
+            _ => p.push(
+                key,
+                format!(
+                    "must be {} in the criterion's unit ({}), found {v}",
+                    if text { "text" } else { "a number" },
+                    c.kind.unit()
+                ),
+            ),
+        }
+    }
+    if t.site.is_none() && values.is_empty() {
+        p.required(
+            "target",
+            "give site = \"ID\" or values = { criterion = value, ... }",
+        );
+    }
+    super::Target {
+        site: t.site,
+        label: t.label,
+        values,
+    }
+}
+
 /// The brief a shape describes; its problems go to `p`.
 pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
     let top = match &s.top {
@@ -98,6 +148,27 @@ pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
             );
         }
     }
+    if s.need_ha.is_some_and(|n| n.is_nan() || n <= 0.0) {
+        p.push("need_ha", "must be a number of hectares above 0");
+    }
+    let target = s.target.map(|t| target(t, &criteria, p));
+    if target.is_some() {
+        if method != Method::WeightedSum {
+            p.push(
+                "method",
+                "a [target] ranks by likeness to it; remove method (or the target)",
+            );
+        }
+        if has_robustness {
+            p.push(
+                "robustness",
+                "perturbs the weights of a weighted sum; a [target] ranks by likeness to it",
+            );
+        }
+        if grid.is_some() {
+            p.push("target", "is for site rankings, not grids");
+        }
+    }
     Brief {
         name: s.name.unwrap_or_default(),
         top,
@@ -108,6 +179,8 @@ pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
         allow_inconsistent,
         robustness,
         output,
+        need_ha: s.need_ha,
+        target,
         grid,
     }
 }

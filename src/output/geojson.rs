@@ -109,6 +109,11 @@ pub fn metadata(ranking: &Ranking) -> Value {
         "robustness": ranking.robustness.map(|r| json!({"runs": r.runs, "spread": r.spread, "seed": r.seed})),
         "pareto_front": ranking.ranked_sites().iter().filter(|s| s.decision.pareto == Some(true)).count(),
         "layers": layers,
+        "land_take_avoided": ranking.need_ha.map(|need| {
+            let opts = super::OutputOptions::for_ranking(ranking);
+            let (n, ha) = super::shortlist_land_take(ranking, &opts);
+            json!({"need_ha": need, "shortlisted_sites": n, "hectares": ha})
+        }),
         "warnings": ranking.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }

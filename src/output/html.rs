@@ -357,6 +357,9 @@ pub fn write_html<W: Write>(
         )?;
     }
     writeln!(out, "</table>")?;
+    if let Some(land) = super::land_take_sentence(ranking, opts) {
+        writeln!(out, "<p class=\"land-take\">{}</p>", esc(&land))?;
+    }
     if !ranking.warnings.is_empty() {
         writeln!(out, "<h2>Warnings</h2>\n<ul class=\"warnings\">")?;
         for w in &ranking.warnings {

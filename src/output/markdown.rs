@@ -80,6 +80,9 @@ pub fn write_markdown<W: Write>(
         ranking.ranked,
         ranking.sites.len() - ranking.ranked
     )?;
+    if let Some(land) = super::land_take_sentence(ranking, opts) {
+        writeln!(out, "{}\n", escape(&land))?;
+    }
     for w in &ranking.warnings {
         writeln!(out, "Warning: {}\n", escape(&w.to_string()))?;
     }

@@ -12,6 +12,7 @@
 //! | `rank` | integer (null when excluded) | 1 = best |
 //! | `score` | number 0..100 (null when excluded) | overall |
 //! | `area_ha` | number | land area |
+//! | `land_take_avoided_ha` | number | rankings whose brief gives a need: the artificialisation reusing the site avoids against a greenfield site of the brief's `need_ha` (else `filter.min_area_ha`): its area up to the need, 0 in a zone A or N; null without a need or an area |
 //! | `excluded` | boolean | |
 //! | `excluded_by` | string | reasons, `;`-separated, empty when ranked |
 //! | `<c>_value` | number (string for a category criterion) | raw value, in the unit the `sitematch` member's `units` gives: km to the nearest facility, a sum within the radius (whole people when it sums a field such as `active`), a count, the attribute |
@@ -181,6 +182,25 @@ pub fn summary(ranking: &Ranking, opts: &OutputOptions) -> String {
     }
 }
 
+/// The land take the written shortlist avoids (the ranked sites written, the kept
+/// ones with a diverse shortlist): (sites with a figure, hectares).
+pub(crate) fn shortlist_land_take(ranking: &Ranking, opts: &OutputOptions) -> (usize, f64) {
+    ranking.land_take_avoided(selected(ranking, opts).filter(|s| {
+        s.rank.is_some() && (!ranking.shortlist || s.decision.shortlisted == Some(true))
+    }))
+}
+
+/// The land take the written shortlist avoids, in a sentence for a report; `None`
+/// when the brief gives no need (`need_ha` or `filter.min_area_ha`).
+pub(crate) fn land_take_sentence(ranking: &Ranking, opts: &OutputOptions) -> Option<String> {
+    let need = ranking.need_ha?;
+    let (n, ha) = shortlist_land_take(ranking, opts);
+    Some(format!(
+        "Land take avoided (zéro artificialisation nette): {ha:.1} ha over the {n} shortlisted sites with an area, \
+         against greenfield sites of {need} ha each (a brownfield site counts its area up to the need; one in a zone A or N, none)."
+    ))
+}
+
 /// A cell of the flat schema.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
@@ -241,6 +261,9 @@ pub(crate) fn columns(ranking: &Ranking, records: Records) -> Vec<Column> {
     }
     cols.push(Column::new("score", Number));
     cols.push(Column::new("area_ha", Number));
+    if ranked && ranking.need_ha.is_some() {
+        cols.push(Column::new("land_take_avoided_ha", Number));
+    }
     cols.push(Column::new("excluded", Bool));
     cols.push(Column::new("excluded_by", Text));
     for c in &ranking.criteria {
@@ -331,9 +354,11 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
     if records == Records::Ranking {
         out.push(Cell::Int(int(s.rank)));
     }
+    out.extend([Cell::Num(s.score), Cell::Num(s.area_ha)]);
+    if records == Records::Ranking && ranking.need_ha.is_some() {
+        out.push(Cell::Num(s.land_take_avoided_ha));
+    }
     out.extend([
-        Cell::Num(s.score),
-        Cell::Num(s.area_ha),
         Cell::Bool(Some(!s.excluded_by.is_empty())),
         Cell::Text(Some(s.excluded_by_text(";"))),
     ]);

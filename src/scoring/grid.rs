@@ -445,6 +445,7 @@ impl<'a> Grid<'a> {
             excluded_by,
             criteria,
             decision: Decision::default(),
+            land_take_avoided_ha: None,
         }))
     }
 }

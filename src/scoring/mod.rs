@@ -82,6 +82,33 @@ pub(crate) trait Scorer: Send + Sync {
 /// 7 million; a radius wide enough to reach the whole country, about 800 million.
 pub const MAX_PAIRS: usize = 500_000_000;
 
+/// The land take (ha) reusing a site avoids against a greenfield site of `need_ha`:
+/// a brownfield site is already artificialised, so its area up to the need; none for
+/// a site in an agricultural or natural zone (`zoning` A or N: building there takes
+/// land the law protects, whatever stood on it). Unknown zoning counts as
+/// artificialised (a friche is, by definition); no area or no need: `None`.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
+/// let mut f = Feature::point("a", 2.0, 48.0);
+/// f.area_ha = Some(12.0);
+/// f.attributes.insert("zoning".into(), Value::Text("N".into()));
+/// let sites = Layer::from_features("sites", Role::Sites, vec![f]);
+/// let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// let brief = Brief::from_toml_str("need_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 20\nzero = 0\n")?;
+/// assert_eq!(engine.rank(&brief)?.sites[0].land_take_avoided_ha, Some(0.0));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub(crate) fn land_take_avoided(site: &Feature, need_ha: Option<f64>) -> Option<f64> {
+    let need = need_ha?;
+    let area = site.area_ha?;
+    let zoning = site.attribute("zoning").as_text().map(|z| fold(&z));
+    let protected = zoning.is_some_and(|z| {
+        z == "a" || z.starts_with('n') || (z.starts_with('a') && !z.starts_with("au"))
+    });
+    Some(if protected { 0.0 } else { area.min(need) })
+}
+
 /// The mean of `count` over a sample, times `n`.
 pub(super) fn extrapolate(sample: &[&Feature], n: usize, count: impl Fn(&Feature) -> usize) -> f64 {
     if sample.is_empty() {
@@ -652,6 +679,7 @@ impl Engine {
             .iter()
             .flat_map(|l| l.layer().features.iter().map(move |f| (l.layer(), f)))
             .collect();
+        let need_ha = brief.need_ha.or(brief.filter.min_area_ha);
         let only: Vec<&Feature> = candidates.iter().map(|(_, f)| *f).collect();
         check_pairs(brief, &scorers, &only)?;
         let attributes = attribute_columns(&site_layers);
@@ -678,6 +706,7 @@ impl Engine {
                     excluded_by,
                     criteria,
                     decision: Decision::default(),
+                    land_take_avoided_ha: land_take_avoided(f, need_ha),
                 }
             })
             .collect();
@@ -837,6 +866,8 @@ impl Engine {
             shortlist: brief.output.min_spacing_km.is_some() || brief.output.one_per.is_some(),
             warnings: self.value_warnings(brief),
             attributes: Vec::new(),
+            need_ha: brief.need_ha.or(brief.filter.min_area_ha),
+            target: None,
         }
     }
 
