@@ -86,3 +86,110 @@ fn land_take_avoided_on_each_zoning_case() {
         .to_string()
         .contains("need_ha: must be a number of hectares above 0"));
 }
+
+fn like_engine() -> Engine {
+    let mut m = Feature::point("m1", 0.02, 0.0);
+    m.category = Some("Echangeur".into());
+    Engine::new(Catalog::from_layers(vec![
+        Layer::from_features(
+            "sites",
+            Role::Sites,
+            vec![
+                site("douai", 0.0, Some(30.0), None),
+                site("a", 0.05, Some(30.0), None),
+                site("b", 0.3, Some(10.0), None),
+                site("c", 0.0, Some(60.0), None),
+            ],
+        ),
+        Layer::from_features("motorway", Role::Facilities, vec![m]),
+    ]))
+}
+
+const LIKE: &str = "[[criterion]]\nname = \"motorway\"\ntype = \"distance\"\nlayer = \"motorway\"\n\
+    ideal_km = 0\nzero_km = 50\n\
+    [[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n";
+
+/// km along the equator.
+fn eq_km(deg: f64) -> f64 {
+    6_378_137.0 * deg.to_radians() / 1000.0
+}
+
+#[test]
+fn the_reference_site_ranks_first_with_likeness_100_and_the_gaps_read_as_words() {
+    let brief = Brief::from_toml_str(&format!(
+        "[target]\nsite = \"douai\"\nlabel = \"our Douai plant\"\n{LIKE}"
+    ))
+    .unwrap();
+    let r = like_engine().rank(&brief).unwrap();
+    let order: Vec<&str> = r
+        .ranked_sites()
+        .iter()
+        .map(|s| s.site_id.as_str())
+        .collect();
+    assert_eq!(order, ["douai", "a", "c", "b"]);
+    let score = |id: &str| r.site(id).unwrap().score.unwrap();
+    assert!((score("douai") - 100.0).abs() < 1e-9);
+    // By hand: equal weights; |score gaps| on the motorway ramp (km / 50) and on land.
+    let m = |deg: f64| 1.0 - eq_km(deg) / 50.0;
+    let like = |dm: f64, dl: f64| 100.0 * (0.5 * (1.0 - dm) + 0.5 * (1.0 - dl));
+    assert!((score("a") - like(m(0.02) - m(0.03), 0.0)).abs() < 1e-9);
+    assert!((score("c") - like(0.0, 0.5)).abs() < 1e-9);
+    assert!((score("b") - like(m(0.02) - m(0.28), 0.5 - 10.0 / 60.0)).abs() < 1e-9);
+    // The points still add up to the score.
+    let b = r.site("b").unwrap();
+    let points: f64 = b.criteria.iter().map(|c| c.points).sum();
+    assert!((points - score("b")).abs() < 1e-9);
+
+    let text = sitematch::output::explain(&r, "a").unwrap();
+    assert!(
+        text.contains("likeness 98.89 / 100 to our Douai plant"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1.1 km further than our Douai plant"),
+        "{text}"
+    );
+    assert!(text.contains("same as our Douai plant"), "{text}");
+    let text = sitematch::output::explain(&r, "b").unwrap();
+    assert!(text.contains("67% below our Douai plant"), "{text}");
+
+    // Values given in the brief win over the site's: a 60 ha reference makes "c" the
+    // very profile.
+    let brief = Brief::from_toml_str(&format!(
+        "[target]\nsite = \"douai\"\nvalues = {{ land = 60 }}\n{LIKE}"
+    ))
+    .unwrap();
+    let r = like_engine().rank(&brief).unwrap();
+    assert_eq!(r.ranked_sites()[0].site_id, "c");
+    assert!((r.ranked_sites()[0].score.unwrap() - 100.0).abs() < 1e-9);
+    // Values alone: a criterion without one is left out (its points 0).
+    let brief =
+        Brief::from_toml_str(&format!("[target]\nvalues = {{ land = 10 }}\n{LIKE}")).unwrap();
+    let r = like_engine().rank(&brief).unwrap();
+    assert_eq!(r.ranked_sites()[0].site_id, "b");
+    assert_eq!(r.ranked_sites()[0].criteria[0].points, 0.0);
+    assert!((r.ranked_sites()[0].score.unwrap() - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_bad_target_names_its_key() {
+    let err = |text: String| match Brief::from_toml_str(&text) {
+        Err(e) => e.to_string(),
+        Ok(b) => like_engine().rank(&b).unwrap_err().to_string(),
+    };
+    let m = err(format!("[target]\nvalues = {{ lnad = 3 }}\n{LIKE}"));
+    assert!(
+        m.contains("target.values.lnad") && m.contains("motorway, land"),
+        "{m}"
+    );
+    let m = err(format!("[target]\nvalues = {{ land = \"big\" }}\n{LIKE}"));
+    assert!(m.contains("target.values.land: must be a number"), "{m}");
+    let m = err(format!("[target]\n{LIKE}"));
+    assert!(m.contains("target"), "{m}");
+    let m = err(format!(
+        "method = \"topsis\"\n[target]\nsite = \"a\"\n{LIKE}"
+    ));
+    assert!(m.contains("method") && m.contains("likeness"), "{m}");
+    let m = err(format!("[target]\nsite = \"nowhere\"\n{LIKE}"));
+    assert!(m.contains("target.site") && m.contains("nowhere"), "{m}");
+}

@@ -97,7 +97,7 @@ pub fn metadata(ranking: &Ranking) -> Value {
     }
     json!({
         "brief": ranking.brief_name,
-        "method": ranking.method.to_string(),
+        "method": super::method_text(ranking),
         "weights": weights,
         "units": units,
         "ahp_cr": ranking.ahp_cr,
@@ -109,6 +109,7 @@ pub fn metadata(ranking: &Ranking) -> Value {
         "robustness": ranking.robustness.map(|r| json!({"runs": r.runs, "spread": r.spread, "seed": r.seed})),
         "pareto_front": ranking.ranked_sites().iter().filter(|s| s.decision.pareto == Some(true)).count(),
         "layers": layers,
+        "target": ranking.target.as_ref().map(|t| json!({"label": t.label, "site_id": t.site_id})),
         "land_take_avoided": ranking.need_ha.map(|need| {
             let opts = super::OutputOptions::for_ranking(ranking);
             let (n, ha) = super::shortlist_land_take(ranking, &opts);

@@ -61,7 +61,7 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
             "<p class=\"score\">Score <b>{score:.1}</b> / 100 ({} of {} ranked, {})</p>",
             s.rank.unwrap_or_default(),
             ranking.ranked,
-            esc(&ranking.method.to_string())
+            esc(&super::method_text(ranking))
         )),
         _ => h.push_str(&format!(
             "<p class=\"score\">Excluded by {}</p>",
@@ -69,7 +69,7 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
         )),
     }
     h.push_str("<table><tr><th>criterion</th><th>value</th><th>score</th><th>weight</th><th>points</th><th>measured to</th></tr>");
-    for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+    for (k, (info, c)) in ranking.criteria.iter().zip(&s.criteria).enumerate() {
         let mut to = c
             .nearest_label
             .clone()
@@ -80,6 +80,16 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
         }
         if let Some(f) = &c.freight {
             to.push_str(&super::report::biggest_flows(f));
+        }
+        if let Some(gap) = ranking
+            .target
+            .as_ref()
+            .and_then(|t| super::report::gap(info, &c.value, t, k))
+        {
+            if !to.is_empty() {
+                to.push_str("; ");
+            }
+            to.push_str(&gap);
         }
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}</td><td>{}</td></tr>",
@@ -341,7 +351,7 @@ pub fn write_html<W: Write>(
         ranking.ranked,
         ranking.sites.len(),
         ranking.sites.len() - ranking.ranked,
-        esc(&ranking.method.to_string()),
+        esc(&super::method_text(ranking)),
         env!("CARGO_PKG_VERSION")
     )?;
     writeln!(out, "<div id=\"map\"></div>")?;

@@ -75,7 +75,7 @@ pub fn write_markdown<W: Write>(
     writeln!(
         out,
         "Method: {}. Weights: {}. {} sites ranked, {} excluded.\n",
-        ranking.method,
+        super::method_text(ranking),
         weights.join(", "),
         ranking.ranked,
         ranking.sites.len() - ranking.ranked

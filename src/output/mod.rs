@@ -182,6 +182,15 @@ pub fn summary(ranking: &Ranking, opts: &OutputOptions) -> String {
     }
 }
 
+/// How the ranking was made, in words: the method, or `likeness to your Douai plant`
+/// for a `[target]` brief.
+pub(crate) fn method_text(ranking: &Ranking) -> String {
+    match &ranking.target {
+        Some(t) => format!("likeness to {}", t.label),
+        None => ranking.method.to_string(),
+    }
+}
+
 /// The land take the written shortlist avoids (the ranked sites written, the kept
 /// ones with a diverse shortlist): (sites with a figure, hectares).
 pub(crate) fn shortlist_land_take(ranking: &Ranking, opts: &OutputOptions) -> (usize, f64) {

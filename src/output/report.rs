@@ -180,19 +180,28 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             .unwrap_or_default()
     );
     match (s.rank, s.score) {
-        (Some(r), Some(score)) => {
-            let _ = writeln!(
-                out,
-                "rank {r} of {}, score {score:.2} / 100 ({})",
-                ranking.ranked, ranking.method
-            );
-        }
+        (Some(r), Some(score)) => match &ranking.target {
+            Some(t) => {
+                let _ = writeln!(
+                    out,
+                    "rank {r} of {}, likeness {score:.2} / 100 to {} (100: the same scores on every criterion)",
+                    ranking.ranked, t.label
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "rank {r} of {}, score {score:.2} / 100 ({})",
+                    ranking.ranked, ranking.method
+                );
+            }
+        },
         _ => {
             let _ = writeln!(out, "excluded by: {}", s.excluded_by_text(", "));
         }
     }
     let _ = writeln!(out);
-    for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+    for (k, (info, c)) in ranking.criteria.iter().zip(&s.criteria).enumerate() {
         let value = match &c.value {
             CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => match c.km {
                 Some(km) => format!(
@@ -239,6 +248,13 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
                 None => "no job competing for them".to_string(),
             };
             let _ = write!(out, "; {} workers within reach, {jobs}", thousands(w));
+        }
+        if let Some(gap) = ranking
+            .target
+            .as_ref()
+            .and_then(|t| gap(info, &c.value, t, k))
+        {
+            let _ = write!(out, "; {gap}");
         }
         if let Some(f) = &c.freight {
             let _ = write!(
@@ -309,6 +325,63 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
 }
 
 /// A whole number with thousands separated by commas: 112400.4 -> "112,400".
+/// How a site's value of one criterion stands against the reference of a `[target]`
+/// brief, as a consultant says it: `4.2 km closer than your Douai plant`, `12% below
+/// your Douai plant`, `same as your Douai plant`; `None` when either has no value.
+pub(crate) fn gap(
+    info: &crate::ranking::CriterionInfo,
+    value: &crate::ranking::CriterionValue,
+    t: &crate::ranking::TargetProfile,
+    k: usize,
+) -> Option<String> {
+    use crate::brief::CriterionType as T;
+    use crate::ranking::CriterionValue as V;
+    let label = &t.label;
+    match (value, t.values.get(k)?) {
+        (V::Number(Some(x)), V::Number(Some(r))) => {
+            let d = x - r;
+            Some(match info.kind {
+                T::Distance => {
+                    let unit = info.travel.unit();
+                    if d.abs() < 0.05 {
+                        format!("as near as {label}")
+                    } else if d < 0.0 {
+                        format!("{:.1} {unit} closer than {label}", -d)
+                    } else {
+                        format!("{d:.1} {unit} further than {label}")
+                    }
+                }
+                T::Zone => {
+                    if d == 0.0 {
+                        format!("same as {label}")
+                    } else if d > 0.0 {
+                        format!("inside, {label} is not")
+                    } else {
+                        format!("outside, {label} is inside")
+                    }
+                }
+                T::Freight if d.abs() >= 0.05 => format!(
+                    "{:.1} t CO2e a year {} than {label}",
+                    d.abs(),
+                    if d < 0.0 { "less" } else { "more" }
+                ),
+                _ if *r != 0.0 && (d / r).abs() >= 0.005 => format!(
+                    "{:.0}% {} {label}",
+                    (d / r * 100.0).abs(),
+                    if d < 0.0 { "below" } else { "above" }
+                ),
+                _ if d.abs() < 1e-9 || *r != 0.0 => format!("same as {label}"),
+                _ => format!("{x} where {label} has 0"),
+            })
+        }
+        (V::Text(Some(x)), V::Text(Some(r))) if crate::text::fold(x) == crate::text::fold(r) => {
+            Some(format!("same as {label}"))
+        }
+        (V::Text(Some(x)), V::Text(Some(r))) => Some(format!("{x} where {label} is {r}")),
+        _ => None,
+    }
+}
+
 /// A freight criterion's three biggest flows, for a cell or a sentence:
 /// `Acier Nord (in, 12,000 t, 290 km by road: 275 t CO2e); ...`.
 pub(crate) fn biggest_flows(d: &crate::ranking::FreightDetail) -> String {

@@ -82,6 +82,111 @@ pub(crate) trait Scorer: Send + Sync {
 /// 7 million; a radius wide enough to reach the whole country, about 800 million.
 pub const MAX_PAIRS: usize = 500_000_000;
 
+/// The reference of a `[target]` brief: the values and scores of its site (among the
+/// candidates, ranked or not), overridden by the values it gives, each scored as the
+/// criterion scores a site's.
+fn target_profile(
+    brief: &Brief,
+    t: &crate::brief::Target,
+    sites: &[SiteResult],
+) -> Result<crate::ranking::TargetProfile> {
+    if brief.method != crate::brief::Method::WeightedSum || brief.robustness.is_some() {
+        return Err(BriefProblems::one(
+            "target",
+            "ranks by likeness to it: remove method and [robustness] (they weigh a weighted sum)",
+        ));
+    }
+    let n = brief.criteria.len();
+    let (mut values, mut scores) = (vec![CriterionValue::Number(None); n], vec![None; n]);
+    let mut label = t.label.clone();
+    if let Some(id) = &t.site {
+        let Some(site) = sites.iter().find(|s| &s.site_id == id) else {
+            return Err(BriefProblems::one(
+                "target.site",
+                format!(
+                    "no candidate site has the id {id:?} (the reference must be in a site layer the brief ranks, or give its values)"
+                ),
+            ));
+        };
+        for (k, c) in site.criteria.iter().enumerate() {
+            values[k] = c.value.clone();
+            scores[k] = Some(c.score);
+        }
+        label = label
+            .or_else(|| site.label.clone())
+            .or_else(|| Some(id.clone()));
+    }
+    for (name, v) in &t.values {
+        if let Some(k) = brief.criteria.iter().position(|c| &c.name == name) {
+            scores[k] = brief
+                .criteria
+                .get(k)
+                .and_then(|c| score_of_value(&c.kind, v));
+            values[k] = v.clone();
+        }
+    }
+    Ok(crate::ranking::TargetProfile {
+        label: label.unwrap_or_else(|| "the target".to_string()),
+        site_id: t.site.clone(),
+        values,
+        scores,
+    })
+}
+
+/// The score a criterion gives a value in its unit (a reference profile's values).
+fn score_of_value(kind: &CriterionKind, v: &CriterionValue) -> Option<f64> {
+    let x = match v {
+        CriterionValue::Number(x) => *x,
+        CriterionValue::Text(_) => None,
+    };
+    Some(match kind {
+        CriterionKind::Distance { ideal, zero, .. } => distance::ramp_down(x?, *ideal, *zero),
+        CriterionKind::Access { saturation, .. }
+        | CriterionKind::Competition { saturation, .. } => (x? / saturation).clamp(0.0, 1.0),
+        CriterionKind::Attribute { ideal, zero, .. } => attribute::ramp(x?, *ideal, *zero),
+        CriterionKind::Freight(f) => distance::ramp_down(x?, f.ideal, f.zero),
+        CriterionKind::Zone { .. } => f64::from(u8::from(x? > 0.0)),
+        CriterionKind::Category {
+            scores, default, ..
+        } => {
+            let CriterionValue::Text(Some(t)) = v else {
+                return None;
+            };
+            let t = fold(t);
+            scores
+                .iter()
+                .find(|(k, _)| fold(k) == t)
+                .map_or(*default, |(_, s)| *s)
+        }
+    })
+}
+
+/// A site's likeness to a reference, 0 to 100: one minus the weighted mean gap of the
+/// criterion scores, over the criteria the reference has a score for (weights
+/// renormalised over them). Each criterion's points become its share of that:
+/// 100 w_c (1 - |s_c - r_c|), so the points still add up to the score.
+fn likeness(
+    t: &crate::ranking::TargetProfile,
+    weights: &[f64],
+    criteria: &mut [CriterionResult],
+) -> f64 {
+    let known: f64 = weights
+        .iter()
+        .zip(&t.scores)
+        .filter(|(_, r)| r.is_some())
+        .map(|(w, _)| w)
+        .sum();
+    let mut total = 0.0;
+    for ((c, w), r) in criteria.iter_mut().zip(weights).zip(&t.scores) {
+        c.points = match r {
+            Some(r) if known > 0.0 => 100.0 * w / known * (1.0 - (c.score - r).abs()),
+            _ => 0.0,
+        };
+        total += c.points;
+    }
+    total
+}
+
 /// The land take (ha) reusing a site avoids against a greenfield site of `need_ha`:
 /// a brownfield site is already artificialised, so its area up to the need; none for
 /// a site in an agricultural or natural zone (`zoning` A or N: building there takes
@@ -713,17 +818,30 @@ impl Engine {
 
         // Aggregate over the sites that pass every hard constraint; rank best first,
         // ties by id; the excluded sites follow, by id.
+        let target = match &brief.target {
+            Some(t) => Some(target_profile(brief, t, &sites)?),
+            None => None,
+        };
         let (mut ranked, mut excluded): (Vec<SiteResult>, Vec<SiteResult>) =
             sites.into_iter().partition(|s| s.excluded_by.is_empty());
-        let matrix: Vec<Vec<f64>> = ranked
-            .iter()
-            .map(|s| s.criteria.iter().map(|c| c.score).collect())
-            .collect();
-        for (s, score) in ranked
-            .iter_mut()
-            .zip(aggregate(brief.method, &matrix, &weights))
-        {
-            s.score = Some(score);
+        match &target {
+            Some(t) => {
+                for s in ranked.iter_mut() {
+                    s.score = Some(likeness(t, &weights, &mut s.criteria));
+                }
+            }
+            None => {
+                let matrix: Vec<Vec<f64>> = ranked
+                    .iter()
+                    .map(|s| s.criteria.iter().map(|c| c.score).collect())
+                    .collect();
+                for (s, score) in ranked
+                    .iter_mut()
+                    .zip(aggregate(brief.method, &matrix, &weights))
+                {
+                    s.score = Some(score);
+                }
+            }
         }
         ranked.sort_by(|a, b| {
             let (x, y) = (a.score.unwrap_or(0.0), b.score.unwrap_or(0.0));
@@ -735,6 +853,7 @@ impl Engine {
         }
         excluded.sort_by(|a, b| a.site_id.as_bytes().cmp(b.site_id.as_bytes()));
         ranking.attributes = attributes;
+        ranking.target = target;
         ranking.ranked = ranked.len();
         ranking.sites = ranked;
         ranking.sites.append(&mut excluded);

@@ -57,6 +57,10 @@ pub enum Command {
         /// [robustness] spread and seed, else ±25% and seed 7).
         #[arg(long, value_name = "N")]
         robustness: Option<usize>,
+        /// Rank by likeness to this site (its criterion scores), as `[target] site`
+        /// does in a brief: "find sites like our best plant".
+        #[arg(long, value_name = "SITE_ID")]
+        like: Option<String>,
     },
     /// Check a brief against the data set; print every problem at once.
     Validate {
@@ -90,6 +94,9 @@ pub enum Command {
         /// Rank robustness over N runs of perturbed weights.
         #[arg(long, value_name = "N")]
         robustness: Option<usize>,
+        /// Rank by likeness to this site, as `rank --like` does.
+        #[arg(long, value_name = "SITE_ID")]
+        like: Option<String>,
     },
 }
 

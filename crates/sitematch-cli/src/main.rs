@@ -105,10 +105,12 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             include_excluded,
             qml,
             robustness,
+            like,
         } => {
             let brief_path = brief;
             let mut brief = Brief::from_path(&brief_path)?;
             with_runs(&mut brief, robustness);
+            like_site(&mut brief, like);
             let engine = Engine::new(load(&data)?);
             // The map's context: the data set's département outlines, when it has them.
             let outlines = engine.layer("departements").map(|l| l.layer());
@@ -267,10 +269,12 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             site_id,
             data,
             robustness,
+            like,
         } => {
             let path = brief;
             let mut brief = Brief::from_path(&path)?;
             with_runs(&mut brief, robustness);
+            like_site(&mut brief, like);
             let engine = Engine::new(load(&data)?);
             let ranking = engine.rank(&brief).map_err(|e| e.in_brief(&path))?;
             let text = output::explain(&ranking, &site_id).ok_or_else(|| {
@@ -519,6 +523,14 @@ impl Write for Output {
             Output::Direct(w) => w.flush(),
             Output::Atomic(w) => w.flush(),
         }
+    }
+}
+
+/// `--like SITE_ID` ranks by likeness to that site: the brief's `[target]` with its
+/// site replaced (its label and values kept).
+fn like_site(brief: &mut Brief, like: Option<String>) {
+    if let Some(id) = like {
+        brief.target.get_or_insert_with(Default::default).site = Some(id);
     }
 }
 

@@ -205,6 +205,31 @@ fn explain_breaks_a_score_down() {
 }
 
 #[test]
+fn like_ranks_by_likeness_to_a_site_which_comes_first() {
+    // 08105_01 is first by score; ranked by likeness to the fourth, that one is first
+    // with 100 and the explanation says how the others differ from it.
+    let (code, out, err) = on_rank_data(&["rank", &rank_brief()]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fourth = v["features"][3]["properties"]["site_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, out, err) = on_rank_data(&["rank", &rank_brief(), "--like", &fourth]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["features"][0]["properties"]["site_id"], fourth.as_str());
+    assert_eq!(v["features"][0]["properties"]["score"], 100.0);
+    assert_eq!(v["sitematch"]["target"]["site_id"], fourth.as_str());
+    let (code, out, _) = on_rank_data(&["explain", &rank_brief(), "08105_01", "--like", &fourth]);
+    assert_eq!(code, 0);
+    assert!(out.contains("likeness") && out.contains(" than "), "{out}");
+    let (code, _, err) = on_rank_data(&["rank", &rank_brief(), "--like", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("target.site") && err.contains("nope"), "{err}");
+}
+
+#[test]
 fn r11_validate_and_rank_warn_on_a_typo_without_failing() {
     let brief = "[[criterion]]\nname = \"town\"\ntype = \"category\"\nfield = \"commune_nom\"\n\
                  scores = { \"Sedna\" = 1.0 }\n";
