@@ -81,7 +81,7 @@ mod warnings;
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{
     Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay, Filter, FreightSpec,
-    GridSpec, Impedance, OutputSpec, Robustness, Travel,
+    GridSpec, Impedance, OutputSpec, Robustness, Target, Travel, DEFAULT_FACTORS,
 };
 pub use catalog::{data_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};

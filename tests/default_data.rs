@@ -389,6 +389,20 @@ fn every_example_brief_runs_on_the_default_data() {
                 );
             }
         }
+        // Land take avoided, recomputed from each site's area and zoning attribute.
+        if let Some(need) = brief.need_ha {
+            for s in ranking.ranked_sites() {
+                let zoning = attr(s, "zoning");
+                let expected = s.area_ha.map(|a| {
+                    if zoning.starts_with('N') || zoning == "A" {
+                        0.0
+                    } else {
+                        a.min(need)
+                    }
+                });
+                assert_eq!(s.land_take_avoided_ha, expected, "{}", s.site_id);
+            }
+        }
         let out = tempfile::tempdir().unwrap();
         let file = out.path().join("ranking.geojson");
         let w = std::fs::File::create(&file).unwrap();

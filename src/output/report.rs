@@ -237,11 +237,39 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
             CriterionValue::Text(Some(t)) => format!("{t:?}"),
             CriterionValue::Text(None) => "missing".to_string(),
         };
-        let _ = write!(
-            out,
-            "{:<16} {:<9} value {value}; score {:.3} x weight {:.3} = {:.2} points",
-            info.name, info.kind, c.score, info.weight, c.points
-        );
+        match ranking
+            .target
+            .as_ref()
+            .map(|t| t.scores.get(k).copied().flatten())
+        {
+            // Likeness: the points are the weight times one minus the score gap.
+            Some(Some(r)) => {
+                let _ = write!(
+                    out,
+                    "{:<16} {:<9} value {value}; score {:.3}, reference {r:.3}: (1 - {:.3}) x weight {:.3} = {:.2} points",
+                    info.name,
+                    info.kind,
+                    c.score,
+                    (c.score - r).abs(),
+                    info.weight,
+                    c.points
+                );
+            }
+            Some(None) => {
+                let _ = write!(
+                    out,
+                    "{:<16} {:<9} value {value}; score {:.3}; the reference has no value: left out, 0 points",
+                    info.name, info.kind, c.score
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "{:<16} {:<9} value {value}; score {:.3} x weight {:.3} = {:.2} points",
+                    info.name, info.kind, c.score, info.weight, c.points
+                );
+            }
+        }
         if let Some(w) = c.workers {
             let jobs = match c.competing_jobs {
                 Some(j) => format!("{} jobs competing for them", thousands(j)),
@@ -378,6 +406,9 @@ pub(crate) fn gap(
             Some(format!("same as {label}"))
         }
         (V::Text(Some(x)), V::Text(Some(r))) => Some(format!("{x} where {label} is {r}")),
+        (V::Text(None), V::Text(Some(r))) => Some(format!("unknown here; {label} is {r}")),
+        (V::Text(Some(x)), V::Text(None)) => Some(format!("{x}; unknown for {label}")),
+        (V::Number(None), V::Number(Some(r))) => Some(format!("unknown here; {label} has {r}")),
         _ => None,
     }
 }

@@ -526,11 +526,14 @@ impl Write for Output {
     }
 }
 
-/// `--like SITE_ID` ranks by likeness to that site: the brief's `[target]` with its
-/// site replaced (its label and values kept).
+/// `--like SITE_ID` ranks by likeness to that site alone: it replaces the brief's
+/// `[target]`, if any (its values and label too).
 fn like_site(brief: &mut Brief, like: Option<String>) {
     if let Some(id) = like {
-        brief.target.get_or_insert_with(Default::default).site = Some(id);
+        brief.target = Some(sitematch::Target {
+            site: Some(id),
+            ..Default::default()
+        });
     }
 }
 

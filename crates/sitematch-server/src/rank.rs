@@ -53,8 +53,8 @@ fn parse_brief(headers: &HeaderMap, body: &[u8]) -> Result<Brief, Problem> {
     brief.map_err(|e| Problem::from_error(&e))
 }
 
-/// What a request may not ask: files of the server (a travel-time matrix names a
-/// path) and grid surfaces (millions of cells are a batch job, not a request).
+/// What a request may not ask: files of the server (a travel-time matrix or a
+/// freight criterion's flows name a path) and grid surfaces (millions of cells are a batch job, not a request).
 fn refuse_unsafe(brief: &Brief) -> Result<(), Problem> {
     let mut problems = Vec::new();
     for (i, c) in brief.criteria.iter().enumerate() {
@@ -62,6 +62,12 @@ fn refuse_unsafe(brief: &Brief) -> Result<(), Problem> {
             problems.push((
                 format!("criterion[{i}].matrix"),
                 "a request cannot name a file of the server: use travel = \"drive\" (the data set's road network) or \"straight\", or rank with the command line".to_string(),
+            ));
+        }
+        if let sitematch::CriterionKind::Freight(_) = &c.kind {
+            problems.push((
+                format!("criterion[{i}].flows"),
+                "a request cannot name a file of the server (the client's flows): rank freight with the command line".to_string(),
             ));
         }
     }

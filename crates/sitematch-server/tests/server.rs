@@ -297,6 +297,13 @@ fn bad_requests_get_clear_problems() {
     assert_eq!(status, 422, "{body}");
     let p = problem(422, &body);
     assert_eq!(p["problems"][0]["key"], "criterion[0].matrix");
+    let flows = "[[criterion]]\nname = \"f\"\ntype = \"freight\"\nflows = \"/etc/passwd.csv\"\nideal = 1\nzero = 2\n";
+    let (status, _, _, body) = post(&url, "application/toml", flows.as_bytes());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        problem(422, &body)["problems"][0]["key"],
+        "criterion[0].flows"
+    );
     // Too large, not UTF-8, an unknown media type.
     let big = vec![b' '; 5000];
     let (status, _, _, body) = post(&url, "application/toml", &big);
