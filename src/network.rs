@@ -85,13 +85,20 @@ struct Csr {
     offsets: Vec<usize>,
     targets: Vec<u32>,
     minutes: Vec<f64>,
+    km: Vec<f64>,
 }
 
 impl Csr {
-    fn new(n: usize, arcs: &mut [(u32, u32, f64)]) -> Csr {
-        arcs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+    /// From arcs (from, to, minutes, km).
+    fn new(n: usize, arcs: &mut [(u32, u32, f64, f64)]) -> Csr {
+        arcs.sort_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then(a.2.total_cmp(&b.2))
+                .then(a.3.total_cmp(&b.3))
+        });
         let mut offsets = vec![0; n + 1];
-        for (from, _, _) in arcs.iter() {
+        for (from, _, _, _) in arcs.iter() {
             offsets[*from as usize + 1] += 1;
         }
         for i in 0..n {
@@ -101,7 +108,14 @@ impl Csr {
             offsets,
             targets: arcs.iter().map(|a| a.1).collect(),
             minutes: arcs.iter().map(|a| a.2).collect(),
+            km: arcs.iter().map(|a| a.3).collect(),
         }
+    }
+
+    /// The arcs leaving `n` as (target, minutes, km).
+    fn arcs_km(&self, n: u32) -> impl Iterator<Item = (u32, f64, f64)> + '_ {
+        let (a, b) = (self.offsets[n as usize], self.offsets[n as usize + 1]);
+        (a..b).map(|i| (self.targets[i], self.minutes[i], self.km[i]))
     }
 
     fn arcs(&self, n: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
@@ -149,6 +163,30 @@ pub struct Network {
     component_sizes: Vec<usize>,
 }
 
+/// A search entry of [`Network::fastest_km`]: (minutes, km, node), fastest first, then
+/// shortest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct KmEntry(f64, f64, u32);
+
+impl Eq for KmEntry {}
+
+impl Ord for KmEntry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Reversed: BinaryHeap is a max-heap.
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(other.1.total_cmp(&self.1))
+            .then(other.2.cmp(&self.2))
+    }
+}
+
+impl PartialOrd for KmEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// A search entry: (minutes, label, node), smallest first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Entry(f64, u32, u32);
@@ -193,12 +231,13 @@ impl Network {
                 crate::index::fast_distance_m(nodes[e.from].location, nodes[e.to].location)
                     / 1000.0;
             max_kmh = max_kmh.max(e.kmh).max(chord_km / t * 60.0 * (1.0 + 1e-9));
-            fwd.push((a, b, t));
+            fwd.push((a, b, t, e.length_km));
             if !e.oneway {
-                fwd.push((b, a, t));
+                fwd.push((b, a, t, e.length_km));
             }
         }
-        let mut rev: Vec<(u32, u32, f64)> = fwd.iter().map(|&(a, b, t)| (b, a, t)).collect();
+        let mut rev: Vec<(u32, u32, f64, f64)> =
+            fwd.iter().map(|&(a, b, t, k)| (b, a, t, k)).collect();
         let forward = Csr::new(n, &mut fwd);
         let reverse = Csr::new(n, &mut rev);
         let (component, component_sizes) = components(n, &forward, &reverse);
@@ -299,6 +338,52 @@ impl Network {
             }
         }
         best
+    }
+
+    /// The road km of the fastest route from `source` to every node (`reverse`: from
+    /// every node to `source`), `None` where it cannot be reached. Routes are the
+    /// fastest, as a driver takes them; of two equally fast, the shorter.
+    ///
+    /// ```
+    /// use sitematch::{Feature, Network, RoadEdge};
+    /// let nodes = (0..3).map(|i| Feature::point(format!("n{i}"), i as f64 * 0.1, 0.0)).collect();
+    /// // 0 -> 2 directly, 30 km at 60 km/h (30 min), or by 1: 2 x 20 km at 120 (20 min).
+    /// let edges = vec![
+    ///     RoadEdge { from: 0, to: 2, length_km: 30.0, kmh: 60.0, oneway: false },
+    ///     RoadEdge { from: 0, to: 1, length_km: 20.0, kmh: 120.0, oneway: false },
+    ///     RoadEdge { from: 1, to: 2, length_km: 20.0, kmh: 120.0, oneway: true },
+    /// ];
+    /// let net = Network::new("roads", nodes, edges, 30.0);
+    /// // Fastest from 0 to 2: by 1, 40 km; back from 2 to 0 (1 -> 2 is one-way): 30 km.
+    /// assert_eq!(net.fastest_km(0, false)[2], Some(40.0));
+    /// assert_eq!(net.fastest_km(0, true)[2], Some(30.0));
+    /// ```
+    pub fn fastest_km(&self, source: u32, reverse: bool) -> Vec<Option<f64>> {
+        let graph = if reverse {
+            &self.reverse
+        } else {
+            &self.forward
+        };
+        let n = self.node_count();
+        let mut best: Vec<Option<(f64, f64)>> = vec![None; n];
+        let mut heap = BinaryHeap::new();
+        if (source as usize) < n {
+            best[source as usize] = Some((0.0, 0.0));
+            heap.push(KmEntry(0.0, 0.0, source));
+        }
+        while let Some(KmEntry(t, k, v)) = heap.pop() {
+            if best[v as usize].is_some_and(|b| (t, k) > b) {
+                continue;
+            }
+            for (m, w, d) in graph.arcs_km(v) {
+                let cand = (t + w, k + d);
+                if best[m as usize].is_none_or(|b| cand < b) {
+                    best[m as usize] = Some(cand);
+                    heap.push(KmEntry(cand.0, cand.1, m));
+                }
+            }
+        }
+        best.into_iter().map(|b| b.map(|(_, k)| k)).collect()
     }
 
     /// Multi-source search against the arcs from labelled sources (node, starting

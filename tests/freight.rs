@@ -198,3 +198,76 @@ fn bad_freight_input_names_the_key_or_the_file() {
         "{err}"
     );
 }
+
+/// By road: the road km of the fastest route on the network, the access legs added.
+#[test]
+fn by_road_the_flows_take_the_fastest_route_km() {
+    use sitematch::{Network, RoadEdge};
+    let node = |i: usize, lon: f64| Feature::point(format!("n{i}"), lon, 0.0);
+    let nodes = vec![node(0, 0.0), node(1, 1.0), node(2, 2.0)];
+    // n0-n1 120 km and n1-n2 115 km at 100 km/h (141 min), or n0-n2 direct, 200 km at
+    // 50 km/h (240 min): the fastest way from n2 to n0 is the longer one, 235 km.
+    let edge = |from, to, length_km, kmh| RoadEdge {
+        from,
+        to,
+        length_km,
+        kmh,
+        oneway: false,
+    };
+    let edges = vec![
+        edge(0, 1, 120.0, 100.0),
+        edge(1, 2, 115.0, 100.0),
+        edge(0, 2, 200.0, 50.0),
+    ];
+    let engine = Engine::new(
+        Catalog::from_layers(vec![Layer::from_features(
+            "sites",
+            Role::Sites,
+            vec![Feature::point("s", 0.0, 0.0)],
+        )])
+        .with_network(Network::new("roads", nodes, edges, 30.0)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // A supplier at n2, another 0.01 deg north of it (its access leg added), a
+    // customer at n1.
+    std::fs::write(
+        dir.path().join("flows.csv"),
+        "id,label,lon,lat,tonnes,direction\nin1,A,2.0,0,1000,in\nin2,B,2.0,0.01,100,in\nout1,C,1.0,0,500,out\n",
+    )
+    .unwrap();
+    let r = engine
+        .rank(&brief(dir.path(), "travel = \"drive\"\n"))
+        .unwrap();
+    let c = &r.site("s").unwrap().criteria[0];
+    use geo::Distance;
+    let leg =
+        geo::Geodesic.distance(geo::Point::new(2.0, 0.0), geo::Point::new(2.0, 0.01)) / 1000.0;
+    let tkm = 1000.0 * 235.0 + 100.0 * (235.0 + leg) + 500.0 * 120.0;
+    let f = c.freight.as_ref().unwrap();
+    assert!((f.tonne_km - tkm).abs() < 1e-6, "{} vs {tkm}", f.tonne_km);
+    let CriterionValue::Number(Some(v)) = c.value else {
+        panic!("a number");
+    };
+    assert!((v - tkm * 0.079 / 1000.0).abs() < 1e-9);
+    assert_eq!(f.biggest[0].mode, "road");
+    assert!(
+        r.criteria[0].unit.contains("road km by road (roads)"),
+        "{}",
+        r.criteria[0].unit
+    );
+    // A brief naming a network the data set does not have is refused with its key.
+    let err = engine
+        .rank(&brief(
+            dir.path(),
+            "travel = \"drive\"\nnetwork = \"osm\"\n",
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("criterion[0]") && err.contains("osm"), "{err}");
+    assert!(Brief::from_toml_str(
+        "[[criterion]]\nname = \"f\"\ntype = \"freight\"\nflows = \"f.csv\"\nideal = 1\nzero = 2\ntravel = \"matrix\"\n"
+    )
+    .unwrap_err()
+    .to_string()
+    .contains("criterion[0].travel: freight is measured in km"));
+}

@@ -282,6 +282,15 @@ fn decay(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
 
 fn freight(s: FreightShape, key: &str, p: &mut Problems) -> CriterionKind {
     let what = "a freight criterion";
+    let travel = if s.travel.as_deref() == Some("matrix") {
+        p.push(
+            format!("{key}.travel"),
+            "freight is measured in km: use straight (times the detour) or drive (road km of the fastest route)",
+        );
+        Travel::Straight
+    } else {
+        travel(s.travel.as_deref(), None, s.network, key, p)
+    };
     if s.flows.is_none() {
         p.required(
             format!("{key}.flows"),
@@ -374,6 +383,7 @@ fn freight(s: FreightShape, key: &str, p: &mut Problems) -> CriterionKind {
         rail_min_km: s.rail_min_km.unwrap_or(200.0),
         ideal: ideal.unwrap_or(0.0),
         zero: zero.unwrap_or(1.0),
+        travel,
     })
 }
 

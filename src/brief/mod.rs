@@ -233,6 +233,9 @@ pub struct FreightSpec {
     pub ideal: f64,
     /// t CO2e a year scoring 0.
     pub zero: f64,
+    /// How road km are measured: straight line times `detour`, or the road km of the
+    /// fastest route on a network (`travel = "drive"`).
+    pub travel: Travel,
 }
 
 impl FreightSpec {
@@ -523,9 +526,13 @@ impl CriterionKind {
                     }
                 }
             }
-            CriterionKind::Freight(_) => {
-                "t CO2e a year of freight to and from the site".to_string()
-            }
+            CriterionKind::Freight(f) => match &f.travel {
+                Travel::Drive { .. } => format!(
+                    "t CO2e a year of freight to and from the site (road km by {})",
+                    f.travel.how()
+                ),
+                _ => "t CO2e a year of freight to and from the site".to_string(),
+            },
         }
     }
 
@@ -543,6 +550,7 @@ impl CriterionKind {
             CriterionKind::Distance { travel, .. }
             | CriterionKind::Access { travel, .. }
             | CriterionKind::Competition { travel, .. } => Some(travel),
+            CriterionKind::Freight(f) => Some(&f.travel),
             _ => None,
         }
     }
@@ -553,6 +561,7 @@ impl CriterionKind {
             CriterionKind::Distance { travel, .. }
             | CriterionKind::Access { travel, .. }
             | CriterionKind::Competition { travel, .. } => Some(travel),
+            CriterionKind::Freight(f) => Some(&mut f.travel),
             _ => None,
         }
     }

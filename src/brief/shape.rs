@@ -211,6 +211,8 @@ pub(super) struct FreightShape {
     pub rail_detour: Option<f64>,
     pub ideal: Option<f64>,
     pub zero: Option<f64>,
+    pub travel: Option<String>,
+    pub network: Option<String>,
 }
 
 /// `type = "zone"`.

@@ -8,6 +8,7 @@ use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::brief::FreightSpec;
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer};
+use crate::network::Network;
 use crate::ranking::{FlowShare, FreightDetail};
 
 /// One usable flow of the client's file.
@@ -20,12 +21,39 @@ struct Flow {
     direction: String,
 }
 
+/// The road network of a `travel = "drive"` freight criterion, with each flow's
+/// fastest-route km to or from every node.
+struct Roads<'a> {
+    network: &'a Network,
+    /// Per flow: its access leg (km) and the road km of the fastest route between
+    /// its node and each node (towards the site for `in`, from it for `out`);
+    /// `None` for a flow the network cannot join.
+    by_node: Vec<Option<(f64, Vec<Option<f64>>)>>,
+}
+
+impl Roads<'_> {
+    /// The site's node and access leg, km.
+    fn join(&self, site: &Feature) -> Option<(u32, f64)> {
+        let (node, _) = self.network.join(site.location)?;
+        let at = self.network.nodes().features.get(node as usize)?.location;
+        Some((node, Geodesic.distance(site.location, at) / 1000.0))
+    }
+
+    /// The road km between a site joined at `site` and flow `k`, with both access
+    /// legs; `None` when the network does not join them.
+    fn km(&self, site: (u32, f64), k: usize) -> Option<f64> {
+        let (flow_leg, by_node) = self.by_node.get(k)?.as_ref()?;
+        Some(flow_leg + by_node.get(site.0 as usize).copied().flatten()? + site.1)
+    }
+}
+
 pub(super) struct FreightScorer<'a> {
     name: String,
     spec: FreightSpec,
     flows: Vec<Flow>,
     road: f64,
     rail: Option<(f64, super::distance::DistanceScorer<'a>)>,
+    roads: Option<Roads<'a>>,
     notes: Vec<String>,
 }
 
@@ -37,6 +65,7 @@ impl<'a> FreightScorer<'a> {
         spec: &FreightSpec,
         flows: &Layer,
         rail: Option<(&'a IndexedLayer, &Folded)>,
+        network: Option<&'a Network>,
     ) -> Self {
         let mut notes = Vec::new();
         let mut bad = Vec::new();
@@ -92,12 +121,27 @@ impl<'a> FreightScorer<'a> {
             )),
             _ => None,
         };
+        let roads = network.map(|network| Roads {
+            network,
+            by_node: kept
+                .iter()
+                .map(|f| {
+                    let (node, _) = network.join(f.location)?;
+                    let at = network.nodes().features.get(node as usize)?.location;
+                    let leg = Geodesic.distance(f.location, at) / 1000.0;
+                    // Into the site from a supplier: along the arcs from its node;
+                    // out to a customer: against them, from every node to its node.
+                    Some((leg, network.fastest_km(node, f.direction == "out")))
+                })
+                .collect(),
+        });
         FreightScorer {
             name: name.to_string(),
             spec: spec.clone(),
             flows: kept,
             road,
             rail,
+            roads,
             notes,
         }
     }
@@ -123,20 +167,35 @@ impl Scorer for FreightScorer<'_> {
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
         let rail = self.rail_factor(site);
+        let joined = self.roads.as_ref().and_then(|r| r.join(site));
         let mut shares: Vec<FlowShare> = self
             .flows
             .iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(k, f)| {
                 let straight = Geodesic.distance(site.location, f.location) / 1000.0;
-                let (mode, km, factor) = match rail {
-                    Some(factor) if straight >= self.spec.rail_min_km => {
-                        ("rail", straight * self.spec.rail_detour, factor)
+                let (mode, km, factor) = match (rail, &self.roads) {
+                    (Some(factor), _) if straight >= self.spec.rail_min_km => {
+                        ("rail".to_string(), straight * self.spec.rail_detour, factor)
                     }
-                    _ => (
-                        self.spec.mode.as_str(),
+                    (_, None) => (
+                        self.spec.mode.clone(),
                         straight * self.spec.detour,
                         self.road,
                     ),
+                    (_, Some(roads)) => match joined.and_then(|j| roads.km(j, k)) {
+                        Some(km) => (self.spec.mode.clone(), km, self.road),
+                        // Not joined by the network (an island, another component):
+                        // the straight line times the detour, said in the mode.
+                        None => (
+                            format!(
+                                "{} (straight line: not joined by the network)",
+                                self.spec.mode
+                            ),
+                            straight * self.spec.detour,
+                            self.road,
+                        ),
+                    },
                 };
                 FlowShare {
                     id: f.id.clone(),
@@ -144,7 +203,7 @@ impl Scorer for FreightScorer<'_> {
                     direction: f.direction.clone(),
                     tonnes: f.tonnes,
                     km,
-                    mode: mode.to_string(),
+                    mode,
                     t_co2e: f.tonnes * km * factor / 1000.0,
                 }
             })

@@ -702,11 +702,13 @@ impl Engine {
                             f,
                             file,
                             f.rail_layer.as_deref().and_then(layer),
+                            self.network_of(&f.travel),
                         )),
                         None => Box::new(freight::FreightScorer::new(
                             &c.name,
                             f,
                             &Layer::from_features("flows", Role::Facilities, Vec::new()),
+                            None,
                             None,
                         )),
                     },
