@@ -21,6 +21,7 @@ use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
+mod grid;
 mod segments;
 
 use crate::crs::pure::Ellipsoid;
@@ -150,6 +151,8 @@ pub struct IndexedLayer {
     xyz: Vec<[f64; 3]>,
     /// With `measure = "geometry"`: every segment of the features' lines and rings.
     segments: Option<segments::Segments>,
+    /// The locations bucketed by cell, for radius searches.
+    grid: grid::PointGrid,
 }
 
 impl IndexedLayer {
@@ -172,7 +175,9 @@ impl IndexedLayer {
                 Some(GeomWithData::new(rect, i))
             })
             .collect();
-        let xyz = layer.features.iter().map(|f| ecef(f.location)).collect();
+        let xyz: Vec<[f64; 3]> = layer.features.iter().map(|f| ecef(f.location)).collect();
+        let locations: Vec<Point<f64>> = layer.features.iter().map(|f| f.location).collect();
+        let grid = grid::PointGrid::new(&locations, &xyz);
         let segments =
             (layer.measure == Measure::Geometry).then(|| segments::Segments::new(&layer));
         IndexedLayer {
@@ -181,6 +186,7 @@ impl IndexedLayer {
             envelopes: RTree::bulk_load(envelopes),
             xyz,
             segments,
+            grid,
         }
     }
 
@@ -326,19 +332,31 @@ impl IndexedLayer {
     }
 
     /// Calls `f(feature index, distance in metres)` for every feature within
-    /// `radius_m`, as [`IndexedLayer::within`] finds them but in the tree's order
-    /// (fixed for a given layer) and without collecting them.
+    /// `radius_m`, as [`IndexedLayer::within`] finds them but in a fixed order for a
+    /// given set of locations (up to [`FAST_MAX_M`] the location grid's, by cell,
+    /// whatever the order of the features; beyond it the tree's) and without
+    /// collecting them.
     pub fn for_each_within(&self, from: Point<f64>, radius_m: f64, mut f: impl FnMut(usize, f64)) {
         if radius_m.is_nan() || radius_m < 0.0 {
             return;
         }
+        if radius_m <= FAST_MAX_M {
+            // The grid's candidates (every point within the chord), each measured by
+            // the fast formula: the same decision and distance as through the tree.
+            let frame = LocalFrame::new(from);
+            self.grid
+                .for_each_candidate(from, &frame.xyz, radius_m, |i, xyz| {
+                    let d = frame.distance_m(xyz);
+                    if d <= radius_m {
+                        f(i, d);
+                    }
+                });
+            return;
+        }
         let q = unit_vector(from);
-        let frame = (radius_m <= FAST_MAX_M).then(|| LocalFrame::new(from));
+        // Beyond FAST_MAX_M: the tree's candidates, each by Karney's geodesic.
         for e in self.tree.locate_within_distance(q, reach2(radius_m)) {
-            let d = match (&frame, self.xyz.get(e.data)) {
-                (Some(frame), Some(xyz)) => frame.distance_m(xyz),
-                _ => self.distance_m(from, e.data),
-            };
+            let d = self.distance_m(from, e.data);
             if d <= radius_m {
                 f(e.data, d);
             }
@@ -385,6 +403,68 @@ fn reach2(radius_m: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Role;
+
+    /// The grid's radius search finds exactly what a scan of every feature finds with
+    /// the same distance, across the antimeridian, near a pole and in France.
+    #[test]
+    fn grid_search_equals_a_full_scan() {
+        let mut features = Vec::new();
+        let mut k = 0u64;
+        let mut next = || {
+            k = k
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (k >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (cx, cy, spread) in [
+            (179.9, 0.0, 1.5),
+            (-179.95, 10.0, 1.0),
+            (10.0, 89.7, 0.6),
+            (2.3, 48.8, 2.0),
+        ] {
+            for _ in 0..600 {
+                let x = cx + (next() - 0.5) * 2.0 * spread;
+                let x = if x > 180.0 {
+                    x - 360.0
+                } else if x < -180.0 {
+                    x + 360.0
+                } else {
+                    x
+                };
+                let y = (cy + (next() - 0.5) * 2.0 * spread).clamp(-90.0, 90.0);
+                features.push(Feature::point(format!("p{}", features.len()), x, y));
+            }
+        }
+        let idx = IndexedLayer::new(Layer::from_features("p", Role::Facilities, features));
+        let mut total = 0;
+        for (qx, qy) in [
+            (180.0, 0.0),
+            (-179.99, 0.2),
+            (179.5, 10.0),
+            (10.0, 89.9),
+            (-170.0, 89.8),
+            (2.35, 48.85),
+        ] {
+            for radius in [1_000.0, 30_000.0, FAST_MAX_M] {
+                let from = Point::new(qx, qy);
+                let frame = LocalFrame::new(from);
+                let mut brute: Vec<usize> = (0..idx.layer().features.len())
+                    .filter(|&i| frame.distance_m(&idx.xyz[i]) <= radius)
+                    .collect();
+                let mut found = Vec::new();
+                idx.for_each_within(from, radius, |i, d| {
+                    assert_eq!(d, frame.distance_m(&idx.xyz[i]));
+                    found.push(i);
+                });
+                found.sort_unstable();
+                brute.sort_unstable();
+                assert_eq!(found, brute, "from ({qx}, {qy}) within {radius} m");
+                total += found.len();
+            }
+        }
+        // Points were found across the antimeridian and near the pole, not only none.
+        assert!(total > 1000, "{total}");
+    }
 
     #[test]
     fn empty_layer_answers_nothing() {
