@@ -146,14 +146,14 @@ pub fn write_geojson<W: Write>(
     out.write_all(b"{\"type\":\"FeatureCollection\",\"sitematch\":")?;
     serde_json::to_writer(&mut out, &metadata(ranking))?;
     out.write_all(b",\"features\":[")?;
-    write_features(
+    let mut writer = FeatureWriter::new(
         ranking,
         Records::Ranking,
         &columns(ranking, Records::Ranking),
-        selected(ranking, opts),
-        &mut true,
-        &mut out,
     )?;
+    for site in selected(ranking, opts) {
+        writer.write(site, &mut out)?;
+    }
     out.write_all(b"\n]}\n")?;
     out.flush()
 }
@@ -181,16 +181,9 @@ pub fn write_geojson_grid<W: Write>(
     let shell = grid.shell();
     let cols = columns(&shell, Records::Grid);
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    let mut first = true;
+    let mut writer = FeatureWriter::new(&shell, Records::Grid, &cols)?;
     while let Some(cell) = grid.next() {
-        write_features(
-            &shell,
-            Records::Grid,
-            &cols,
-            std::iter::once(&cell),
-            &mut first,
-            &mut out,
-        )?;
+        writer.write(&cell, &mut out)?;
         on_cell(&grid.stats());
     }
     let stats = grid.stats();
@@ -282,20 +275,148 @@ fn feature(ranking: &Ranking, records: Records, cols: &[Column], site: &SiteResu
     })
 }
 
-/// Writes features, each on its own line, comma-separated; `first` is true until the
-/// collection's first feature is written.
-fn write_features<'s, W: Write>(
-    ranking: &Ranking,
+/// Writes features one by one, each on its own line, comma-separated, member by
+/// member as serde_json writes the `Value` of [`feature`] (the same bytes, checked by
+/// a test) without building a map per feature: the keys are escaped once.
+struct FeatureWriter<'a> {
+    ranking: &'a Ranking,
     records: Records,
-    cols: &[Column],
-    sites: impl Iterator<Item = &'s SiteResult>,
-    first: &mut bool,
-    out: &mut W,
-) -> std::io::Result<()> {
-    for site in sites {
-        out.write_all(if *first { b"\n" } else { b",\n" })?;
-        *first = false;
-        serde_json::to_writer(&mut *out, &feature(ranking, records, cols, site))?;
+    keys: Vec<String>,
+    first: bool,
+}
+
+impl<'a> FeatureWriter<'a> {
+    fn new(ranking: &'a Ranking, records: Records, cols: &[Column]) -> std::io::Result<Self> {
+        let keys = cols
+            .iter()
+            .map(|c| serde_json::to_string(&c.name))
+            .collect::<Result<_, _>>()?;
+        Ok(FeatureWriter {
+            ranking,
+            records,
+            keys,
+            first: true,
+        })
+    }
+
+    fn write<W: Write>(&mut self, site: &SiteResult, out: &mut W) -> std::io::Result<()> {
+        out.write_all(if self.first { b"\n" } else { b",\n" })?;
+        self.first = false;
+        out.write_all(b"{\"type\":\"Feature\",\"properties\":{")?;
+        let cells = cells(self.ranking, self.records, site);
+        for (k, (key, cell)) in self.keys.iter().zip(cells).enumerate() {
+            if k > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(key.as_bytes())?;
+            out.write_all(b":")?;
+            write_cell(&mut *out, &cell)?;
+        }
+        out.write_all(b"},\"geometry\":")?;
+        match self.records {
+            Records::Ranking => {
+                let c = &site.location.0;
+                out.write_all(b"{\"type\":\"Point\",\"coordinates\":[")?;
+                serde_json::to_writer(&mut *out, &round7(c.x))?;
+                out.write_all(b",")?;
+                serde_json::to_writer(&mut *out, &round7(c.y))?;
+                out.write_all(b"]}")?;
+            }
+            Records::Grid => serde_json::to_writer(&mut *out, &geometry_json(&site.geometry))?,
+        }
+        out.write_all(b"}")
+    }
+}
+
+/// A cell as JSON, as [`cell_json`] gives it.
+fn write_cell<W: Write>(out: &mut W, c: &Cell) -> std::io::Result<()> {
+    match c {
+        Cell::Text(Some(t)) => serde_json::to_writer(out, t)?,
+        Cell::Int(Some(i)) => serde_json::to_writer(out, i)?,
+        Cell::Num(Some(x)) if x.is_finite() => serde_json::to_writer(out, x)?,
+        Cell::Bool(Some(b)) => out.write_all(if *b { b"true" } else { b"false" })?,
+        _ => out.write_all(b"null")?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Brief, Catalog, Engine, Feature, Layer, Role};
+
+    /// The features written member by member are, byte for byte, the serialised
+    /// `Value` of [`feature`], for a ranking (text to escape, nulls, integers,
+    /// booleans) and for a grid of squares.
+    #[test]
+    fn features_written_by_hand_are_the_values_serde_writes() {
+        let mut a = Feature::point("a\"1", 2.0, 48.0);
+        a.label = Some("Mézières \"centre\"\n\\ tab\t".into());
+        a.area_ha = Some(12.5);
+        let mut b = Feature::point("b", 2.3, 48.1234567891);
+        b.area_ha = None;
+        let engine = Engine::new(Catalog::from_layers(vec![
+            Layer::from_features("sites", Role::Sites, vec![a, b]),
+            Layer::from_features(
+                "ports",
+                Role::Facilities,
+                vec![Feature::point("p", 2.1, 48.0)],
+            ),
+        ]));
+        let brief = Brief::from_toml_str(
+            "[[criterion]]\nname = \"port\"\ntype = \"distance\"\nlayer = \"ports\"\nideal_km = 1\nzero_km = 50\n\
+             [[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 20\nzero = 0\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let ranking = engine.rank(&brief).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        write_geojson(&ranking, &OutputOptions::for_ranking(&ranking), &mut out)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8(out).unwrap_or_default();
+        let cols = columns(&ranking, Records::Ranking);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("{\"type\":\"Feature\""))
+            .collect();
+        assert_eq!(lines.len(), 2);
+        for (line, site) in lines.iter().zip(ranking.ranked_sites()) {
+            let want = serde_json::to_string(&feature(&ranking, Records::Ranking, &cols, site))
+                .unwrap_or_default();
+            assert_eq!(line.trim_end_matches(','), want);
+        }
+
+        let grid = Brief::from_toml_str(
+            "[filter]\nbbox = [2.0, 48.0, 2.1, 48.05]\n[candidates]\ngrid_km = 2\nland = \"ports\"\nland_km = 50\ncells = \"squares\"\n\
+             [[criterion]]\nname = \"port\"\ntype = \"distance\"\nlayer = \"ports\"\nideal_km = 1\nzero_km = 50\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let cells: Vec<SiteResult> = engine
+            .grid(&grid, false)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .collect();
+        let mut out = Vec::new();
+        write_geojson_grid(
+            engine.grid(&grid, false).unwrap_or_else(|e| panic!("{e}")),
+            |_| {},
+            &mut out,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8(out).unwrap_or_default();
+        let shell = engine
+            .grid(&grid, false)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .shell();
+        let cols = columns(&shell, Records::Grid);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("{\"type\":\"Feature\""))
+            .collect();
+        assert!(lines.len() > 3, "{}", lines.len());
+        assert_eq!(lines.len(), cells.len());
+        for (line, cell) in lines.iter().zip(&cells) {
+            let want = serde_json::to_string(&feature(&shell, Records::Grid, &cols, cell))
+                .unwrap_or_default();
+            assert_eq!(line.trim_end_matches(','), want);
+        }
+    }
 }
