@@ -77,7 +77,7 @@ pub(crate) trait Scorer: Send + Sync {
 }
 
 /// The most (site, feature) pairs a brief's access and competition sums may visit:
-/// about a minute at the ~60 ns a pair they cost within 50 km, several beyond it, where
+/// about a minute at the ~60 ns a pair they cost within 100 km, several beyond it, where
 /// every pair takes Karney's geodesic. A national brief's 30 km labour sum makes about
 /// 7 million; a radius wide enough to reach the whole country, about 800 million.
 pub const MAX_PAIRS: usize = 500_000_000;
