@@ -285,8 +285,25 @@ impl Network {
     /// Joins a point to the graph: its nearest node (geodesic, ties to the smaller
     /// id) and the access leg to it in minutes. `None` for a network without nodes.
     pub fn join(&self, p: Point<f64>) -> Option<(u32, f64)> {
+        let (node, m) = self.nearest_node(p)?;
+        Some((node, self.leg_minutes(m)))
+    }
+
+    /// The nearest node to a point (geodesic, ties to the smaller id) and the
+    /// distance to it, metres: [`Network::join`] before the leg is timed.
+    ///
+    /// ```
+    /// use sitematch::{Feature, Network, RoadEdge};
+    /// let nodes = (0..2).map(|i| Feature::point(format!("n{i}"), i as f64 * 0.1, 0.0)).collect();
+    /// let edges = vec![RoadEdge { from: 0, to: 1, length_km: 11.0, kmh: 60.0, oneway: false }];
+    /// let net = Network::new("roads", nodes, edges, 30.0);
+    /// let (node, m) = net.nearest_node(geo::Point::new(0.09, 0.0)).unwrap();
+    /// assert_eq!(node, 1);
+    /// assert!((m - 1113.2).abs() < 0.1);
+    /// ```
+    pub fn nearest_node(&self, p: Point<f64>) -> Option<(u32, f64)> {
         let (i, m) = self.nodes.nearest(p, |_| true)?;
-        Some((i as u32, self.leg_minutes(m)))
+        Some((i as u32, m))
     }
 
     /// The time of a straight access leg of `metres`, minutes.

@@ -113,24 +113,22 @@ impl PointGrid {
             (radius_m / (super::MIN_RADIUS_M * polar.to_radians().cos()) * margin).to_degrees()
         };
         let rows = self.span(lat_lo, lat_hi, self.lat0, self.rows);
-        // Longitudes wrap: the search interval, and its copies 360 degrees either side.
-        let lon_spans: Vec<(usize, usize)> = if dlon >= 180.0 {
-            vec![(0, self.cols - 1)]
+        // Longitudes wrap: the search interval, and its copies 360 degrees either side
+        // (no allocation: this runs once per site and criterion).
+        let lon_spans: [Option<(usize, usize)>; 3] = if dlon >= 180.0 {
+            [Some((0, self.cols - 1)), None, None]
         } else {
-            [-360.0, 0.0, 360.0]
-                .iter()
-                .filter_map(|shift| {
-                    let (a, b) = (from.x() - dlon + shift, from.x() + dlon + shift);
-                    self.span(a, b, self.lon0, self.cols)
-                })
-                .collect()
+            [-360.0, 0.0, 360.0].map(|shift| {
+                let (a, b) = (from.x() - dlon + shift, from.x() + dlon + shift);
+                self.span(a, b, self.lon0, self.cols)
+            })
         };
         let r2 = radius_m * radius_m;
         let Some((r0, r1)) = rows else {
             return;
         };
         for row in r0..=r1 {
-            for &(c0, c1) in &lon_spans {
+            for &(c0, c1) in lon_spans.iter().flatten() {
                 let a = self.offsets[row * self.cols + c0] as usize;
                 let b = self.offsets[row * self.cols + c1 + 1] as usize;
                 for (q, i) in self.xyz[a..b].iter().zip(&self.index[a..b]) {

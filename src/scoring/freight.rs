@@ -34,9 +34,7 @@ struct Roads<'a> {
 impl Roads<'_> {
     /// The site's node and access leg, km.
     fn join(&self, site: &Feature) -> Option<(u32, f64)> {
-        let (node, _) = self.network.join(site.location)?;
-        let at = self.network.nodes().features.get(node as usize)?.location;
-        Some((node, Geodesic.distance(site.location, at) / 1000.0))
+        join_km(self.network, site.location)
     }
 
     /// The road km between a site joined at `site` and flow `k`, with both access
@@ -45,6 +43,11 @@ impl Roads<'_> {
         let (flow_leg, by_node) = self.by_node.get(k)?.as_ref()?;
         Some(flow_leg + by_node.get(site.0 as usize).copied().flatten()? + site.1)
     }
+}
+
+/// A point's nearest node of the network and the straight access leg to it, km.
+fn join_km(network: &Network, p: geo::Point<f64>) -> Option<(u32, f64)> {
+    network.nearest_node(p).map(|(node, m)| (node, m / 1000.0))
 }
 
 pub(super) struct FreightScorer<'a> {
@@ -126,9 +129,7 @@ impl<'a> FreightScorer<'a> {
             by_node: kept
                 .iter()
                 .map(|f| {
-                    let (node, _) = network.join(f.location)?;
-                    let at = network.nodes().features.get(node as usize)?.location;
-                    let leg = Geodesic.distance(f.location, at) / 1000.0;
+                    let (node, leg) = join_km(network, f.location)?;
                     // Into the site from a supplier: along the arcs from its node;
                     // out to a customer: against them, from every node to its node.
                     Some((leg, network.fastest_km(node, f.direction == "out")))

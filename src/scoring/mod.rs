@@ -568,6 +568,7 @@ impl Engine {
             }
         }
         let mut flows: HashMap<&std::path::Path, Layer> = HashMap::new();
+        let no_flows = Layer::from_features("flows", Role::Facilities, Vec::new());
         for c in &brief.criteria {
             if let CriterionKind::Freight(f) = &c.kind {
                 if !flows.contains_key(f.flows.as_path()) {
@@ -696,22 +697,14 @@ impl Engine {
                         name: c.name.clone(),
                         layer: layer(l).map(|(l, _)| l),
                     }),
-                    CriterionKind::Freight(f) => match flows.get(f.flows.as_path()) {
-                        Some(file) => Box::new(freight::FreightScorer::new(
-                            &c.name,
-                            f,
-                            file,
-                            f.rail_layer.as_deref().and_then(layer),
-                            self.network_of(&f.travel),
-                        )),
-                        None => Box::new(freight::FreightScorer::new(
-                            &c.name,
-                            f,
-                            &Layer::from_features("flows", Role::Facilities, Vec::new()),
-                            None,
-                            None,
-                        )),
-                    },
+                    // Every flows file was read above.
+                    CriterionKind::Freight(f) => Box::new(freight::FreightScorer::new(
+                        &c.name,
+                        f,
+                        flows.get(f.flows.as_path()).unwrap_or(&no_flows),
+                        f.rail_layer.as_deref().and_then(layer),
+                        self.network_of(&f.travel),
+                    )),
                     CriterionKind::Competition {
                         layer: l,
                         field,
@@ -786,7 +779,7 @@ impl Engine {
             .iter()
             .flat_map(|l| l.layer().features.iter().map(move |f| (l.layer(), f)))
             .collect();
-        let need_ha = brief.need_ha.or(brief.filter.min_area_ha);
+        let need_ha = ranking.need_ha;
         let only: Vec<&Feature> = candidates.iter().map(|(_, f)| *f).collect();
         check_pairs(brief, &scorers, &only)?;
         let attributes = attribute_columns(&site_layers);
