@@ -28,7 +28,11 @@ fn benches(c: &mut Criterion) {
     let catalog = catalog();
     let communes = catalog.layer("communes").expect("communes").clone();
     c.bench_function("index build: communes (35k points)", |b| {
-        b.iter(|| IndexedLayer::new(black_box(communes.clone())))
+        b.iter(|| {
+            let idx = IndexedLayer::new(black_box(communes.clone()));
+            idx.build_all();
+            idx
+        })
     });
     let idx = IndexedLayer::new(communes);
     let lyon = Point::new(4.8357, 45.764);

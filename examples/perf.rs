@@ -98,7 +98,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (catalog, t_load) = secs(|| Catalog::from_path(root.join("data")));
     let catalog = catalog?;
     let layers: Vec<Layer> = catalog.layers.clone();
-    let (engine, t_index) = secs(|| Engine::new(catalog));
+    let (engine, t_index) = secs(|| {
+        let engine = Engine::new(catalog);
+        engine.build_indexes();
+        engine
+    });
     row(
         "load the default data set",
         format!("{:.0} ms", t_load * 1e3),
@@ -132,6 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find(|l| l.name == "communes")
         .ok_or("no communes layer")?;
     let idx = IndexedLayer::new(communes.clone());
+    idx.build_all();
     let (_, t) = secs(|| {
         points
             .iter()
@@ -259,6 +264,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("no training layer")?
             .clone(),
     );
+    training.build_all();
     let hits: usize = friches
         .iter()
         .map(|f| {
@@ -286,6 +292,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             l.features = l.features.iter().step_by(keep).cloned().collect();
         }
         let e = Engine::new(Catalog::from_layers(thinned));
+        e.build_indexes();
         let (_, tt) = secs(|| e.rank(&six));
         row(
             &format!("same brief, 1/{keep} of the communes"),

@@ -314,31 +314,76 @@ pub enum ColumnType {
 impl ColumnType {
     /// The narrowest type that holds every value (`Text` when there is none).
     pub fn infer<'a>(values: impl Iterator<Item = &'a Value>) -> ColumnType {
-        const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
-        let whole = |x: f64| x.fract() == 0.0 && x.abs() <= MAX_EXACT;
-        let (mut number, mut integer, mut boolean, mut any) = (true, true, true, false);
+        let mut e = ColumnEvidence::default();
         for v in values {
-            match v {
-                Value::Null => continue,
-                Value::Bool(_) => (number, integer) = (false, false),
-                Value::Number(x) => {
-                    boolean = false;
-                    integer = integer && whole(*x);
-                }
-                Value::Text(t) if t.trim().is_empty() => continue,
-                Value::Text(t) => {
-                    boolean = false;
-                    let x = plain_number(t);
-                    number = number && x.is_some();
-                    integer = integer && !t.contains('.') && x.is_some_and(whole);
-                }
-            }
-            any = true;
-            if !number && !boolean {
+            e.add(v);
+            if !e.number && !e.boolean {
                 return ColumnType::Text;
             }
         }
-        match (any, integer && number, number, boolean) {
+        e.kind()
+    }
+}
+
+/// What the values of a column seen so far allow it to be; evidence from two sets of
+/// values merges into the evidence of both, so a layer's can be computed once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ColumnEvidence {
+    number: bool,
+    integer: bool,
+    boolean: bool,
+    any: bool,
+}
+
+impl Default for ColumnEvidence {
+    fn default() -> Self {
+        ColumnEvidence {
+            number: true,
+            integer: true,
+            boolean: true,
+            any: false,
+        }
+    }
+}
+
+impl ColumnEvidence {
+    pub(crate) fn add(&mut self, v: &Value) {
+        const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+        let whole = |x: f64| x.fract() == 0.0 && x.abs() <= MAX_EXACT;
+        match v {
+            Value::Null => return,
+            Value::Bool(_) => (self.number, self.integer) = (false, false),
+            Value::Number(x) => {
+                self.boolean = false;
+                self.integer = self.integer && whole(*x);
+            }
+            Value::Text(t) if t.trim().is_empty() => return,
+            Value::Text(t) => {
+                self.boolean = false;
+                let x = plain_number(t);
+                self.number = self.number && x.is_some();
+                self.integer = self.integer && !t.contains('.') && x.is_some_and(whole);
+            }
+        }
+        self.any = true;
+    }
+
+    pub(crate) fn merge(self, o: ColumnEvidence) -> ColumnEvidence {
+        ColumnEvidence {
+            number: self.number && o.number,
+            integer: self.integer && o.integer,
+            boolean: self.boolean && o.boolean,
+            any: self.any || o.any,
+        }
+    }
+
+    pub(crate) fn kind(self) -> ColumnType {
+        match (
+            self.any,
+            self.integer && self.number,
+            self.number,
+            self.boolean,
+        ) {
             (true, true, _, _) => ColumnType::Integer,
             (true, _, true, _) => ColumnType::Number,
             (true, _, _, true) => ColumnType::Bool,

@@ -5,9 +5,11 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use geo::{Coord, GeodesicArea, Geometry, MapCoordsInPlace, Validation};
+use rayon::prelude::*;
 
-use super::LayerSpec;
+use geo::{Coord, GeodesicArea, Geometry, MapCoordsInPlace};
+
+use super::{valid, LayerSpec};
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, FeatureProblem, Result, Skipped};
 use crate::io::{self, RawTable, ReadOptions};
@@ -195,58 +197,34 @@ pub(crate) fn assemble(
         features: Vec::with_capacity(raw.features.len()),
         skipped: Vec::new(),
     };
-    let mut seen: HashSet<String> = HashSet::with_capacity(raw.features.len());
-    for rf in raw.features {
-        let values = rf.values;
-        let built = rf.geometry.and_then(|g| {
-            let geometry = reproject(g, transformer)?;
-            check_geometry(&geometry, spec.role)?;
-            let geometry = orient(geometry);
-            let id = match slots.id {
-                Some(s) => text_of(&values, Some(s)).ok_or(FeatureProblem::EmptyId)?,
-                None => rf.index.to_string(),
-            };
+    // Reprojection runs in order (a PROJ transformer is not shared between threads);
+    // the checks and the fields, where the time goes, run in parallel; ids are then
+    // checked for duplicates in file order, so the first of two keeps its place.
+    let reprojected: Vec<_> = raw
+        .features
+        .into_iter()
+        .map(|rf| {
+            let geometry = rf.geometry.and_then(|g| reproject(g, transformer));
+            (rf.index, rf.location, geometry, rf.values)
+        })
+        .collect();
+    let built: Vec<_> = reprojected
+        .into_par_iter()
+        .map(|(index, location, geometry, values)| {
+            (
+                location,
+                build_feature(spec, &slots, index, geometry, &values),
+            )
+        })
+        .collect();
+    let mut seen: HashSet<String> = HashSet::with_capacity(built.len());
+    for (location, built) in built {
+        let built = built.and_then(|(id, feature)| {
             if seen.contains(&id) {
-                return Err(FeatureProblem::DuplicateId(id));
+                Err(FeatureProblem::DuplicateId(id))
+            } else {
+                feature
             }
-            let mut feature =
-                Feature::from_geometry(id, geometry).ok_or(FeatureProblem::NoGeometry)?;
-            feature.label = text_of(&values, slots.label);
-            feature.category = text_of(&values, slots.category);
-            feature.commune = slots
-                .commune
-                .and_then(|s| values.get(s))
-                .and_then(commune_code);
-            feature.area_ha = match &slots.area {
-                Some((slot, divisor, field)) => match values.get(*slot) {
-                    Some(v) if !v.is_empty() => match v.as_f64() {
-                        Some(x) if x >= 0.0 => Some(x / divisor),
-                        _ => {
-                            return Err(FeatureProblem::BadArea {
-                                field: field.clone(),
-                                value: v.as_text().unwrap_or_default(),
-                            })
-                        }
-                    },
-                    _ => polygon_area_ha(&feature.geometry),
-                },
-                None => polygon_area_ha(&feature.geometry),
-            };
-            feature.tags = text_of(&values, slots.tags)
-                .map(|t| {
-                    t.split(';')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (name, slot) in &slots.fields {
-                let v = values.get(*slot).cloned().unwrap_or_default();
-                let v = if v.is_empty() { Value::Null } else { v };
-                feature.attributes.insert(name.clone(), v);
-            }
-            Ok(feature)
         });
         match built {
             Ok(feature) => {
@@ -256,7 +234,7 @@ pub(crate) fn assemble(
             Err(problem) => {
                 let skipped = Skipped {
                     path: file.to_path_buf(),
-                    location: rf.location,
+                    location,
                     problem,
                 };
                 if strict {
@@ -267,6 +245,70 @@ pub(crate) fn assemble(
         }
     }
     Ok(layer)
+}
+
+/// One feature from its reprojected geometry and its values: its id (once the
+/// geometry passes), then the feature or why it is skipped. A problem with the
+/// geometry or the id comes first (outer error), then the duplicate-id check of the
+/// caller, then problems with the other fields (inner error).
+type Built =
+    std::result::Result<(String, std::result::Result<Feature, FeatureProblem>), FeatureProblem>;
+
+fn build_feature(
+    spec: &LayerSpec,
+    slots: &Slots,
+    index: usize,
+    geometry: std::result::Result<Geometry<f64>, FeatureProblem>,
+    values: &[Value],
+) -> Built {
+    let geometry = geometry?;
+    check_geometry(&geometry, spec.role)?;
+    let geometry = orient(geometry);
+    let id = match slots.id {
+        Some(s) => text_of(values, Some(s)).ok_or(FeatureProblem::EmptyId)?,
+        None => index.to_string(),
+    };
+    let rest = (|| {
+        let mut feature =
+            Feature::from_geometry(id.clone(), geometry).ok_or(FeatureProblem::NoGeometry)?;
+        feature.label = text_of(values, slots.label);
+        feature.category = text_of(values, slots.category);
+        feature.commune = slots
+            .commune
+            .and_then(|s| values.get(s))
+            .and_then(commune_code);
+        feature.area_ha = match &slots.area {
+            Some((slot, divisor, field)) => match values.get(*slot) {
+                Some(v) if !v.is_empty() => match v.as_f64() {
+                    Some(x) if x >= 0.0 => Some(x / divisor),
+                    _ => {
+                        return Err(FeatureProblem::BadArea {
+                            field: field.clone(),
+                            value: v.as_text().unwrap_or_default(),
+                        })
+                    }
+                },
+                _ => polygon_area_ha(&feature.geometry),
+            },
+            None => polygon_area_ha(&feature.geometry),
+        };
+        feature.tags = text_of(values, slots.tags)
+            .map(|t| {
+                t.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (name, slot) in &slots.fields {
+            let v = values.get(*slot).cloned().unwrap_or_default();
+            let v = if v.is_empty() { Value::Null } else { v };
+            feature.attributes.insert(name.clone(), v);
+        }
+        Ok(feature)
+    })();
+    Ok((id, rest))
 }
 
 /// Exterior rings counter-clockwise, interior rings clockwise (RFC 7946, and what
@@ -350,8 +392,8 @@ fn check_geometry(g: &Geometry<f64>, role: Role) -> std::result::Result<(), Feat
         )));
     }
     let invalid = match g {
-        Geometry::Polygon(p) => p.check_validation().err().map(|e| e.to_string()),
-        Geometry::MultiPolygon(p) => p.check_validation().err().map(|e| e.to_string()),
+        Geometry::Polygon(p) => valid::polygon_problem(p).map(|e| e.to_string()),
+        Geometry::MultiPolygon(p) => valid::multipolygon_problem(p).map(|e| e.to_string()),
         _ => None,
     };
     match invalid {

@@ -5,8 +5,11 @@ mod assemble;
 mod osm;
 mod roads;
 mod spec;
+mod valid;
 
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::model::Layer;
@@ -94,24 +97,34 @@ impl CatalogBuilder {
     pub fn build(&self) -> Result<Catalog> {
         let specs = spec::parse_catalog(&self.path)?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
+        // Layers are read in parallel; the first error in catalog order is reported.
+        let loaded: Vec<Result<Loaded>> = specs
+            .par_iter()
+            .map(|(spec, format)| {
+                Ok(if spec.role == crate::model::Role::Network {
+                    Loaded::Network(Box::new(if *format == crate::model::Format::OsmPbf {
+                        osm::load_network(&self.path, dir, spec, self.strict)?
+                    } else {
+                        roads::load_network(&self.path, dir, spec, self.strict)?
+                    }))
+                } else {
+                    Loaded::Layer(assemble::load_layer(
+                        &self.path,
+                        dir,
+                        spec,
+                        *format,
+                        self.strict,
+                    )?)
+                })
+            })
+            .collect();
         let mut layers = Vec::with_capacity(specs.len());
         let mut networks = Vec::new();
-        for (spec, format) in &specs {
-            if spec.role == crate::model::Role::Network {
-                networks.push(if *format == crate::model::Format::OsmPbf {
-                    osm::load_network(&self.path, dir, spec, self.strict)?
-                } else {
-                    roads::load_network(&self.path, dir, spec, self.strict)?
-                });
-                continue;
+        for l in loaded {
+            match l? {
+                Loaded::Layer(l) => layers.push(l),
+                Loaded::Network(n) => networks.push(*n),
             }
-            layers.push(assemble::load_layer(
-                &self.path,
-                dir,
-                spec,
-                *format,
-                self.strict,
-            )?);
         }
         Ok(Catalog {
             path: Some(self.path.clone()),
@@ -119,6 +132,12 @@ impl CatalogBuilder {
             networks,
         })
     }
+}
+
+/// One entry of a catalog, read.
+enum Loaded {
+    Layer(Layer),
+    Network(Box<crate::network::Network>),
 }
 
 /// A loaded data set: its layers, in catalog order.

@@ -17,6 +17,8 @@
 //! s = 2 R asin(c / 2R). A test checks it stays within 1 mm of Karney's geodesic up to
 //! 100 km, at every latitude France needs (it stays under 0.2 mm there).
 
+use std::sync::OnceLock;
+
 use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -26,6 +28,7 @@ mod segments;
 
 use crate::crs::pure::Ellipsoid;
 use crate::model::{Feature, Layer, Measure};
+use crate::ranking::ColumnEvidence;
 
 /// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
 /// chord-to-arc distance; larger radii use Karney's geodesic.
@@ -145,49 +148,114 @@ type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
 #[derive(Debug, Clone)]
 pub struct IndexedLayer {
     layer: Layer,
-    tree: RTree<Entry>,
-    envelopes: RTree<Envelope>,
     /// ECEF coordinates of each feature's location, for the fast distance.
     xyz: Vec<[f64; 3]>,
+    // The indexes are built on first use: a brief pays only for those it queries (a
+    // site layer's own R-tree, say, is only needed when a brief uses it as facilities).
+    tree: OnceLock<RTree<Entry>>,
+    envelopes: OnceLock<RTree<Envelope>>,
     /// With `measure = "geometry"`: every segment of the features' lines and rings.
-    segments: Option<segments::Segments>,
+    segments: OnceLock<Option<segments::Segments>>,
     /// The locations bucketed by cell, for radius searches.
-    grid: grid::PointGrid,
+    grid: OnceLock<grid::PointGrid>,
+    /// Per attribute name of the layer: what its values allow the column to be.
+    columns: OnceLock<Vec<ColumnEvidence>>,
 }
 
 impl IndexedLayer {
-    /// Indexes every feature of the layer by its location.
+    /// Indexes every feature of the layer by its location. The R-trees and grids are
+    /// built on first use.
     pub fn new(layer: Layer) -> Self {
-        let entries = layer
-            .features
-            .iter()
-            .enumerate()
-            .map(|(i, f)| GeomWithData::new(unit_vector(f.location), i))
-            .collect();
-        let envelopes = layer
-            .features
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !matches!(f.geometry, Geometry::Point(_)))
-            .filter_map(|(i, f)| {
-                let r = f.geometry.bounding_rect()?;
-                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-                Some(GeomWithData::new(rect, i))
-            })
-            .collect();
         let xyz: Vec<[f64; 3]> = layer.features.iter().map(|f| ecef(f.location)).collect();
-        let locations: Vec<Point<f64>> = layer.features.iter().map(|f| f.location).collect();
-        let grid = grid::PointGrid::new(&locations, &xyz);
-        let segments =
-            (layer.measure == Measure::Geometry).then(|| segments::Segments::new(&layer));
         IndexedLayer {
             layer,
-            tree: RTree::bulk_load(entries),
-            envelopes: RTree::bulk_load(envelopes),
             xyz,
-            segments,
-            grid,
+            tree: OnceLock::new(),
+            envelopes: OnceLock::new(),
+            segments: OnceLock::new(),
+            grid: OnceLock::new(),
+            columns: OnceLock::new(),
         }
+    }
+
+    /// Builds every index now rather than on first use (a server does it once at
+    /// start, so that no request pays for it).
+    pub fn build_all(&self) {
+        self.tree();
+        self.envelopes();
+        self.segments();
+        self.grid();
+    }
+
+    fn tree(&self) -> &RTree<Entry> {
+        self.tree.get_or_init(|| {
+            let entries = self
+                .layer
+                .features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| GeomWithData::new(unit_vector(f.location), i))
+                .collect();
+            RTree::bulk_load(entries)
+        })
+    }
+
+    fn envelopes(&self) -> &RTree<Envelope> {
+        self.envelopes.get_or_init(|| {
+            let envelopes = self
+                .layer
+                .features
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !matches!(f.geometry, Geometry::Point(_)))
+                .filter_map(|(i, f)| {
+                    let r = f.geometry.bounding_rect()?;
+                    let rect =
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                    Some(GeomWithData::new(rect, i))
+                })
+                .collect();
+            RTree::bulk_load(envelopes)
+        })
+    }
+
+    fn segments(&self) -> Option<&segments::Segments> {
+        self.segments
+            .get_or_init(|| {
+                (self.layer.measure == Measure::Geometry)
+                    .then(|| segments::Segments::new(&self.layer))
+            })
+            .as_ref()
+    }
+
+    /// Per name of [`Layer::attribute_names`]: the evidence of its values' type.
+    pub(crate) fn column_evidence(&self) -> &[ColumnEvidence] {
+        self.columns.get_or_init(|| {
+            self.layer
+                .attribute_names
+                .iter()
+                .map(|name| {
+                    let mut e = ColumnEvidence::default();
+                    for v in self
+                        .layer
+                        .features
+                        .iter()
+                        .filter_map(|f| f.attributes.get(name))
+                    {
+                        e.add(v);
+                    }
+                    e
+                })
+                .collect()
+        })
+    }
+
+    fn grid(&self) -> &grid::PointGrid {
+        self.grid.get_or_init(|| {
+            let locations: Vec<Point<f64>> =
+                self.layer.features.iter().map(|f| f.location).collect();
+            grid::PointGrid::new(&locations, &self.xyz)
+        })
     }
 
     /// True when `geometry` intersects (touching counts) the geometry of a feature
@@ -197,7 +265,7 @@ impl IndexedLayer {
             return false;
         };
         let aabb = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-        self.envelopes
+        self.envelopes()
             .locate_in_envelope_intersecting(&aabb)
             .any(|e| {
                 self.layer
@@ -218,7 +286,7 @@ impl IndexedLayer {
         let Some(f) = self.layer.features.get(i) else {
             return f64::INFINITY;
         };
-        match &self.segments {
+        match self.segments() {
             None => Geodesic.distance(from, f.location),
             Some(_) if f.geometry.intersects(&from) => 0.0,
             Some(s) => s.distance_m(from, i),
@@ -239,7 +307,7 @@ impl IndexedLayer {
         let id = |k: usize| self.layer.features.get(k).map(|f| f.id.as_bytes());
         let ok = |i: usize| self.layer.features.get(i).is_some_and(|f| pred(i, f));
         let inside = self
-            .envelopes
+            .envelopes()
             .locate_all_at_point(&[from.x(), from.y()])
             .map(|e| e.data)
             .filter(|&i| {
@@ -272,9 +340,17 @@ impl IndexedLayer {
     where
         P: Fn(usize, &Feature) -> bool,
     {
-        if let Some(segments) = &self.segments {
+        if let Some(segments) = self.segments() {
             return self.nearest_geometry(segments, from, pred);
         }
+        self.nearest_in(self.tree(), from, pred)
+    }
+
+    /// Nearest by location among the entries of `tree` (the layer's or a selection's).
+    fn nearest_in<P>(&self, tree: &RTree<Entry>, from: Point<f64>, pred: P) -> Option<(usize, f64)>
+    where
+        P: Fn(usize, &Feature) -> bool,
+    {
         // Candidates come by chord length; each is measured with the fast formula
         // where it holds (within 1 mm up to FAST_MAX_M), else with Karney's. Those
         // within TIE_M of the best are then measured with Karney's, which decides.
@@ -287,7 +363,7 @@ impl IndexedLayer {
         };
         let mut best = f64::INFINITY;
         let mut close: Vec<(usize, f64)> = Vec::new();
-        for (entry, chord2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+        for (entry, chord2) in tree.nearest_neighbor_iter_with_distance_2(&q) {
             let lower_bound = MIN_RADIUS_M * chord_to_angle(chord2.sqrt());
             // Tolerance for rounding in the bound: never stop early on a tie.
             if lower_bound > best * (1.0 + 1e-12) + TIE_M + 1e-6 {
@@ -344,7 +420,7 @@ impl IndexedLayer {
             // The grid's candidates (every point within the chord), each measured by
             // the fast formula: the same decision and distance as through the tree.
             let frame = LocalFrame::new(from);
-            self.grid
+            self.grid()
                 .for_each_candidate(from, &frame.xyz, radius_m, |i, xyz| {
                     let d = frame.distance_m(xyz);
                     if d <= radius_m {
@@ -355,11 +431,40 @@ impl IndexedLayer {
         }
         let q = unit_vector(from);
         // Beyond FAST_MAX_M: the tree's candidates, each by Karney's geodesic.
-        for e in self.tree.locate_within_distance(q, reach2(radius_m)) {
+        for e in self.tree().locate_within_distance(q, reach2(radius_m)) {
             let d = self.distance_m(from, e.data);
             if d <= radius_m {
                 f(e.data, d);
             }
+        }
+    }
+
+    /// The features of the layer that `mask` selects, with an R-tree of their own,
+    /// so that nearest queries among them skip the others.
+    pub(crate) fn select(&self, mask: Vec<bool>) -> Selection {
+        let entries = mask
+            .iter()
+            .zip(&self.layer.features)
+            .enumerate()
+            .filter(|(_, (m, _))| **m)
+            .map(|(i, (_, f))| GeomWithData::new(unit_vector(f.location), i))
+            .collect();
+        Selection {
+            tree: RTree::bulk_load(entries),
+            mask,
+        }
+    }
+
+    /// [`IndexedLayer::nearest_by`] among a selection's features.
+    pub(crate) fn nearest_selected(
+        &self,
+        selection: &Selection,
+        from: Point<f64>,
+    ) -> Option<(usize, f64)> {
+        let selected = |i: usize, _: &Feature| selection.mask.get(i).copied().unwrap_or(false);
+        match self.segments() {
+            Some(segments) => self.nearest_geometry(segments, from, selected),
+            None => self.nearest_in(&selection.tree, from, selected),
         }
     }
 
@@ -381,10 +486,17 @@ impl IndexedLayer {
         if radius_m.is_nan() || radius_m < 0.0 {
             return 0;
         }
-        self.tree
+        self.tree()
             .locate_within_distance(unit_vector(from), reach2(radius_m))
             .count()
     }
+}
+
+/// Some features of a layer (a criterion's categories and tags), indexed on their own.
+#[derive(Debug, Clone)]
+pub(crate) struct Selection {
+    tree: RTree<Entry>,
+    mask: Vec<bool>,
 }
 
 /// The squared chord on the unit sphere that contains every point within `radius_m`
@@ -433,6 +545,20 @@ mod tests {
                 };
                 let y = (cy + (next() - 0.5) * 2.0 * spread).clamp(-90.0, 90.0);
                 features.push(Feature::point(format!("p{}", features.len()), x, y));
+            }
+        }
+        // Points just inside and just outside each search circle, every half degree
+        // of azimuth: where a too-narrow row window would miss one.
+        use geo::Destination;
+        for (qx, qy) in [(2.35, 48.85), (180.0, 0.0), (10.0, 89.9)] {
+            for radius in [30_000.0, FAST_MAX_M] {
+                for k in 0..720 {
+                    let bearing = f64::from(k) * 0.5;
+                    for r in [radius - 0.01, radius + 0.01] {
+                        let p = Geodesic.destination(Point::new(qx, qy), bearing, r);
+                        features.push(Feature::point(format!("p{}", features.len()), p.x(), p.y()));
+                    }
+                }
             }
         }
         let idx = IndexedLayer::new(Layer::from_features("p", Role::Facilities, features));

@@ -20,9 +20,9 @@ pub(super) fn amounts(
     l.layer()
         .features
         .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            matcher.matches(folded, i).then(|| match field {
+        .zip(matcher.mask(folded))
+        .map(|(f, m)| {
+            m.then(|| match field {
                 Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
                 None => 1.0,
             })

@@ -3,7 +3,7 @@
 use geo::Point;
 
 use super::{CriterionValue, Evaluation, Folded, Scorer};
-use crate::index::IndexedLayer;
+use crate::index::{IndexedLayer, Selection};
 use crate::model::Feature;
 use crate::text::fold;
 
@@ -23,25 +23,25 @@ impl Matcher {
         }
     }
 
-    pub(super) fn matches(&self, folded: &Folded, i: usize) -> bool {
-        let category_ok = self.categories.is_empty()
-            || folded
-                .category
-                .get(i)
-                .and_then(Option::as_ref)
-                .is_some_and(|c| self.categories.contains(c));
-        let tags_ok = self.tags.is_empty()
-            || folded
-                .tags
-                .get(i)
-                .is_some_and(|ts| ts.iter().any(|t| self.tags.contains(t)));
-        category_ok && tags_ok
-    }
-
     /// The mask of matching features of a layer.
     pub(super) fn mask(&self, folded: &Folded) -> Vec<bool> {
-        (0..folded.category.len())
-            .map(|i| self.matches(folded, i))
+        // The brief's texts as the layer's numbers (a text the layer does not have
+        // matches none of its features).
+        let numbers = |texts: &[String]| -> Vec<u32> {
+            texts
+                .iter()
+                .filter_map(|t| folded.numbers.get(t).copied())
+                .collect()
+        };
+        let (categories, tags) = (numbers(&self.categories), numbers(&self.tags));
+        folded
+            .category
+            .iter()
+            .zip(&folded.tags)
+            .map(|(c, ts)| {
+                (self.categories.is_empty() || c.is_some_and(|c| categories.contains(&c)))
+                    && (self.tags.is_empty() || ts.iter().any(|t| tags.contains(t)))
+            })
             .collect()
     }
 }
@@ -60,8 +60,8 @@ pub(super) fn ramp_down(d: f64, ideal: f64, zero: f64) -> f64 {
 
 pub(super) struct DistanceScorer<'a> {
     name: String,
-    layer: Option<&'a IndexedLayer>,
-    mask: Vec<bool>,
+    /// The layer and the features the criterion selects, indexed on their own.
+    layer: Option<(&'a IndexedLayer, Selection)>,
     ideal_km: f64,
     zero_km: f64,
     max_km: Option<f64>,
@@ -80,8 +80,7 @@ impl<'a> DistanceScorer<'a> {
         let matcher = Matcher::new(categories, tags);
         DistanceScorer {
             name: name.to_string(),
-            mask: layer.map(|(_, f)| matcher.mask(f)).unwrap_or_default(),
-            layer: layer.map(|(l, _)| l),
+            layer: layer.map(|(l, f)| (l, l.select(matcher.mask(f)))),
             ideal_km,
             zero_km,
             max_km,
@@ -89,12 +88,8 @@ impl<'a> DistanceScorer<'a> {
     }
 
     fn nearest(&self, p: Point<f64>) -> Option<(usize, f64)> {
-        let layer = self.layer?;
-        if self.mask.iter().all(|m| *m) {
-            layer.nearest_by(p, |_, _| true)
-        } else {
-            layer.nearest_by(p, |i, _| self.mask.get(i).copied().unwrap_or(false))
-        }
+        let (layer, selection) = self.layer.as_ref()?;
+        layer.nearest_selected(selection, p)
     }
 }
 

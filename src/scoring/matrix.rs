@@ -24,8 +24,9 @@ fn matching(
             .features
             .iter()
             .enumerate()
-            .filter(|(i, _)| matcher.matches(folded, *i))
-            .filter_map(|(i, f)| Some((matrix.id(&f.id)?, i)))
+            .zip(matcher.mask(folded))
+            .filter(|(_, m)| *m)
+            .filter_map(|((i, f), _)| Some((matrix.id(&f.id)?, i)))
             .collect()
     })
 }

@@ -31,7 +31,7 @@ use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
 use crate::network::Network;
 use crate::ranking::{
-    AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
+    AttributeColumn, ColumnEvidence, CriterionInfo, CriterionResult, CriterionValue, Decision,
     Exclusion, LayerCount, Ranking, SiteResult,
 };
 use crate::text::fold;
@@ -269,11 +269,53 @@ fn check_pairs(brief: &Brief, scorers: &[Box<dyn Scorer + '_>], sites: &[&Featur
     }
 }
 
-/// Text of a layer's features folded once for matching.
-#[derive(Debug, Clone)]
+/// The number of a text among the folded texts seen so far.
+fn intern<'a>(
+    text: &'a str,
+    raw: &mut HashMap<&'a str, u32>,
+    numbers: &mut HashMap<String, u32>,
+) -> u32 {
+    if let Some(&n) = raw.get(text) {
+        return n;
+    }
+    let next = numbers.len() as u32;
+    let n = *numbers.entry(fold(text)).or_insert(next);
+    raw.insert(text, n);
+    n
+}
+
+/// The categories and tags of a layer's features folded for matching, each distinct
+/// text folded once and numbered: matching compares numbers.
+#[derive(Debug, Clone, Default)]
 struct Folded {
-    category: Vec<Option<String>>,
-    tags: Vec<Vec<String>>,
+    /// Folded text to its number.
+    numbers: HashMap<String, u32>,
+    /// Per feature: its category's number.
+    category: Vec<Option<u32>>,
+    /// Per feature: its tags' numbers.
+    tags: Vec<Vec<u32>>,
+}
+
+impl Folded {
+    fn new(layer: &Layer) -> Folded {
+        let mut out = Folded::default();
+        // Each distinct raw text is folded once.
+        let mut raw: HashMap<&str, u32> = HashMap::new();
+        for f in &layer.features {
+            let c = f
+                .category
+                .as_deref()
+                .map(|c| intern(c, &mut raw, &mut out.numbers));
+            out.category.push(c);
+            let tags = f
+                .tags
+                .iter()
+                .map(|t| intern(t, &mut raw, &mut out.numbers))
+                .collect();
+            out.tags.push(tags);
+        }
+        out
+    }
 }
 
 /// The engine: every layer indexed once, ready for many briefs.
@@ -324,23 +366,7 @@ impl Engine {
                 IndexedLayer::new(layer)
             })
             .collect();
-        let folded = layers
-            .iter()
-            .map(|l| Folded {
-                category: l
-                    .layer()
-                    .features
-                    .iter()
-                    .map(|f| f.category.as_deref().map(fold))
-                    .collect(),
-                tags: l
-                    .layer()
-                    .features
-                    .iter()
-                    .map(|f| f.tags.iter().map(|t| fold(t)).collect())
-                    .collect(),
-            })
-            .collect();
+        let folded = layers.par_iter().map(|l| Folded::new(l.layer())).collect();
         let by_name = layers
             .iter()
             .enumerate()
@@ -461,6 +487,23 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// Builds every layer's indexes now. They are otherwise built on the first query
+    /// that needs them, so that a run pays only for what its brief uses; a server
+    /// calls this once at start so that no request pays for them.
+    ///
+    /// ```
+    /// use sitematch::{Catalog, Engine, Feature, Layer, Role};
+    /// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+    ///     "ports", Role::Facilities, vec![Feature::point("a", 0.0, 0.0)],
+    /// )]));
+    /// engine.build_indexes();
+    /// let near = engine.layer("ports").and_then(|l| l.nearest(geo::Point::new(0.0, 0.1), |_| true));
+    /// assert_eq!(near.map(|(i, _)| i), Some(0));
+    /// ```
+    pub fn build_indexes(&self) {
+        self.layers.par_iter().for_each(IndexedLayer::build_all);
     }
 
     /// The road network with this name.
@@ -758,19 +801,7 @@ impl Engine {
         }
         self.check(brief)?;
         let site_layers = self.site_layers(brief);
-        let mut seen: HashMap<&str, &str> = HashMap::new();
-        for l in &site_layers {
-            let name = l.layer().name.as_str();
-            for f in &l.layer().features {
-                if let Some(first) = seen.insert(f.id.as_str(), name) {
-                    return Err(Error::DuplicateSiteId {
-                        id: f.id.clone(),
-                        first: first.to_string(),
-                        second: name.to_string(),
-                    });
-                }
-            }
-        }
+        check_site_ids(&site_layers)?;
         let scorers = self.scorers(brief)?;
         let mut ranking = self.ranking_shell(brief, true);
         let weights = ranking.weights();
@@ -817,7 +848,7 @@ impl Engine {
             Some(t) => Some(target_profile(brief, t, &sites)?),
             None => None,
         };
-        let (mut ranked, mut excluded): (Vec<SiteResult>, Vec<SiteResult>) =
+        let (mut ranked, excluded): (Vec<SiteResult>, Vec<SiteResult>) =
             sites.into_iter().partition(|s| s.excluded_by.is_empty());
         match &target {
             Some(t) => {
@@ -838,7 +869,7 @@ impl Engine {
                 }
             }
         }
-        ranked.sort_by(|a, b| {
+        let mut ranked = sorted(ranked, |a, b| {
             let (x, y) = (a.score.unwrap_or(0.0), b.score.unwrap_or(0.0));
             y.total_cmp(&x)
                 .then_with(|| a.site_id.as_bytes().cmp(b.site_id.as_bytes()))
@@ -846,7 +877,9 @@ impl Engine {
         for (i, s) in ranked.iter_mut().enumerate() {
             s.rank = Some(i + 1);
         }
-        excluded.sort_by(|a, b| a.site_id.as_bytes().cmp(b.site_id.as_bytes()));
+        let mut excluded = sorted(excluded, |a, b| {
+            a.site_id.as_bytes().cmp(b.site_id.as_bytes())
+        });
         ranking.attributes = attributes;
         ranking.target = target;
         ranking.ranked = ranked.len();
@@ -1025,34 +1058,75 @@ impl Engine {
             l.layer()
                 .features
                 .iter()
-                .enumerate()
-                .filter(|(j, f)| m.matches(folded, *j) && f.attribute(field).as_f64().is_none())
+                .zip(m.mask(folded))
+                .filter(|(f, m)| *m && f.attribute(field).as_f64().is_none())
                 .count(),
         )
     }
 }
 
+/// The results in the order `cmp` gives (a total order: ids are unique), sorted by
+/// index so that the large results move once rather than at every step of the sort.
+fn sorted(
+    v: Vec<SiteResult>,
+    cmp: impl Fn(&SiteResult, &SiteResult) -> std::cmp::Ordering,
+) -> Vec<SiteResult> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_unstable_by(|&a, &b| match (v.get(a), v.get(b)) {
+        (Some(x), Some(y)) => cmp(x, y),
+        _ => a.cmp(&b),
+    });
+    let mut slots: Vec<Option<SiteResult>> = v.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect()
+}
+
+/// Site ids are unique across the candidate layers. The engine sorts each layer by
+/// id, so within one layer a duplicate is next to its twin.
+fn check_site_ids(site_layers: &[&IndexedLayer]) -> Result<()> {
+    let duplicate = |id: &str, first: &str, second: &str| Error::DuplicateSiteId {
+        id: id.to_string(),
+        first: first.to_string(),
+        second: second.to_string(),
+    };
+    if let [only] = site_layers {
+        let l = only.layer();
+        return match l.features.windows(2).find(|w| w[0].id == w[1].id) {
+            Some(w) => Err(duplicate(&w[0].id, &l.name, &l.name)),
+            None => Ok(()),
+        };
+    }
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for l in site_layers {
+        let name = l.layer().name.as_str();
+        for f in &l.layer().features {
+            if let Some(first) = seen.insert(f.id.as_str(), name) {
+                return Err(duplicate(&f.id, first, name));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The attribute columns of the candidate layers: every field name, in the layers'
 /// order, each typed from every candidate's value.
 fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: Vec<(&str, ColumnEvidence)> = Vec::new();
     for l in layers {
-        for a in &l.layer().attribute_names {
-            if !names.contains(&a.as_str()) {
-                names.push(a);
+        for (a, e) in l.layer().attribute_names.iter().zip(l.column_evidence()) {
+            match names.iter_mut().find(|(n, _)| *n == a.as_str()) {
+                Some((_, seen)) => *seen = seen.merge(*e),
+                None => names.push((a, *e)),
             }
         }
     }
     names
-        .into_par_iter()
-        .map(|name| AttributeColumn {
+        .into_iter()
+        .map(|(name, e)| AttributeColumn {
             name: name.to_string(),
-            kind: ColumnType::infer(
-                layers
-                    .iter()
-                    .flat_map(|l| &l.layer().features)
-                    .filter_map(|f| f.attributes.get(name)),
-            ),
+            kind: e.kind(),
         })
         .collect()
 }

@@ -106,6 +106,8 @@ impl AppState {
     /// The state over an engine; `data_version` names the data set's version (see
     /// [`data_version`]).
     pub fn new(engine: Engine, data_version: String, limits: Limits) -> AppState {
+        // Every index now, so that no request waits for one to be built.
+        engine.build_indexes();
         let schemas = engine
             .layers()
             .filter(|l| l.role != Role::Network && !l.features.is_empty())
