@@ -10,7 +10,9 @@ use std::path::PathBuf;
 /// assert_eq!(Location::Line(12).to_string(), "line 12");
 /// assert_eq!(Location::Feature(3).to_string(), "feature 3");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Location {
     /// The file as a whole (its header, its CRS, its structure).
     File,
@@ -38,7 +40,7 @@ impl fmt::Display for Location {
 /// assert_eq!(p.code(), "out_of_range");
 /// assert!(p.to_string().contains("check the layer's `crs`"));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum FeatureProblem {
     /// The feature has no geometry (null geometry, empty coordinate cells).
@@ -150,7 +152,7 @@ impl fmt::Display for FeatureProblem {
 /// }
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     /// The file it came from.
     pub path: PathBuf,

@@ -83,7 +83,9 @@ pub use brief::{
     Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay, Filter, FreightSpec,
     GridSpec, Impedance, OutputSpec, Robustness, Target, Travel, DEFAULT_FACTORS,
 };
-pub use catalog::{data_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec};
+pub use catalog::{
+    data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,
+};
 pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
     flip_margin, near_miss, pareto_front, robustness, shortlist, Dropped, RankStats,

@@ -50,7 +50,7 @@ impl fmt::Display for Role {
 /// assert_eq!(layer.format, Format::Memory);
 /// assert_eq!(Format::GeoJson.to_string(), "geojson");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Format {
     /// GeoJSON FeatureCollection.
     GeoJson,
@@ -84,7 +84,7 @@ impl fmt::Display for Format {
 /// assert_eq!(Value::Number(59.0).as_text().as_deref(), Some("59"));
 /// assert!(Value::Null.is_empty());
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub enum Value {
     /// Absent, null or an empty cell.
     #[default]
@@ -180,7 +180,7 @@ pub(crate) fn format_number(x: f64) -> String {
 /// assert_eq!(f.attribute("area_ha").as_f64(), Some(109.5));
 /// assert_eq!(f.attribute("statut").as_text().as_deref(), Some("friche sans projet"));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Feature {
     /// Unique id within the layer (from the `id` field, else the 0-based feature index).
     pub id: String,
@@ -261,7 +261,7 @@ impl Feature {
 /// let bbox = layer.bbox().unwrap();
 /// assert_eq!((bbox.min().x, bbox.max().y), (1.0, 51.0));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Layer {
     /// Unique name; briefs refer to layers by it.
     pub name: String,
@@ -297,7 +297,7 @@ pub struct Layer {
 /// let (_, d) = index.nearest(geo::Point::new(0.0, 0.01), |_| true).unwrap();
 /// assert!((d - 1_105.7).abs() < 1.0);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Measure {
     /// To the feature's location (its point, or the centroid of a line or polygon).

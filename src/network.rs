@@ -80,7 +80,7 @@ impl RoadEdge {
 
 /// Adjacency in compressed rows: the arcs leaving node n are
 /// `targets[offsets[n]..offsets[n + 1]]`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Csr {
     offsets: Vec<usize>,
     targets: Vec<u32>,
@@ -144,7 +144,7 @@ impl Csr {
 /// let t = net.shortest_from(&[(0, 0.0)], false, f64::INFINITY);
 /// assert!((t[&2] - 22.0).abs() < 1e-12);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     /// Layer name.
     pub name: String,
@@ -154,6 +154,7 @@ pub struct Network {
     pub access_kmh: f64,
     /// Edges and nodes not used, with why.
     pub skipped: Vec<Skipped>,
+    #[serde(with = "crate::index::as_layer")]
     nodes: IndexedLayer,
     forward: Csr,
     reverse: Csr,

@@ -18,5 +18,6 @@ mod real_data;
 mod regression;
 mod relocation;
 mod scoring;
+mod snapshot;
 mod util;
 mod warnings;

@@ -4,6 +4,7 @@
 mod assemble;
 mod osm;
 mod roads;
+mod snapshot;
 mod spec;
 mod valid;
 
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::model::Layer;
 
+pub use snapshot::{default_cache_dir, SnapshotUse};
 pub use spec::{Delimiter, LayerSpec};
 
 /// Reads a client's flows file for a freight criterion (`flows` in a brief): a CSV
@@ -84,6 +86,7 @@ pub(crate) fn load_flows(path: &Path) -> Result<Layer> {
 pub struct CatalogBuilder {
     path: PathBuf,
     strict: bool,
+    cache: Option<PathBuf>,
 }
 
 impl CatalogBuilder {
@@ -93,10 +96,71 @@ impl CatalogBuilder {
         self
     }
 
-    /// Reads the catalog and every layer, reprojected and checked.
+    /// Keeps a snapshot of the loaded data set in this folder (see
+    /// [`default_cache_dir`]) and reads it back instead of the files while they are
+    /// unchanged; `None` (the default) reads the files every time. A strict load
+    /// always reads the files.
+    ///
+    /// ```
+    /// let cache = tempfile::tempdir()?;
+    /// let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rank");
+    /// let (first, used) = sitematch::Catalog::builder(data).cache(Some(cache.path().into())).build_noting()?;
+    /// assert!(matches!(used, sitematch::SnapshotUse::Written(_)));
+    /// let (again, used) = sitematch::Catalog::builder(data).cache(Some(cache.path().into())).build_noting()?;
+    /// assert!(matches!(used, sitematch::SnapshotUse::Read(_)));
+    /// assert_eq!(again.layers[0].features, first.layers[0].features);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cache(&mut self, dir: Option<PathBuf>) -> &mut Self {
+        self.cache = dir;
+        self
+    }
+
+    /// Reads the catalog and every layer, reprojected and checked (or their
+    /// snapshot, see [`CatalogBuilder::cache`]).
     pub fn build(&self) -> Result<Catalog> {
+        self.build_noting().map(|(c, _)| c)
+    }
+
+    /// As [`CatalogBuilder::build`], saying what became of the snapshot.
+    pub fn build_noting(&self) -> Result<(Catalog, SnapshotUse)> {
         let specs = spec::parse_catalog(&self.path)?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
+        let snapshot = match (&self.cache, self.strict) {
+            (Some(cache), false) => snapshot::key(&self.path, dir, &specs)
+                .map(|key| (snapshot::file_for(cache, &self.path), key)),
+            _ => None,
+        };
+        let Some((file, key)) = snapshot else {
+            return Ok((self.load(&specs, dir)?, SnapshotUse::Off));
+        };
+        let distrust = match snapshot::read(&file, key) {
+            Ok((layers, networks)) => {
+                let catalog = Catalog {
+                    path: Some(self.path.clone()),
+                    layers,
+                    networks,
+                };
+                return Ok((catalog, SnapshotUse::Read(file)));
+            }
+            Err(d) => d,
+        };
+        let catalog = self.load(&specs, dir)?;
+        let written = snapshot::write(&file, key, &catalog.layers, &catalog.networks);
+        let used = match (written, distrust) {
+            (Err(e), _) => SnapshotUse::NotWritten {
+                path: file,
+                why: e.to_string(),
+            },
+            (Ok(()), snapshot::Distrust::Missing) => SnapshotUse::Written(file),
+            (Ok(()), snapshot::Distrust::Stale) => SnapshotUse::Refreshed(file),
+            (Ok(()), snapshot::Distrust::Damaged(why)) => SnapshotUse::Rebuilt { path: file, why },
+        };
+        Ok((catalog, used))
+    }
+
+    /// Every layer from its files.
+    fn load(&self, specs: &[(LayerSpec, crate::model::Format)], dir: &Path) -> Result<Catalog> {
         // Layers are read in parallel; the first error in catalog order is reported.
         let loaded: Vec<Result<Loaded>> = specs
             .par_iter()
@@ -184,6 +248,7 @@ impl Catalog {
         CatalogBuilder {
             path,
             strict: false,
+            cache: None,
         }
     }
 

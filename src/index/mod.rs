@@ -492,6 +492,22 @@ impl IndexedLayer {
     }
 }
 
+/// Serde for an indexed layer as its layer: the indexes are rebuilt (on first use)
+/// when it is read back.
+pub(crate) mod as_layer {
+    use super::IndexedLayer;
+    use crate::model::Layer;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(l: &IndexedLayer, s: S) -> Result<S::Ok, S::Error> {
+        l.layer().serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<IndexedLayer, D::Error> {
+        Layer::deserialize(d).map(IndexedLayer::new)
+    }
+}
+
 /// Some features of a layer (a criterion's categories and tags), indexed on their own.
 #[derive(Debug, Clone)]
 pub(crate) struct Selection {

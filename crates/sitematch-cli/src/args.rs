@@ -110,6 +110,11 @@ pub struct DataArgs {
     /// Make the first bad feature an error instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// Read the data set's files even when a snapshot of them is cached (the
+    /// snapshot lives in $SITEMATCH_CACHE, else ~/.cache/sitematch, and is used only
+    /// while the files are unchanged).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Output formats.

@@ -14,7 +14,7 @@ use clap::Parser;
 
 use args::{Args, Command, DataArgs, OutputFormat};
 use sitematch::output::{self, OutputOptions};
-use sitematch::{data_dir, Brief, Catalog, Engine};
+use sitematch::{data_dir, Brief, Catalog, Engine, SnapshotUse};
 
 /// How `run` ended when it did not fail.
 enum Outcome {
@@ -55,15 +55,34 @@ fn main() -> ExitCode {
 
 fn load(data: &DataArgs) -> anyhow::Result<Catalog> {
     let dir = data_dir(data.data.as_deref());
-    Catalog::builder(&dir)
+    let cache = if data.no_cache {
+        None
+    } else {
+        sitematch::default_cache_dir()
+    };
+    let (catalog, used) = Catalog::builder(&dir)
         .strict(data.strict)
-        .build()
+        .cache(cache)
+        .build_noting()
         .with_context(|| {
             format!(
                 "loading the data set {} (choose another with --data DIR or SITEMATCH_DATA)",
                 dir.display()
             )
-        })
+        })?;
+    match used {
+        SnapshotUse::Rebuilt { path, why } => eprintln!(
+            "note: the data-set snapshot {} was {why}; it was rebuilt from the files",
+            path.display()
+        ),
+        SnapshotUse::NotWritten { path, why } => eprintln!(
+            "note: could not write the data-set snapshot {}: {why} (set SITEMATCH_CACHE \
+             to a writable folder, or pass --no-cache)",
+            path.display()
+        ),
+        _ => {}
+    }
+    Ok(catalog)
 }
 
 fn run(args: Args) -> anyhow::Result<Outcome> {

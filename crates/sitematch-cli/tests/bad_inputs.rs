@@ -63,6 +63,10 @@ fn run(args: &[String], limit: Duration) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sitematch"))
         .args(args)
         .env_remove("SITEMATCH_DATA")
+        .env(
+            "SITEMATCH_CACHE",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sitematch-cache"),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

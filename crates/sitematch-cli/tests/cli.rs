@@ -5,9 +5,16 @@ use std::process::Command;
 use crate::util::{fixtures, temp_file};
 
 fn sitematch(args: &[&str]) -> (i32, String, String) {
+    // Snapshots go to the build's scratch folder, not the user's cache.
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sitematch-cache");
+    sitematch_with_cache(args, &cache)
+}
+
+fn sitematch_with_cache(args: &[&str], cache: &std::path::Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sitematch"))
         .args(args)
         .env_remove("SITEMATCH_DATA")
+        .env("SITEMATCH_CACHE", cache)
         .output()
         .unwrap();
     (
@@ -15,6 +22,47 @@ fn sitematch(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+#[test]
+fn the_data_set_snapshot_gives_the_same_shortlist_and_a_damaged_one_is_rebuilt() {
+    let cache = tempfile::tempdir().unwrap();
+    let data = fixtures().join("rank");
+    let brief = fixtures().join("rank/brief.toml");
+    let args = [
+        "rank",
+        brief.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+    ];
+    let (code, cold, err) =
+        sitematch_with_cache(&[&args[..], &["--no-cache"]].concat(), cache.path());
+    assert_eq!(code, 0, "{err}");
+    // --no-cache writes no snapshot.
+    assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 0);
+    let (code, first, err) = sitematch_with_cache(&args, cache.path());
+    assert_eq!(code, 0, "{err}");
+    let files: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let (_, warm, err) = sitematch_with_cache(&args, cache.path());
+    assert_eq!(
+        (first.as_str(), warm.as_str()),
+        (cold.as_str(), cold.as_str())
+    );
+    assert!(!err.contains("snapshot"), "{err}");
+    // Cut: said, rebuilt, the same answer.
+    let bytes = std::fs::read(&files[0]).unwrap();
+    std::fs::write(&files[0], &bytes[..bytes.len() / 2]).unwrap();
+    let (code, again, err) = sitematch_with_cache(&args, cache.path());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again, cold);
+    assert!(err.contains("snapshot") && err.contains("rebuilt"), "{err}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), bytes);
 }
 
 #[test]

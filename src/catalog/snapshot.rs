@@ -1,0 +1,435 @@
+//! The data-set snapshot: the loaded layers and networks (parsed, reprojected,
+//! checked, with their skipped features) in one binary file, read back instead of the
+//! source files while those are unchanged.
+//!
+//! A snapshot is trusted only when everything checks: the file starts with the magic
+//! and this format's version, its length is the one its header gives, its payload's
+//! CRC-32 matches, and its key matches the key of the data set as it is now. The key
+//! hashes this build of sitematch (version, CRS backend), the catalog's path and
+//! bytes, and the size and modification time of every file a layer could read: each
+//! layer's file and every file beside it with the same stem (a shapefile's .dbf,
+//! .shx, .prj, .cpg, a CSV's .csvt), and a network's nodes file. Any doubt (a file
+//! missing, a metadata read failing) makes no key, and the data set is loaded from its
+//! files. A snapshot that fails a check is loaded anew and written again.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::LayerSpec;
+use crate::model::{Feature, Layer, Value};
+use crate::network::Network;
+
+const MAGIC: &[u8; 16] = b"sitematch snap\0\0";
+/// Bumped whenever the payload's layout changes.
+const FORMAT: u32 = 1;
+/// Magic, format, key, payload length, payload CRC-32.
+const HEADER: usize = 16 + 4 + 8 + 8 + 4;
+
+/// What became of the snapshot on a load ([`super::CatalogBuilder::build_noting`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotUse {
+    /// No snapshot was used: none asked for, a strict load, or a data set whose files
+    /// could not all be checked.
+    Off,
+    /// The snapshot was read: the data set is unchanged since it was written.
+    Read(PathBuf),
+    /// The data set was loaded from its files and a snapshot written.
+    Written(PathBuf),
+    /// The snapshot was stale (the data set changed since it was written): the data
+    /// set was loaded from its files and the snapshot written again.
+    Refreshed(PathBuf),
+    /// The snapshot was damaged or unreadable (why): the data set was loaded from its
+    /// files and the snapshot written again.
+    Rebuilt {
+        /// The snapshot file.
+        path: PathBuf,
+        /// What was wrong with it.
+        why: String,
+    },
+    /// The data set was loaded from its files; writing the snapshot failed (why).
+    NotWritten {
+        /// The snapshot file.
+        path: PathBuf,
+        /// The error.
+        why: String,
+    },
+}
+
+/// The encoded layers and networks of a payload.
+type Chunks<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
+
+/// The payload is a count of layers and of networks (u32 each), then each layer and
+/// each network encoded on its own (u64 length, then postcard), so that they are
+/// decoded in parallel.
+fn chunks(payload: &[u8]) -> Result<Chunks<'_>, String> {
+    let cut = || "damaged: the payload is cut".to_string();
+    let mut rest = payload;
+    let mut take = |n: usize| -> Result<&[u8], String> {
+        let (head, tail) = rest.split_at_checked(n).ok_or_else(cut)?;
+        rest = tail;
+        Ok(head)
+    };
+    let count = |b: &[u8]| b.try_into().map(u32::from_le_bytes).map_err(|_| cut());
+    let (n_layers, n_networks) = (count(take(4)?)?, count(take(4)?)?);
+    let mut all = Vec::new();
+    for _ in 0..u64::from(n_layers) + u64::from(n_networks) {
+        let len: [u8; 8] = take(8)?.try_into().map_err(|_| cut())?;
+        let len = usize::try_from(u64::from_le_bytes(len)).map_err(|_| cut())?;
+        all.push(take(len)?);
+    }
+    let networks = all.split_off(n_layers as usize);
+    Ok((all, networks))
+}
+
+/// A layer as stored: its features' attributes as (name number, value) pairs rather
+/// than a name each (what decoding spends its time on is allocation).
+#[derive(Serialize, Deserialize)]
+struct LayerRecord {
+    name: String,
+    role: crate::model::Role,
+    format: crate::model::Format,
+    source_crs: String,
+    path: Option<PathBuf>,
+    attribute_names: Vec<String>,
+    measure: crate::model::Measure,
+    skipped: Vec<crate::error::Skipped>,
+    features: Vec<FeatureRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FeatureRecord {
+    id: String,
+    label: Option<String>,
+    category: Option<String>,
+    commune: Option<String>,
+    area_ha: Option<f64>,
+    tags: Vec<String>,
+    /// Attributes in name order: (index among all names seen, value).
+    attributes: Vec<(u32, Value)>,
+    geometry: geo::Geometry<f64>,
+    location: geo::Point<f64>,
+}
+
+impl LayerRecord {
+    fn new(l: &Layer) -> LayerRecord {
+        // Names the features carry beyond the layer's own list (a layer built in
+        // memory may have some) are numbered after them.
+        let mut names = l.attribute_names.clone();
+        let features = l
+            .features
+            .iter()
+            .map(|f| FeatureRecord {
+                id: f.id.clone(),
+                label: f.label.clone(),
+                category: f.category.clone(),
+                commune: f.commune.clone(),
+                area_ha: f.area_ha,
+                tags: f.tags.clone(),
+                attributes: f
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        let i = match names.iter().position(|n| n == k) {
+                            Some(i) => i,
+                            None => {
+                                names.push(k.clone());
+                                names.len() - 1
+                            }
+                        };
+                        (i as u32, v.clone())
+                    })
+                    .collect(),
+                geometry: f.geometry.clone(),
+                location: f.location,
+            })
+            .collect();
+        LayerRecord {
+            name: l.name.clone(),
+            role: l.role,
+            format: l.format,
+            source_crs: l.source_crs.clone(),
+            path: l.path.clone(),
+            attribute_names: names,
+            measure: l.measure,
+            skipped: l.skipped.clone(),
+            features,
+        }
+    }
+
+    fn into_layer(self) -> Result<Layer, String> {
+        let names = &self.attribute_names;
+        let features = self
+            .features
+            .into_iter()
+            .map(|f| {
+                let attributes = f
+                    .attributes
+                    .into_iter()
+                    .map(|(i, v)| {
+                        let name = names
+                            .get(i as usize)
+                            .ok_or("an attribute name is missing")?;
+                        Ok((name.clone(), v))
+                    })
+                    .collect::<Result<BTreeMap<String, Value>, String>>()?;
+                Ok(Feature {
+                    id: f.id,
+                    label: f.label,
+                    category: f.category,
+                    commune: f.commune,
+                    area_ha: f.area_ha,
+                    tags: f.tags,
+                    attributes,
+                    geometry: f.geometry,
+                    location: f.location,
+                })
+            })
+            .collect::<Result<Vec<Feature>, String>>()?;
+        // Every field named: a field added to Layer must be added here (and FORMAT
+        // bumped).
+        Ok(Layer {
+            name: self.name,
+            role: self.role,
+            format: self.format,
+            source_crs: self.source_crs,
+            path: self.path,
+            attribute_names: self.attribute_names,
+            features,
+            skipped: self.skipped,
+            measure: self.measure,
+        })
+    }
+}
+
+/// The snapshot file of a catalog in a cache folder: named by a hash of the
+/// catalog's absolute path, so that data sets do not share one.
+pub(super) fn file_for(cache: &Path, catalog: &Path) -> PathBuf {
+    let absolute = std::fs::canonicalize(catalog).unwrap_or_else(|_| catalog.to_path_buf());
+    let mut h = DefaultHasher::new();
+    absolute.hash(&mut h);
+    cache.join(format!("{:016x}.snapshot", h.finish()))
+}
+
+/// The key of the data set as it is now, or `None` when a file cannot be checked.
+pub(super) fn key(
+    catalog: &Path,
+    dir: &Path,
+    specs: &[(LayerSpec, crate::model::Format)],
+) -> Option<u64> {
+    let mut h = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    cfg!(feature = "proj").hash(&mut h);
+    FORMAT.hash(&mut h);
+    // The path as given too: the layers record their paths as the catalog gives them.
+    catalog.hash(&mut h);
+    std::fs::canonicalize(catalog).ok()?.hash(&mut h);
+    std::fs::read(catalog).ok()?.hash(&mut h);
+    let mut files: Vec<PathBuf> = Vec::new();
+    for (spec, _) in specs {
+        for p in std::iter::once(&spec.path).chain(spec.nodes.as_ref()) {
+            let file = dir.join(p);
+            // A missing file fails the load anyway; no key for it.
+            std::fs::metadata(&file).ok()?;
+            files.extend(beside(&file)?);
+        }
+    }
+    files.sort();
+    files.dedup();
+    for f in &files {
+        let m = std::fs::metadata(f).ok()?;
+        let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        (f, m.len(), mtime.as_nanos()).hash(&mut h);
+    }
+    Some(h.finish())
+}
+
+/// A file and the files beside it that share its stem (up to the first dot).
+fn beside(file: &Path) -> Option<Vec<PathBuf>> {
+    let stem = |p: &Path| {
+        p.file_name().map(|n| {
+            n.to_string_lossy()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+    };
+    let want = stem(file)?;
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut out = vec![file.to_path_buf()];
+    for entry in std::fs::read_dir(parent).ok()? {
+        let p = entry.ok()?.path();
+        if p.is_file() && stem(&p).as_deref() == Some(want.as_str()) {
+            out.push(p);
+        }
+    }
+    Some(out)
+}
+
+/// Why a snapshot was not read.
+pub(super) enum Distrust {
+    /// There is none.
+    Missing,
+    /// Written for other data, or by another build.
+    Stale,
+    /// Cut, altered or unreadable.
+    Damaged(String),
+}
+
+/// The layers and networks of a snapshot file written under `key`.
+pub(super) fn read(path: &Path, key: u64) -> Result<(Vec<Layer>, Vec<Network>), Distrust> {
+    if !path.exists() {
+        return Err(Distrust::Missing);
+    }
+    let bytes = std::fs::read(path).map_err(|e| Distrust::Damaged(e.to_string()))?;
+    match (header_key(&bytes), FORMAT) {
+        (Some((format, k)), f) if format == f && k == key => {}
+        (Some(_), _) => return Err(Distrust::Stale),
+        (None, _) => {}
+    }
+    decode(&bytes, key).map_err(Distrust::Damaged)
+}
+
+/// The format and key of a file with a whole header and the magic.
+fn header_key(bytes: &[u8]) -> Option<(u32, u64)> {
+    if bytes.len() < HEADER || bytes.get(..16)? != MAGIC {
+        return None;
+    }
+    let format = u32::from_le_bytes(bytes.get(16..20)?.try_into().ok()?);
+    let key = u64::from_le_bytes(bytes.get(20..28)?.try_into().ok()?);
+    Some((format, key))
+}
+
+fn decode(bytes: &[u8], key: u64) -> Result<(Vec<Layer>, Vec<Network>), String> {
+    let (header, payload) = bytes
+        .split_at_checked(HEADER)
+        .ok_or("shorter than its header")?;
+    let field = |at: usize, n: usize| header.get(at..at + n).ok_or("header cut");
+    if field(0, 16)? != MAGIC {
+        return Err("not a sitematch snapshot".into());
+    }
+    let u32_at = |at: usize| -> Result<u32, String> {
+        let b: [u8; 4] = field(at, 4)?.try_into().map_err(|_| "header cut")?;
+        Ok(u32::from_le_bytes(b))
+    };
+    let u64_at = |at: usize| -> Result<u64, String> {
+        let b: [u8; 8] = field(at, 8)?.try_into().map_err(|_| "header cut")?;
+        Ok(u64::from_le_bytes(b))
+    };
+    if u32_at(16)? != FORMAT {
+        return Err("written by another version of sitematch".into());
+    }
+    if u64_at(20)? != key {
+        return Err("stale: the data set changed since it was written".into());
+    }
+    if u64_at(28)? != payload.len() as u64 {
+        return Err(format!(
+            "damaged: {} bytes of payload where its header says {}",
+            payload.len(),
+            u64_at(28)?
+        ));
+    }
+    if u32_at(36)? != crc32fast::hash(payload) {
+        return Err("damaged: its checksum does not match".into());
+    }
+    let damaged = |e: postcard::Error| format!("damaged: {e}");
+    let (layer_chunks, network_chunks) = chunks(payload)?;
+    let layers = layer_chunks
+        .par_iter()
+        .map(|b| {
+            let r: LayerRecord = postcard::from_bytes(b).map_err(damaged)?;
+            r.into_layer().map_err(|e| format!("damaged: {e}"))
+        })
+        .collect::<Result<Vec<Layer>, String>>()?;
+    let networks = network_chunks
+        .par_iter()
+        .map(|b| postcard::from_bytes(b).map_err(damaged))
+        .collect::<Result<Vec<Network>, String>>()?;
+    Ok((layers, networks))
+}
+
+/// Writes a snapshot of these layers and networks under `key`, whole or not at all
+/// (a temporary file renamed into place).
+pub(super) fn write(
+    path: &Path,
+    key: u64,
+    layers: &[Layer],
+    networks: &[Network],
+) -> std::io::Result<()> {
+    let encode = |r: postcard::Result<Vec<u8>>| r.map_err(std::io::Error::other);
+    let layers = layers
+        .par_iter()
+        .map(|l| encode(postcard::to_stdvec(&LayerRecord::new(l))))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let networks = networks
+        .par_iter()
+        .map(|n| encode(postcard::to_stdvec(n)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let too_many = || std::io::Error::other("too many layers");
+    let mut bytes = Vec::new();
+    bytes.extend(
+        u32::try_from(layers.len())
+            .map_err(|_| too_many())?
+            .to_le_bytes(),
+    );
+    bytes.extend(
+        u32::try_from(networks.len())
+            .map_err(|_| too_many())?
+            .to_le_bytes(),
+    );
+    for chunk in layers.iter().chain(&networks) {
+        bytes.extend((chunk.len() as u64).to_le_bytes());
+        bytes.extend(chunk);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(MAGIC)?;
+        f.write_all(&FORMAT.to_le_bytes())?;
+        f.write_all(&key.to_le_bytes())?;
+        f.write_all(&(bytes.len() as u64).to_le_bytes())?;
+        f.write_all(&crc32fast::hash(&bytes).to_le_bytes())?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// The user's cache folder for snapshots: `$SITEMATCH_CACHE`, else
+/// `$XDG_CACHE_HOME/sitematch`, else `~/.cache/sitematch`; `None` when none is set.
+///
+/// ```
+/// // Wherever it is, it is a folder of its own.
+/// if let Some(dir) = sitematch::default_cache_dir() {
+///     assert!(dir.is_absolute() || std::env::var_os("SITEMATCH_CACHE").is_some());
+/// }
+/// ```
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let set = |v: &str| {
+        std::env::var_os(v)
+            .filter(|x| !x.is_empty())
+            .map(PathBuf::from)
+    };
+    set("SITEMATCH_CACHE")
+        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("sitematch")))
+        .or_else(|| set("HOME").map(|d| d.join(".cache").join("sitematch")))
+}
