@@ -17,10 +17,17 @@ const FLAT_SHARE: f64 = 0.5;
 /// The values of a brief (`where`, `departments`, `categories`, `tags`, category
 /// `scores`) that no feature of the data has, each with the closest value it has.
 /// `sites` are the layers the brief ranks; `layer` finds a layer by name.
+/// The distinct categories and tags of a layer's features, as written.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Known {
+    pub(crate) categories: BTreeSet<String>,
+    pub(crate) tags: BTreeSet<String>,
+}
+
 pub(crate) fn unmatched_values<'a>(
     brief: &Brief,
     sites: &[&'a Layer],
-    layer: impl Fn(&str) -> Option<&'a Layer>,
+    layer: impl Fn(&str) -> Option<&'a Known>,
 ) -> Vec<KeyProblem> {
     let mut out = Vec::new();
     let site_features = || sites.iter().flat_map(|l| l.features.iter());
@@ -72,28 +79,20 @@ pub(crate) fn unmatched_values<'a>(
                 ..
             } => {
                 let Some(l) = layer(name) else { continue };
-                let known: BTreeSet<String> = l
-                    .features
-                    .iter()
-                    .filter_map(|f| f.category.clone())
-                    .collect();
+                let known = &l.categories;
                 for (j, v) in categories.iter().enumerate() {
                     let what = format!("no feature of layer {name:?} has category {v:?}");
-                    if let Some(w) = unmatched(v, &known, &what) {
+                    if let Some(w) = unmatched(v, known, &what) {
                         out.push(KeyProblem::new(
                             format!("criterion[{i}].categories[{j}]"),
                             w,
                         ));
                     }
                 }
-                let known: BTreeSet<String> = l
-                    .features
-                    .iter()
-                    .flat_map(|f| f.tags.iter().cloned())
-                    .collect();
+                let known = &l.tags;
                 for (j, v) in tags.iter().enumerate() {
                     let what = format!("no feature of layer {name:?} has tag {v:?}");
-                    if let Some(w) = unmatched(v, &known, &what) {
+                    if let Some(w) = unmatched(v, known, &what) {
                         out.push(KeyProblem::new(format!("criterion[{i}].tags[{j}]"), w));
                     }
                 }
@@ -117,14 +116,18 @@ pub(crate) fn unmatched_values<'a>(
 
 /// `None` when `value` (case and accents ignored) is among `known`; else the warning,
 /// with the closest known value when one is close.
-fn unmatched(value: &str, known: &BTreeSet<String>, what: &str) -> Option<String> {
+fn unmatched<K: AsRef<str> + Ord + std::fmt::Debug>(
+    value: &str,
+    known: &BTreeSet<K>,
+    what: &str,
+) -> Option<String> {
     let v = fold(value);
-    if known.iter().any(|k| fold(k) == v) {
+    if known.iter().any(|k| fold(k.as_ref()) == v) {
         return None;
     }
     let closest = known
         .iter()
-        .map(|k| (strsim::levenshtein(&fold(k), &v), k))
+        .map(|k| (strsim::levenshtein(&fold(k.as_ref()), &v), k))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .filter(|(d, _)| *d <= (v.chars().count() / 3).max(2));
     Some(match closest {

@@ -160,6 +160,8 @@ pub struct IndexedLayer {
     grid: OnceLock<grid::PointGrid>,
     /// Per attribute name of the layer: what its values allow the column to be.
     columns: OnceLock<Vec<ColumnEvidence>>,
+    /// Per attribute name of the layer: each feature's value as a number.
+    numbers: Vec<OnceLock<Vec<Option<f64>>>>,
 }
 
 impl IndexedLayer {
@@ -168,13 +170,14 @@ impl IndexedLayer {
     pub fn new(layer: Layer) -> Self {
         let xyz: Vec<[f64; 3]> = layer.features.iter().map(|f| ecef(f.location)).collect();
         IndexedLayer {
-            layer,
             xyz,
             tree: OnceLock::new(),
             envelopes: OnceLock::new(),
             segments: OnceLock::new(),
             grid: OnceLock::new(),
             columns: OnceLock::new(),
+            numbers: layer_numbers(&layer),
+            layer,
         }
     }
 
@@ -226,6 +229,25 @@ impl IndexedLayer {
                     .then(|| segments::Segments::new(&self.layer))
             })
             .as_ref()
+    }
+
+    /// Each feature's value of `field` as a number (`None` where it is missing or not
+    /// a number), computed once per field of the layer's own.
+    pub(crate) fn field_numbers(&self, field: &str) -> std::borrow::Cow<'_, [Option<f64>]> {
+        let compute = || -> Vec<Option<f64>> {
+            self.layer
+                .features
+                .iter()
+                .map(|f| f.attribute(field).as_f64())
+                .collect()
+        };
+        match self.layer.attribute_names.iter().position(|n| n == field) {
+            Some(i) => match self.numbers.get(i) {
+                Some(cell) => std::borrow::Cow::Borrowed(cell.get_or_init(compute)),
+                None => std::borrow::Cow::Owned(compute()),
+            },
+            None => std::borrow::Cow::Owned(compute()),
+        }
     }
 
     /// Per name of [`Layer::attribute_names`]: the evidence of its values' type.
@@ -468,9 +490,10 @@ impl IndexedLayer {
         }
     }
 
-    /// How many features the index visits for a search of `radius_m` from `from`: every
-    /// feature within the radius and a few just beyond it (an upper bound of
-    /// [`IndexedLayer::for_each_within`]'s count, without computing a distance).
+    /// How many features a search of `radius_m` from `from` considers: every feature
+    /// within the radius and a few just beyond it (those within its chord: an upper
+    /// bound of [`IndexedLayer::for_each_within`]'s count, without computing a
+    /// geodesic distance).
     ///
     /// ```
     /// use sitematch::{Feature, IndexedLayer, Layer, Role};
@@ -486,10 +509,20 @@ impl IndexedLayer {
         if radius_m.is_nan() || radius_m < 0.0 {
             return 0;
         }
-        self.tree()
-            .locate_within_distance(unit_vector(from), reach2(radius_m))
-            .count()
+        let mut n = 0;
+        self.grid()
+            .for_each_candidate(from, &ecef(from), radius_m, |_, _| n += 1);
+        n
     }
+}
+
+/// One empty cell per attribute name of the layer.
+fn layer_numbers(layer: &Layer) -> Vec<OnceLock<Vec<Option<f64>>>> {
+    layer
+        .attribute_names
+        .iter()
+        .map(|_| OnceLock::new())
+        .collect()
 }
 
 /// Serde for an indexed layer as its layer: the indexes are rebuilt (on first use)

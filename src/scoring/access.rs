@@ -17,17 +17,16 @@ pub(super) fn amounts(
     let Some((l, folded)) = layer else {
         return Vec::new();
     };
-    l.layer()
-        .features
-        .iter()
-        .zip(matcher.mask(folded))
-        .map(|(f, m)| {
-            m.then(|| match field {
-                Some(field) => f.attribute(field).as_f64().unwrap_or(0.0),
-                None => 1.0,
-            })
-        })
-        .collect()
+    let mask = matcher.mask(folded);
+    match field {
+        Some(field) => l
+            .field_numbers(field)
+            .iter()
+            .zip(mask)
+            .map(|(x, m)| m.then(|| x.unwrap_or(0.0)))
+            .collect(),
+        None => mask.into_iter().map(|m| m.then_some(1.0)).collect(),
+    }
 }
 
 pub(super) struct AccessScorer<'a> {

@@ -15,7 +15,7 @@ mod grid;
 mod matrix;
 mod zone;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -294,6 +294,8 @@ struct Folded {
     category: Vec<Option<u32>>,
     /// Per feature: its tags' numbers.
     tags: Vec<Vec<u32>>,
+    /// The distinct categories and tags as written (for the brief's warnings).
+    known: warnings::Known,
 }
 
 impl Folded {
@@ -301,16 +303,24 @@ impl Folded {
         let mut out = Folded::default();
         // Each distinct raw text is folded once.
         let mut raw: HashMap<&str, u32> = HashMap::new();
+        let (mut seen_categories, mut seen_tags) = (HashSet::new(), HashSet::new());
         for f in &layer.features {
-            let c = f
-                .category
-                .as_deref()
-                .map(|c| intern(c, &mut raw, &mut out.numbers));
+            let c = f.category.as_deref().map(|c| {
+                if seen_categories.insert(c) {
+                    out.known.categories.insert(c.to_string());
+                }
+                intern(c, &mut raw, &mut out.numbers)
+            });
             out.category.push(c);
             let tags = f
                 .tags
                 .iter()
-                .map(|t| intern(t, &mut raw, &mut out.numbers))
+                .map(|t| {
+                    if seen_tags.insert(t.as_str()) {
+                        out.known.tags.insert(t.clone());
+                    }
+                    intern(t, &mut raw, &mut out.numbers)
+                })
                 .collect();
             out.tags.push(tags);
         }
@@ -934,7 +944,10 @@ impl Engine {
     /// ```
     pub fn value_warnings(&self, brief: &Brief) -> Vec<KeyProblem> {
         let sites: Vec<&Layer> = self.site_layers(brief).iter().map(|l| l.layer()).collect();
-        warnings::unmatched_values(brief, &sites, |n| self.layer(n).map(IndexedLayer::layer))
+        warnings::unmatched_values(brief, &sites, |n| {
+            let &i = self.by_name.get(n)?;
+            self.folded.get(i).map(|f| &f.known)
+        })
     }
 
     /// The `exclude_zones` layers of a brief, by name.
@@ -1032,10 +1045,9 @@ impl Engine {
         {
             let missing = |l: &str, field: &str| {
                 self.layer(l).map_or(0, |l| {
-                    l.layer()
-                        .features
+                    l.field_numbers(field)
                         .iter()
-                        .filter(|f| f.attribute(field).as_f64().is_none())
+                        .filter(|x| x.is_none())
                         .count()
                 })
             };
@@ -1055,11 +1067,10 @@ impl Engine {
         let (l, folded) = (self.layers.get(i)?, self.folded.get(i)?);
         let m = distance::Matcher::new(categories, tags);
         Some(
-            l.layer()
-                .features
+            l.field_numbers(field)
                 .iter()
                 .zip(m.mask(folded))
-                .filter(|(f, m)| *m && f.attribute(field).as_f64().is_none())
+                .filter(|(x, m)| *m && x.is_none())
                 .count(),
         )
     }
