@@ -29,7 +29,9 @@ use crate::network::Network;
 
 const MAGIC: &[u8; 16] = b"sitematch snap\0\0";
 /// Bumped whenever the payload's layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// Features per chunk: a large layer is decoded by every core, not one.
+const FEATURES_PER_CHUNK: usize = 2048;
 /// Magic, format, key, payload length, payload CRC-32.
 const HEADER: usize = 16 + 4 + 8 + 8 + 4;
 
@@ -63,12 +65,18 @@ pub enum SnapshotUse {
     },
 }
 
-/// The encoded layers and networks of a payload.
-type Chunks<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
+/// The chunks of a payload: per layer its head and its feature chunks, then the
+/// networks.
+struct Chunks<'a> {
+    layers: Vec<(&'a [u8], Vec<&'a [u8]>)>,
+    networks: Vec<&'a [u8]>,
+}
 
-/// The payload is a count of layers and of networks (u32 each), then each layer and
-/// each network encoded on its own (u64 length, then postcard), so that they are
-/// decoded in parallel.
+/// The payload is a count of layers and of networks (u32 each), the number of feature
+/// chunks of each layer (u32 each), then the chunks, each a u64 length and postcard:
+/// per layer its head (a [`LayerRecord`] without features) and its feature chunks
+/// (at most [`FEATURES_PER_CHUNK`] [`FeatureRecord`]s each), then each network; so
+/// that they are decoded in parallel.
 fn chunks(payload: &[u8]) -> Result<Chunks<'_>, String> {
     let cut = || "damaged: the payload is cut".to_string();
     let mut rest = payload;
@@ -79,14 +87,25 @@ fn chunks(payload: &[u8]) -> Result<Chunks<'_>, String> {
     };
     let count = |b: &[u8]| b.try_into().map(u32::from_le_bytes).map_err(|_| cut());
     let (n_layers, n_networks) = (count(take(4)?)?, count(take(4)?)?);
-    let mut all = Vec::new();
-    for _ in 0..u64::from(n_layers) + u64::from(n_networks) {
+    let mut per_layer = Vec::new();
+    for _ in 0..n_layers {
+        per_layer.push(count(take(4)?)?);
+    }
+    let mut chunk = || -> Result<&[u8], String> {
         let len: [u8; 8] = take(8)?.try_into().map_err(|_| cut())?;
         let len = usize::try_from(u64::from_le_bytes(len)).map_err(|_| cut())?;
-        all.push(take(len)?);
+        take(len)
+    };
+    let mut layers = Vec::new();
+    for n in per_layer {
+        let head = chunk()?;
+        let features = (0..n).map(|_| chunk()).collect::<Result<Vec<_>, _>>()?;
+        layers.push((head, features));
     }
-    let networks = all.split_off(n_layers as usize);
-    Ok((all, networks))
+    let networks = (0..n_networks)
+        .map(|_| chunk())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Chunks { layers, networks })
 }
 
 /// A layer as stored: its features' attributes as (name number, value) pairs rather
@@ -164,10 +183,9 @@ impl LayerRecord {
         }
     }
 
-    fn into_layer(self) -> Result<Layer, String> {
-        let names = &self.attribute_names;
-        let features = self
-            .features
+    /// The features of a chunk, their attribute names from the layer's head.
+    fn features(records: Vec<FeatureRecord>, names: &[String]) -> Result<Vec<Feature>, String> {
+        records
             .into_iter()
             .map(|f| {
                 let attributes = f
@@ -192,10 +210,13 @@ impl LayerRecord {
                     location: f.location,
                 })
             })
-            .collect::<Result<Vec<Feature>, String>>()?;
+            .collect()
+    }
+
+    fn into_layer(self, features: Vec<Feature>) -> Layer {
         // Every field named: a field added to Layer must be added here (and FORMAT
         // bumped).
-        Ok(Layer {
+        Layer {
             name: self.name,
             role: self.role,
             format: self.format,
@@ -205,7 +226,7 @@ impl LayerRecord {
             features,
             skipped: self.skipped,
             measure: self.measure,
-        })
+        }
     }
 }
 
@@ -344,14 +365,34 @@ fn decode(bytes: &[u8], key: u64) -> Result<(Vec<Layer>, Vec<Network>), String> 
         return Err("damaged: its checksum does not match".into());
     }
     let damaged = |e: postcard::Error| format!("damaged: {e}");
-    let (layer_chunks, network_chunks) = chunks(payload)?;
-    let layers = layer_chunks
+    let Chunks {
+        layers: layer_chunks,
+        networks: network_chunks,
+    } = chunks(payload)?;
+    let heads = layer_chunks
         .par_iter()
-        .map(|b| {
-            let r: LayerRecord = postcard::from_bytes(b).map_err(damaged)?;
-            r.into_layer().map_err(|e| format!("damaged: {e}"))
+        .map(|(head, _)| postcard::from_bytes::<LayerRecord>(head).map_err(damaged))
+        .collect::<Result<Vec<LayerRecord>, String>>()?;
+    // Every feature chunk of every layer, decoded in parallel with its layer's names.
+    let jobs: Vec<(usize, &[u8])> = layer_chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, fs))| fs.iter().map(move |f| (i, *f)))
+        .collect();
+    let decoded = jobs
+        .par_iter()
+        .map(|(i, bytes)| {
+            let records: Vec<FeatureRecord> = postcard::from_bytes(bytes).map_err(damaged)?;
+            let names = heads.get(*i).map_or(&[][..], |h| &h.attribute_names[..]);
+            LayerRecord::features(records, names).map_err(|e| format!("damaged: {e}"))
         })
-        .collect::<Result<Vec<Layer>, String>>()?;
+        .collect::<Result<Vec<Vec<Feature>>, String>>()?;
+    let mut layers: Vec<Layer> = heads.into_iter().map(|h| h.into_layer(Vec::new())).collect();
+    for ((i, _), features) in jobs.iter().zip(decoded) {
+        if let Some(l) = layers.get_mut(*i) {
+            l.features.extend(features);
+        }
+    }
     let networks = network_chunks
         .par_iter()
         .map(|b| postcard::from_bytes(b).map_err(damaged))
@@ -368,27 +409,37 @@ pub(super) fn write(
     networks: &[Network],
 ) -> std::io::Result<()> {
     let encode = |r: postcard::Result<Vec<u8>>| r.map_err(std::io::Error::other);
+    // Per layer: its head, then its feature chunks.
     let layers = layers
         .par_iter()
-        .map(|l| encode(postcard::to_stdvec(&LayerRecord::new(l))))
+        .map(|l| {
+            let mut record = LayerRecord::new(l);
+            let features = std::mem::take(&mut record.features);
+            let head = encode(postcard::to_stdvec(&record))?;
+            let chunks = features
+                .chunks(FEATURES_PER_CHUNK)
+                .map(|c| encode(postcard::to_stdvec(c)))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            Ok((head, chunks))
+        })
         .collect::<std::io::Result<Vec<_>>>()?;
     let networks = networks
         .par_iter()
         .map(|n| encode(postcard::to_stdvec(n)))
         .collect::<std::io::Result<Vec<_>>>()?;
-    let too_many = || std::io::Error::other("too many layers");
+    let too_many = || std::io::Error::other("too many layers or features");
+    let count = |n: usize| u32::try_from(n).map(u32::to_le_bytes).map_err(|_| too_many());
     let mut bytes = Vec::new();
-    bytes.extend(
-        u32::try_from(layers.len())
-            .map_err(|_| too_many())?
-            .to_le_bytes(),
-    );
-    bytes.extend(
-        u32::try_from(networks.len())
-            .map_err(|_| too_many())?
-            .to_le_bytes(),
-    );
-    for chunk in layers.iter().chain(&networks) {
+    bytes.extend(count(layers.len())?);
+    bytes.extend(count(networks.len())?);
+    for (_, chunks) in &layers {
+        bytes.extend(count(chunks.len())?);
+    }
+    let all = layers
+        .iter()
+        .flat_map(|(head, chunks)| std::iter::once(head).chain(chunks))
+        .chain(&networks);
+    for chunk in all {
         bytes.extend((chunk.len() as u64).to_le_bytes());
         bytes.extend(chunk);
     }
