@@ -27,3 +27,5 @@ if [ -d "$raw" ]; then
   cp "$raw/saint_barthelemy.osm.pbf" corpus/osm_pbf/stb.osm.pbf
   head -c 65536 "$raw/monaco.osm.pbf" > corpus/osm_pbf/monaco_head.osm.pbf
 fi
+# A file the fuzzer found that overflows osmpbf's arithmetic (tests/fixtures/osm).
+cp "$fx"/osm/overflow.osm.pbf corpus/osm_pbf/overflow.osm.pbf

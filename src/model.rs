@@ -93,8 +93,9 @@ pub enum Value {
     Bool(bool),
     /// A number (GeoJSON number, DBF numeric).
     Number(f64),
-    /// Text, including numbers written in text files (CSV cells stay text).
-    Text(String),
+    /// Text, including numbers written in text files (CSV cells stay text). Shared:
+    /// a ranking's copy of a site's attributes costs no allocation.
+    Text(std::sync::Arc<str>),
 }
 
 impl Value {
@@ -114,7 +115,7 @@ impl Value {
             Value::Null => None,
             Value::Bool(b) => Some(b.to_string()),
             Value::Number(x) => Some(format_number(*x)),
-            Value::Text(s) => Some(s.clone()),
+            Value::Text(s) => Some(s.to_string()),
         }
     }
 
@@ -240,10 +241,19 @@ impl Feature {
     /// `category`, `commune` and `area_ha`.
     pub fn attribute(&self, name: &str) -> Value {
         match name {
-            "id" => Value::Text(self.id.clone()),
-            "label" => self.label.clone().map_or(Value::Null, Value::Text),
-            "category" => self.category.clone().map_or(Value::Null, Value::Text),
-            "commune" => self.commune.clone().map_or(Value::Null, Value::Text),
+            "id" => Value::Text(self.id.as_str().into()),
+            "label" => self
+                .label
+                .as_deref()
+                .map_or(Value::Null, |t| Value::Text(t.into())),
+            "category" => self
+                .category
+                .as_deref()
+                .map_or(Value::Null, |t| Value::Text(t.into())),
+            "commune" => self
+                .commune
+                .as_deref()
+                .map_or(Value::Null, |t| Value::Text(t.into())),
             "area_ha" => self.area_ha.map_or(Value::Null, Value::Number),
             _ => self.attributes.get(name).cloned().unwrap_or_default(),
         }

@@ -13,7 +13,7 @@ fn site(id: &str, lon: f64, a: f64, b: f64) -> Feature {
     f.attributes.insert("b".into(), Value::Number(b));
     f.attributes.insert(
         "zone".into(),
-        Value::Text(format!("z{}", (lon * 10.0).round())),
+        Value::Text(format!("z{}", (lon * 10.0).round()).into()),
     );
     f
 }

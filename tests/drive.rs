@@ -332,6 +332,32 @@ fn drive_briefs_are_checked() {
     );
 }
 
+/// A PBF whose coordinates overflow the reader's 64-bit arithmetic (found by the
+/// fuzzer, which `fuzz/seed.sh` seeds with it): an error naming the file, never a
+/// panic.
+#[test]
+fn a_pbf_that_overflows_its_reader_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("osm/overflow.osm.pbf"),
+        dir.path().join("roads.osm.pbf"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"roads\"\nrole = \"network\"\npath = \"roads.osm.pbf\"\n",
+    )
+    .unwrap();
+    // Built here, the inflate backend stops at a damaged block first; the fuzzer's
+    // build reads on to the overflow. Either way: an error naming the file.
+    let e = Catalog::from_path(dir.path()).err().map(|e| e.to_string());
+    assert!(
+        e.as_deref()
+            .is_some_and(|m| m.contains("roads.osm.pbf") && m.contains("not a readable")),
+        "{e:?}"
+    );
+}
+
 /// The real OpenStreetMap extracts load: Monaco (the OSRM project's test extract) and
 /// Saint-Barthélemy, with most nodes in one component; a file that is not a PBF is a
 /// clear error naming it.

@@ -64,6 +64,34 @@ fn road(way: &osmpbf::Way<'_>, overrides: &BTreeMap<String, f64>) -> Option<Road
 }
 
 /// The reader's error as a message that names the file and says what is wrong.
+/// One pass of `osmpbf`'s reader over the file. Its arithmetic overflows on some
+/// corrupt files (coordinates and deltas beyond 64 bits: a panic where overflow is
+/// checked, garbage where it wraps), so a panic inside the pass is caught and reported
+/// as an unreadable file rather than taking the program down.
+fn read_pass(file: &Path, f: impl FnMut(Element<'_>)) -> Result<()> {
+    let pass = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ElementReader::from_path(file)
+            .map_err(|e| pbf_error(file, e))?
+            .for_each(f)
+            .map_err(|e| pbf_error(file, e))
+    }));
+    pass.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal error".into());
+        Err(Error::format(
+            file,
+            Location::File,
+            format!(
+                "not a readable OpenStreetMap PBF file (its reader failed: {why}); check \
+                 that it is a whole .osm.pbf download, not a damaged copy"
+            ),
+        ))
+    })
+}
+
 fn pbf_error(file: &Path, e: osmpbf::Error) -> Error {
     Error::format(
         file,
@@ -84,16 +112,13 @@ pub(super) fn load_network(
     let file = super::assemble::existing_file(catalog, dir, spec)?;
     // Pass 1: the road ways.
     let mut roads = Vec::new();
-    ElementReader::from_path(&file)
-        .map_err(|e| pbf_error(&file, e))?
-        .for_each(|element| {
-            if let Element::Way(way) = element {
-                if let Some(r) = road(&way, &spec.speeds) {
-                    roads.push(r);
-                }
+    read_pass(&file, |element| {
+        if let Element::Way(way) = element {
+            if let Some(r) = road(&way, &spec.speeds) {
+                roads.push(r);
             }
-        })
-        .map_err(|e| pbf_error(&file, e))?;
+        }
+    })?;
     roads.sort_by_key(|r| r.id);
     // How many ways use each node, and their end points: the graph's nodes.
     let mut uses: HashMap<i64, u32> = HashMap::new();
@@ -113,19 +138,16 @@ pub(super) fn load_network(
     }
     // Pass 2: the coordinates of every node a road uses.
     let mut at: HashMap<i64, Point<f64>> = HashMap::with_capacity(uses.len());
-    ElementReader::from_path(&file)
-        .map_err(|e| pbf_error(&file, e))?
-        .for_each(|element| {
-            let (id, lon, lat) = match element {
-                Element::Node(n) => (n.id(), n.lon(), n.lat()),
-                Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
-                _ => return,
-            };
-            if uses.contains_key(&id) {
-                at.insert(id, Point::new(lon, lat));
-            }
-        })
-        .map_err(|e| pbf_error(&file, e))?;
+    read_pass(&file, |element| {
+        let (id, lon, lat) = match element {
+            Element::Node(n) => (n.id(), n.lon(), n.lat()),
+            Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
+            _ => return,
+        };
+        if uses.contains_key(&id) {
+            at.insert(id, Point::new(lon, lat));
+        }
+    })?;
 
     let mut ids: Vec<i64> = keep
         .iter()

@@ -387,7 +387,10 @@ fn decode(bytes: &[u8], key: u64) -> Result<(Vec<Layer>, Vec<Network>), String> 
             LayerRecord::features(records, names).map_err(|e| format!("damaged: {e}"))
         })
         .collect::<Result<Vec<Vec<Feature>>, String>>()?;
-    let mut layers: Vec<Layer> = heads.into_iter().map(|h| h.into_layer(Vec::new())).collect();
+    let mut layers: Vec<Layer> = heads
+        .into_iter()
+        .map(|h| h.into_layer(Vec::new()))
+        .collect();
     for ((i, _), features) in jobs.iter().zip(decoded) {
         if let Some(l) = layers.get_mut(*i) {
             l.features.extend(features);
@@ -428,7 +431,11 @@ pub(super) fn write(
         .map(|n| encode(postcard::to_stdvec(n)))
         .collect::<std::io::Result<Vec<_>>>()?;
     let too_many = || std::io::Error::other("too many layers or features");
-    let count = |n: usize| u32::try_from(n).map(u32::to_le_bytes).map_err(|_| too_many());
+    let count = |n: usize| {
+        u32::try_from(n)
+            .map(u32::to_le_bytes)
+            .map_err(|_| too_many())
+    };
     let mut bytes = Vec::new();
     bytes.extend(count(layers.len())?);
     bytes.extend(count(networks.len())?);

@@ -191,7 +191,7 @@ pub fn read_from<R: Read>(
             if let Some(col) = col {
                 match cell(*col) {
                     Ok(s) if s.is_empty() => {}
-                    Ok(s) => *slot = Value::Text(s),
+                    Ok(s) => *slot = Value::Text(s.into()),
                     Err(p) => problem = Some(p),
                 }
             }

@@ -103,7 +103,7 @@ pub fn read_from<R: Read>(mut source: R, path: &Path, wanted: &[String]) -> Resu
                 .is_some_and(|p| p.contains_key("id"));
             if !has_prop {
                 let v = match id {
-                    geojson::feature::Id::String(s) => Value::Text(s.clone()),
+                    geojson::feature::Id::String(s) => Value::Text(s.as_str().into()),
                     geojson::feature::Id::Number(n) => {
                         n.as_f64().map_or(Value::Null, Value::Number)
                     }

@@ -159,14 +159,15 @@ pub(crate) fn json_to_value(v: &serde_json::Value) -> Value {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
         serde_json::Value::Number(n) => n.as_f64().map_or(Value::Null, Value::Number),
-        serde_json::Value::String(s) => Value::Text(s.clone()),
+        serde_json::Value::String(s) => Value::Text(s.as_str().into()),
         serde_json::Value::Array(items) => Value::Text(
             items
                 .iter()
                 .filter_map(|i| json_to_value(i).as_text())
                 .collect::<Vec<_>>()
-                .join(";"),
+                .join(";")
+                .into(),
         ),
-        serde_json::Value::Object(_) => Value::Text(v.to_string()),
+        serde_json::Value::Object(_) => Value::Text(v.to_string().into()),
     }
 }

@@ -166,7 +166,7 @@ fn field_value(v: dbase::FieldValue, encoding: TextEncoding) -> std::result::Res
         Ok(if t.is_empty() {
             Value::Null
         } else {
-            Value::Text(t.to_string())
+            Value::Text(t.into())
         })
     };
     Ok(match v {
@@ -175,7 +175,9 @@ fn field_value(v: dbase::FieldValue, encoding: TextEncoding) -> std::result::Res
         F::Float(Some(x)) => Value::Number(f64::from(x)),
         F::Integer(i) => Value::Number(f64::from(i)),
         F::Logical(Some(b)) => Value::Bool(b),
-        F::Date(Some(d)) => Value::Text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())),
+        F::Date(Some(d)) => {
+            Value::Text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()).into())
+        }
         _ => Value::Null,
     })
 }

@@ -451,7 +451,7 @@ mod tests {
             f.attributes
                 .insert("zoning".into(), crate::Value::Text((*zoning).into()));
             f.attributes
-                .insert("code".into(), crate::Value::Text(format!("0{k}")));
+                .insert("code".into(), crate::Value::Text(format!("0{k}").into()));
             sites.push(f);
         }
         let mut site_layer = Layer::from_features("sites", Role::Sites, sites);
