@@ -13,12 +13,11 @@
 //! files. A snapshot that fails a check is loaded anew and written again.
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
-
-use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -314,10 +313,12 @@ pub(super) fn read(path: &Path, key: u64) -> Result<(Vec<Layer>, Vec<Network>), 
         return Err(Distrust::Missing);
     }
     let bytes = std::fs::read(path).map_err(|e| Distrust::Damaged(e.to_string()))?;
-    match (header_key(&bytes), FORMAT) {
-        (Some((format, k)), f) if format == f && k == key => {}
-        (Some(_), _) => return Err(Distrust::Stale),
-        (None, _) => {}
+    // A whole header for another format or other data: stale. Anything else is
+    // checked in full (a header that is not one is damage).
+    if let Some((format, k)) = header_key(&bytes) {
+        if format != FORMAT || k != key {
+            return Err(Distrust::Stale);
+        }
     }
     decode(&bytes, key).map_err(Distrust::Damaged)
 }
