@@ -532,3 +532,82 @@ fn a_sum_over_billions_of_pairs_is_refused_before_it_starts() {
         assert!(brute >= 4.0, "s{i}: {brute}");
     }
 }
+
+#[test]
+fn each_site_carries_its_own_attributes_in_the_rankings_columns() {
+    // Two site layers with different attributes, one in an order of its own (a
+    // catalog's), features missing some: every site's value of every column is the
+    // value its feature has, or null.
+    let with = |id: &str, lon: f64, area: f64, attrs: &[(&str, &str)]| {
+        let mut f = site(id, lon, Some(area));
+        for (k, v) in attrs {
+            f.attributes.insert(k.to_string(), Value::Text((*v).into()));
+        }
+        f
+    };
+    let mut a = Layer::from_features(
+        "a",
+        Role::Sites,
+        vec![
+            with(
+                "a1",
+                0.0,
+                30.0,
+                &[("zeta", "z1"), ("alpha", "x1"), ("mid", "m1")],
+            ),
+            with("a2", 0.1, 10.0, &[("zeta", "z2")]),
+            with("a3", 0.2, 1.0, &[("mid", "m3"), ("alpha", "x3")]),
+        ],
+    );
+    a.attribute_names = vec!["zeta".into(), "alpha".into(), "mid".into()];
+    let b = Layer::from_features(
+        "b",
+        Role::Sites,
+        vec![
+            with("b1", 0.3, 20.0, &[("alpha", "bx1"), ("other", "o1")]),
+            with("b2", 0.4, 5.0, &[("other", "o2")]),
+        ],
+    );
+    // The same attributes as the ranking's columns, in another order.
+    let mut c = Layer::from_features(
+        "c",
+        Role::Sites,
+        vec![with(
+            "c1",
+            0.5,
+            15.0,
+            &[
+                ("zeta", "cz"),
+                ("alpha", "cx"),
+                ("mid", "cm"),
+                ("other", "co"),
+            ],
+        )],
+    );
+    c.attribute_names = vec!["other".into(), "mid".into(), "alpha".into(), "zeta".into()];
+    let features: Vec<Feature> = [&a, &b, &c]
+        .iter()
+        .flat_map(|l| l.features.iter().cloned())
+        .collect();
+    let engine = Engine::new(Catalog::from_layers(vec![a, b, c]));
+    let ranking = engine
+        .rank(&brief(
+            "[filter]\nmin_area_ha = 2\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 40\nzero = 0\n",
+        ))
+        .unwrap();
+    let names: Vec<&str> = ranking.attributes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["zeta", "alpha", "mid", "other"]);
+    let order: Vec<&str> = ranking.sites.iter().map(|s| s.site_id.as_str()).collect();
+    // Ranked by area (the score), then the excluded (a3, under 2 ha) by id.
+    assert_eq!(order, ["a1", "b1", "c1", "a2", "b2", "a3"]);
+    assert_eq!(ranking.ranked, 5);
+    for s in &ranking.sites {
+        let f = features.iter().find(|f| f.id == s.site_id).unwrap();
+        let expected: Vec<Value> = names
+            .iter()
+            .map(|n| f.attributes.get(*n).cloned().unwrap_or(Value::Null))
+            .collect();
+        assert_eq!(s.attributes, expected, "site {}", s.site_id);
+        assert_eq!(s.layer, &s.site_id[..1]);
+    }
+}

@@ -21,8 +21,9 @@ use crate::ranking::{DroppedBy, Exclusion, NearMiss, Ranking, SiteResult};
 /// Applies the decision-support steps the brief asks for to a fresh ranking: the
 /// Pareto front always, robustness and the flip margin with `[robustness]`, near
 /// misses among the excluded sites, and the diverse shortlist with `[output]
-/// min_spacing_km` or `one_per`. `group` gives a site's `one_per` value.
-pub fn apply(brief: &Brief, ranking: &mut Ranking, group: impl Fn(&SiteResult) -> Option<String>) {
+/// min_spacing_km` or `one_per`. `group` gives the `one_per` value of the site at a
+/// position among the ranked ones.
+pub fn apply(brief: &Brief, ranking: &mut Ranking, group: impl Fn(usize) -> Option<String>) {
     let matrix = ranking.score_matrix();
     let weights = ranking.weights();
     let ranked = ranking.ranked;
@@ -102,10 +103,10 @@ fn site_near_miss(brief: &Brief, s: &SiteResult) -> Option<NearMiss> {
 fn mark_shortlist(
     brief: &Brief,
     ranked: &mut [SiteResult],
-    group: impl Fn(&SiteResult) -> Option<String>,
+    group: impl Fn(usize) -> Option<String>,
 ) {
     let locations: Vec<geo::Point<f64>> = ranked.iter().map(|s| s.location).collect();
-    let groups: Vec<Option<String>> = ranked.iter().map(&group).collect();
+    let groups: Vec<Option<String>> = (0..ranked.len()).map(&group).collect();
     let kept = shortlist(&locations, &groups, brief.output.min_spacing_km, brief.top);
     let ids: Vec<String> = ranked.iter().map(|s| s.site_id.clone()).collect();
     let id = |k: usize| ids.get(k).cloned().unwrap_or_default();

@@ -20,6 +20,7 @@
 use std::sync::OnceLock;
 
 use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
@@ -27,7 +28,7 @@ mod grid;
 mod segments;
 
 use crate::crs::pure::Ellipsoid;
-use crate::model::{Feature, Layer, Measure};
+use crate::model::{Feature, Layer, Measure, Value};
 use crate::ranking::ColumnEvidence;
 
 /// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
@@ -162,6 +163,8 @@ pub struct IndexedLayer {
     columns: OnceLock<Vec<ColumnEvidence>>,
     /// Per attribute name of the layer: each feature's value as a number.
     numbers: Vec<OnceLock<Vec<Option<f64>>>>,
+    /// Per feature: its values of the layer's attribute names, in their order.
+    rows: OnceLock<Vec<Vec<Value>>>,
 }
 
 impl IndexedLayer {
@@ -177,6 +180,7 @@ impl IndexedLayer {
             grid: OnceLock::new(),
             columns: OnceLock::new(),
             numbers: layer_numbers(&layer),
+            rows: OnceLock::new(),
             layer,
         }
     }
@@ -188,6 +192,7 @@ impl IndexedLayer {
         self.envelopes();
         self.segments();
         self.grid();
+        self.attribute_rows();
     }
 
     fn tree(&self) -> &RTree<Entry> {
@@ -248,6 +253,48 @@ impl IndexedLayer {
             },
             None => std::borrow::Cow::Owned(compute()),
         }
+    }
+
+    /// Per feature: its value of each of [`Layer::attribute_names`], in their order
+    /// (`Null` where it has none), read from the feature's map once for the layer.
+    pub(crate) fn attribute_rows(&self) -> &[Vec<Value>] {
+        self.rows.get_or_init(|| {
+            let mut names: Vec<(&str, usize)> = self
+                .layer
+                .attribute_names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i))
+                .collect();
+            names.sort_unstable();
+            let width = self.layer.attribute_names.len();
+            self.layer
+                .features
+                .par_iter()
+                .map(|f| {
+                    // Both sorted by name: one walk of the two.
+                    let mut row = vec![Value::Null; width];
+                    let mut have = f.attributes.iter().peekable();
+                    for (name, i) in &names {
+                        while let Some((key, value)) = have.peek() {
+                            match key.as_str().cmp(name) {
+                                std::cmp::Ordering::Less => {
+                                    have.next();
+                                }
+                                std::cmp::Ordering::Equal => {
+                                    if let Some(cell) = row.get_mut(*i) {
+                                        *cell = (*value).clone();
+                                    }
+                                    break;
+                                }
+                                std::cmp::Ordering::Greater => break,
+                            }
+                        }
+                    }
+                    row
+                })
+                .collect()
+        })
     }
 
     /// Per name of [`Layer::attribute_names`]: the evidence of its values' type.

@@ -28,7 +28,7 @@ use crate::catalog::Catalog;
 use crate::decision;
 use crate::error::{BriefProblems, Error, KeyProblem, Result};
 use crate::index::IndexedLayer;
-use crate::model::{Feature, Layer, Role};
+use crate::model::{Feature, Layer, Role, Value};
 use crate::network::Network;
 use crate::ranking::{
     AttributeColumn, ColumnEvidence, CriterionInfo, CriterionResult, CriterionValue, Decision,
@@ -816,29 +816,65 @@ impl Engine {
         let mut ranking = self.ranking_shell(brief, true);
         let weights = ranking.weights();
         let zones = self.exclude_zones(brief);
-        let candidates: Vec<(&Layer, &Feature)> = site_layers
+        // Each candidate: its layer, its index in the layer and the feature.
+        let candidates: Vec<(&IndexedLayer, usize, &Feature)> = site_layers
             .iter()
-            .flat_map(|l| l.layer().features.iter().map(move |f| (l.layer(), f)))
+            .flat_map(|l| {
+                l.layer()
+                    .features
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, f)| (*l, i, f))
+            })
             .collect();
         let need_ha = ranking.need_ha;
-        let only: Vec<&Feature> = candidates.iter().map(|(_, f)| *f).collect();
+        let only: Vec<&Feature> = candidates.iter().map(|(_, _, f)| *f).collect();
         check_pairs(brief, &scorers, &only)?;
         let attributes = attribute_columns(&site_layers);
-        let sites: Vec<SiteResult> = candidates
+        // Per site layer: where each of the ranking's columns is among its attributes.
+        let positions: Vec<Vec<Option<usize>>> = site_layers
+            .iter()
+            .map(|l| {
+                let names = &l.layer().attribute_names;
+                attributes
+                    .iter()
+                    .map(|a| names.iter().position(|n| *n == a.name))
+                    .collect()
+            })
+            .collect();
+        let layer_positions = |l: &IndexedLayer| {
+            site_layers
+                .iter()
+                .position(|s| std::ptr::eq(*s, l))
+                .and_then(|k| positions.get(k))
+        };
+        let mut sites: Vec<SiteResult> = candidates
             .par_iter()
-            .map(|(layer, f)| {
+            .map(|(layer, i, f)| {
                 let mut excluded_by = filter::reasons(&brief.filter, f, &zones);
                 let criteria = self.evaluate(&scorers, &weights, brief, f, &mut excluded_by);
+                let row = layer.attribute_rows().get(*i);
+                let values = match (row, layer_positions(layer)) {
+                    // The ranking's columns are this layer's, in its order.
+                    (Some(row), Some(at))
+                        if row.len() == at.len()
+                            && at.iter().enumerate().all(|(k, p)| *p == Some(k)) =>
+                    {
+                        row.clone()
+                    }
+                    (Some(row), Some(at)) => at
+                        .iter()
+                        .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
+                        .collect(),
+                    _ => vec![Value::Null; attributes.len()],
+                };
                 SiteResult {
                     site_id: f.id.clone(),
                     label: f.label.clone(),
-                    layer: layer.name.clone(),
+                    layer: layer.layer().name.clone(),
                     category: f.category.clone(),
                     commune: f.commune.clone(),
-                    attributes: attributes
-                        .iter()
-                        .map(|a| f.attributes.get(&a.name).cloned().unwrap_or_default())
-                        .collect(),
+                    attributes: values,
                     location: f.location,
                     geometry: f.geometry.clone(),
                     area_ha: f.area_ha,
@@ -858,58 +894,66 @@ impl Engine {
             Some(t) => Some(target_profile(brief, t, &sites)?),
             None => None,
         };
-        let (mut ranked, excluded): (Vec<SiteResult>, Vec<SiteResult>) =
-            sites.into_iter().partition(|s| s.excluded_by.is_empty());
+        let passing: Vec<usize> = (0..sites.len())
+            .filter(|&i| sites[i].excluded_by.is_empty())
+            .collect();
         match &target {
             Some(t) => {
-                for s in ranked.iter_mut() {
+                for &i in &passing {
+                    let s = &mut sites[i];
                     s.score = Some(likeness(t, &weights, &mut s.criteria));
                 }
             }
             None => {
-                let matrix: Vec<Vec<f64>> = ranked
+                let matrix: Vec<Vec<f64>> = passing
                     .iter()
-                    .map(|s| s.criteria.iter().map(|c| c.score).collect())
+                    .map(|&i| sites[i].criteria.iter().map(|c| c.score).collect())
                     .collect();
-                for (s, score) in ranked
-                    .iter_mut()
-                    .zip(aggregate(brief.method, &matrix, &weights))
-                {
-                    s.score = Some(score);
+                let scores = aggregate(brief.method, &matrix, &weights);
+                for (&i, score) in passing.iter().zip(scores) {
+                    sites[i].score = Some(score);
                 }
             }
         }
-        let mut ranked = sorted(ranked, |a, b| {
-            let (x, y) = (a.score.unwrap_or(0.0), b.score.unwrap_or(0.0));
-            y.total_cmp(&x)
-                .then_with(|| a.site_id.as_bytes().cmp(b.site_id.as_bytes()))
-        });
-        for (i, s) in ranked.iter_mut().enumerate() {
+        // Sites move once, in place, to the order of their (small) keys.
+        let mut order: Vec<usize> = (0..sites.len()).collect();
+        {
+            let keys: Vec<(bool, f64, &[u8])> = sites
+                .iter()
+                .map(|s| {
+                    let ranked = s.excluded_by.is_empty();
+                    // Best score first among the ranked; excluded sites by id alone.
+                    let score = if ranked { -s.score.unwrap_or(0.0) } else { 0.0 };
+                    (!ranked, score, s.site_id.as_bytes())
+                })
+                .collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (x, y) = (&keys[a], &keys[b]);
+                x.0.cmp(&y.0)
+                    .then_with(|| x.1.total_cmp(&y.1))
+                    .then_with(|| x.2.cmp(y.2))
+            });
+        }
+        permute(&mut sites, &order);
+        ranking.ranked = passing.len();
+        for (i, s) in sites.iter_mut().take(passing.len()).enumerate() {
             s.rank = Some(i + 1);
         }
-        let mut excluded = sorted(excluded, |a, b| {
-            a.site_id.as_bytes().cmp(b.site_id.as_bytes())
-        });
         ranking.attributes = attributes;
         ranking.target = target;
-        ranking.ranked = ranked.len();
-        ranking.sites = ranked;
-        ranking.sites.append(&mut excluded);
+        ranking.sites = sites;
 
-        let features: HashMap<&str, &Feature> = candidates
+        // The ranked sites' features, in rank order.
+        let ranked: Vec<&Feature> = order
             .iter()
-            .map(|(_, f)| (f.id.as_str(), *f))
-            .collect();
-        let ranked: Vec<&Feature> = ranking
-            .ranked_sites()
-            .iter()
-            .filter_map(|s| features.get(s.site_id.as_str()).copied())
+            .take(ranking.ranked)
+            .filter_map(|&k| candidates.get(k).map(|(_, _, f)| *f))
             .collect();
         let network_notes = self.network_warnings(brief, &ranked);
         ranking.warnings.extend(network_notes);
-        decision::apply(brief, &mut ranking, |s| {
+        decision::apply(brief, &mut ranking, |k| {
             let attr = brief.output.one_per.as_deref()?;
-            features.get(s.site_id.as_str())?.attribute(attr).as_text()
+            ranked.get(k)?.attribute(attr).as_text()
         });
         let flat = warnings::flat_criteria(brief, &ranking);
         ranking.warnings.extend(flat);
@@ -1076,22 +1120,25 @@ impl Engine {
     }
 }
 
-/// The results in the order `cmp` gives (a total order: ids are unique), sorted by
-/// index so that the large results move once rather than at every step of the sort.
-fn sorted(
-    v: Vec<SiteResult>,
-    cmp: impl Fn(&SiteResult, &SiteResult) -> std::cmp::Ordering,
-) -> Vec<SiteResult> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_unstable_by(|&a, &b| match (v.get(a), v.get(b)) {
-        (Some(x), Some(y)) => cmp(x, y),
-        _ => a.cmp(&b),
-    });
-    let mut slots: Vec<Option<SiteResult>> = v.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+/// Puts `v[order[k]]` at `k` for every `k`, in place: each element moves along the
+/// cycle of the permutation it is on (`order` holds every index once).
+fn permute<T>(v: &mut [T], order: &[usize]) {
+    let mut done = vec![false; v.len()];
+    for start in 0..v.len() {
+        if done[start] {
+            continue;
+        }
+        let mut at = start;
+        loop {
+            done[at] = true;
+            let next = order[at];
+            if next == start {
+                break;
+            }
+            v.swap(at, next);
+            at = next;
+        }
+    }
 }
 
 /// Site ids are unique across the candidate layers. The engine sorts each layer by
@@ -1192,6 +1239,29 @@ fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_puts_each_element_where_the_order_says() {
+        // Permutations of every size up to 9 from a fixed generator, against building
+        // the permuted vector afresh.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for n in 0..10usize {
+            for _ in 0..50 {
+                let mut order: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    order.swap(i, (seed % (i as u64 + 1)) as usize);
+                }
+                let v: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+                let expected: Vec<String> = order.iter().map(|&i| v[i].clone()).collect();
+                let mut got = v.clone();
+                permute(&mut got, &order);
+                assert_eq!(got, expected, "order {order:?}");
+            }
+        }
+    }
 
     #[test]
     fn engine_is_send_and_sync() {
