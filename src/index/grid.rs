@@ -84,14 +84,50 @@ impl PointGrid {
         g
     }
 
+    /// The points whose feature index `keep` accepts, in the same order (a filter of
+    /// a sorted grid is sorted: no new sort).
+    pub(super) fn subset(&self, keep: impl Fn(usize) -> bool) -> PointGrid {
+        let mut g = PointGrid {
+            lat0: self.lat0,
+            row: self.row,
+            rows: self.rows,
+            offsets: Vec::with_capacity(self.offsets.len()),
+            ..PointGrid::default()
+        };
+        g.offsets.push(0);
+        for k in 0..self.rows {
+            let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
+            for p in a..b {
+                if keep(self.index[p] as usize) {
+                    g.lon.push(self.lon[p]);
+                    g.xyz.push(self.xyz[p]);
+                    g.index.push(self.index[p]);
+                }
+            }
+            g.offsets.push(g.index.len() as u32);
+        }
+        g
+    }
+
+    /// How many points the grid holds.
+    pub(super) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The feature index of the point at grid position `k`.
+    pub(super) fn feature(&self, k: usize) -> usize {
+        self.index.get(k).map_or(usize::MAX, |i| *i as usize)
+    }
+
     /// The row of an in-extent latitude.
     fn row_of(&self, lat: f64) -> usize {
         (((lat - self.lat0) / self.row) as usize).min(self.rows - 1)
     }
 
-    /// Calls `f(feature index, ecef)` for every point whose straight-line (chord)
+    /// Calls `f(grid position, ecef)` for every point whose straight-line (chord)
     /// distance to `from` (ECEF `at`) is at most `radius_m`: a superset of the points
     /// within `radius_m` geodesic metres, since no chord is longer than its geodesic.
+    /// [`PointGrid::feature`] gives a position's feature.
     pub(super) fn for_each_candidate(
         &self,
         from: Point<f64>,
@@ -144,12 +180,17 @@ impl PointGrid {
                 } else {
                     (from.x() - dlon + shift, from.x() + dlon + shift)
                 };
+                // An interval beyond the longitudes the row holds finds nothing.
+                match (lons.first(), lons.last()) {
+                    (Some(west), Some(east)) if hi >= *west && lo <= *east => {}
+                    _ => continue,
+                }
                 let i0 = a + lons.partition_point(|x| *x < lo);
                 let i1 = a + lons.partition_point(|x| *x <= hi);
-                for (q, i) in self.xyz[i0..i1].iter().zip(&self.index[i0..i1]) {
+                for (k, q) in self.xyz[i0..i1].iter().enumerate() {
                     let (dx, dy, dz) = (q[0] - at[0], q[1] - at[1], q[2] - at[2]);
                     if dx * dx + dy * dy + dz * dz <= r2 {
-                        f(*i as usize, q);
+                        f(i0 + k, q);
                     }
                 }
             }

@@ -423,7 +423,6 @@ impl IndexedLayer {
         // Candidates come by chord length; each is measured with the fast formula
         // where it holds (within 1 mm up to FAST_MAX_M), else with Karney's. Those
         // within TIE_M of the best are then measured with Karney's, which decides.
-        const TIE_M: f64 = 0.002;
         let q = unit_vector(from);
         let frame = LocalFrame::new(from);
         let approx = |i: usize| match self.xyz.get(i).map(|xyz| frame.distance_m(xyz)) {
@@ -454,6 +453,12 @@ impl IndexedLayer {
                 }
             }
         }
+        self.decide(from, close)
+    }
+
+    /// Of the features within [`TIE_M`] of the nearest by the fast distance, the
+    /// nearest by Karney's, ties to the smaller id.
+    fn decide(&self, from: Point<f64>, close: Vec<(usize, f64)>) -> Option<(usize, f64)> {
         close
             .into_iter()
             .map(|(i, _)| (i, self.distance_m(from, i)))
@@ -489,13 +494,13 @@ impl IndexedLayer {
             // The grid's candidates (every point within the chord), each measured by
             // the fast formula: the same decision and distance as through the tree.
             let frame = LocalFrame::new(from);
-            self.grid()
-                .for_each_candidate(from, &frame.xyz, radius_m, |i, xyz| {
-                    let d = frame.distance_m(xyz);
-                    if d <= radius_m {
-                        f(i, d);
-                    }
-                });
+            let grid = self.grid();
+            grid.for_each_candidate(from, &frame.xyz, radius_m, |k, xyz| {
+                let d = frame.distance_m(xyz);
+                if d <= radius_m {
+                    f(grid.feature(k), d);
+                }
+            });
             return;
         }
         let q = unit_vector(from);
@@ -508,18 +513,19 @@ impl IndexedLayer {
         }
     }
 
-    /// The features of the layer that `mask` selects, with an R-tree of their own,
-    /// so that nearest queries among them skip the others.
+    /// The features of the layer that `mask` selects, with a grid of their own (and,
+    /// when a search goes beyond [`FAST_MAX_M`], an R-tree), so that nearest queries
+    /// among them skip the others.
     pub(crate) fn select(&self, mask: Vec<bool>) -> Selection {
-        let entries = mask
-            .iter()
-            .zip(&self.layer.features)
-            .enumerate()
-            .filter(|(_, (m, _))| **m)
-            .map(|(i, (_, f))| GeomWithData::new(unit_vector(f.location), i))
-            .collect();
+        let grid = match self.segments() {
+            Some(_) => grid::PointGrid::default(),
+            None => self
+                .grid()
+                .subset(|i| mask.get(i).copied().unwrap_or(false)),
+        };
         Selection {
-            tree: RTree::bulk_load(entries),
+            grid,
+            tree: OnceLock::new(),
             mask,
         }
     }
@@ -531,10 +537,105 @@ impl IndexedLayer {
         from: Point<f64>,
     ) -> Option<(usize, f64)> {
         let selected = |i: usize, _: &Feature| selection.mask.get(i).copied().unwrap_or(false);
-        match self.segments() {
-            Some(segments) => self.nearest_geometry(segments, from, selected),
-            None => self.nearest_in(&selection.tree, from, selected),
+        if let Some(segments) = self.segments() {
+            return self.nearest_geometry(segments, from, selected);
         }
+        if selection.grid.len() == 0 {
+            return None;
+        }
+        // Searches of growing radius in the selection's grid; a search whose best is
+        // well inside its radius has seen every feature that could tie with it.
+        let frame = LocalFrame::new(from);
+        let mut radius = NEAREST_START_M;
+        while radius <= FAST_MAX_M {
+            let mut best = f64::INFINITY;
+            let mut close: Vec<(usize, f64)> = Vec::new();
+            selection
+                .grid
+                .for_each_candidate(from, &frame.xyz, radius, |k, xyz| {
+                    let d = frame.distance_m(xyz);
+                    if d <= best + TIE_M {
+                        close.push((selection.grid.feature(k), d));
+                        if d < best {
+                            best = d;
+                            close.retain(|(_, x)| *x <= best + TIE_M);
+                        }
+                    }
+                });
+            // Every feature within best + TIE_M by the fast distance has a chord at
+            // most that long, so it was a candidate; 1 cm more keeps off the radius
+            // where Karney's and the fast distance may part by a millimetre.
+            if best + TIE_M + 0.01 <= radius * (1.0 - 1e-9) {
+                return self.decide(from, close);
+            }
+            radius = if radius >= FAST_MAX_M {
+                f64::INFINITY
+            } else {
+                (radius * 3.0).min(FAST_MAX_M)
+            };
+        }
+        let tree = selection.tree.get_or_init(|| {
+            let entries = selection
+                .mask
+                .iter()
+                .zip(&self.layer.features)
+                .enumerate()
+                .filter(|(_, (m, _))| **m)
+                .map(|(i, (_, f))| GeomWithData::new(unit_vector(f.location), i))
+                .collect();
+            RTree::bulk_load(entries)
+        });
+        self.nearest_in(tree, from, selected)
+    }
+
+    /// Per feature of the layer, its amount in an access sum (`None`: it does not
+    /// match), arranged for [`IndexedLayer::for_each_amount_within`].
+    pub(crate) fn amounts(&self, by_feature: Vec<Option<f64>>) -> Amounts {
+        // A feature of amount 0 adds exactly 0 to a sum: left out.
+        let of = |i: usize| by_feature.get(i).copied().flatten().filter(|a| *a != 0.0);
+        let grid = self.grid().subset(|i| of(i).is_some());
+        let amount = (0..grid.len())
+            .map(|k| of(grid.feature(k)).unwrap_or(0.0))
+            .collect();
+        Amounts {
+            grid,
+            amount,
+            by_feature,
+        }
+    }
+
+    /// Calls `f(amount, distance in metres)` for every feature within `radius_m`
+    /// that has an amount, as [`IndexedLayer::for_each_within`] does (the same
+    /// decisions, distances and order) without visiting the others.
+    pub(crate) fn for_each_amount_within(
+        &self,
+        amounts: &Amounts,
+        from: Point<f64>,
+        radius_m: f64,
+        mut f: impl FnMut(f64, f64),
+    ) {
+        if radius_m.is_nan() || radius_m < 0.0 {
+            return;
+        }
+        if radius_m <= FAST_MAX_M {
+            let frame = LocalFrame::new(from);
+            amounts
+                .grid
+                .for_each_candidate(from, &frame.xyz, radius_m, |k, xyz| {
+                    let d = frame.distance_m(xyz);
+                    if d <= radius_m {
+                        f(amounts.amount.get(k).copied().unwrap_or(0.0), d);
+                    }
+                });
+            return;
+        }
+        self.for_each_within(from, radius_m, |j, d| {
+            if let Some(a) = amounts.by_feature.get(j).copied().flatten() {
+                if a != 0.0 {
+                    f(a, d);
+                }
+            }
+        });
     }
 
     /// How many features a search of `radius_m` from `from` considers: every feature
@@ -589,11 +690,31 @@ pub(crate) mod as_layer {
 }
 
 /// Some features of a layer (a criterion's categories and tags), indexed on their own.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Selection {
-    tree: RTree<Entry>,
+    /// Their locations (empty for a layer measured by geometry).
+    grid: grid::PointGrid,
+    /// Their R-tree, for searches beyond [`FAST_MAX_M`], built on first need.
+    tree: OnceLock<RTree<Entry>>,
     mask: Vec<bool>,
 }
+
+/// The amounts of a layer's features in an access sum: in grid order those that add
+/// something, and per feature for sums beyond [`FAST_MAX_M`].
+#[derive(Debug)]
+pub(crate) struct Amounts {
+    grid: grid::PointGrid,
+    /// The amount of each point of `grid`, in its order.
+    amount: Vec<f64>,
+    by_feature: Vec<Option<f64>>,
+}
+
+/// Two features whose fast distances are this close are measured with Karney's, which
+/// decides between them (the fast distance is within 1 mm of it).
+const TIE_M: f64 = 0.002;
+
+/// The first radius a nearest search in a grid tries; each next one is 3 times wider.
+const NEAREST_START_M: f64 = 5_000.0;
 
 /// The squared chord on the unit sphere that contains every point within `radius_m`
 /// of the query on the ellipsoid (the radius taken on the smallest sphere, with margin).
@@ -611,6 +732,136 @@ fn reach2(radius_m: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Role;
+
+    /// The nearest selected feature found in the selection's grid (searches of growing
+    /// radius, the tree beyond 100 km) is a scan's: the least Karney distance, ties to
+    /// the smaller id, with twins, exact ties either side of a search radius, features
+    /// only beyond 100 km, across the antimeridian and near a pole.
+    #[test]
+    fn nearest_in_a_selection_equals_a_scan() {
+        use geo::Destination;
+        let mut features = Vec::new();
+        let mut k = 7u64;
+        let mut next = || {
+            k = k
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (k >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let queries = [
+            (2.35, 48.85),
+            (180.0, 0.0),
+            (-179.9, 0.1),
+            (10.0, 89.9),
+            (-60.0, -30.0),
+        ];
+        for (qx, qy) in queries {
+            for _ in 0..300 {
+                let (b, r) = (next() * 360.0, next() * 300_000.0);
+                let p = Geodesic.destination(Point::new(qx, qy), b, r);
+                features.push(Feature::point(format!("r{}", features.len()), p.x(), p.y()));
+            }
+            // Twins and ties at the radii where the search widens, 1 mm apart or equal.
+            for r in [
+                NEAREST_START_M,
+                NEAREST_START_M * 3.0,
+                FAST_MAX_M - 0.005,
+                FAST_MAX_M + 1.0,
+            ] {
+                for (b, dr) in [(10.0, 0.0), (200.0, 0.0), (300.0, 0.001), (45.0, -0.001)] {
+                    let p = Geodesic.destination(Point::new(qx, qy), b, r + dr);
+                    features.push(Feature::point(format!("t{}", features.len()), p.x(), p.y()));
+                }
+            }
+        }
+        let n = features.len();
+        let idx = IndexedLayer::new(Layer::from_features("p", Role::Facilities, features));
+        // Every feature; every third; only those 100 km and more from every query.
+        let far = |f: &Feature| {
+            queries
+                .iter()
+                .all(|(x, y)| Geodesic.distance(Point::new(*x, *y), f.location) > FAST_MAX_M)
+        };
+        let masks: Vec<Vec<bool>> = vec![
+            vec![true; n],
+            (0..n).map(|i| i % 3 == 0).collect(),
+            idx.layer().features.iter().map(far).collect(),
+            idx.layer()
+                .features
+                .iter()
+                .map(|f| f.id.starts_with('t'))
+                .collect(),
+        ];
+        let mut tried = 0;
+        for mask in masks {
+            let selection = idx.select(mask.clone());
+            for (qx, qy) in queries {
+                for (db, dr) in [
+                    (0.0, 0.0),
+                    (0.3, 1000.0),
+                    (90.0, 4_999.0),
+                    (180.0, 40_000.0),
+                ] {
+                    let from = Geodesic.destination(Point::new(qx, qy), db, dr);
+                    let brute = idx
+                        .layer()
+                        .features
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask[*i])
+                        .map(|(i, f)| (i, Geodesic.distance(from, f.location)))
+                        .min_by(|(i, a), (j, b)| {
+                            let id = |k: usize| idx.layer().features[k].id.as_bytes();
+                            a.total_cmp(b).then_with(|| id(*i).cmp(id(*j)))
+                        });
+                    assert_eq!(
+                        idx.nearest_selected(&selection, from),
+                        brute,
+                        "from {from:?}"
+                    );
+                    tried += 1;
+                }
+            }
+        }
+        assert_eq!(tried, 80);
+    }
+
+    /// An access sum over the features with an amount visits each within the radius
+    /// once, in the order and with the distance of the radius search over all of them.
+    #[test]
+    fn amount_sums_equal_the_sums_over_every_feature() {
+        let mut features = Vec::new();
+        for i in 0..4000 {
+            let (x, y) = (1.2 + (i % 80) as f64 * 0.02, 46.6 + (i / 80) as f64 * 0.015);
+            features.push(Feature::point(format!("c{i}"), x, y));
+        }
+        let idx = IndexedLayer::new(Layer::from_features("c", Role::Population, features));
+        let amount: Vec<Option<f64>> = (0..4000)
+            .map(|i| match i % 5 {
+                0 => None,
+                1 => Some(0.0),
+                _ => Some(i as f64 * 0.5),
+            })
+            .collect();
+        let amounts = idx.amounts(amount.clone());
+        for (x, y, r) in [
+            (2.0, 47.0, 30_000.0),
+            (1.25, 46.65, 90_000.0),
+            (2.0, 47.0, 250_000.0),
+        ] {
+            let from = Point::new(x, y);
+            let mut every = Vec::new();
+            idx.for_each_within(from, r, |j, d| {
+                if let Some(a) = amount[j].filter(|a| *a != 0.0) {
+                    every.push((a, d));
+                }
+            });
+            let mut some = Vec::new();
+            idx.for_each_amount_within(&amounts, from, r, |a, d| some.push((a, d)));
+            assert!(some.len() > 100, "{}", some.len());
+            assert_eq!(some, every, "from ({x}, {y}) within {r} m");
+        }
+    }
 
     /// The grid's radius search finds exactly what a scan of every feature finds with
     /// the same distance, across the antimeridian, near a pole and in France.

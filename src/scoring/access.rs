@@ -3,7 +3,7 @@
 use super::distance::Matcher;
 use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::brief::Decay;
-use crate::index::IndexedLayer;
+use crate::index::{Amounts, IndexedLayer};
 use crate::model::Feature;
 
 /// Per feature of a layer: its contribution a_j to an access sum when it matches
@@ -29,11 +29,23 @@ pub(super) fn amounts(
     }
 }
 
+/// The sum of a_j f(d / r) over the features within `r` metres of `at`.
+fn sum(
+    l: &IndexedLayer,
+    amounts: &Amounts,
+    at: geo::Point<f64>,
+    r: f64,
+    factor: impl Fn(f64) -> f64,
+) -> f64 {
+    let mut v = 0.0;
+    l.for_each_amount_within(amounts, at, r, |a, d| v += a * factor(d / r));
+    v
+}
+
 pub(super) struct AccessScorer<'a> {
     name: String,
-    layer: Option<&'a IndexedLayer>,
-    /// Per feature of the layer: its contribution a_j when it matches, else `None`.
-    amount: Vec<Option<f64>>,
+    /// The layer, and its features' contributions a_j (those that match).
+    layer: Option<(&'a IndexedLayer, Amounts)>,
     radius_m: f64,
     decay: Decay,
     saturation: f64,
@@ -54,8 +66,7 @@ impl<'a> AccessScorer<'a> {
         let amount = amounts(layer, field, &Matcher::new(categories, tags));
         AccessScorer {
             name: name.to_string(),
-            layer: layer.map(|(l, _)| l),
-            amount,
+            layer: layer.map(|(l, _)| (l, l.amounts(amount))),
             radius_m: radius_km * 1000.0,
             decay,
             saturation,
@@ -69,14 +80,19 @@ impl Scorer for AccessScorer<'_> {
     }
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
-        let mut v = 0.0;
-        if let Some(l) = self.layer {
-            l.for_each_within(site.location, self.radius_m, |j, d| {
-                if let Some(a) = self.amount.get(j).copied().flatten() {
-                    v += a * self.decay.factor(d / self.radius_m);
+        let v = match &self.layer {
+            Some((l, amounts)) => {
+                let (at, r) = (site.location, self.radius_m);
+                // One loop per decay, each with its factor inlined.
+                match self.decay {
+                    Decay::None => sum(l, amounts, at, r, |_| 1.0),
+                    Decay::Linear => sum(l, amounts, at, r, |t| Decay::Linear.factor(t)),
+                    Decay::Gaussian => sum(l, amounts, at, r, |t| Decay::Gaussian.factor(t)),
+                    Decay::Exponential => sum(l, amounts, at, r, |t| Decay::Exponential.factor(t)),
                 }
-            });
-        }
+            }
+            None => 0.0,
+        };
         Evaluation {
             value: CriterionValue::Number(Some(v)),
             score: (v / self.saturation).clamp(0.0, 1.0),
@@ -89,7 +105,7 @@ impl Scorer for AccessScorer<'_> {
     }
 
     fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
-        self.layer.map_or(0.0, |l| {
+        self.layer.as_ref().map_or(0.0, |(l, _)| {
             super::extrapolate(sample, candidates, |f| {
                 l.count_within(f.location, self.radius_m)
             })
