@@ -11,6 +11,8 @@
 //! √((r / R)² - Δφ²) / cos φ* of its longitude, φ* the largest latitude within r / R
 //! of the query.
 
+use std::ops::Range;
+
 use geo::Point;
 
 /// Row height, degrees (about 11 km): a 30 km search crosses six or seven rows.
@@ -29,8 +31,11 @@ pub(super) struct PointGrid {
     offsets: Vec<u32>,
     /// Longitude of each point, degrees, in grid order.
     lon: Vec<f64>,
-    /// ECEF coordinates, metres, in grid order.
-    xyz: Vec<[f64; 3]>,
+    /// ECEF coordinates, metres, in grid order (one array per axis, for loops the
+    /// compiler vectorises).
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
     /// Feature index of each.
     index: Vec<u32>,
 }
@@ -79,7 +84,9 @@ impl PointGrid {
             g.offsets[k + 1] += g.offsets[k];
         }
         g.lon = order.iter().map(|(_, i)| points[*i].x()).collect();
-        g.xyz = order.iter().map(|(_, i)| xyz[*i]).collect();
+        g.x = order.iter().map(|(_, i)| xyz[*i][0]).collect();
+        g.y = order.iter().map(|(_, i)| xyz[*i][1]).collect();
+        g.z = order.iter().map(|(_, i)| xyz[*i][2]).collect();
         g.index = order.iter().map(|(_, i)| *i as u32).collect();
         g
     }
@@ -100,7 +107,9 @@ impl PointGrid {
             for p in a..b {
                 if keep(self.index[p] as usize) {
                     g.lon.push(self.lon[p]);
-                    g.xyz.push(self.xyz[p]);
+                    g.x.push(self.x[p]);
+                    g.y.push(self.y[p]);
+                    g.z.push(self.z[p]);
                     g.index.push(self.index[p]);
                 }
             }
@@ -124,6 +133,11 @@ impl PointGrid {
         (((lat - self.lat0) / self.row) as usize).min(self.rows - 1)
     }
 
+    /// The ECEF coordinates of the points at `range` of the grid, one slice per axis.
+    pub(super) fn coordinates(&self, range: Range<usize>) -> [&[f64]; 3] {
+        [&self.x, &self.y, &self.z].map(|v| v.get(range.clone()).unwrap_or(&[]))
+    }
+
     /// Calls `f(grid position, ecef)` for every point whose straight-line (chord)
     /// distance to `from` (ECEF `at`) is at most `radius_m`: a superset of the points
     /// within `radius_m` geodesic metres, since no chord is longer than its geodesic.
@@ -134,6 +148,27 @@ impl PointGrid {
         at: &[f64; 3],
         radius_m: f64,
         mut f: impl FnMut(usize, &[f64; 3]),
+    ) {
+        let r2 = radius_m * radius_m;
+        self.for_each_run(from, radius_m, |run| {
+            let [xs, ys, zs] = self.coordinates(run.clone());
+            for (k, ((x, y), z)) in xs.iter().zip(ys).zip(zs).enumerate() {
+                let (dx, dy, dz) = (x - at[0], y - at[1], z - at[2]);
+                if dx * dx + dy * dy + dz * dz <= r2 {
+                    f(run.start + k, &[*x, *y, *z]);
+                }
+            }
+        });
+    }
+
+    /// Calls `run(positions)` for each run of grid positions, one per row crossed
+    /// (and per copy of the interval 360 degrees away), that together hold every
+    /// point within `radius_m` geodesic metres of `from`.
+    pub(super) fn for_each_run(
+        &self,
+        from: Point<f64>,
+        radius_m: f64,
+        mut run: impl FnMut(Range<usize>),
     ) {
         if self.index.is_empty() {
             return;
@@ -151,7 +186,6 @@ impl PointGrid {
             return;
         }
         let (r0, r1) = (first.max(0.0) as usize, (last as usize).min(self.rows - 1));
-        let r2 = radius_m * radius_m;
         for row in r0..=r1 {
             // The row's latitude nearest the query, and the longitudes it can reach.
             let (south, north) = (
@@ -187,11 +221,8 @@ impl PointGrid {
                 }
                 let i0 = a + lons.partition_point(|x| *x < lo);
                 let i1 = a + lons.partition_point(|x| *x <= hi);
-                for (k, q) in self.xyz[i0..i1].iter().enumerate() {
-                    let (dx, dy, dz) = (q[0] - at[0], q[1] - at[1], q[2] - at[2]);
-                    if dx * dx + dy * dy + dz * dz <= r2 {
-                        f(i0 + k, q);
-                    }
+                if i0 < i1 {
+                    run(i0..i1);
                 }
             }
         }

@@ -37,9 +37,7 @@ fn sum(
     r: f64,
     factor: impl Fn(f64) -> f64,
 ) -> f64 {
-    let mut v = 0.0;
-    l.for_each_amount_within(amounts, at, r, |a, d| v += a * factor(d / r));
-    v
+    l.amount_sum_within(amounts, at, r, factor)
 }
 
 pub(super) struct AccessScorer<'a> {
