@@ -439,7 +439,58 @@ impl IndexedLayer {
         if let Some(segments) = self.segments() {
             return self.nearest_geometry(segments, from, pred);
         }
-        self.nearest_in(self.tree(), from, pred)
+        let found = self.nearest_in_grid(self.grid(), from, |i| {
+            self.layer.features.get(i).is_some_and(|f| pred(i, f))
+        });
+        match found {
+            Ok(nearest) => nearest,
+            Err(BeyondGrid) => self.nearest_in(self.tree(), from, pred),
+        }
+    }
+
+    /// The nearest feature of `grid` that `pred` accepts, by searches of growing
+    /// radius; `Err` when none is within [`FAST_MAX_M`] with room to spare (the R-tree
+    /// then decides).
+    fn nearest_in_grid(
+        &self,
+        grid: &grid::PointGrid,
+        from: Point<f64>,
+        pred: impl Fn(usize) -> bool,
+    ) -> Result<Option<(usize, f64)>, BeyondGrid> {
+        if grid.len() == 0 {
+            return Ok(None);
+        }
+        // A search whose best is well inside its radius has seen every feature that
+        // could tie with it.
+        let frame = LocalFrame::new(from);
+        let mut radius = NEAREST_START_M;
+        loop {
+            let mut best = f64::INFINITY;
+            let mut close: Vec<(usize, f64)> = Vec::new();
+            grid.for_each_candidate(from, &frame.xyz, radius, |k, xyz| {
+                let d = frame.distance_m(xyz);
+                if d <= best + TIE_M {
+                    let i = grid.feature(k);
+                    if pred(i) {
+                        close.push((i, d));
+                        if d < best {
+                            best = d;
+                            close.retain(|(_, x)| *x <= best + TIE_M);
+                        }
+                    }
+                }
+            });
+            // Every feature within best + TIE_M by the fast distance has a chord at
+            // most that long, so it was a candidate; 1 cm more keeps off the radius
+            // where Karney's and the fast distance may part by a millimetre.
+            if best + TIE_M + 0.01 <= radius * (1.0 - 1e-9) {
+                return Ok(self.decide(from, close));
+            }
+            if radius >= FAST_MAX_M {
+                return Err(BeyondGrid);
+            }
+            radius = (radius * 3.0).min(FAST_MAX_M);
+        }
     }
 
     /// Nearest by location among the entries of `tree` (the layer's or a selection's).
@@ -567,39 +618,8 @@ impl IndexedLayer {
         if let Some(segments) = self.segments() {
             return self.nearest_geometry(segments, from, selected);
         }
-        if selection.grid.len() == 0 {
-            return None;
-        }
-        // Searches of growing radius in the selection's grid; a search whose best is
-        // well inside its radius has seen every feature that could tie with it.
-        let frame = LocalFrame::new(from);
-        let mut radius = NEAREST_START_M;
-        while radius <= FAST_MAX_M {
-            let mut best = f64::INFINITY;
-            let mut close: Vec<(usize, f64)> = Vec::new();
-            selection
-                .grid
-                .for_each_candidate(from, &frame.xyz, radius, |k, xyz| {
-                    let d = frame.distance_m(xyz);
-                    if d <= best + TIE_M {
-                        close.push((selection.grid.feature(k), d));
-                        if d < best {
-                            best = d;
-                            close.retain(|(_, x)| *x <= best + TIE_M);
-                        }
-                    }
-                });
-            // Every feature within best + TIE_M by the fast distance has a chord at
-            // most that long, so it was a candidate; 1 cm more keeps off the radius
-            // where Karney's and the fast distance may part by a millimetre.
-            if best + TIE_M + 0.01 <= radius * (1.0 - 1e-9) {
-                return self.decide(from, close);
-            }
-            radius = if radius >= FAST_MAX_M {
-                f64::INFINITY
-            } else {
-                (radius * 3.0).min(FAST_MAX_M)
-            };
+        if let Ok(nearest) = self.nearest_in_grid(&selection.grid, from, |_| true) {
+            return nearest;
         }
         let tree = selection.tree.get_or_init(|| {
             let entries = selection
@@ -756,6 +776,9 @@ pub(crate) struct Amounts {
 /// decides between them (the fast distance is within 1 mm of it).
 const TIE_M: f64 = 0.002;
 
+/// No feature within [`FAST_MAX_M`] of the query, as a grid search found.
+struct BeyondGrid;
+
 /// The first radius a nearest search in a grid tries; each next one is 3 times wider.
 const NEAREST_START_M: f64 = 5_000.0;
 
@@ -776,8 +799,9 @@ mod tests {
     use super::*;
     use crate::model::Role;
 
-    /// The nearest selected feature found in the selection's grid (searches of growing
-    /// radius, the tree beyond 100 km) is a scan's: the least Karney distance, ties to
+    /// The nearest selected feature found in the selection's grid, or in the layer's
+    /// with a predicate (searches of growing radius, the tree beyond 100 km), is a
+    /// scan's: the least Karney distance, ties to
     /// the smaller id, with twins, exact ties either side of a search radius, features
     /// only beyond 100 km, across the antimeridian and near a pole.
     #[test]
@@ -862,6 +886,8 @@ mod tests {
                         brute,
                         "from {from:?}"
                     );
+                    // The layer's own grid, the predicate applied to its candidates.
+                    assert_eq!(idx.nearest_by(from, |i, _| mask[i]), brute, "from {from:?}");
                     tried += 1;
                 }
             }
