@@ -21,14 +21,18 @@ use crate::ranking::{DroppedBy, Exclusion, NearMiss, Ranking, SiteResult};
 /// Applies the decision-support steps the brief asks for to a fresh ranking: the
 /// Pareto front always, robustness and the flip margin with `[robustness]`, near
 /// misses among the excluded sites, and the diverse shortlist with `[output]
-/// min_spacing_km` or `one_per`. `group` gives the `one_per` value of the site at a
-/// position among the ranked ones.
-pub fn apply(brief: &Brief, ranking: &mut Ranking, group: impl Fn(usize) -> Option<String>) {
-    let matrix = ranking.score_matrix();
+/// min_spacing_km` or `one_per`. `matrix` is [`Ranking::score_matrix`]; `group` gives
+/// the `one_per` value of the site at a position among the ranked ones.
+pub fn apply(
+    brief: &Brief,
+    ranking: &mut Ranking,
+    matrix: &[Vec<f64>],
+    group: impl Fn(usize) -> Option<String>,
+) {
     let weights = ranking.weights();
     let ranked = ranking.ranked;
     let (ranked_sites, excluded_sites) = ranking.sites.split_at_mut(ranked);
-    mark_pareto(ranked_sites, &matrix);
+    mark_pareto(ranked_sites, matrix);
     if let Some(spec) = &brief.robustness {
         // Ties are broken by id, as in the ranking itself.
         let mut by_id: Vec<usize> = (0..ranked_sites.len()).collect();
@@ -42,7 +46,7 @@ pub fn apply(brief: &Brief, ranking: &mut Ranking, group: impl Fn(usize) -> Opti
                 *t = pos;
             }
         }
-        let stats = robustness(brief.method, &matrix, &weights, &tie, brief.top, spec);
+        let stats = robustness(brief.method, matrix, &weights, &tie, brief.top, spec);
         for (s, st) in ranked_sites.iter_mut().zip(stats) {
             s.decision.p_top = Some(st.p_top);
             s.decision.p_first = Some(st.p_first);
@@ -50,7 +54,7 @@ pub fn apply(brief: &Brief, ranking: &mut Ranking, group: impl Fn(usize) -> Opti
             s.decision.rank_p95 = Some(st.rank_p95);
         }
         if ranked_sites.len() >= 2 {
-            let flip = flip_margin(brief.method, &matrix, &weights, 0, 1);
+            let flip = flip_margin(brief.method, matrix, &weights, 0, 1);
             for s in ranked_sites.iter_mut().take(2) {
                 s.decision.flip = flip.clone();
             }

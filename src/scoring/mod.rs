@@ -897,6 +897,11 @@ impl Engine {
         let passing: Vec<usize> = (0..sites.len())
             .filter(|&i| sites[i].excluded_by.is_empty())
             .collect();
+        // The criterion scores of the ranked sites, a row each (in candidate order).
+        let matrix: Vec<Vec<f64>> = passing
+            .iter()
+            .map(|&i| sites[i].criteria.iter().map(|c| c.score).collect())
+            .collect();
         match &target {
             Some(t) => {
                 for &i in &passing {
@@ -905,10 +910,6 @@ impl Engine {
                 }
             }
             None => {
-                let matrix: Vec<Vec<f64>> = passing
-                    .iter()
-                    .map(|&i| sites[i].criteria.iter().map(|c| c.score).collect())
-                    .collect();
                 let scores = aggregate(brief.method, &matrix, &weights);
                 for (&i, score) in passing.iter().zip(scores) {
                     sites[i].score = Some(score);
@@ -935,6 +936,22 @@ impl Engine {
             });
         }
         permute(&mut sites, &order);
+        // The matrix's rows in rank order, for the decision steps.
+        let matrix = {
+            let mut row_of = vec![usize::MAX; sites.len()];
+            for (p, &i) in passing.iter().enumerate() {
+                row_of[i] = p;
+            }
+            let mut rows: Vec<Option<Vec<f64>>> = matrix.into_iter().map(Some).collect();
+            order
+                .iter()
+                .take(passing.len())
+                .map(|&i| {
+                    let row = row_of.get(i).and_then(|&p| rows.get_mut(p));
+                    row.and_then(Option::take).unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+        };
         ranking.ranked = passing.len();
         for (i, s) in sites.iter_mut().take(passing.len()).enumerate() {
             s.rank = Some(i + 1);
@@ -951,7 +968,7 @@ impl Engine {
             .collect();
         let network_notes = self.network_warnings(brief, &ranked);
         ranking.warnings.extend(network_notes);
-        decision::apply(brief, &mut ranking, |k| {
+        decision::apply(brief, &mut ranking, &matrix, |k| {
             let attr = brief.output.one_per.as_deref()?;
             ranked.get(k)?.attribute(attr).as_text()
         });
