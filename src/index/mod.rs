@@ -448,6 +448,27 @@ impl IndexedLayer {
         }
     }
 
+    /// [`IndexedLayer::nearest`] when it lies within `radius_m`, else `None`: the
+    /// same feature and distance, without searching beyond the radius (a grid's land
+    /// test, where most cells at sea have no land near).
+    pub fn nearest_within(&self, from: Point<f64>, radius_m: f64) -> Option<(usize, f64)> {
+        // No distance is negative (or compares with NaN).
+        if radius_m.is_nan() || radius_m < 0.0 {
+            return None;
+        }
+        let within = |found: Option<(usize, f64)>| found.filter(|(_, d)| *d <= radius_m);
+        // 1 m beyond the radius: a feature the search does not see is further than
+        // the radius by Karney's too (the fast distance is within 1 mm of it).
+        let reach = radius_m + 1.0;
+        if self.segments().is_some() || reach > FAST_MAX_M {
+            return within(self.nearest(from, |_| true));
+        }
+        match self.nearest_in_grid_up_to(self.grid(), from, reach, |_| true) {
+            Ok(found) => within(found),
+            Err(BeyondGrid) => None,
+        }
+    }
+
     /// The nearest feature of `grid` that `pred` accepts, by searches of growing
     /// radius; `Err` when none is within [`FAST_MAX_M`] with room to spare (the R-tree
     /// then decides).
@@ -457,13 +478,26 @@ impl IndexedLayer {
         from: Point<f64>,
         pred: impl Fn(usize) -> bool,
     ) -> Result<Option<(usize, f64)>, BeyondGrid> {
+        self.nearest_in_grid_up_to(grid, from, FAST_MAX_M, pred)
+    }
+
+    /// [`IndexedLayer::nearest_in_grid`] with searches up to `limit_m` (at most
+    /// [`FAST_MAX_M`]): `Err` when none is within it with room to spare.
+    fn nearest_in_grid_up_to(
+        &self,
+        grid: &grid::PointGrid,
+        from: Point<f64>,
+        limit_m: f64,
+        pred: impl Fn(usize) -> bool,
+    ) -> Result<Option<(usize, f64)>, BeyondGrid> {
         if grid.len() == 0 {
             return Ok(None);
         }
+        let limit_m = limit_m.min(FAST_MAX_M);
         // A search whose best is well inside its radius has seen every feature that
         // could tie with it.
         let frame = LocalFrame::new(from);
-        let mut radius = NEAREST_START_M;
+        let mut radius = NEAREST_START_M.min(limit_m);
         loop {
             let mut best = f64::INFINITY;
             let mut close: Vec<(usize, f64)> = Vec::new();
@@ -486,10 +520,10 @@ impl IndexedLayer {
             if best + TIE_M + 0.01 <= radius * (1.0 - 1e-9) {
                 return Ok(self.decide(from, close));
             }
-            if radius >= FAST_MAX_M {
+            if radius >= limit_m {
                 return Err(BeyondGrid);
             }
-            radius = (radius * 3.0).min(FAST_MAX_M);
+            radius = (radius * 3.0).min(limit_m);
         }
     }
 
@@ -888,6 +922,25 @@ mod tests {
                     );
                     // The layer's own grid, the predicate applied to its candidates.
                     assert_eq!(idx.nearest_by(from, |i, _| mask[i]), brute, "from {from:?}");
+                    if mask.iter().all(|m| *m) {
+                        // Within a radius: the same answer when it is inside, else none;
+                        // radii on and 1 mm either side of the nearest's distance too.
+                        let d = brute.map_or(0.0, |(_, d)| d);
+                        for r in [
+                            -1.0,
+                            0.0,
+                            3_000.0,
+                            d - 0.001,
+                            d,
+                            d + 0.001,
+                            7e3,
+                            2e5,
+                            f64::NAN,
+                        ] {
+                            let expected = brute.filter(|(_, d)| *d <= r);
+                            assert_eq!(idx.nearest_within(from, r), expected, "{from:?} {r}");
+                        }
+                    }
                     tried += 1;
                 }
             }

@@ -370,12 +370,9 @@ impl<'a> Grid<'a> {
     fn cell(&self, r: usize, c: usize, row: Row) -> Cell {
         let lon = row.lon0 + (c as f64 + 0.5) * row.dlon;
         let p = Point::new(lon, row.lat);
-        let Some((i, d)) = self.land.nearest(p, |_| true) else {
+        let Some((i, _)) = self.land.nearest_within(p, self.land_m) else {
             return Cell::NotOnLand;
         };
-        if d > self.land_m {
-            return Cell::NotOnLand;
-        }
         // The cell belongs to the commune of its nearest land point.
         let commune = self
             .land
