@@ -327,17 +327,14 @@ impl IndexedLayer {
     /// Per name of [`Layer::attribute_names`]: the evidence of its values' type.
     pub(crate) fn column_evidence(&self) -> &[ColumnEvidence] {
         self.columns.get_or_init(|| {
-            self.layer
-                .attribute_names
-                .iter()
-                .map(|name| {
+            // From the rows (a feature without the attribute has a null there, which
+            // is what a missing value adds: nothing).
+            let rows = self.attribute_rows();
+            (0..self.layer.attribute_names.len())
+                .into_par_iter()
+                .map(|k| {
                     let mut e = ColumnEvidence::default();
-                    for v in self
-                        .layer
-                        .features
-                        .iter()
-                        .filter_map(|f| f.attributes.get(name))
-                    {
+                    for v in rows.iter().filter_map(|r| r.get(k)) {
                         e.add(v);
                     }
                     e
