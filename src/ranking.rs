@@ -368,6 +368,11 @@ impl ColumnEvidence {
         self.any = true;
     }
 
+    /// True when no further value can change the evidence (a text column).
+    pub(crate) fn settled(&self) -> bool {
+        self.any && !self.number && !self.integer && !self.boolean
+    }
+
     pub(crate) fn merge(self, o: ColumnEvidence) -> ColumnEvidence {
         ColumnEvidence {
             number: self.number && o.number,

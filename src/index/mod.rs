@@ -336,6 +336,9 @@ impl IndexedLayer {
                     let mut e = ColumnEvidence::default();
                     for v in rows.iter().filter_map(|r| r.get(k)) {
                         e.add(v);
+                        if e.settled() {
+                            break;
+                        }
                     }
                     e
                 })
