@@ -74,6 +74,8 @@ mod network;
 pub mod output;
 mod ranking;
 mod scoring;
+#[cfg(test)]
+mod test_util;
 mod text;
 mod travel;
 mod warnings;

@@ -124,13 +124,7 @@ mod tests {
     fn the_front_is_the_definitions() {
         // Scores on a coarse scale (many ties and equal rows) and on a fine one, three
         // and six criteria, from a fixed generator.
-        let mut k = 11u64;
-        let mut next = || {
-            k = k
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (k >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_util::uniform(11);
         let mut fronts = 0;
         for (n, c, steps) in [(200, 3, 4.0), (300, 6, 3.0), (250, 2, 1e6), (120, 6, 1e6)] {
             let s: Vec<Vec<f64>> = (0..n)

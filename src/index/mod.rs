@@ -835,20 +835,14 @@ mod tests {
 
     /// The nearest selected feature found in the selection's grid, or in the layer's
     /// with a predicate (searches of growing radius, the tree beyond 100 km), is a
-    /// scan's: the least Karney distance, ties to
-    /// the smaller id, with twins, exact ties either side of a search radius, features
-    /// only beyond 100 km, across the antimeridian and near a pole.
+    /// scan's: the least Karney distance, ties to the smaller id, with twins, exact
+    /// ties either side of a search radius, features only beyond 100 km, across the
+    /// antimeridian and near a pole.
     #[test]
     fn nearest_in_a_selection_equals_a_scan() {
         use geo::Destination;
         let mut features = Vec::new();
-        let mut k = 7u64;
-        let mut next = || {
-            k = k
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (k >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_util::uniform(7);
         let queries = [
             (2.35, 48.85),
             (180.0, 0.0),
@@ -996,13 +990,7 @@ mod tests {
     #[test]
     fn grid_search_equals_a_full_scan() {
         let mut features = Vec::new();
-        let mut k = 0u64;
-        let mut next = || {
-            k = k
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (k >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_util::uniform(0);
         for (cx, cy, spread) in [
             (179.9, 0.0, 1.5),
             (-179.95, 10.0, 1.0),
