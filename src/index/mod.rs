@@ -28,7 +28,7 @@ mod grid;
 mod segments;
 
 use crate::crs::pure::Ellipsoid;
-use crate::model::{Feature, Layer, Measure, Value};
+use crate::model::{Feature, Layer, Measure, Role, Value};
 use crate::ranking::ColumnEvidence;
 
 /// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
@@ -219,7 +219,10 @@ impl IndexedLayer {
         self.envelopes();
         self.segments();
         self.grid();
-        self.attribute_rows();
+        // Only candidate sites report their attributes.
+        if self.layer.role == Role::Sites {
+            self.attribute_rows();
+        }
     }
 
     fn tree(&self) -> &RTree<Entry> {
