@@ -63,9 +63,11 @@
 mod aggregate;
 mod brief;
 mod catalog;
+mod criteria;
 mod crs;
 mod de;
 mod decision;
+mod engine;
 mod error;
 mod index;
 mod io;
@@ -73,7 +75,7 @@ mod model;
 mod network;
 pub mod output;
 mod ranking;
-mod scoring;
+mod table;
 #[cfg(test)]
 mod test_util;
 mod text;
@@ -92,6 +94,7 @@ pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
     flip_margin, near_miss, pareto_front, robustness, shortlist, Dropped, RankStats,
 };
+pub use engine::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS};
 pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use io::{text::TextEncoding, Decimal};
@@ -104,5 +107,4 @@ pub use ranking::{
     DroppedBy, Exclusion, Flip, FlowShare, FreightDetail, LayerCount, NearMiss, Ranking,
     SiteResult,
 };
-pub use scoring::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS};
 pub use text::fold;

@@ -404,6 +404,42 @@ impl Layer {
     }
 }
 
+/// A criterion's raw value for one site.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let mut big = Feature::point("big", 2.0, 48.0);
+/// # big.area_ha = Some(50.0);
+/// # let mut small = Feature::point("small", 2.1, 48.0);
+/// # small.area_ha = Some(10.0);
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::CriterionValue;
+/// let ranking = engine.rank(&brief)?;
+/// let value = &ranking.site("big").unwrap().criteria[0].value;
+/// assert_eq!(value, &CriterionValue::Number(Some(50.0)));
+/// assert_eq!(value.as_f64(), Some(50.0));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum CriterionValue {
+    /// A number (km, a sum, an attribute), or `None` (no facility, missing value).
+    Number(Option<f64>),
+    /// The text of a category criterion.
+    Text(Option<String>),
+}
+
+impl CriterionValue {
+    /// The number, for a numeric value that is present.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            CriterionValue::Number(x) => *x,
+            CriterionValue::Text(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -11,6 +11,8 @@ use crate::brief::Robustness;
 use crate::error::KeyProblem;
 use crate::model::Value;
 
+pub use crate::model::CriterionValue;
+
 /// Why a site fails a hard constraint of the brief.
 ///
 /// `Display` writes the stable [`code`](Exclusion::code) that the output's
@@ -75,42 +77,6 @@ impl fmt::Display for Exclusion {
             Exclusion::Zone(layer) => write!(f, "exclude_zones:{layer}"),
             Exclusion::MaxKm(criterion) => write!(f, "{criterion}:max_km"),
             Exclusion::MaxMin(criterion) => write!(f, "{criterion}:max_min"),
-        }
-    }
-}
-
-/// A criterion's raw value for one site.
-///
-/// ```
-/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// # let mut big = Feature::point("big", 2.0, 48.0);
-/// # big.area_ha = Some(50.0);
-/// # let mut small = Feature::point("small", 2.1, 48.0);
-/// # small.area_ha = Some(10.0);
-/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
-/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
-/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
-/// use sitematch::CriterionValue;
-/// let ranking = engine.rank(&brief)?;
-/// let value = &ranking.site("big").unwrap().criteria[0].value;
-/// assert_eq!(value, &CriterionValue::Number(Some(50.0)));
-/// assert_eq!(value.as_f64(), Some(50.0));
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum CriterionValue {
-    /// A number (km, a sum, an attribute), or `None` (no facility, missing value).
-    Number(Option<f64>),
-    /// The text of a category criterion.
-    Text(Option<String>),
-}
-
-impl CriterionValue {
-    /// The number, for a numeric value that is present.
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            CriterionValue::Number(x) => *x,
-            CriterionValue::Text(_) => None,
         }
     }
 }

@@ -95,6 +95,22 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
     format!("{}...", &s[..end])
 }
 
+/// A whole number with thousands separated by commas: 112400.4 -> "112,400".
+pub(crate) fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if x.round() < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{fold, line_of, toml_key_path};

@@ -682,7 +682,7 @@ pub struct Target {
     /// How explanations name the reference (default: the site's label, or "the target").
     pub label: Option<String>,
     /// Reference values by criterion name, in the criterion's unit.
-    pub values: Vec<(String, crate::ranking::CriterionValue)>,
+    pub values: Vec<(String, crate::model::CriterionValue)>,
 }
 
 /// `[candidates]`: a regular grid of candidate points over the brief's `bbox` or

@@ -14,7 +14,7 @@ use crate::de::Problems;
 
 /// `[target]`: a site, values per criterion (each naming a criterion), or both.
 fn target(t: super::shape::TargetShape, criteria: &[Criterion], p: &mut Problems) -> super::Target {
-    use crate::ranking::CriterionValue;
+    use crate::model::CriterionValue;
     let mut values = Vec::new();
     for (name, v) in t.values.unwrap_or_default() {
         let key = format!("target.values.{name}");

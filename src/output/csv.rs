@@ -32,10 +32,10 @@ fn text(c: Cell) -> String {
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn write_csv_grid<W: Write>(
-    mut grid: crate::scoring::Grid<'_>,
-    mut on_cell: impl FnMut(&crate::scoring::GridStats),
+    mut grid: crate::engine::Grid<'_>,
+    mut on_cell: impl FnMut(&crate::engine::GridStats),
     out: W,
-) -> std::io::Result<crate::scoring::GridStats> {
+) -> std::io::Result<crate::engine::GridStats> {
     let shell = grid.shell();
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(header(&shell, Records::Grid))?;
@@ -144,7 +144,7 @@ pub fn csvt(ranking: &Ranking) -> String {
 /// assert!(sitematch::output::csvt_grid(&grid).starts_with("\"String\",\"String\",\"String\",\"String\",\"String\",\"Real\""));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-pub fn csvt_grid(grid: &crate::scoring::Grid<'_>) -> String {
+pub fn csvt_grid(grid: &crate::engine::Grid<'_>) -> String {
     csvt_line(&grid.shell(), Records::Grid)
 }
 

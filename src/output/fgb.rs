@@ -148,10 +148,10 @@ pub fn write_fgb<W: Write>(
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn write_fgb_grid<W: Write>(
-    mut grid: crate::scoring::Grid<'_>,
-    mut on_cell: impl FnMut(&crate::scoring::GridStats),
+    mut grid: crate::engine::Grid<'_>,
+    mut on_cell: impl FnMut(&crate::engine::GridStats),
     mut out: W,
-) -> std::io::Result<crate::scoring::GridStats> {
+) -> std::io::Result<crate::engine::GridStats> {
     let shell = grid.shell();
     // The header is written first: the counts of cells are not known yet.
     let meta = super::geojson::grid_metadata(&shell, grid.describe(), None);

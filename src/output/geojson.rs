@@ -174,10 +174,10 @@ pub fn write_geojson<W: Write>(
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn write_geojson_grid<W: Write>(
-    mut grid: crate::scoring::Grid<'_>,
-    mut on_cell: impl FnMut(&crate::scoring::GridStats),
+    mut grid: crate::engine::Grid<'_>,
+    mut on_cell: impl FnMut(&crate::engine::GridStats),
     mut out: W,
-) -> std::io::Result<crate::scoring::GridStats> {
+) -> std::io::Result<crate::engine::GridStats> {
     let shell = grid.shell();
     let cols = columns(&shell, Records::Grid);
     out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
@@ -200,7 +200,7 @@ pub fn write_geojson_grid<W: Write>(
 pub(crate) fn grid_metadata(
     shell: &Ranking,
     describe: Value,
-    stats: Option<&crate::scoring::GridStats>,
+    stats: Option<&crate::engine::GridStats>,
 ) -> Value {
     let mut meta = metadata(shell);
     if let Value::Object(m) = &mut meta {

@@ -65,7 +65,6 @@ pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson, wr
 pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::write_html;
 pub use self::markdown::write_markdown;
-pub(crate) use self::report::thousands;
 pub use self::report::{explain, layers_table, skipped_lines, tags_table};
 pub use self::style::{qgis_style, StyleGeometry};
 

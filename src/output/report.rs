@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::catalog::Catalog;
 use crate::model::Layer;
+use crate::text::thousands;
 
 fn bbox_text(layer: &Layer) -> String {
     match layer.bbox() {
@@ -352,7 +353,6 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
     Some(out)
 }
 
-/// A whole number with thousands separated by commas: 112400.4 -> "112,400".
 /// How a site's value of one criterion stands against the reference of a `[target]`
 /// brief, as a consultant says it: `4.2 km closer than your Douai plant`, `12% below
 /// your Douai plant`, `same as your Douai plant`; `None` when either has no value.
@@ -431,19 +431,4 @@ pub(crate) fn biggest_flows(d: &crate::ranking::FreightDetail) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-pub(crate) fn thousands(x: f64) -> String {
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (k, ch) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if x.round() < 0.0 {
-        out.insert(0, '-');
-    }
-    out
 }

@@ -4,9 +4,10 @@
 use geo::{Geometry, LineString, Point, Polygon};
 use rayon::prelude::*;
 
-use super::{filter, Engine, Scorer};
+use super::{filter, Engine};
 use crate::aggregate::weighted_sum;
 use crate::brief::{Brief, GridSpec};
+use crate::criteria::Scorer;
 use crate::crs::pure::Ellipsoid;
 use crate::error::{BriefProblems, Result};
 use crate::index::IndexedLayer;
@@ -232,8 +233,8 @@ impl<'a> Grid<'a> {
                 format!(
                     "{} km cells over this extent make about {} cells to scan; the limit is {} (take larger cells, or narrow filter.bbox or filter.departments)",
                     spec.grid_km,
-                    crate::output::thousands(estimate),
-                    crate::output::thousands(MAX_CELLS as f64)
+                    crate::text::thousands(estimate),
+                    crate::text::thousands(MAX_CELLS as f64)
                 ),
             ));
         }
@@ -252,9 +253,9 @@ impl<'a> Grid<'a> {
             })
             .collect();
         let total = rows.iter().map(|r| r.cols).sum();
-        let scorers = engine.scorers(brief)?;
+        let scorers = crate::criteria::build(engine, brief)?;
         let mut shell = engine.ranking_shell(brief, false);
-        shell.warnings.extend(super::scorer_notes(&scorers));
+        shell.warnings = engine.grid_warnings(brief, &scorers);
         shell.top = 0;
         shell.robustness = None;
         shell.shortlist = false;

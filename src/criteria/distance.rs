@@ -5,46 +5,7 @@ use geo::Point;
 use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::index::{IndexedLayer, Selection};
 use crate::model::Feature;
-use crate::text::fold;
-
-/// Which features of a layer a criterion's `categories` and `tags` select: a feature
-/// matches when its category is one of the categories (if any are given) and one of
-/// its tags is one of the tags (if any are given), case and accents ignored.
-pub(super) struct Matcher {
-    categories: Vec<String>,
-    tags: Vec<String>,
-}
-
-impl Matcher {
-    pub(super) fn new(categories: &[String], tags: &[String]) -> Matcher {
-        Matcher {
-            categories: categories.iter().map(|c| fold(c)).collect(),
-            tags: tags.iter().map(|t| fold(t)).collect(),
-        }
-    }
-
-    /// The mask of matching features of a layer.
-    pub(super) fn mask(&self, folded: &Folded) -> Vec<bool> {
-        // The brief's texts as the layer's numbers (a text the layer does not have
-        // matches none of its features).
-        let numbers = |texts: &[String]| -> Vec<u32> {
-            texts
-                .iter()
-                .filter_map(|t| folded.numbers.get(t).copied())
-                .collect()
-        };
-        let (categories, tags) = (numbers(&self.categories), numbers(&self.tags));
-        folded
-            .category
-            .iter()
-            .zip(&folded.tags)
-            .map(|(c, ts)| {
-                (self.categories.is_empty() || c.is_some_and(|c| categories.contains(&c)))
-                    && (self.tags.is_empty() || ts.iter().any(|t| tags.contains(t)))
-            })
-            .collect()
-    }
-}
+use crate::table::Matcher;
 
 /// The linear ramp of distance criteria: 1 at or below `ideal`, 0 at or beyond
 /// `zero`, linear between (`ideal < zero`).

@@ -6,11 +6,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::distance::{ramp_down, Matcher};
+use super::distance::ramp_down;
 use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::brief::Decay;
 use crate::index::IndexedLayer;
 use crate::model::Feature;
+use crate::table::Matcher;
 use crate::travel::TravelMatrix;
 
 /// The feature index of each interned id of a matrix that names a matching feature.

@@ -1,10 +1,10 @@
 //! access criterion: a decayed sum over the features within a radius.
 
-use super::distance::Matcher;
 use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::brief::Decay;
 use crate::index::{Amounts, IndexedLayer};
 use crate::model::Feature;
+use crate::table::Matcher;
 
 /// Per feature of a layer: its contribution a_j to an access sum when it matches
 /// (the field's number, 1 when counting), else `None`. A field that is missing or not

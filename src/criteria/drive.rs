@@ -14,12 +14,13 @@
 //!   to the radius; only the features within radius_min at the fastest speed in a
 //!   straight line can be reached, so only those are looked at.
 
-use super::distance::{ramp_down, Matcher};
+use super::distance::ramp_down;
 use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::brief::Decay;
 use crate::index::IndexedLayer;
 use crate::model::Feature;
 use crate::network::Network;
+use crate::table::Matcher;
 
 /// Each feature of a layer joined to a network: (node, leg minutes).
 pub(super) fn join_all(network: &Network, layer: &IndexedLayer) -> Vec<Option<(u32, f64)>> {

@@ -1,0 +1,243 @@
+//! The engine: every layer indexed once, ready for many briefs, and the pipeline that
+//! runs one (DESIGN section 3).
+//!
+//! [`Engine::new`] indexes every layer once ([`prepare`](Engine::new): sorted by id, an
+//! index and a folded table per layer). [`Engine::rank`] (`rank.rs`) runs a brief as
+//! stages, each a function of its own: the **candidates** (the site layers the brief
+//! ranks, ids unique), the **filters** (`filter.rs`: hard constraints, a list of reasons
+//! per site), the **evaluation** (one scorer per criterion, from [`crate::criteria`]),
+//! the **aggregation** (weighted sum, AHP, TOPSIS, or likeness to a target:
+//! `target.rs`), the **order** (best first, ties by id), the **decision** steps (Pareto
+//! front, robustness, near misses, a diverse shortlist: [`crate::decision`]) and the
+//! **warnings** (`warnings.rs`, the one place a ranking's warnings are made).
+//! [`Engine::grid`] (`grid.rs`) runs a grid brief through the same filters and scorers,
+//! cell by cell, as a stream. The engine is `Send + Sync`, so one can serve many briefs
+//! from many threads.
+
+mod filter;
+mod grid;
+mod networks;
+mod rank;
+mod shell;
+mod target;
+mod warnings;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+pub use grid::{Grid, GridStats, MAX_CELLS};
+pub use rank::MAX_PAIRS;
+
+use crate::brief::{Brief, Travel};
+use crate::catalog::Catalog;
+use crate::criteria::DataSet;
+use crate::error::{BriefProblems, Error, KeyProblem, Result};
+use crate::index::IndexedLayer;
+use crate::model::{Layer, Role};
+use crate::network::Network;
+use crate::table::Folded;
+
+/// The engine: every layer indexed once, ready for many briefs.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let mut big = Feature::point("big", 2.0, 48.0);
+/// big.area_ha = Some(50.0);
+/// let mut small = Feature::point("small", 2.1, 48.0);
+/// small.area_ha = Some(10.0);
+/// let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
+/// let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "land"
+///     type = "attribute"
+///     field = "area_ha"
+///     ideal = 60
+///     zero = 0
+/// "#)?;
+/// let ranking = engine.rank(&brief)?;
+/// assert_eq!(ranking.sites[0].site_id, "big");
+/// assert!((ranking.sites[0].score.unwrap() - 100.0 * 50.0 / 60.0).abs() < 1e-9);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Engine {
+    layers: Vec<IndexedLayer>,
+    networks: Vec<Network>,
+    folded: Vec<Folded>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Engine {
+    /// Indexes every layer of the catalog (one R-tree bulk load per layer).
+    ///
+    /// Each layer's features are first sorted by id, so that every sum and every
+    /// tie is computed in the same order whatever the order of the input files: the
+    /// same data gives byte-identical results.
+    pub fn new(catalog: Catalog) -> Engine {
+        let layers: Vec<IndexedLayer> = catalog
+            .layers
+            .into_par_iter()
+            .map(|mut layer| {
+                layer
+                    .features
+                    .sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+                IndexedLayer::new(layer)
+            })
+            .collect();
+        let folded = layers.par_iter().map(|l| Folded::new(l.layer())).collect();
+        let by_name = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.layer().name.clone(), i))
+            .collect();
+        Engine {
+            layers,
+            networks: catalog.networks,
+            folded,
+            by_name,
+        }
+    }
+
+    /// Builds every layer's indexes now. They are otherwise built on the first query
+    /// that needs them, so that a run pays only for what its brief uses; a server
+    /// calls this once at start so that no request pays for them.
+    ///
+    /// ```
+    /// use sitematch::{Catalog, Engine, Feature, Layer, Role};
+    /// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+    ///     "ports", Role::Facilities, vec![Feature::point("a", 0.0, 0.0)],
+    /// )]));
+    /// engine.build_indexes();
+    /// let near = engine.layer("ports").and_then(|l| l.nearest(geo::Point::new(0.0, 0.1), |_| true));
+    /// assert_eq!(near.map(|(i, _)| i), Some(0));
+    /// ```
+    pub fn build_indexes(&self) {
+        self.layers.par_iter().for_each(IndexedLayer::build_all);
+    }
+
+    /// The road network with this name.
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|n| n.name == name)
+    }
+
+    /// The road networks, in catalog order.
+    pub fn networks(&self) -> &[Network] {
+        &self.networks
+    }
+
+    /// The indexed layer with this name.
+    pub fn layer(&self, name: &str) -> Option<&IndexedLayer> {
+        self.by_name.get(name).and_then(|&i| self.layers.get(i))
+    }
+
+    /// The layers, in catalog order.
+    pub fn layers(&self) -> impl Iterator<Item = &Layer> {
+        self.layers.iter().map(IndexedLayer::layer)
+    }
+
+    pub(super) fn site_layers(&self, brief: &Brief) -> Vec<&IndexedLayer> {
+        match &brief.filter.layers {
+            Some(names) => names.iter().filter_map(|n| self.layer(n)).collect(),
+            None => self
+                .layers
+                .iter()
+                .filter(|l| l.layer().role == Role::Sites)
+                .collect(),
+        }
+    }
+
+    /// Checks a brief against the data: layers exist and have the right role, fields
+    /// exist. Every problem is reported at once.
+    pub fn check(&self, brief: &Brief) -> Result<()> {
+        let layers: Vec<&Layer> = self.layers().collect();
+        let mut problems = brief.check_against(&layers);
+        problems.extend(self.network_problems(brief));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Brief(BriefProblems {
+                path: None,
+                problems,
+            }))
+        }
+    }
+
+    /// For a brief with `[candidates] grid_km`: the grid of scored cells over the
+    /// brief's `bbox` or `departments`, as a stream. Cells with no land point within
+    /// reach, outside the départements or outside the `within` zones are left out (and
+    /// counted in [`Grid::stats`]); cells failing a hard constraint too, unless
+    /// `include_excluded`.
+    pub fn grid<'a>(&'a self, brief: &'a Brief, include_excluded: bool) -> Result<Grid<'a>> {
+        Grid::new(self, brief, include_excluded)
+    }
+
+    /// The values of a brief that match nothing in the data (`where`, `departments`,
+    /// `categories`, `tags`, category `scores`), each with the closest value the data
+    /// has. [`Engine::rank`] adds them to the ranking's warnings.
+    ///
+    /// ```
+    /// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+    /// let mut site = Feature::point("a", 2.0, 48.0);
+    /// site.attributes.insert("statut".into(), sitematch::Value::Text("friche sans projet".into()));
+    /// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features("sites", Role::Sites, vec![site])]));
+    /// let brief = Brief::from_toml_str(r#"
+    ///     [filter]
+    ///     where = { statut = ["friche sans projet", "friche sans projets"] }
+    ///     [[criterion]]
+    ///     name = "land"
+    ///     type = "attribute"
+    ///     field = "area_ha"
+    ///     ideal = 10
+    ///     zero = 0
+    /// "#)?;
+    /// let w = engine.value_warnings(&brief);
+    /// assert_eq!(w[0].key, "filter.where.statut[1]");
+    /// assert!(w[0].message.ends_with("did you mean \"friche sans projet\"?"));
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn value_warnings(&self, brief: &Brief) -> Vec<KeyProblem> {
+        let sites: Vec<&Layer> = self.site_layers(brief).iter().map(|l| l.layer()).collect();
+        crate::warnings::unmatched_values(brief, &sites, |n| {
+            let &i = self.by_name.get(n)?;
+            self.folded.get(i).map(|f| &f.known)
+        })
+    }
+
+    /// The `exclude_zones` layers of a brief, by name.
+    pub(super) fn exclude_zones<'a>(
+        &'a self,
+        brief: &'a Brief,
+    ) -> Vec<(&'a str, Option<&'a IndexedLayer>)> {
+        brief
+            .filter
+            .exclude_zones
+            .iter()
+            .map(|z| (z.as_str(), self.layer(z)))
+            .collect()
+    }
+}
+
+impl DataSet for Engine {
+    fn layer_with_table(&self, name: &str) -> Option<(&IndexedLayer, &Folded)> {
+        let &i = self.by_name.get(name)?;
+        Some((self.layers.get(i)?, self.folded.get(i)?))
+    }
+
+    fn network_of(&self, travel: &Travel) -> Option<&Network> {
+        Engine::network_of(self, travel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+        assert_send_sync::<crate::ranking::Ranking>();
+    }
+}

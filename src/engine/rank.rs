@@ -1,0 +1,473 @@
+//! [`Engine::rank`]: a brief through the pipeline, one stage after the other:
+//! candidates -> filter and evaluate -> aggregate -> order -> decide -> warnings.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::{filter, target, Engine};
+use crate::aggregate::aggregate;
+use crate::brief::{Brief, CriterionKind, Travel};
+use crate::criteria::{self, Scorer};
+use crate::decision;
+use crate::error::{BriefProblems, Error, Result};
+use crate::index::IndexedLayer;
+use crate::model::{Feature, Value};
+use crate::ranking::{
+    AttributeColumn, ColumnEvidence, CriterionResult, Decision, Exclusion, Ranking, SiteResult,
+    TargetProfile,
+};
+use crate::text::fold;
+
+/// The most (site, feature) pairs a brief's access and competition sums may visit:
+/// about a minute at the ~60 ns a pair they cost within 100 km, several beyond it, where
+/// every pair takes Karney's geodesic. A national brief's 30 km labour sum makes about
+/// 7 million; a radius wide enough to reach the whole country, about 800 million.
+pub const MAX_PAIRS: usize = 500_000_000;
+
+/// The candidates of a brief: every site of the layers it ranks, with its layer and
+/// its index there, in the layers' order.
+struct Candidates<'a> {
+    layers: Vec<&'a IndexedLayer>,
+    sites: Vec<(&'a IndexedLayer, usize, &'a Feature)>,
+}
+
+impl Candidates<'_> {
+    fn features(&self) -> Vec<&Feature> {
+        self.sites.iter().map(|(_, _, f)| *f).collect()
+    }
+}
+
+impl Engine {
+    /// Runs a brief: checks it against the data, applies the filters, evaluates every
+    /// criterion for every considered site, aggregates and ranks, then applies the
+    /// decision-support steps the brief asks for (Pareto front, robustness, near misses,
+    /// diverse shortlist).
+    pub fn rank(&self, brief: &Brief) -> Result<Ranking> {
+        if brief.grid.is_some() {
+            return Err(BriefProblems::one(
+                "candidates",
+                "a grid brief is scored with Engine::grid, as a stream",
+            ));
+        }
+        self.check(brief)?;
+        let candidates = self.candidates(brief)?;
+        let scorers = criteria::build(self, brief)?;
+        check_pairs(brief, &scorers, &candidates.features())?;
+        let mut ranking = self.ranking_shell(brief, true);
+        let weights = ranking.weights();
+
+        let attributes = attribute_columns(&candidates.layers);
+        let mut sites = self.evaluate_all(brief, &candidates, &scorers, &weights, &attributes);
+        let target = match &brief.target {
+            Some(t) => Some(target::target_profile(brief, t, &sites)?),
+            None => None,
+        };
+        let (passing, matrix) = aggregate_scores(brief, target.as_ref(), &weights, &mut sites);
+        let (order, matrix) = order(&mut sites, &passing, matrix);
+
+        ranking.ranked = matrix.len();
+        for (i, s) in sites.iter_mut().take(ranking.ranked).enumerate() {
+            s.rank = Some(i + 1);
+        }
+        ranking.attributes = attributes;
+        ranking.target = target;
+        ranking.sites = sites;
+
+        // The ranked sites' features, in rank order.
+        let ranked: Vec<&Feature> = order
+            .iter()
+            .take(ranking.ranked)
+            .filter_map(|&k| candidates.sites.get(k).map(|(_, _, f)| *f))
+            .collect();
+        decision::apply(brief, &mut ranking, &matrix, |k| {
+            let attr = brief.output.one_per.as_deref()?;
+            ranked.get(k)?.attribute(attr).as_text()
+        });
+        ranking.warnings = self.ranking_warnings(brief, &ranking, &scorers, &ranked);
+        Ok(ranking)
+    }
+
+    /// The candidates: the sites of the layers the brief ranks (`filter.layers`, else
+    /// every layer of role `sites`), their ids unique across them.
+    fn candidates(&self, brief: &Brief) -> Result<Candidates<'_>> {
+        let layers = self.site_layers(brief);
+        check_site_ids(&layers)?;
+        let sites = layers
+            .iter()
+            .flat_map(|l| {
+                l.layer()
+                    .features
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, f)| (*l, i, f))
+            })
+            .collect();
+        Ok(Candidates { layers, sites })
+    }
+
+    /// Filters and evaluates every candidate (in parallel): its hard-constraint
+    /// reasons, its criterion results and its attributes in the ranking's columns.
+    fn evaluate_all(
+        &self,
+        brief: &Brief,
+        candidates: &Candidates<'_>,
+        scorers: &[Box<dyn Scorer + '_>],
+        weights: &[f64],
+        attributes: &[AttributeColumn],
+    ) -> Vec<SiteResult> {
+        let zones = self.exclude_zones(brief);
+        let need_ha = brief.need_ha.or(brief.filter.min_area_ha);
+        // Per site layer: where each of the ranking's columns is among its attributes.
+        let positions: Vec<Vec<Option<usize>>> = candidates
+            .layers
+            .iter()
+            .map(|l| {
+                let names = &l.layer().attribute_names;
+                attributes
+                    .iter()
+                    .map(|a| names.iter().position(|n| *n == a.name))
+                    .collect()
+            })
+            .collect();
+        let layer_positions = |l: &IndexedLayer| {
+            candidates
+                .layers
+                .iter()
+                .position(|s| std::ptr::eq(*s, l))
+                .and_then(|k| positions.get(k))
+        };
+        candidates
+            .sites
+            .par_iter()
+            .map(|(layer, i, f)| {
+                let mut excluded_by = filter::reasons(&brief.filter, f, &zones);
+                let criteria = self.evaluate(scorers, weights, brief, f, &mut excluded_by);
+                let row = layer.attribute_rows().get(*i);
+                let values = match (row, layer_positions(layer)) {
+                    // The ranking's columns are this layer's, in its order.
+                    (Some(row), Some(at))
+                        if row.len() == at.len()
+                            && at.iter().enumerate().all(|(k, p)| *p == Some(k)) =>
+                    {
+                        row.clone()
+                    }
+                    (Some(row), Some(at)) => at
+                        .iter()
+                        .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
+                        .collect(),
+                    _ => vec![Value::Null; attributes.len()],
+                };
+                SiteResult {
+                    site_id: f.id.clone(),
+                    label: f.label.clone(),
+                    layer: layer.layer().name.clone(),
+                    category: f.category.clone(),
+                    commune: f.commune.clone(),
+                    attributes: values,
+                    location: f.location,
+                    geometry: f.geometry.clone(),
+                    area_ha: f.area_ha,
+                    rank: None,
+                    score: None,
+                    excluded_by,
+                    criteria,
+                    decision: Decision::default(),
+                    land_take_avoided_ha: land_take_avoided(f, need_ha),
+                }
+            })
+            .collect()
+    }
+
+    /// Evaluates every criterion of a brief for one site: the results, with the
+    /// `<criterion>:max_km` reasons appended to `excluded_by`.
+    pub(super) fn evaluate(
+        &self,
+        scorers: &[Box<dyn Scorer + '_>],
+        weights: &[f64],
+        brief: &Brief,
+        site: &Feature,
+        excluded_by: &mut Vec<Exclusion>,
+    ) -> Vec<CriterionResult> {
+        scorers
+            .iter()
+            .zip(weights)
+            .zip(&brief.criteria)
+            .map(|((s, w), c)| {
+                let e = s.evaluate(site);
+                if e.excludes {
+                    let name = s.name().to_string();
+                    excluded_by.push(match &c.kind {
+                        CriterionKind::Distance {
+                            travel: Travel::Straight,
+                            ..
+                        } => Exclusion::MaxKm(name),
+                        _ => Exclusion::MaxMin(name),
+                    });
+                }
+                let nearest = e.nearest.and_then(|i| {
+                    let layer = c.kind.layer().and_then(|n| self.layer(n))?;
+                    layer.layer().features.get(i)
+                });
+                CriterionResult {
+                    points: 100.0 * w * e.score,
+                    value: e.value,
+                    score: e.score,
+                    nearest_id: nearest.map(|n| n.id.clone()),
+                    nearest_label: nearest.and_then(|n| n.label.clone()),
+                    workers: e.detail.map(|d| d.workers),
+                    competing_jobs: e.detail.and_then(|d| d.competing_jobs),
+                    km: e.km,
+                    freight: e.freight,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Scores the sites that pass every hard constraint (by the brief's method, or by
+/// likeness to the target). Returns their indexes, in candidate order, and their
+/// criterion scores, a row each.
+fn aggregate_scores(
+    brief: &Brief,
+    target: Option<&TargetProfile>,
+    weights: &[f64],
+    sites: &mut [SiteResult],
+) -> (Vec<usize>, Vec<Vec<f64>>) {
+    let passing: Vec<usize> = (0..sites.len())
+        .filter(|&i| sites[i].excluded_by.is_empty())
+        .collect();
+    let matrix: Vec<Vec<f64>> = passing
+        .iter()
+        .map(|&i| sites[i].criteria.iter().map(|c| c.score).collect())
+        .collect();
+    match target {
+        Some(t) => {
+            for &i in &passing {
+                let s = &mut sites[i];
+                s.score = Some(target::likeness(t, weights, &mut s.criteria));
+            }
+        }
+        None => {
+            let scores = aggregate(brief.method, &matrix, weights);
+            for (&i, score) in passing.iter().zip(scores) {
+                sites[i].score = Some(score);
+            }
+        }
+    }
+    (passing, matrix)
+}
+
+/// Orders the sites in place: the ranked best first, ties by id; the excluded sites
+/// follow, by id. Returns the order (the candidate index at each place) and the
+/// score matrix's rows moved to rank order (for the decision steps).
+fn order(
+    sites: &mut [SiteResult],
+    passing: &[usize],
+    matrix: Vec<Vec<f64>>,
+) -> (Vec<usize>, Vec<Vec<f64>>) {
+    let mut order: Vec<usize> = (0..sites.len()).collect();
+    {
+        let keys: Vec<(bool, f64, &[u8])> = sites
+            .iter()
+            .map(|s| {
+                let ranked = s.excluded_by.is_empty();
+                // Best score first among the ranked; excluded sites by id alone.
+                let score = if ranked { -s.score.unwrap_or(0.0) } else { 0.0 };
+                (!ranked, score, s.site_id.as_bytes())
+            })
+            .collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&keys[a], &keys[b]);
+            x.0.cmp(&y.0)
+                .then_with(|| x.1.total_cmp(&y.1))
+                .then_with(|| x.2.cmp(y.2))
+        });
+    }
+    // Sites move once, in place, to the order of their (small) keys.
+    permute(sites, &order);
+    let mut row_of = vec![usize::MAX; sites.len()];
+    for (p, &i) in passing.iter().enumerate() {
+        row_of[i] = p;
+    }
+    let mut rows: Vec<Option<Vec<f64>>> = matrix.into_iter().map(Some).collect();
+    let matrix = order
+        .iter()
+        .take(passing.len())
+        .map(|&i| {
+            let row = row_of.get(i).and_then(|&p| rows.get_mut(p));
+            row.and_then(Option::take).unwrap_or_default()
+        })
+        .collect();
+    (order, matrix)
+}
+
+/// Puts `v[order[k]]` at `k` for every `k`, in place: each element moves along the
+/// cycle of the permutation it is on (`order` holds every index once).
+fn permute<T>(v: &mut [T], order: &[usize]) {
+    let mut done = vec![false; v.len()];
+    for start in 0..v.len() {
+        if done[start] {
+            continue;
+        }
+        let mut at = start;
+        loop {
+            done[at] = true;
+            let next = order[at];
+            if next == start {
+                break;
+            }
+            v.swap(at, next);
+            at = next;
+        }
+    }
+}
+
+/// Site ids are unique across the candidate layers. The engine sorts each layer by
+/// id, so within one layer a duplicate is next to its twin.
+fn check_site_ids(site_layers: &[&IndexedLayer]) -> Result<()> {
+    let duplicate = |id: &str, first: &str, second: &str| Error::DuplicateSiteId {
+        id: id.to_string(),
+        first: first.to_string(),
+        second: second.to_string(),
+    };
+    if let [only] = site_layers {
+        let l = only.layer();
+        return match l.features.windows(2).find(|w| w[0].id == w[1].id) {
+            Some(w) => Err(duplicate(&w[0].id, &l.name, &l.name)),
+            None => Ok(()),
+        };
+    }
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for l in site_layers {
+        let name = l.layer().name.as_str();
+        for f in &l.layer().features {
+            if let Some(first) = seen.insert(f.id.as_str(), name) {
+                return Err(duplicate(&f.id, first, name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The attribute columns of the candidate layers: every field name, in the layers'
+/// order, each typed from every candidate's value.
+fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
+    let mut names: Vec<(&str, ColumnEvidence)> = Vec::new();
+    for l in layers {
+        for (a, e) in l.layer().attribute_names.iter().zip(l.column_evidence()) {
+            match names.iter_mut().find(|(n, _)| *n == a.as_str()) {
+                Some((_, seen)) => *seen = seen.merge(*e),
+                None => names.push((a, *e)),
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|(name, e)| AttributeColumn {
+            name: name.to_string(),
+            kind: e.kind(),
+        })
+        .collect()
+}
+
+/// The land take (ha) reusing a site avoids against a greenfield site of `need_ha`:
+/// a brownfield site is already artificialised, so its area up to the need; none for
+/// a site in an agricultural or natural zone (`zoning` A or N: building there takes
+/// land the law protects, whatever stood on it). Unknown zoning counts as
+/// artificialised (a friche is, by definition); no area or no need: `None`.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
+/// let mut f = Feature::point("a", 2.0, 48.0);
+/// f.area_ha = Some(12.0);
+/// f.attributes.insert("zoning".into(), Value::Text("N".into()));
+/// let sites = Layer::from_features("sites", Role::Sites, vec![f]);
+/// let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// let brief = Brief::from_toml_str("need_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 20\nzero = 0\n")?;
+/// assert_eq!(engine.rank(&brief)?.sites[0].land_take_avoided_ha, Some(0.0));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+fn land_take_avoided(site: &Feature, need_ha: Option<f64>) -> Option<f64> {
+    let need = need_ha?;
+    let area = site.area_ha?;
+    let zoning = site.attribute("zoning").as_text().map(|z| fold(&z));
+    let protected = zoning.is_some_and(|z| {
+        z == "a" || z.starts_with('n') || (z.starts_with('a') && !z.starts_with("au"))
+    });
+    Some(if protected { 0.0 } else { area.min(need) })
+}
+
+/// Refuses, before any work, a brief whose sums would visit more than [`MAX_PAIRS`]
+/// pairs over these candidates: the count is extrapolated from up to 256 candidates
+/// taken evenly through the list (each counted by the index, without a distance).
+/// Every sum that can reach that many (access and competition in a straight line) is
+/// counted; sums by road are bounded by the network's reach in the time given.
+fn check_pairs(brief: &Brief, scorers: &[Box<dyn Scorer + '_>], sites: &[&Feature]) -> Result<()> {
+    let step = sites.len().div_ceil(256).max(1);
+    let sample: Vec<&Feature> = sites.iter().step_by(step).copied().collect();
+    if sample.is_empty() {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for (i, (c, scorer)) in brief.criteria.iter().zip(scorers).enumerate() {
+        let estimate = scorer.pairs(&sample, sites.len());
+        if estimate > MAX_PAIRS as f64 {
+            let key = if c
+                .kind
+                .travel()
+                .is_some_and(|t| !matches!(t, Travel::Straight))
+            {
+                "radius_min"
+            } else {
+                "radius_km"
+            };
+            problems.push(crate::error::KeyProblem::new(
+                format!("criterion[{i}].{key}"),
+                format!(
+                    "{}: the sum over this radius would visit about {} (site, feature) pairs for {} candidates; the limit is {} (a smaller radius, or fewer candidates with a filter)",
+                    c.name,
+                    crate::text::thousands(estimate),
+                    crate::text::thousands(sites.len() as f64),
+                    crate::text::thousands(MAX_PAIRS as f64),
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Brief(crate::error::BriefProblems {
+            path: None,
+            problems,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permute_puts_each_element_where_the_order_says() {
+        // Permutations of every size up to 9 from a fixed generator, against building
+        // the permuted vector afresh.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for n in 0..10usize {
+            for _ in 0..50 {
+                let mut order: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    order.swap(i, (seed % (i as u64 + 1)) as usize);
+                }
+                let v: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+                let expected: Vec<String> = order.iter().map(|&i| v[i].clone()).collect();
+                let mut got = v.clone();
+                permute(&mut got, &order);
+                assert_eq!(got, expected, "order {order:?}");
+            }
+        }
+    }
+}

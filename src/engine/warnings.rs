@@ -1,0 +1,88 @@
+//! The warnings of a ranking and of a grid, made in one place, in a fixed order: the
+//! brief's values that match nothing in the data, how the road networks cover the
+//! ranked sites, the criteria that do not separate the candidates, what each scorer
+//! noted, the candidates a travel matrix does not name.
+
+use crate::brief::{Brief, Travel};
+use crate::criteria::Scorer;
+use crate::error::KeyProblem;
+use crate::model::Feature;
+use crate::ranking::{CriterionValue, Ranking};
+
+use super::Engine;
+
+impl Engine {
+    /// A ranking's warnings (`ranked`: the ranked sites' features, in rank order).
+    pub(super) fn ranking_warnings(
+        &self,
+        brief: &Brief,
+        ranking: &Ranking,
+        scorers: &[Box<dyn Scorer + '_>],
+        ranked: &[&Feature],
+    ) -> Vec<KeyProblem> {
+        let mut out = self.value_warnings(brief);
+        out.extend(self.network_warnings(brief, ranked));
+        out.extend(crate::warnings::flat_criteria(brief, ranking));
+        out.extend(scorer_notes(scorers));
+        out.extend(not_in_matrix(brief, ranking));
+        out
+    }
+
+    /// A grid's warnings (known before its first cell).
+    pub(super) fn grid_warnings(
+        &self,
+        brief: &Brief,
+        scorers: &[Box<dyn Scorer + '_>],
+    ) -> Vec<KeyProblem> {
+        let mut out = self.value_warnings(brief);
+        out.extend(scorer_notes(scorers));
+        out
+    }
+}
+
+/// The scorers' notes, keyed by their criterion.
+fn scorer_notes(scorers: &[Box<dyn Scorer + '_>]) -> Vec<KeyProblem> {
+    scorers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.notes()
+                .into_iter()
+                .map(move |n| KeyProblem::new(format!("criterion[{i}]"), n))
+        })
+        .collect()
+}
+
+/// For criteria on a matrix: how many candidates the matrix does not name (their
+/// value is null, their score 0).
+fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
+    let mut out = Vec::new();
+    for (i, c) in brief.criteria.iter().enumerate() {
+        let Some(Travel::Matrix(path)) = c.kind.travel() else {
+            continue;
+        };
+        let missing = ranking
+            .sites
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.criteria.get(i).map(|r| &r.value),
+                    Some(CriterionValue::Number(None))
+                )
+            })
+            .count();
+        if missing > 0 {
+            out.push(KeyProblem::new(
+                format!("criterion[{i}]"),
+                format!(
+                    "{}: {missing} of the {} candidates are not in the matrix {}; their value \
+                     is null and their score 0",
+                    c.name,
+                    ranking.sites.len(),
+                    path.display()
+                ),
+            ));
+        }
+    }
+    out
+}
