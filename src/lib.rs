@@ -84,8 +84,9 @@ mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{
-    Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay, Filter, FreightSpec,
-    GridSpec, Impedance, OutputSpec, Robustness, Target, Travel, DEFAULT_FACTORS,
+    Anchor, AnchorSpec, Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay,
+    Filter, FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel,
+    DEFAULT_FACTORS,
 };
 pub use catalog::{
     data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,

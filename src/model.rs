@@ -260,6 +260,9 @@ impl Feature {
     }
 }
 
+/// The site fields every site has, whatever its layer's attributes.
+pub(crate) const BUILTIN_FIELDS: [&str; 5] = ["id", "label", "category", "commune", "area_ha"];
+
 /// A loaded layer: features in WGS84 plus the record of what was skipped.
 ///
 /// ```
@@ -318,6 +321,12 @@ pub enum Measure {
 }
 
 impl Layer {
+    /// True when the layer's features carry this field: a built-in one (`id`,
+    /// `label`, `category`, `commune`, `area_ha`) or one of its attributes.
+    pub fn has_field(&self, name: &str) -> bool {
+        BUILTIN_FIELDS.contains(&name) || self.attribute_names.iter().any(|a| a == name)
+    }
+
     /// Builds a layer from features made in memory. Ids must be unique: a repeated
     /// id is skipped and recorded, as when reading a file.
     ///

@@ -3,10 +3,7 @@
 
 use super::{Brief, CriterionKind};
 use crate::error::KeyProblem;
-use crate::model::{Layer, Role};
-
-/// The site fields every site has, whatever its layer's attributes.
-pub(crate) const BUILTIN_FIELDS: [&str; 5] = ["id", "label", "category", "commune", "area_ha"];
+use crate::model::{Layer, Role, BUILTIN_FIELDS};
 
 impl Brief {
     /// Every problem of this brief against these layers (empty: none): unknown layers,

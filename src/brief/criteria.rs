@@ -4,15 +4,24 @@
 use serde_json::Value;
 
 use super::shape::{
-    AccessShape, AttributeShape, CategoryShape, CompetitionShape, DistanceShape, FreightShape,
-    HeadShape, ZoneShape,
+    AccessShape, AnchorShape, AttributeShape, CategoryShape, CompetitionShape, DistanceShape,
+    FreightShape, HeadShape, LandShape, ZoneShape,
 };
 use super::CriterionType;
-use super::{CompetitionMeasure, Criterion, CriterionKind, Decay, FreightSpec, Impedance, Travel};
+use super::{
+    Anchor, AnchorSpec, CompetitionMeasure, Criterion, CriterionKind, Decay, FreightSpec,
+    Impedance, LandSpec, Travel,
+};
 use crate::de::{read, value_type, Problems, Seg};
 
-/// One `[[criterion]]` table, read by its type.
-pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Criterion> {
+/// One `[[criterion]]` table, read by its type (`need_ha`: the brief's, which a land
+/// criterion takes when it gives none).
+pub(super) fn criterion(
+    item: &Value,
+    i: usize,
+    need_ha: Option<f64>,
+    p: &mut Problems,
+) -> Option<Criterion> {
     let key = format!("criterion[{i}]");
     let base = [Seg::Key("criterion".into()), Seg::Index(i)];
     if !item.is_object() {
@@ -23,7 +32,7 @@ pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Crit
         None => Err("is required".to_string()),
         Some(Value::String(t)) => CriterionType::from_name(t).ok_or_else(|| {
             format!(
-                "{t:?}: use distance, access, attribute, category, zone, competition or freight"
+                "{t:?}: use distance, access, attribute, category, zone, competition, freight, land or anchor"
             )
         }),
         Some(other) => Err(format!("must be text, found {}", value_type(other))),
@@ -63,6 +72,14 @@ pub(super) fn criterion(item: &Value, i: usize, p: &mut Problems) -> Option<Crit
         CriterionType::Freight => {
             let s: FreightShape = read(item, &base, p)?;
             (s.name.clone(), s.weight, freight(s, &key, p))
+        }
+        CriterionType::Land => {
+            let s: LandShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, land(s, need_ha, &key, p))
+        }
+        CriterionType::Anchor => {
+            let s: AnchorShape = read(item, &base, p)?;
+            (s.name.clone(), s.weight, anchor(s, &key, p))
         }
         CriterionType::Zone => {
             let s: ZoneShape = read(item, &base, p)?;
@@ -522,6 +539,96 @@ fn attribute(s: AttributeShape, key: &str, p: &mut Problems) -> CriterionKind {
         zero: zero.unwrap_or(0.0),
         missing,
     }
+}
+
+fn land(s: LandShape, brief_need: Option<f64>, key: &str, p: &mut Problems) -> CriterionKind {
+    let need = s.need_ha.or(brief_need);
+    match need {
+        None => p.required(
+            format!("{key}.need_ha"),
+            "is required for a land criterion (or give the brief's need_ha)",
+        ),
+        Some(n) if !(n > 0.0 && n.is_finite()) => p.push(
+            format!("{key}.need_ha"),
+            "must be a number of hectares above 0",
+        ),
+        Some(_) => {}
+    }
+    let min_share = s.min_share.unwrap_or(0.5);
+    if !(0.0..1.0).contains(&min_share) {
+        p.push(
+            format!("{key}.min_share"),
+            "must be a share of the need from 0 to below 1 (0.5: half the need scores 0)",
+        );
+    }
+    let missing = s.missing.unwrap_or(0.3);
+    if !(0.0..=1.0).contains(&missing) {
+        p.push(format!("{key}.missing"), "must be a score from 0 to 1");
+    }
+    CriterionKind::Land(LandSpec {
+        need_ha: need.unwrap_or(1.0),
+        min_share,
+        missing,
+    })
+}
+
+fn anchor(s: AnchorShape, key: &str, p: &mut Problems) -> CriterionKind {
+    let what = "an anchor criterion";
+    let ideal = required(s.ideal_km, key, "ideal_km", what, p);
+    let zero = required(s.zero_km, key, "zero_km", what, p);
+    if let (Some(i), Some(z)) = (ideal, zero) {
+        if !(i >= 0.0 && z > i && z.is_finite()) {
+            p.push(
+                format!("{key}.zero_km"),
+                "must be greater than ideal_km, which must not be negative",
+            );
+        }
+    }
+    if s.max_km.is_some_and(|m| !(m > 0.0 && m.is_finite())) {
+        p.push(format!("{key}.max_km"), "must be a number of km above 0");
+    }
+    let mut points = Vec::new();
+    match s.points {
+        None => p.required(
+            format!("{key}.points"),
+            "is required: a list of { label = \"...\", lon = ..., lat = ... }",
+        ),
+        Some(list) if list.is_empty() => p.push(format!("{key}.points"), "must name a place"),
+        Some(list) => {
+            for (k, pt) in list.into_iter().enumerate() {
+                let at = format!("{key}.points[{k}]");
+                let label = pt.label.unwrap_or_else(|| {
+                    p.required(format!("{at}.label"), "is required");
+                    String::new()
+                });
+                let lon = pt.lon.filter(|x| (-180.0..=180.0).contains(x));
+                let lat = pt.lat.filter(|y| (-90.0..=90.0).contains(y));
+                if lon.is_none() {
+                    p.push(
+                        format!("{at}.lon"),
+                        "is required: a longitude in WGS84 degrees, -180 to 180",
+                    );
+                }
+                if lat.is_none() {
+                    p.push(
+                        format!("{at}.lat"),
+                        "is required: a latitude in WGS84 degrees, -90 to 90",
+                    );
+                }
+                points.push(Anchor {
+                    label,
+                    lon: lon.unwrap_or(0.0),
+                    lat: lat.unwrap_or(0.0),
+                });
+            }
+        }
+    }
+    CriterionKind::Anchor(AnchorSpec {
+        points,
+        ideal: ideal.unwrap_or(0.0),
+        zero: zero.unwrap_or(1.0),
+        max: s.max_km,
+    })
 }
 
 fn category(s: CategoryShape, key: &str, p: &mut Problems) -> CriterionKind {

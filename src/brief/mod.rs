@@ -47,11 +47,15 @@ pub enum CriterionType {
     Competition,
     /// The freight carbon of the client's flows to and from the site.
     Freight,
+    /// How well a site's usable land fits the plant's need.
+    Land,
+    /// The distance to places the brief names (a partner's plant, a client).
+    Anchor,
 }
 
 impl CriterionType {
     /// Every type, in the order briefs and messages list them.
-    pub const ALL: [CriterionType; 7] = [
+    pub const ALL: [CriterionType; 9] = [
         CriterionType::Distance,
         CriterionType::Access,
         CriterionType::Attribute,
@@ -59,6 +63,8 @@ impl CriterionType {
         CriterionType::Zone,
         CriterionType::Competition,
         CriterionType::Freight,
+        CriterionType::Land,
+        CriterionType::Anchor,
     ];
 
     /// The name briefs write (`distance`, `access`...).
@@ -75,7 +81,15 @@ impl CriterionType {
             CriterionType::Zone => "zone",
             CriterionType::Competition => "competition",
             CriterionType::Freight => "freight",
+            CriterionType::Land => "land",
+            CriterionType::Anchor => "anchor",
         }
+    }
+
+    /// True for the types whose value is a distance to the nearest of something
+    /// (`distance`, `anchor`): their outputs name what is nearest.
+    pub fn is_distance(self) -> bool {
+        matches!(self, CriterionType::Distance | CriterionType::Anchor)
     }
 
     /// The type a brief names, if it is one.
@@ -192,6 +206,72 @@ pub const DEFAULT_FACTORS: [(&str, f64); 2] = [("road", 0.079), ("rail", 0.006)]
 
 /// A `type = "freight"` criterion: the client's flows and how they travel.
 ///
+/// A land criterion (`type = "land"`): a site's usable land against the plant's need.
+/// The usable land is the site's `available_ha` when its layer states one (a port
+/// zone's land on offer), else its `area_ha`: a large record scores as well as a site
+/// of the need's size, since it can host the plant. The score rises from 0 at
+/// `min_share` of the need to 1 at the need; a site with no known area scores
+/// `missing`.
+///
+/// ```
+/// use sitematch::{Brief, CriterionKind};
+/// let brief = Brief::from_toml_str("need_ha = 30\n[[criterion]]\nname = \"land\"\ntype = \"land\"\n")?;
+/// let CriterionKind::Land(l) = &brief.criteria[0].kind else { panic!("land") };
+/// assert_eq!((l.need_ha, l.min_share, l.missing), (30.0, 0.5, 0.3));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandSpec {
+    /// The plant's need, ha (the criterion's `need_ha`, else the brief's).
+    pub need_ha: f64,
+    /// The share of the need that scores 0 (default 0.5).
+    pub min_share: f64,
+    /// The score of a site with no known area (default 0.3).
+    pub missing: f64,
+}
+
+/// One place a brief names, for an anchor criterion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchor {
+    /// What it is ("our Douai plant", "client: Renault Douai").
+    pub label: String,
+    /// Longitude, WGS84 degrees.
+    pub lon: f64,
+    /// Latitude, WGS84 degrees.
+    pub lat: f64,
+}
+
+/// An anchor criterion (`type = "anchor"`): the straight-line distance (geodesic, km)
+/// to the nearest of the places the brief writes itself (`points`: label, lon, lat),
+/// scored as a distance criterion. It needs no file, so it also works through the
+/// server.
+///
+/// ```
+/// use sitematch::{Brief, CriterionKind};
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "client"
+///     type = "anchor"
+///     points = [{ label = "Renault Douai", lon = 3.07, lat = 50.37 }]
+///     ideal_km = 2
+///     zero_km = 40
+/// "#)?;
+/// let CriterionKind::Anchor(a) = &brief.criteria[0].kind else { panic!("anchor") };
+/// assert_eq!(a.points[0].label, "Renault Douai");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnchorSpec {
+    /// The places.
+    pub points: Vec<Anchor>,
+    /// Score 1 at or below, km.
+    pub ideal: f64,
+    /// Score 0 at or beyond, km.
+    pub zero: f64,
+    /// Excluded beyond, km (hard constraint).
+    pub max: Option<f64>,
+}
+
 /// ```
 /// use sitematch::{Brief, CriterionKind};
 /// let brief = Brief::from_toml_str(r#"
@@ -449,6 +529,10 @@ pub enum CriterionKind {
     /// The freight of the client's suppliers and customers to and from the site:
     /// tonne-km a year and tonnes CO2e a year (lower is better).
     Freight(FreightSpec),
+    /// The fit of the site's usable land to the plant's need.
+    Land(LandSpec),
+    /// The distance to the nearest of the places the brief names.
+    Anchor(AnchorSpec),
 }
 
 impl CriterionKind {
@@ -462,6 +546,8 @@ impl CriterionKind {
             CriterionKind::Zone { .. } => CriterionType::Zone,
             CriterionKind::Competition { .. } => CriterionType::Competition,
             CriterionKind::Freight(_) => CriterionType::Freight,
+            CriterionKind::Land(_) => CriterionType::Land,
+            CriterionKind::Anchor(_) => CriterionType::Anchor,
         }
     }
 
@@ -533,6 +619,14 @@ impl CriterionKind {
                 ),
                 _ => "t CO2e a year of freight to and from the site".to_string(),
             },
+            CriterionKind::Land(l) => format!(
+                "ha of usable land (available_ha, else area_ha) for a need of {} ha",
+                l.need_ha
+            ),
+            CriterionKind::Anchor(a) => {
+                let labels: Vec<&str> = a.points.iter().map(|p| p.label.as_str()).collect();
+                format!("km to the nearest of {}", labels.join(", "))
+            }
         }
     }
 

@@ -378,3 +378,39 @@ impl<'de> Deserialize<'de> for Matrix {
             })
     }
 }
+
+/// `type = "land"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LandShape {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub _type: Option<IgnoredAny>,
+    pub weight: Option<f64>,
+    pub need_ha: Option<f64>,
+    pub min_share: Option<f64>,
+    pub missing: Option<f64>,
+}
+
+/// One point of an anchor criterion.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AnchorPointShape {
+    pub label: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+/// `type = "anchor"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AnchorShape {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub _type: Option<IgnoredAny>,
+    pub weight: Option<f64>,
+    pub points: Option<Vec<AnchorPointShape>>,
+    pub ideal_km: Option<f64>,
+    pub zero_km: Option<f64>,
+    pub max_km: Option<f64>,
+}

@@ -101,7 +101,8 @@ pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
                 if item.get("weight").is_some() {
                     weighted.push(i);
                 }
-                if let Some(c) = criterion(item, i, p) {
+                let need = s.need_ha.or(filter.min_area_ha);
+                if let Some(c) = criterion(item, i, need, p) {
                     criteria.push(c);
                 }
             }
@@ -312,7 +313,9 @@ fn grid_checks(
     for (i, c) in criteria.iter().enumerate() {
         if matches!(
             c.kind,
-            CriterionKind::Attribute { .. } | CriterionKind::Category { .. }
+            CriterionKind::Attribute { .. }
+                | CriterionKind::Category { .. }
+                | CriterionKind::Land(_)
         ) {
             p.push(
                 format!("criterion[{i}].type"),

@@ -5,12 +5,14 @@
 //! into scorers over a [`DataSet`]; the engine calls them, site by site.
 
 mod access;
+mod anchor;
 mod attribute;
 mod category;
 mod competition;
 pub(crate) mod distance;
 mod drive;
 mod freight;
+pub(crate) mod land;
 mod matrix;
 mod zone;
 
@@ -231,6 +233,14 @@ pub(crate) fn build<'a>(
                     name: c.name.clone(),
                     layer: layer(l).map(|(l, _)| l),
                 }),
+                CriterionKind::Land(spec) => Box::new(land::LandScorer {
+                    name: c.name.clone(),
+                    spec: spec.clone(),
+                }),
+                CriterionKind::Anchor(spec) => Box::new(anchor::AnchorScorer {
+                    name: c.name.clone(),
+                    spec: spec.clone(),
+                }),
                 // Every flows file was read above.
                 CriterionKind::Freight(f) => Box::new(freight::FreightScorer::new(
                     &c.name,
@@ -282,6 +292,8 @@ pub(crate) fn score_of_value(kind: &CriterionKind, v: &CriterionValue) -> Option
         | CriterionKind::Competition { saturation, .. } => (x? / saturation).clamp(0.0, 1.0),
         CriterionKind::Attribute { ideal, zero, .. } => attribute::ramp(x?, *ideal, *zero),
         CriterionKind::Freight(f) => distance::ramp_down(x?, f.ideal, f.zero),
+        CriterionKind::Land(spec) => land::score(spec, x?),
+        CriterionKind::Anchor(a) => distance::ramp_down(x?, a.ideal, a.zero),
         CriterionKind::Zone { .. } => f64::from(u8::from(x? > 0.0)),
         CriterionKind::Category {
             scores, default, ..

@@ -414,7 +414,7 @@ impl<'a> Grid<'a> {
         let mut site = Feature::point(format!("r{r:05}c{c:05}"), lon, row.lat);
         site.area_ha = Some(self.spec.grid_km * self.spec.grid_km * 100.0);
         site.commune = commune;
-        let mut excluded_by = filter::reasons(&self.brief.filter, &site, &self.zones);
+        let mut excluded_by = filter::reasons(&self.brief.filter, &site, &[], &self.zones);
         let criteria = self.engine.evaluate(
             &self.scorers,
             &self.weights,

@@ -130,21 +130,24 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let layer_positions = |l: &IndexedLayer| {
-            candidates
-                .layers
-                .iter()
-                .position(|s| std::ptr::eq(*s, l))
-                .and_then(|k| positions.get(k))
-        };
+        // Per site layer: the filter's attributes it does not carry.
+        let untested: Vec<Vec<&str>> = candidates
+            .layers
+            .iter()
+            .map(|l| filter::untested(&brief.filter, l.layer()))
+            .collect();
+        let layer_index =
+            |l: &IndexedLayer| candidates.layers.iter().position(|s| std::ptr::eq(*s, l));
         candidates
             .sites
             .par_iter()
             .map(|(layer, i, f)| {
-                let mut excluded_by = filter::reasons(&brief.filter, f, &zones);
+                let k = layer_index(layer);
+                let skip = k.and_then(|k| untested.get(k)).map_or(&[][..], |u| &u[..]);
+                let mut excluded_by = filter::reasons(&brief.filter, f, skip, &zones);
                 let criteria = self.evaluate(scorers, weights, brief, f, &mut excluded_by);
                 let row = layer.attribute_rows().get(*i);
-                let values = match (row, layer_positions(layer)) {
+                let values = match (row, k.and_then(|k| positions.get(k))) {
                     // The ranking's columns are this layer's, in its order.
                     (Some(row), Some(at))
                         if row.len() == at.len()
@@ -201,20 +204,30 @@ impl Engine {
                         CriterionKind::Distance {
                             travel: Travel::Straight,
                             ..
-                        } => Exclusion::MaxKm(name),
+                        }
+                        | CriterionKind::Anchor(_) => Exclusion::MaxKm(name),
                         _ => Exclusion::MaxMin(name),
                     });
                 }
-                let nearest = e.nearest.and_then(|i| {
-                    let layer = c.kind.layer().and_then(|n| self.layer(n))?;
-                    layer.layer().features.get(i)
-                });
+                // The facility reached: a feature of the criterion's layer, or a place
+                // the brief names (an anchor: a label, no id).
+                let (nearest_id, nearest_label) = match (&c.kind, e.nearest) {
+                    (CriterionKind::Anchor(a), Some(i)) => {
+                        (None, a.points.get(i).map(|p| p.label.clone()))
+                    }
+                    (_, Some(i)) => {
+                        let layer = c.kind.layer().and_then(|n| self.layer(n));
+                        let f = layer.and_then(|l| l.layer().features.get(i));
+                        (f.map(|n| n.id.clone()), f.and_then(|n| n.label.clone()))
+                    }
+                    (_, None) => (None, None),
+                };
                 CriterionResult {
                     points: 100.0 * w * e.score,
                     value: e.value,
                     score: e.score,
-                    nearest_id: nearest.map(|n| n.id.clone()),
-                    nearest_label: nearest.and_then(|n| n.label.clone()),
+                    nearest_id,
+                    nearest_label,
                     workers: e.detail.map(|d| d.workers),
                     competing_jobs: e.detail.and_then(|d| d.competing_jobs),
                     km: e.km,

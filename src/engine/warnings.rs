@@ -21,10 +21,42 @@ impl Engine {
         ranked: &[&Feature],
     ) -> Vec<KeyProblem> {
         let mut out = self.value_warnings(brief);
+        out.extend(self.untested_filters(brief));
         out.extend(self.network_warnings(brief, ranked));
         out.extend(crate::warnings::flat_criteria(brief, ranking));
         out.extend(scorer_notes(scorers));
         out.extend(not_in_matrix(brief, ranking));
+        out
+    }
+
+    /// The `where` and `where_not` attributes that some of the ranked layers do not
+    /// carry: the sites of those layers are not tested by them.
+    fn untested_filters(&self, brief: &Brief) -> Vec<KeyProblem> {
+        let layers = self.site_layers(brief);
+        let mut out = Vec::new();
+        for (table, attr, _) in brief.filter.attribute_lists() {
+            let without: Vec<String> = layers
+                .iter()
+                .map(|l| l.layer())
+                .filter(|l| !l.has_field(attr))
+                .map(|l| format!("{} ({} sites)", l.name, l.features.len()))
+                .collect();
+            if without.is_empty() {
+                continue;
+            }
+            out.push(KeyProblem::new(
+                format!("filter.{table}.{attr}"),
+                format!(
+                    "layer{} {} ha{} no attribute {attr:?}: this constraint does not test \
+                     {} sites (they are neither excluded nor admitted by it); narrow \
+                     filter.layers to rank only the layers that carry it",
+                    if without.len() > 1 { "s" } else { "" },
+                    without.join(", "),
+                    if without.len() > 1 { "ve" } else { "s" },
+                    if without.len() > 1 { "their" } else { "its" },
+                ),
+            ));
+        }
         out
     }
 

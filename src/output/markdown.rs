@@ -134,7 +134,7 @@ pub(super) fn short_value(
     c: &crate::ranking::CriterionResult,
 ) -> String {
     match &c.value {
-        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => {
+        CriterionValue::Number(Some(x)) if info.kind.is_distance() => {
             format!("{x:.1} {}", info.travel.unit())
         }
         // A sum over people: whole numbers.

@@ -18,7 +18,7 @@
 //! | `<c>_value` | number (string for a category criterion) | raw value, in the unit the `sitematch` member's `units` gives: km to the nearest facility, a sum within the radius (whole people when it sums a field such as `active`), a count, the attribute |
 //! | `<c>_score` | number 0..1 | normalised score |
 //! | `<c>_points` | number | contribution to the weighted sum |
-//! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance criteria only |
+//! | `<c>_nearest_id`, `<c>_nearest_label` | string | distance and anchor criteria only (an anchor has a label, no id) |
 //! | `<c>_km` | number | distance criteria by road (`travel = "drive"`): the straight-line km to the facility reached, beside the minutes of `<c>_value` |
 //! | `<c>_workers`, `<c>_jobs` | number | competition criteria only: the workers within reach (distance-weighted, whole people) and the jobs competing for them (workers / `<c>_value` for workers-per-job), null when no job competes |
 //! | `<c>_tkm`, `<c>_rail`, `<c>_biggest` | number, boolean, string | freight criteria only: tonne-km a year (as travelled), whether rail serves the site, the three biggest flows by CO2e (`Acier Nord (in, 12,000 t, 290 km by road: 275 t CO2e); ...`) |
@@ -283,7 +283,7 @@ pub(crate) fn columns(ranking: &Ranking, records: Records) -> Vec<Column> {
         cols.push(Column::new(format!("{}_value", c.name), value));
         cols.push(Column::new(format!("{}_score", c.name), Number));
         cols.push(Column::new(format!("{}_points", c.name), Number));
-        if c.kind == CriterionType::Distance {
+        if c.kind.is_distance() {
             cols.push(Column::new(format!("{}_nearest_id", c.name), Text));
             cols.push(Column::new(format!("{}_nearest_label", c.name), Text));
             if c.travel != Travel::Straight {
@@ -379,7 +379,7 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
         });
         out.push(Cell::Num(Some(c.score)));
         out.push(Cell::Num(Some(c.points)));
-        if info.kind == CriterionType::Distance {
+        if info.kind.is_distance() {
             out.push(Cell::Text(c.nearest_id.clone()));
             out.push(Cell::Text(c.nearest_label.clone()));
             if info.travel != Travel::Straight {

@@ -204,7 +204,7 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
     let _ = writeln!(out);
     for (k, (info, c)) in ranking.criteria.iter().zip(&s.criteria).enumerate() {
         let value = match &c.value {
-            CriterionValue::Number(Some(x)) if info.kind == CriterionType::Distance => match c.km {
+            CriterionValue::Number(Some(x)) if info.kind.is_distance() => match c.km {
                 Some(km) => format!(
                     "{x:.3} {} by {} ({km:.3} km in a straight line)",
                     info.travel.unit(),
@@ -227,7 +227,7 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
                 format!("{x:.3} ({})", info.unit)
             }
             CriterionValue::Number(Some(x)) => format!("{x}"),
-            CriterionValue::Number(None) if info.kind == CriterionType::Distance => {
+            CriterionValue::Number(None) if info.kind.is_distance() => {
                 if info.travel == crate::brief::Travel::Straight {
                     "no matching facility".to_string()
                 } else {
@@ -294,15 +294,16 @@ pub fn explain(ranking: &crate::ranking::Ranking, site_id: &str) -> Option<Strin
                 biggest_flows(f)
             );
         }
-        if let Some(id) = &c.nearest_id {
-            let _ = write!(
-                out,
-                "; nearest {id}{}",
-                c.nearest_label
-                    .as_deref()
-                    .map(|l| format!(" \"{l}\""))
-                    .unwrap_or_default()
-            );
+        match (&c.nearest_id, &c.nearest_label) {
+            (Some(id), label) => {
+                let label = label.as_deref().map(|l| format!(" \"{l}\""));
+                let _ = write!(out, "; nearest {id}{}", label.unwrap_or_default());
+            }
+            // A place the brief names (an anchor).
+            (None, Some(label)) => {
+                let _ = write!(out, "; nearest \"{label}\"");
+            }
+            (None, None) => {}
         }
         let _ = writeln!(out);
     }

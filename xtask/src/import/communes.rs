@@ -130,6 +130,13 @@ impl Communes {
             .iter()
             .map(|r| (cell(r, ec), num(r, ej)))
             .collect();
+        // Industry establishments (sections B to E), end of 2018: the industrial fabric.
+        let eb = emp.col("ETBE18")?;
+        let industry_of: HashMap<&str, Option<f64>> = emp
+            .rows()
+            .iter()
+            .map(|r| (cell(r, ec), num(r, eb)))
+            .collect();
 
         let mut t = OutTable::new(&[
             "insee",
@@ -145,9 +152,11 @@ impl Communes {
             "frr",
             "dvf_price_m2",
             "jobs_2018",
+            "industry_establishments",
         ]);
         let (mut no_ze, mut no_rate, mut no_frr, mut no_dvf, mut no_jobs) = (0, 0, 0, 0, 0);
         let mut total_jobs = 0.0;
+        let (mut no_industry, mut total_industry) = (0, 0.0);
         let opt = |x: Option<f64>, d: i32| x.map(|x| round(x, d)).unwrap_or_default();
         for (code, c) in &self.by_code {
             // Arrondissements join through their commune, except DVF, which has them.
@@ -168,6 +177,9 @@ impl Communes {
             let jobs = jobs_of.get(code.as_str()).copied().flatten();
             no_jobs += usize::from(jobs.is_none());
             total_jobs += jobs.unwrap_or(0.0);
+            let industry = industry_of.get(code.as_str()).copied().flatten();
+            no_industry += usize::from(industry.is_none());
+            total_industry += industry.unwrap_or(0.0);
             t.rows.push(vec![
                 code.clone(),
                 c.name.clone(),
@@ -182,6 +194,7 @@ impl Communes {
                 frr.to_string(),
                 opt(price, 0),
                 opt(jobs, 0),
+                opt(industry, 0),
             ]);
         }
         let report = LayerReport {
@@ -212,7 +225,10 @@ Role `population`: one point per commune for catchment sums (labour pool).
   jobs. Joined by the point's own code (the arrondissements of Paris, Lyon and
   Marseille have their own figures); communes created by a merger after 2021 do not
   join. The jobs that compete with a new plant for the same workers (labour
-  competition)."
+  competition).
+- `industry_establishments`: establishments of industry (sections B to E: mining,
+  manufacturing, energy, water and waste), end of 2018 (`ETBE18` of the same file;
+  LO 2.0). The industrial fabric around a site: suppliers, subcontractors, skills."
                 .to_string(),
             counts: vec![
                 ("raw rows".into(), self.rows),
@@ -242,6 +258,11 @@ Role `population`: one point per commune for catchment sums (labour pool).
                 (
                     "jobs at place of work, total of the points (RP 2018)".into(),
                     total_jobs.round() as usize,
+                ),
+                ("communes with no industry figure (2018)".into(), no_industry),
+                (
+                    "industry establishments, total of the points (2018)".into(),
+                    total_industry.round() as usize,
                 ),
             ],
         };

@@ -7,6 +7,7 @@
 //! again gives the same bytes. `catalog.toml` and `SOURCES.md` (origins, licences,
 //! transformations and the counts of this run) are written beside the layers.
 
+mod capacity;
 mod communes;
 mod context;
 mod friches;
@@ -15,6 +16,7 @@ mod logistics;
 mod motorway;
 mod ready;
 mod roads;
+mod serviced;
 mod training;
 mod zones;
 
@@ -206,8 +208,16 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
         Ok(())
     };
     let ready = ready::ReadySites::load(raw)?;
-    let (t, r) = friches::import(raw, &zones, &ready)?;
+    let (mut t, r) = friches::import(raw, &zones, &ready)?;
+    // One candidate model across the site layers: each row says its kind.
+    t.header.push("kind");
+    for row in &mut t.rows {
+        row.push("friche".to_string());
+    }
     emit(t, r)?;
+    for (t, r) in serviced::import(raw)? {
+        emit(t, r)?;
+    }
     let (t, r) = communes.table(raw, &zones)?;
     emit(t, r)?;
     let (t, r) = motorway::motorway(raw)?;
@@ -219,6 +229,10 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     let (t, r) = logistics::rail(raw)?;
     emit(t, r)?;
     let (t, r) = ready.table();
+    emit(t, r)?;
+    let (t, r) = capacity::ports(raw)?;
+    emit(t, r)?;
+    let (t, r) = capacity::power_plants(raw)?;
     emit(t, r)?;
     let (t, r) = grid::substations(raw)?;
     emit(t, r)?;
