@@ -80,6 +80,7 @@ mod table;
 mod test_util;
 mod text;
 mod travel;
+pub mod validation;
 mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};

@@ -1,5 +1,6 @@
 //! Integration tests, built as one binary (ripgrep's layout).
 
+mod candidates;
 mod competition;
 mod crs;
 mod decision;
@@ -20,4 +21,5 @@ mod relocation;
 mod scoring;
 mod snapshot;
 mod util;
+mod validation;
 mod warnings;

@@ -56,12 +56,13 @@ impl Brief {
         for (i, c) in self.criteria.iter().enumerate() {
             let key = format!("criterion[{i}].layer");
             match &c.kind {
+                // A site layer too: the distance to the nearest chemical platform.
                 CriterionKind::Distance { layer, .. } | CriterionKind::Access { layer, .. } => {
                     role_check(
                         &mut problems,
                         key,
                         layer,
-                        &[Role::Facilities, Role::Population],
+                        &[Role::Facilities, Role::Population, Role::Sites],
                     )
                 }
                 CriterionKind::Zone { layer } => {
