@@ -1,6 +1,6 @@
 //! `friches` (sites): every Cartofriches site, with the DDT des Ardennes polygons.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use geo::{Centroid, Geometry, Intersects, MapCoords, Point, Validation};
@@ -42,6 +42,18 @@ const HEADER: &[&str] = &[
     "geometry_source",
     "wkt",
 ];
+
+/// Records of one unité foncière whose points lie this close are one site, metres.
+const MERGE_M: f64 = 5.0;
+
+/// The distance between two nearby points, metres (an equirectangular approximation:
+/// within a millimetre at the few metres it decides).
+fn flat_distance_m(x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
+    let k = std::f64::consts::PI / 180.0 * 6_371_008.8;
+    let dx = (x1 - x0) * k * ((y0 + y1) / 2.0).to_radians().cos();
+    let dy = (y1 - y0) * k;
+    dx.hypot(dy)
+}
 
 /// Columns of HEADER that the code writes by position.
 const GEOMETRY_SOURCE: usize = 29;
@@ -175,26 +187,47 @@ pub(crate) fn import(
     let context = super::context::SiteContext::load(raw, zones, ready)?;
     let mut table = OutTable::new(HEADER);
     let (mut from_uf, mut from_site, mut no_area, mut unverified_n, mut no_point) = (0, 0, 0, 0, 0);
-    // One physical site, several records: the same point and the same unité foncière.
-    let mut groups: BTreeMap<(String, String, String), Vec<&csv::StringRecord>> = BTreeMap::new();
+    // One physical site, several records: the same unité foncière and points within
+    // MERGE_M of the group's first (records of two inventories of one site differ in
+    // the 7th decimal). Groups are found through cells of 1e-4 degree (about 7 to 11 m),
+    // each point looking in its cell and the 8 around it.
+    let mut groups: Vec<Vec<&csv::StringRecord>> = Vec::new();
+    let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let cell_of = |x: f64, y: f64| ((x * 1e4).floor() as i64, (y * 1e4).floor() as i64);
     for r in t.rows() {
-        if num(r, lon).is_none() || num(r, lat).is_none() {
+        let (Some(x), Some(y)) = (num(r, lon), num(r, lat)) else {
             no_point += 1;
             continue;
+        };
+        let (cx, cy) = cell_of(x, y);
+        let same_site = |g: &usize| {
+            groups[*g].first().is_some_and(|first| {
+                let (Some(fx), Some(fy)) = (num(first, lon), num(first, lat)) else {
+                    return false;
+                };
+                cell(first, uf) == cell(r, uf) && flat_distance_m(x, y, fx, fy) <= MERGE_M
+            })
+        };
+        let found = (-1..=1)
+            .flat_map(|dx| (-1..=1).map(move |dy| (cx + dx, cy + dy)))
+            .filter_map(|c| cells.get(&c))
+            .flat_map(|gs| gs.iter().copied())
+            .filter(same_site)
+            .min();
+        match found {
+            Some(g) => groups[g].push(r),
+            None => {
+                cells.entry((cx, cy)).or_default().push(groups.len());
+                groups.push(vec![r]);
+            }
         }
-        let key = (
-            cell(r, lon).to_string(),
-            cell(r, lat).to_string(),
-            cell(r, uf).to_string(),
-        );
-        groups.entry(key).or_default().push(r);
     }
     let mut merged_groups = 0;
     let mut extraction_n = 0;
     let mut landfill_n = 0;
     // Sites of the Ardennes by commune, to match polygons spatially.
     let mut ardennes: HashMap<String, Vec<(usize, Point<f64>)>> = HashMap::new();
-    for mut records in groups.into_values() {
+    for mut records in groups {
         // The verified records first, then by id: the first one leads the site.
         records.sort_by_key(|r| (cell(r, unverified) == "True", cell(r, id).to_string()));
         let Some(&lead) = records.first() else {
@@ -425,8 +458,9 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
   checked as friches (`is_mte_non_expertise`, nature \"MTE non vérifié\"): they are kept,
   flagged, so a brief can filter them out with `where = { verified = [\"oui\"] }`.
 - One record per physical site: Cartofriches often holds several records for one
-  parcel (several past activities, or a BASIAS record beside a checked one), at the
-  same point with the same unité foncière. They are merged into one site: the
+  parcel (several past activities, or a BASIAS record beside a checked one, or the
+  same site from two inventories), with the same unité foncière at points within 5 m
+  of each other. They are merged into one site: the
   verified records lead, then the smallest id; the site keeps the lead's id, name,
   statut and nature, takes each other attribute from the first record that knows it
   (not empty, not \"inconnu\"), is verified if any record is, and lists every record
@@ -459,7 +493,7 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
             ("Cartofriches rows".into(), t.rows().len()),
             ("rows without coordinates, left out".into(), no_point),
             (
-                "sites with several records (same point and unité foncière)".into(),
+                "sites with several records (same unité foncière, points within 5 m)".into(),
                 merged_groups,
             ),
             (

@@ -63,6 +63,16 @@ fn year_of(when: &str) -> u32 {
         .unwrap_or(0)
 }
 
+/// The areas a source states, in its words: `total >150 ha, available 50 ha`.
+fn stated(areas: &[(&str, &str)]) -> String {
+    areas
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k} {v} ha"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One candidate before it is written.
 struct Candidate {
     id: String,
@@ -137,12 +147,7 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
             unlocated += 1;
             continue;
         };
-        let stated = [("total", cell(r, total)), ("available", cell(r, avail))]
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k} {v} ha"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let stated = stated(&[("total", cell(r, total)), ("available", cell(r, avail))]);
         let mut also = Vec::new();
         if !cell(r, sce).is_empty() {
             also.push(format!("site clé en main: {}", cell(r, sce)));
@@ -196,16 +201,11 @@ fn sites_cles_en_main(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
         let labelled = lower_bound_ha(cell(r, area));
         let zone = lower_bound_ha(cell(r, total));
         let zone_available = lower_bound_ha(cell(r, avail));
-        let stated = [
+        let stated = stated(&[
             ("site", cell(r, area)),
             ("zone", cell(r, total)),
             ("zone available", cell(r, avail)),
-        ]
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k} {v} ha"))
-        .collect::<Vec<_>>()
-        .join(", ");
+        ]);
         out.push(Candidate {
             id: format!("sce_{}_{n}", cell(r, insee)),
             name: cell(r, name).to_string(),
