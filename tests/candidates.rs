@@ -230,3 +230,43 @@ fn a_distance_criterion_can_measure_to_a_site_layer() {
         Some("chem")
     );
 }
+
+#[test]
+fn the_untested_attributes_of_one_table_make_one_warning() {
+    let mut f = site("f1", 0.0, 0.0, Some(10.0), None);
+    for (k, v) in [("zoning", "U"), ("landfill", "non"), ("statut", "friche")] {
+        f.attributes.insert(k.into(), Value::Text(v.into()));
+    }
+    let friches = Layer::from_features("friches", Role::Sites, vec![f]);
+    let ports = Layer::from_features(
+        "port_zones",
+        Role::Sites,
+        vec![site("p1", 0.3, 0.0, Some(300.0), None)],
+    );
+    let r = rank(
+        vec![friches, ports],
+        "[filter]\nwhere = { statut = [\"friche\"] }\n\
+         where_not = { zoning = [\"N\"], landfill = [\"oui\"] }\n\
+         [[criterion]]\nname = \"land\"\ntype = \"land\"\nneed_ha = 10\n",
+    );
+    let w: Vec<String> = r
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|w| w.contains("has no attribute"))
+        .collect();
+    // `where` and `where_not` are two tables: two warnings, the second for both keys
+    // (in the table's key order).
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].starts_with(
+            "filter.where.statut: layer port_zones (1 sites) has no attribute \"statut\""
+        ),
+        "{w:?}"
+    );
+    assert!(
+        w[1].starts_with("filter.where_not: layer port_zones (1 sites) has no attribute \"landfill\", \"zoning\": these constraints"),
+        "{w:?}"
+    );
+    assert_eq!(r.ranked, 2);
+}

@@ -33,7 +33,9 @@ impl Engine {
     /// carry: the sites of those layers are not tested by them.
     fn untested_filters(&self, brief: &Brief) -> Vec<KeyProblem> {
         let layers = self.site_layers(brief);
-        let mut out = Vec::new();
+        // (table, its attributes that the same layers lack, those layers), in the
+        // brief's order: one warning per group.
+        let mut groups: Vec<(&str, Vec<&str>, Vec<String>)> = Vec::new();
         for (table, attr, _) in brief.filter.attribute_lists() {
             let without: Vec<String> = layers
                 .iter()
@@ -44,20 +46,41 @@ impl Engine {
             if without.is_empty() {
                 continue;
             }
-            out.push(KeyProblem::new(
-                format!("filter.{table}.{attr}"),
-                format!(
-                    "layer{} {} ha{} no attribute {attr:?}: this constraint does not test \
-                     {} sites (they are neither excluded nor admitted by it); narrow \
-                     filter.layers to rank only the layers that carry it",
-                    if without.len() > 1 { "s" } else { "" },
-                    without.join(", "),
-                    if without.len() > 1 { "ve" } else { "s" },
-                    if without.len() > 1 { "their" } else { "its" },
-                ),
-            ));
+            match groups.last_mut() {
+                Some((t, attrs, w)) if *t == table && *w == without => attrs.push(attr),
+                _ => groups.push((table, vec![attr], without)),
+            }
         }
-        out
+        groups
+            .into_iter()
+            .map(|(table, attrs, without)| {
+                let many = without.len() > 1;
+                let quoted: Vec<String> = attrs.iter().map(|a| format!("{a:?}")).collect();
+                KeyProblem::new(
+                    match attrs.as_slice() {
+                        [one] => format!("filter.{table}.{one}"),
+                        _ => format!("filter.{table}"),
+                    },
+                    format!(
+                        "layer{} {} ha{} no attribute {}: {} not test {} sites (they are \
+                         neither excluded nor admitted by {}); narrow filter.layers to rank \
+                         only the layers that carry {}",
+                        if many { "s" } else { "" },
+                        without.join(", "),
+                        if many { "ve" } else { "s" },
+                        quoted.join(", "),
+                        if attrs.len() > 1 {
+                            "these constraints do"
+                        } else {
+                            "this constraint does"
+                        },
+                        if many { "their" } else { "its" },
+                        if attrs.len() > 1 { "them" } else { "it" },
+                        if attrs.len() > 1 { "them" } else { "it" },
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// A grid's warnings (known before its first cell).

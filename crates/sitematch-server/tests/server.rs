@@ -185,6 +185,52 @@ fn the_same_brief_twice_is_ranked_once() {
     assert_ne!(first, third);
 }
 
+/// An anchor criterion names its places in the brief itself, so a server client (who
+/// cannot send a file) can rank by the distance to its partner's plant: the answer is
+/// the library's, the nearest place named in each feature.
+#[test]
+fn a_brief_with_an_anchor_is_ranked_through_the_server() {
+    let (base, _) = start(Limits::default());
+    let brief = r#"{
+        "name": "Near our partner",
+        "top": 3,
+        "criterion": [{
+            "name": "partner",
+            "type": "anchor",
+            "points": [
+                {"label": "partner plant, Sedan", "lon": 4.94, "lat": 49.70},
+                {"label": "our lab, Charleville", "lon": 4.72, "lat": 49.77}
+            ],
+            "ideal_km": 1,
+            "zero_km": 50
+        }]
+    }"#;
+    let (status, _, _, body) = post(
+        &format!("{base}/rank"),
+        "application/json",
+        brief.as_bytes(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let expected = Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap())
+        .rank(&Brief::from_json_str(brief).unwrap())
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 3);
+    assert!(features
+        .iter()
+        .all(|f| f["properties"]["partner_nearest_label"].is_string()));
+    for (f, s) in features.iter().zip(expected.ranked_sites()) {
+        assert_eq!(f["properties"]["site_id"], s.site_id.as_str());
+        assert_eq!(
+            f["properties"]["partner_nearest_label"].as_str(),
+            s.criteria[0].nearest_label.as_deref()
+        );
+        let km = f["properties"]["partner_value"].as_f64().unwrap();
+        assert_eq!(Some(km), s.criteria[0].value.as_f64());
+    }
+}
+
 #[test]
 fn items_page_and_filter_as_a_scan_does() {
     let (base, _) = start(Limits::default());
