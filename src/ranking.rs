@@ -1,5 +1,8 @@
 //! What a brief produces: plain result types, no computation. The engine fills them,
 //! the decision steps annotate them, the output writers format them.
+//!
+//! Over 600 lines: each result type carries its doc example (24 of them), a test of
+//! the fields a library user reads.
 
 use std::fmt;
 

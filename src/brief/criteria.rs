@@ -1,5 +1,8 @@
 //! One `[[criterion]]` table: read by its `type` into that type's shape, then
 //! checked into a [`Criterion`].
+//!
+//! Over 600 lines: one checking function per criterion type; the next step of the
+//! restructuring (issue 27) moves each into its criterion's file in `criteria/`.
 
 use serde_json::Value;
 

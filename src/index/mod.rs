@@ -1,6 +1,10 @@
 //! Spatial index: one R-tree per layer, answering geodesic nearest and within-radius
 //! queries on WGS84.
 //!
+//! Over 600 lines: the R-tree, the searches of growing radius and their predicates
+//! are one contract (the same candidate and the same distance whichever path answers),
+//! kept in one file with the tests that hold them to a brute-force scan.
+//!
 //! Points are stored as unit vectors on the sphere (from geodetic latitude and
 //! longitude), so the tree's Euclidean (chord) distance grows with the angle between
 //! points everywhere on Earth, across the antimeridian and near the poles. The angle
