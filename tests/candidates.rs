@@ -270,3 +270,52 @@ fn the_untested_attributes_of_one_table_make_one_warning() {
     );
     assert_eq!(r.ranked, 2);
 }
+
+/// A sites CSV whose rows all fail at load (decimal commas, undeclared): the ranking
+/// says which layer lost which rows and why, and that the site layer has no candidate,
+/// instead of only "no site meets the brief's hard constraints".
+#[test]
+fn rank_says_when_a_layer_lost_rows_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"sites\"\nrole = \"sites\"\npath = \"s.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\ndelimiter = \";\"\n\
+         [[layer]]\nname = \"ports\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.csv"),
+        "id;x;y\na;2,35;48,85\nb;2,40;48,80\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "id,x,y\np1,2.3,48.8\np2,oops,48.9\n",
+    )
+    .unwrap();
+    let engine = Engine::new(Catalog::from_path(dir.path()).unwrap());
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"port\"\ntype = \"distance\"\nlayer = \"ports\"\nideal_km = 1\nzero_km = 9\n",
+    )
+    .unwrap();
+    let r = engine.rank(&brief).unwrap();
+    assert_eq!(r.ranked, 0);
+    let w: Vec<String> = r.warnings.iter().map(ToString::to_string).collect();
+    let sites: Vec<&String> = w.iter().filter(|w| w.starts_with("data.sites")).collect();
+    assert!(
+        sites.iter().any(|w| w.contains(
+            "2 of the 2 features of layer \"sites\" were skipped at load (bad_coordinate 2)"
+        ) && w.contains("s.csv")),
+        "{w:?}"
+    );
+    assert!(
+        sites.iter().any(|w| w.contains("loaded no feature")),
+        "{w:?}"
+    );
+    // The criterion's layer too: 1 of its 2 rows.
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("data.ports") && w.contains("1 of the 2 features")),
+        "{w:?}"
+    );
+}

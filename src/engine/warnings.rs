@@ -3,7 +3,7 @@
 //! ranked sites, the criteria that do not separate the candidates, what each scorer
 //! noted, the candidates a travel matrix does not name.
 
-use crate::brief::{Brief, Travel};
+use crate::brief::{Brief, CriterionKind, Travel};
 use crate::criteria::Scorer;
 use crate::error::KeyProblem;
 use crate::model::Feature;
@@ -20,12 +20,67 @@ impl Engine {
         scorers: &[Box<dyn Scorer + '_>],
         ranked: &[&Feature],
     ) -> Vec<KeyProblem> {
-        let mut out = self.value_warnings(brief);
+        let mut out = self.load_warnings(brief);
+        out.extend(self.value_warnings(brief));
         out.extend(self.untested_filters(brief));
         out.extend(self.network_warnings(brief, ranked));
         out.extend(crate::warnings::flat_criteria(brief, ranking));
         out.extend(scorer_notes(scorers));
         out.extend(not_in_matrix(brief, ranking));
+        out
+    }
+
+    /// What the load did to the layers the brief reads: features skipped (by reason,
+    /// the first one named), and a site layer that loaded none. Rows lost at load are
+    /// otherwise only in `sitematch layers`.
+    fn load_warnings(&self, brief: &Brief) -> Vec<KeyProblem> {
+        let sites = self.site_layers(brief);
+        let mut names: Vec<&str> = sites.iter().map(|l| l.layer().name.as_str()).collect();
+        for c in &brief.criteria {
+            let mut read = vec![c.kind.layer()];
+            match &c.kind {
+                CriterionKind::Competition { jobs_layer, .. } => read.push(Some(jobs_layer)),
+                CriterionKind::Freight(f) => read.push(f.rail_layer.as_deref()),
+                _ => {}
+            }
+            names.extend(read.into_iter().flatten());
+        }
+        names.extend(brief.filter.exclude_zones.iter().map(String::as_str));
+        let mut out = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for name in names {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            let Some(l) = self.layer(name).map(|l| l.layer()) else {
+                continue;
+            };
+            let key = format!("data.{name}");
+            if let Some(first) = l.skipped.first() {
+                let reasons: Vec<String> = l
+                    .skipped_by_reason()
+                    .iter()
+                    .map(|(code, n)| format!("{code} {n}"))
+                    .collect();
+                out.push(KeyProblem::new(
+                    key.clone(),
+                    format!(
+                        "{} of the {} features of layer {name:?} were skipped at load ({}); \
+                         the first: {first}; `sitematch layers --show-skipped` lists them",
+                        l.skipped.len(),
+                        l.skipped.len() + l.features.len(),
+                        reasons.join(", ")
+                    ),
+                ));
+            }
+            if l.features.is_empty() && sites.iter().any(|s| s.layer().name == name) {
+                out.push(KeyProblem::new(
+                    key,
+                    format!("site layer {name:?} loaded no feature: it has no candidate to rank"),
+                ));
+            }
+        }
         out
     }
 
