@@ -69,8 +69,7 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
-    /// Serve the data set over HTTP: OGC API - Features (QGIS, GDAL) and POST /rank
-    /// (built with the `serve` feature).
+    /// Serve the data set over HTTP: OGC API - Features (QGIS, GDAL) and POST /rank.
     #[cfg(feature = "serve")]
     Serve {
         #[command(flatten)]

@@ -415,3 +415,44 @@ fn output_format_follows_the_extension_and_says_what_it_wrote() {
     assert_eq!(code, 2);
     assert!(err.contains("give -o FILE.gpkg"), "{err}");
 }
+
+/// The README is the user's manual: every subcommand `sitematch --help` lists, and every
+/// flag of every subcommand, is named in it (a README edit once dropped the service's
+/// section without a test noticing).
+#[test]
+fn every_subcommand_and_flag_is_named_in_the_readme() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let (code, help, _) = sitematch(&["--help"]);
+    assert_eq!(code, 0);
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 5, "{help}");
+    assert!(
+        commands.iter().any(|c| c == "serve"),
+        "serve is in the default build"
+    );
+    for c in &commands {
+        assert!(
+            readme.contains(&format!("sitematch {c}")) || readme.contains(&format!("-- {c}")),
+            "the README never shows `sitematch {c}`"
+        );
+        let (_, sub, _) = sitematch(&[c.as_str(), "--help"]);
+        for flag in sub
+            .split(|ch: char| ch.is_whitespace() || ch == ',')
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(|w| w.trim_end_matches(|ch: char| !ch.is_alphanumeric()))
+        {
+            if flag == "--help" || flag == "--version" {
+                continue;
+            }
+            assert!(readme.contains(flag), "the README never names `{c} {flag}`");
+        }
+    }
+}
