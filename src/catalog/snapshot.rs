@@ -470,7 +470,36 @@ pub(super) fn write(
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    if written.is_ok() {
+        if let Some(dir) = path.parent() {
+            evict(dir, KEEP, path);
+        }
+    }
     written
+}
+
+/// How many snapshots a cache folder keeps (one per data-set path; a snapshot of the
+/// default data set is about 24 MB).
+pub(super) const KEEP: usize = 8;
+
+/// Removes the snapshots of a cache folder beyond the `keep` most recently written,
+/// never `current`; a file that cannot be read or removed is left (the cache is an
+/// optimisation: it never fails a run).
+pub(super) fn evict(dir: &Path, keep: usize, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut snapshots: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "snapshot") && p != current)
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    // Newest first; the current one counts among the kept.
+    snapshots.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    for (_, p) in snapshots.into_iter().skip(keep.saturating_sub(1)) {
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 /// The user's cache folder for snapshots: `$SITEMATCH_CACHE`, else
@@ -491,4 +520,39 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     set("SITEMATCH_CACHE")
         .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("sitematch")))
         .or_else(|| set("HOME").map(|d| d.join(".cache").join("sitematch")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_folder_keeps_the_most_recent_snapshots() {
+        let dir = tempfile::tempdir().unwrap();
+        let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let mut names = Vec::new();
+        for i in 0..12u64 {
+            let p = dir.path().join(format!("{i:016x}.snapshot"));
+            let f = std::fs::File::create(&p).unwrap();
+            f.set_modified(t0 + std::time::Duration::from_secs(i * 60))
+                .unwrap();
+            names.push(p);
+        }
+        // Not a snapshot: never touched.
+        std::fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
+        // The current one is the oldest: kept all the same, with the 7 newest others.
+        evict(dir.path(), 8, &names[0]);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut expected: Vec<String> = std::iter::once(0u64)
+            .chain(5..12)
+            .map(|i| format!("{i:016x}.snapshot"))
+            .collect();
+        expected.push("notes.txt".into());
+        expected.sort();
+        assert_eq!(left, expected);
+    }
 }
