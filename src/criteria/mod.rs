@@ -1,4 +1,4 @@
-//! The criteria (DESIGN section 3): what each criterion type measures of a site and
+//! The criteria: what each criterion type measures of a site and
 //! how it scores it. Each file holds one type's scorer; a type that can be measured
 //! in a straight line, by road or from a matrix has one scorer per way (`drive.rs`
 //! and `matrix.rs` hold the road and matrix ones). [`build`] turns a brief's criteria

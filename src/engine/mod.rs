@@ -1,8 +1,8 @@
 //! The engine: every layer indexed once, ready for many briefs, and the pipeline that
-//! runs one (DESIGN section 3).
+//! runs one.
 //!
-//! [`Engine::new`] indexes every layer once ([`prepare`](Engine::new): sorted by id, an
-//! index and a folded table per layer). [`Engine::rank`] (`rank.rs`) runs a brief as
+//! [`Engine::new`] prepares every layer once: sorted by id, an index and a folded table
+//! per layer. [`Engine::rank`] (`rank.rs`) runs a brief as
 //! stages, each a function of its own: the **candidates** (the site layers the brief
 //! ranks, ids unique), the **filters** (`filter.rs`: hard constraints, a list of reasons
 //! per site), the **evaluation** (one scorer per criterion, from [`crate::criteria`]),

@@ -142,10 +142,18 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
         c("latitude")?,
     );
     let (mut out, mut unlocated) = (Vec::new(), 0);
+    let mut per_commune: BTreeMap<String, usize> = BTreeMap::new();
     for r in t.rows() {
         let Some((x, y)) = point(r, lon, lat) else {
             unlocated += 1;
             continue;
+        };
+        // `chem_<commune>`, then `chem_<commune>_2`... for a second platform there.
+        let n = per_commune.entry(cell(r, insee).to_string()).or_insert(0);
+        *n += 1;
+        let id = match *n {
+            1 => format!("chem_{}", cell(r, insee)),
+            k => format!("chem_{}_{k}", cell(r, insee)),
         };
         let stated = stated(&[("total", cell(r, total)), ("available", cell(r, avail))]);
         let mut also = Vec::new();
@@ -153,7 +161,7 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
             also.push(format!("site clé en main: {}", cell(r, sce)));
         }
         out.push(Candidate {
-            id: format!("chem_{}", cell(r, insee)),
+            id,
             name: cell(r, name).to_string(),
             commune: cell(r, insee).to_string(),
             commune_nom: cell(r, commune).to_string(),
