@@ -389,6 +389,14 @@ fn output_format(
         return Ok(f);
     }
     let Some(ext) = path.and_then(|p| p.extension()) else {
+        // A file without an extension: say which format it gets.
+        if let Some(p) = path {
+            eprintln!(
+                "note: -o {} has no extension: writing GeoJSON (name it .geojson, .csv, \
+                 .md, .gpkg, .html or .fgb, or give --format)",
+                p.display()
+            );
+        }
         return Ok(OutputFormat::Geojson);
     };
     let ext = ext.to_string_lossy().to_lowercase();

@@ -456,3 +456,24 @@ fn every_subcommand_and_flag_is_named_in_the_readme() {
         }
     }
 }
+
+/// `-o shortlist` (no extension) writes GeoJSON and says so.
+#[test]
+fn an_output_without_an_extension_says_its_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shortlist");
+    let data = fixtures().join("rank");
+    let brief = fixtures().join("rank/brief.toml");
+    let (code, _, err) = sitematch(&[
+        "rank",
+        brief.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("has no extension: writing GeoJSON"), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with('{') && text.contains("\"FeatureCollection\""));
+}
