@@ -181,10 +181,10 @@ pub fn evaluate(
         y.total_cmp(&x).then_with(|| a.site_id.cmp(&b.site_id))
     });
 
+    // The layer and the folded category, found once for every candidate.
+    let (motorway, echangeur) = (engine.layer("motorway"), fold("Echangeur"));
     let interchange = |s: &SiteResult| -> f64 {
-        let echangeur = fold("Echangeur");
-        engine
-            .layer("motorway")
+        motorway
             .and_then(|l| {
                 l.nearest(s.location, |f| {
                     f.category.as_deref().is_some_and(|c| fold(c) == echangeur)

@@ -55,7 +55,7 @@ pub(crate) fn ports(raw: &Path) -> Result<(OutTable, LayerReport)> {
             partial += 1;
             continue;
         };
-        let Some(mt) = super::serviced::lower_bound_ha(cell(r, fv)) else {
+        let Some(mt) = super::serviced::lower_bound(cell(r, fv)) else {
             continue;
         };
         read += 1;

@@ -38,9 +38,9 @@ const HEADER: &[&str] = &[
     "lat",
 ];
 
-/// A stated area as a number: its lower bound (`>150` is 150, `30-40` is 30, `~250`
+/// A stated figure (an area in ha, a tonnage in Mt) as a number: its lower bound (`>150` is 150, `30-40` is 30, `~250`
 /// is 250); "several hundred" is 200. `None` when nothing numeric is stated.
-pub(crate) fn lower_bound_ha(text: &str) -> Option<f64> {
+pub(crate) fn lower_bound(text: &str) -> Option<f64> {
     let t = text.trim().to_lowercase();
     if t.starts_with("several hundred") {
         return Some(200.0);
@@ -71,6 +71,13 @@ fn stated(areas: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k} {v} ha"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The rank of a row among the rows of its commune so far (1 for the first).
+fn nth_in_commune(seen: &mut BTreeMap<String, usize>, commune: &str) -> usize {
+    let n = seen.entry(commune.to_string()).or_insert(0);
+    *n += 1;
+    *n
 }
 
 /// One candidate before it is written.
@@ -149,9 +156,7 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
             continue;
         };
         // `chem_<commune>`, then `chem_<commune>_2`... for a second platform there.
-        let n = per_commune.entry(cell(r, insee).to_string()).or_insert(0);
-        *n += 1;
-        let id = match *n {
+        let id = match nth_in_commune(&mut per_commune, cell(r, insee)) {
             1 => format!("chem_{}", cell(r, insee)),
             k => format!("chem_{}_{k}", cell(r, insee)),
         };
@@ -165,8 +170,8 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
             name: cell(r, name).to_string(),
             commune: cell(r, insee).to_string(),
             commune_nom: cell(r, commune).to_string(),
-            area: lower_bound_ha(cell(r, total)),
-            available: lower_bound_ha(cell(r, avail)),
+            area: lower_bound(cell(r, total)),
+            available: lower_bound(cell(r, avail)),
             area_stated: stated,
             as_of: cell(r, as_of).to_string(),
             recycled: String::new(),
@@ -203,12 +208,11 @@ fn sites_cles_en_main(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
             unlocated += 1;
             continue;
         };
-        let n = per_commune.entry(cell(r, insee).to_string()).or_insert(0);
-        *n += 1;
+        let n = nth_in_commune(&mut per_commune, cell(r, insee));
         // The labelled site's area; else the zone's (its available part when stated).
-        let labelled = lower_bound_ha(cell(r, area));
-        let zone = lower_bound_ha(cell(r, total));
-        let zone_available = lower_bound_ha(cell(r, avail));
+        let labelled = lower_bound(cell(r, area));
+        let zone = lower_bound(cell(r, total));
+        let zone_available = lower_bound(cell(r, avail));
         let stated = stated(&[
             ("site", cell(r, area)),
             ("zone", cell(r, total)),
@@ -288,7 +292,7 @@ fn port_zones(raw: &Path) -> Result<(Vec<Candidate>, usize, usize)> {
             lon: x,
             lat: y,
         });
-        let v = lower_bound_ha(cell(r, value));
+        let v = lower_bound(cell(r, value));
         let when = cell(r, as_of).to_string();
         if !z.area_stated.is_empty() {
             z.area_stated.push_str(", ");
@@ -439,18 +443,18 @@ inventory fields (statut, zoning, pollution, extraction, landfill): a brief's \
 
 #[cfg(test)]
 mod tests {
-    use super::lower_bound_ha;
+    use super::lower_bound;
 
     #[test]
     fn stated_areas_read_as_their_lower_bound() {
-        assert_eq!(lower_bound_ha(">150"), Some(150.0));
-        assert_eq!(lower_bound_ha("30-40"), Some(30.0));
-        assert_eq!(lower_bound_ha("~250"), Some(250.0));
-        assert_eq!(lower_bound_ha("several hundred"), Some(200.0));
-        assert_eq!(lower_bound_ha("7000"), Some(7000.0));
-        assert_eq!(lower_bound_ha("4.7"), Some(4.7));
-        assert_eq!(lower_bound_ha(""), None);
-        assert_eq!(lower_bound_ha("n.d."), None);
+        assert_eq!(lower_bound(">150"), Some(150.0));
+        assert_eq!(lower_bound("30-40"), Some(30.0));
+        assert_eq!(lower_bound("~250"), Some(250.0));
+        assert_eq!(lower_bound("several hundred"), Some(200.0));
+        assert_eq!(lower_bound("7000"), Some(7000.0));
+        assert_eq!(lower_bound("4.7"), Some(4.7));
+        assert_eq!(lower_bound(""), None);
+        assert_eq!(lower_bound("n.d."), None);
     }
 
     #[test]
