@@ -1,10 +1,11 @@
 //! The criterion vocabulary of a brief: the types, their specifications
-//! ([`CriterionKind`]), and the ways a criterion measures the way ([`Travel`]).
+//! ([`CriterionKind`]); the ways a criterion measures the way are in [`crate::travel`].
 //!
 //! Over 600 lines: each type and specification carries its doc example, a test of
 //! the brief syntax it documents.
 
 use std::fmt;
+use crate::travel::Travel;
 
 /// The kinds of criterion a brief can name (`type = "..."`).
 ///
@@ -311,50 +312,6 @@ impl FreightSpec {
     }
 }
 
-/// How a criterion measures the way between two places (`travel` in a brief).
-///
-/// ```
-/// use sitematch::Travel;
-/// assert_eq!(Travel::Straight.unit(), "km");
-/// assert_eq!(Travel::Matrix("osrm_times.csv".into()).unit(), "min");
-/// assert_eq!(Travel::Drive { network: Some("roads".into()) }.how(), "road (roads)");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum Travel {
-    /// Straight-line geodesic distance, km (the default).
-    Straight,
-    /// Minutes by road on a network layer (DESIGN section 8); `None`: the data set's
-    /// only network.
-    Drive {
-        /// The network layer (`network` in the brief).
-        network: Option<String>,
-    },
-    /// Minutes from a precomputed travel-time matrix: a CSV with `from_id`, `to_id`,
-    /// `minutes` (a path relative to the brief's file when read from one).
-    Matrix(std::path::PathBuf),
-}
-
-impl Travel {
-    /// The unit of distances and radii: `km` or `min`.
-    pub fn unit(&self) -> &'static str {
-        match self {
-            Travel::Straight => "km",
-            Travel::Drive { .. } | Travel::Matrix(_) => "min",
-        }
-    }
-
-    /// How the way is measured, in words: `straight line`, `road (roads)`, `matrix
-    /// (times.csv)`.
-    pub fn how(&self) -> String {
-        match self {
-            Travel::Straight => "straight line".to_string(),
-            Travel::Drive { network: None } => "road".to_string(),
-            Travel::Drive { network: Some(n) } => format!("road ({n})"),
-            Travel::Matrix(p) => format!("matrix ({})", p.display()),
-        }
-    }
-}
-
 /// What a criterion measures.
 ///
 /// ```
@@ -508,11 +465,7 @@ impl CriterionKind {
                 travel,
                 ..
             } => {
-                let within = match travel {
-                    Travel::Straight => format!("within {radius} km"),
-                    Travel::Matrix(_) => format!("within {radius} min in the {}", travel.how()),
-                    _ => format!("within {radius} min by {}", travel.how()),
-                };
+                let within = travel.within(*radius);
                 match field {
                     Some(f) => format!("sum of {f} {within}"),
                     None => format!("count of {layer} {within}"),
@@ -529,11 +482,7 @@ impl CriterionKind {
                 travel,
                 ..
             } => {
-                let within = match travel {
-                    Travel::Straight => format!("within {radius} km"),
-                    Travel::Matrix(_) => format!("within {radius} min in the {}", travel.how()),
-                    _ => format!("within {radius} min by {}", travel.how()),
-                };
+                let within = travel.within(*radius);
                 match measure {
                     CompetitionMeasure::WorkersPerJob => {
                         format!("{field} per competing {jobs_field} {within}")

@@ -21,9 +21,10 @@ use crate::de::{self, Problems};
 use crate::error::{BriefProblems, Error, Result};
 use shape::BriefShape;
 
+pub use crate::travel::Travel;
 pub use kind::{
     Anchor, AnchorSpec, CompetitionMeasure, CriterionKind, CriterionType, Decay, FreightSpec,
-    Impedance, LandSpec, Travel, DEFAULT_FACTORS,
+    Impedance, LandSpec, DEFAULT_FACTORS,
 };
 #[cfg(test)]
 pub(crate) use shape::TextList;

@@ -1,10 +1,12 @@
-//! access criterion: a decayed sum over the features within a radius.
+//! access criterion: a decayed sum over the features within a radius, in a straight
+//! line, by road or from a matrix (any [`Reach`]).
 
 use super::{CriterionValue, Evaluation, Folded, Scorer};
 use crate::brief::Decay;
-use crate::index::{Amounts, IndexedLayer};
+use crate::index::IndexedLayer;
 use crate::model::Feature;
 use crate::table::Matcher;
+use crate::travel::Reach;
 
 /// Per feature of a layer: its contribution a_j to an access sum when it matches
 /// (the field's number, 1 when counting), else `None`. A field that is missing or not
@@ -29,47 +31,13 @@ pub(super) fn amounts(
     }
 }
 
-/// The sum of a_j f(d / r) over the features within `r` metres of `at`.
-fn sum(
-    l: &IndexedLayer,
-    amounts: &Amounts,
-    at: geo::Point<f64>,
-    r: f64,
-    factor: impl Fn(f64) -> f64,
-) -> f64 {
-    l.amount_sum_within(amounts, at, r, factor)
-}
-
 pub(super) struct AccessScorer<'a> {
-    name: String,
-    /// The layer, and its features' contributions a_j (those that match).
-    layer: Option<(&'a IndexedLayer, Amounts)>,
-    radius_m: f64,
-    decay: Decay,
-    saturation: f64,
-}
-
-impl<'a> AccessScorer<'a> {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn new(
-        name: &str,
-        layer: Option<(&'a IndexedLayer, &Folded)>,
-        field: Option<&str>,
-        categories: &[String],
-        tags: &[String],
-        radius_km: f64,
-        decay: Decay,
-        saturation: f64,
-    ) -> Self {
-        let amount = amounts(layer, field, &Matcher::new(categories, tags));
-        AccessScorer {
-            name: name.to_string(),
-            layer: layer.map(|(l, _)| (l, l.amounts(amount))),
-            radius_m: radius_km * 1000.0,
-            decay,
-            saturation,
-        }
-    }
+    pub(super) name: String,
+    /// The way to the features, with their contributions a_j (those that match).
+    pub(super) reach: Box<dyn Reach + 'a>,
+    pub(super) radius: f64,
+    pub(super) decay: Decay,
+    pub(super) saturation: f64,
 }
 
 impl Scorer for AccessScorer<'_> {
@@ -78,35 +46,18 @@ impl Scorer for AccessScorer<'_> {
     }
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
-        let v = match &self.layer {
-            Some((l, amounts)) => {
-                let (at, r) = (site.location, self.radius_m);
-                // One loop per decay, each with its factor inlined.
-                match self.decay {
-                    Decay::None => sum(l, amounts, at, r, |_| 1.0),
-                    Decay::Linear => sum(l, amounts, at, r, |t| Decay::Linear.factor(t)),
-                    Decay::Gaussian => sum(l, amounts, at, r, |t| Decay::Gaussian.factor(t)),
-                    Decay::Exponential => sum(l, amounts, at, r, |t| Decay::Exponential.factor(t)),
-                }
-            }
-            None => 0.0,
-        };
-        Evaluation {
-            value: CriterionValue::Number(Some(v)),
-            score: (v / self.saturation).clamp(0.0, 1.0),
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: None,
+        match self.reach.sum_within(site, self.radius, self.decay) {
+            // Not known to the way: no value (counted in the ranking's warnings).
+            Err(_) => Evaluation::none(),
+            Ok(v) => Evaluation {
+                value: CriterionValue::Number(Some(v)),
+                score: (v / self.saturation).clamp(0.0, 1.0),
+                ..Evaluation::none()
+            },
         }
     }
 
     fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
-        self.layer.as_ref().map_or(0.0, |(l, _)| {
-            super::extrapolate(sample, candidates, |f| {
-                l.count_within(f.location, self.radius_m)
-            })
-        })
+        self.reach.pairs(sample, candidates, self.radius)
     }
 }

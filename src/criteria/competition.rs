@@ -6,15 +6,13 @@
 //! is one radius query over the workers: v = sum over i of (W_i / D_i) f(t_is), or the
 //! expected workers sum over i of W_i J f / (J f + D_i).
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use super::{CriterionValue, Evaluation, Scorer};
 use crate::brief::{CompetitionMeasure, Impedance};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
-use crate::network::Network;
-use crate::travel::TravelMatrix;
+use crate::travel::{every, reach, Reach, Toward, Use, Ways};
 
 /// What a competition criterion found for one site, for the explanation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,28 +24,9 @@ pub(crate) struct Detail {
     pub competing_jobs: Option<f64>,
 }
 
-/// How the scorer reaches its neighbours.
-enum Reach<'a> {
-    /// Straight-line geodesic km, through the layers' indexes.
-    Straight,
-    /// Minutes by road; every worker and job feature joined to the network.
-    Drive {
-        network: &'a Network,
-        workers: Vec<Option<(u32, f64)>>,
-        jobs: Vec<Option<(u32, f64)>>,
-    },
-    /// Minutes from a matrix; `worker_of[id]` is the worker feature of an interned id.
-    Matrix {
-        matrix: Arc<TravelMatrix>,
-        worker_of: HashMap<u32, usize>,
-        job_of: HashMap<u32, usize>,
-    },
-}
-
 pub(super) struct CompetitionScorer<'a> {
     name: String,
     workers_layer: Option<&'a IndexedLayer>,
-    jobs_layer: Option<&'a IndexedLayer>,
     /// W_i per worker feature (missing or not a number: 0).
     workers: Vec<f64>,
     /// E_k per job feature (missing or not a number: 0).
@@ -59,7 +38,9 @@ pub(super) struct CompetitionScorer<'a> {
     impedance: Impedance,
     measure: CompetitionMeasure,
     saturation: f64,
-    reach: Reach<'a>,
+    /// The way to the workers from a site, and to the jobs from a worker feature.
+    to_workers: Box<dyn Reach + 'a>,
+    to_jobs: Box<dyn Reach + 'a>,
     /// Notes known when the scorer is built (matrix coverage).
     notes: Vec<String>,
 }
@@ -75,8 +56,7 @@ pub(super) struct Spec<'a> {
     pub impedance: Impedance,
     pub measure: CompetitionMeasure,
     pub saturation: f64,
-    pub matrix: Option<Arc<TravelMatrix>>,
-    pub network: Option<&'a Network>,
+    pub ways: Ways<'a>,
 }
 
 /// A field of every feature of a layer as numbers (missing or not a number: 0).
@@ -96,34 +76,8 @@ impl<'a> CompetitionScorer<'a> {
         let workers = amounts(spec.workers, spec.field);
         let jobs = amounts(spec.jobs, spec.jobs_field);
         let (radius, impedance) = (spec.radius, spec.impedance);
-        let reach = match (spec.matrix, spec.network) {
-            (None, Some(network)) => Reach::Drive {
-                network,
-                workers: spec
-                    .workers
-                    .map(|l| super::drive::join_all(network, l))
-                    .unwrap_or_default(),
-                jobs: spec
-                    .jobs
-                    .map(|l| super::drive::join_all(network, l))
-                    .unwrap_or_default(),
-            },
-            (None, None) => Reach::Straight,
-            (Some(matrix), _) => Reach::Matrix {
-                worker_of: ids(&matrix, spec.workers),
-                job_of: ids(&matrix, spec.jobs),
-                matrix,
-            },
-        };
         let mut notes = Vec::new();
-        if let (
-            Reach::Matrix {
-                matrix, worker_of, ..
-            },
-            Some(wl),
-            Some(jl),
-        ) = (&reach, spec.workers, spec.jobs)
-        {
+        if let (Some(matrix), Some(wl), Some(jl)) = (&spec.ways.matrix, spec.workers, spec.jobs) {
             let named = |l: &IndexedLayer| {
                 l.layer()
                     .features
@@ -131,7 +85,7 @@ impl<'a> CompetitionScorer<'a> {
                     .filter(|f| matrix.id(&f.id).is_some())
                     .count()
             };
-            let (nw, nj) = (worker_of.len(), named(jl));
+            let (nw, nj) = (named(wl), named(jl));
             let (tw, tj) = (wl.layer().features.len(), jl.layer().features.len());
             if nw < tw || nj < tj {
                 notes.push(format!(
@@ -145,11 +99,16 @@ impl<'a> CompetitionScorer<'a> {
                 ));
             }
         }
+        let ways = || Ways {
+            network: spec.ways.network,
+            matrix: spec.ways.matrix.clone(),
+        };
+        let to_workers = reach(ways(), spec.workers, every(spec.workers), Use::Within);
+        let to_jobs = reach(ways(), spec.jobs, every(spec.jobs), Use::Within);
         CompetitionScorer {
             notes,
             name: spec.name.to_string(),
             workers_layer: spec.workers,
-            jobs_layer: spec.jobs,
             competing: (0..workers.len()).map(|_| OnceLock::new()).collect(),
             workers,
             jobs,
@@ -157,7 +116,8 @@ impl<'a> CompetitionScorer<'a> {
             impedance,
             measure: spec.measure,
             saturation: spec.saturation,
-            reach,
+            to_workers,
+            to_jobs,
         }
     }
 
@@ -171,132 +131,19 @@ impl<'a> CompetitionScorer<'a> {
     }
 
     fn step1(&self, i: usize) -> f64 {
-        let (Some(wl), Some(jl)) = (self.workers_layer, self.jobs_layer) else {
-            return 0.0;
-        };
-        let Some(f) = wl.layer().features.get(i) else {
+        let Some(f) = self.workers_layer.and_then(|l| l.layer().features.get(i)) else {
             return 0.0;
         };
         let (radius, impedance) = (self.radius, self.impedance);
-        match &self.reach {
-            Reach::Straight => {
-                let mut d = 0.0;
-                jl.for_each_within(f.location, radius * 1000.0, |k, m| {
-                    d += self.jobs[k] * impedance.factor(m / 1000.0, radius);
-                });
-                d
-            }
-            Reach::Drive {
-                network,
-                workers,
-                jobs,
-            } => {
-                let from_i = match workers.get(i).copied().flatten() {
-                    Some((n, leg)) => network.shortest_from(&[(n, leg)], false, radius),
-                    None => Default::default(),
-                };
-                let reach_m = radius / 60.0 * network.max_kmh() * 1000.0;
-                let mut d = 0.0;
-                jl.for_each_within(f.location, reach_m, |k, m| {
-                    let by_road = jobs
-                        .get(k)
-                        .copied()
-                        .flatten()
-                        .and_then(|(n, leg)| Some(from_i.get(&n)? + leg))
-                        .unwrap_or(f64::INFINITY);
-                    let t = network.leg_minutes(m).min(by_road);
-                    if t <= radius {
-                        d += self.jobs[k] * impedance.factor(t, radius);
-                    }
-                });
-                d
-            }
-            Reach::Matrix { matrix, job_of, .. } => {
-                let Some(i) = matrix.id(&f.id) else {
-                    return 0.0;
-                };
-                // Summed in the jobs layer's order, whatever the file's.
-                let mut within: Vec<(usize, f64)> = matrix
-                    .from(i)
-                    .iter()
-                    .filter(|(_, t)| *t <= radius)
-                    .filter_map(|(k, t)| Some((*job_of.get(k)?, *t)))
-                    .collect();
-                within.sort_by_key(|(k, _)| *k);
-                within
-                    .iter()
-                    .map(|(k, t)| self.jobs[*k] * impedance.factor(*t, radius))
-                    .sum()
-            }
-        }
+        let mut d = 0.0;
+        // A worker feature a matrix does not name reaches no job.
+        let _ = self
+            .to_jobs
+            .for_each_within(f, radius, Toward::Features, &mut |k, t| {
+                d += self.jobs[k] * impedance.factor(t, radius);
+            });
+        d
     }
-
-    /// Calls `g(i, f(t_is))` for every worker feature i within reach of a site: in the
-    /// index's order for straight lines, in feature order for a matrix (whatever the
-    /// order of its file).
-    fn visit(&self, site: &Feature, mut g: impl FnMut(usize, f64)) {
-        match (&self.reach, self.workers_layer) {
-            (_, None) => {}
-            (Reach::Straight, Some(l)) => {
-                l.for_each_within(site.location, self.radius * 1000.0, |i, m| {
-                    g(i, self.impedance.factor(m / 1000.0, self.radius));
-                });
-            }
-            (
-                Reach::Drive {
-                    network, workers, ..
-                },
-                Some(l),
-            ) => {
-                let to_site = super::drive::to_site(network, site, self.radius);
-                let reach_m = self.radius / 60.0 * network.max_kmh() * 1000.0;
-                l.for_each_within(site.location, reach_m, |i, m| {
-                    let by_road = workers
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .and_then(|(n, leg)| Some(to_site.get(&n)? + leg))
-                        .unwrap_or(f64::INFINITY);
-                    let t = network.leg_minutes(m).min(by_road);
-                    if t <= self.radius {
-                        g(i, self.impedance.factor(t, self.radius));
-                    }
-                });
-            }
-            (
-                Reach::Matrix {
-                    matrix, worker_of, ..
-                },
-                Some(_),
-            ) => {
-                let Some(s) = matrix.id(&site.id) else {
-                    return;
-                };
-                let mut within: Vec<(usize, f64)> = matrix
-                    .to(s)
-                    .iter()
-                    .filter(|(_, t)| *t <= self.radius)
-                    .filter_map(|(i, t)| Some((*worker_of.get(i)?, *t)))
-                    .collect();
-                within.sort_by_key(|(i, _)| *i);
-                for (i, t) in within {
-                    g(i, self.impedance.factor(t, self.radius));
-                }
-            }
-        }
-    }
-}
-
-/// The feature index of each interned id of a matrix that names a feature of `layer`.
-fn ids(matrix: &TravelMatrix, layer: Option<&IndexedLayer>) -> HashMap<u32, usize> {
-    layer.map_or_else(HashMap::new, |l| {
-        l.layer()
-            .features
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| Some((matrix.id(&f.id)?, i)))
-            .collect()
-    })
 }
 
 impl Scorer for CompetitionScorer<'_> {
@@ -308,14 +155,8 @@ impl Scorer for CompetitionScorer<'_> {
     /// reach of each worker feature reached (once per brief, at most every one),
     /// taken as the jobs within reach of the sample's sites.
     fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
-        let (Reach::Straight, Some(w), Some(j)) =
-            (&self.reach, self.workers_layer, self.jobs_layer)
-        else {
-            return 0.0;
-        };
-        let r = self.radius * 1000.0;
-        let workers = super::extrapolate(sample, candidates, |f| w.count_within(f.location, r));
-        let jobs_each = super::extrapolate(sample, 1, |f| j.count_within(f.location, r));
+        let workers = self.to_workers.pairs(sample, candidates, self.radius);
+        let jobs_each = self.to_jobs.pairs(sample, 1, self.radius);
         let reached = workers.min(self.workers.len() as f64);
         workers + reached * jobs_each
     }
@@ -351,38 +192,32 @@ impl Scorer for CompetitionScorer<'_> {
     }
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
-        if let Reach::Matrix { matrix, .. } = &self.reach {
-            if matrix.id(&site.id).is_none() {
-                // Not in the matrix: no value (counted in the ranking's warnings).
-                return Evaluation {
-                    value: CriterionValue::Number(None),
-                    score: 0.0,
-                    nearest: None,
-                    excludes: false,
-                    detail: None,
-                    km: None,
-                    freight: None,
-                };
-            }
-        }
         let (mut workers, mut per_job, mut expected) = (0.0, 0.0, 0.0);
-        self.visit(site, |i, f| {
-            let w = self.workers[i];
-            if w == 0.0 {
-                return;
-            }
-            let d = self.competing(i);
-            workers += w * f;
-            if d > 0.0 {
-                per_job += w / d * f;
-            }
-            if let CompetitionMeasure::ExpectedWorkers { jobs } = self.measure {
-                let offered = jobs * f;
-                if offered + d > 0.0 {
-                    expected += w * offered / (offered + d);
+        let (radius, impedance) = (self.radius, self.impedance);
+        let visited = self
+            .to_workers
+            .for_each_within(site, radius, Toward::Place, &mut |i, t| {
+                let w = self.workers[i];
+                if w == 0.0 {
+                    return;
                 }
-            }
-        });
+                let f = impedance.factor(t, radius);
+                let d = self.competing(i);
+                workers += w * f;
+                if d > 0.0 {
+                    per_job += w / d * f;
+                }
+                if let CompetitionMeasure::ExpectedWorkers { jobs } = self.measure {
+                    let offered = jobs * f;
+                    if offered + d > 0.0 {
+                        expected += w * offered / (offered + d);
+                    }
+                }
+            });
+        if visited.is_err() {
+            // Not in the matrix: no value (counted in the ranking's warnings).
+            return Evaluation::none();
+        }
         let v = match self.measure {
             CompetitionMeasure::WorkersPerJob => per_job,
             CompetitionMeasure::ExpectedWorkers { .. } => expected,

@@ -1,11 +1,9 @@
-//! distance criterion: distance to the nearest matching facility.
+//! distance criterion: the way to the nearest matching facility, in a straight line,
+//! by road or from a matrix (any [`Reach`]).
 
-use geo::Point;
-
-use super::{CriterionValue, Evaluation, Folded, Scorer};
-use crate::index::{IndexedLayer, Selection};
+use super::{CriterionValue, Evaluation, Scorer};
 use crate::model::Feature;
-use crate::table::Matcher;
+use crate::travel::Reach;
 
 /// The linear ramp of distance criteria: 1 at or below `ideal`, 0 at or beyond
 /// `zero`, linear between (`ideal < zero`).
@@ -20,38 +18,12 @@ pub(super) fn ramp_down(d: f64, ideal: f64, zero: f64) -> f64 {
 }
 
 pub(super) struct DistanceScorer<'a> {
-    name: String,
-    /// The layer and the features the criterion selects, indexed on their own.
-    layer: Option<(&'a IndexedLayer, Selection)>,
-    ideal_km: f64,
-    zero_km: f64,
-    max_km: Option<f64>,
-}
-
-impl<'a> DistanceScorer<'a> {
-    pub(super) fn new(
-        name: &str,
-        layer: Option<(&'a IndexedLayer, &Folded)>,
-        categories: &[String],
-        tags: &[String],
-        ideal_km: f64,
-        zero_km: f64,
-        max_km: Option<f64>,
-    ) -> Self {
-        let matcher = Matcher::new(categories, tags);
-        DistanceScorer {
-            name: name.to_string(),
-            layer: layer.map(|(l, f)| (l, l.select(matcher.mask(f)))),
-            ideal_km,
-            zero_km,
-            max_km,
-        }
-    }
-
-    fn nearest(&self, p: Point<f64>) -> Option<(usize, f64)> {
-        let (layer, selection) = self.layer.as_ref()?;
-        layer.nearest_selected(selection, p)
-    }
+    pub(super) name: String,
+    /// The way to the facilities the criterion selects.
+    pub(super) reach: Box<dyn Reach + 'a>,
+    pub(super) ideal: f64,
+    pub(super) zero: f64,
+    pub(super) max: Option<f64>,
 }
 
 impl Scorer for DistanceScorer<'_> {
@@ -60,28 +32,23 @@ impl Scorer for DistanceScorer<'_> {
     }
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
-        match self.nearest(site.location) {
-            None => Evaluation {
-                value: CriterionValue::Number(None),
-                score: 0.0,
-                nearest: None,
-                excludes: self.max_km.is_some(),
-                detail: None,
-                km: None,
-                freight: None,
+        match self.reach.nearest(site) {
+            // Not known to the way (a matrix that does not name the site): no value,
+            // counted in the ranking's warnings.
+            Err(_) => Evaluation::none(),
+            // No facility can be reached: no value; a maximum excludes.
+            Ok(None) => Evaluation {
+                excludes: self.max.is_some(),
+                ..Evaluation::none()
             },
-            Some((i, metres)) => {
-                let km = metres / 1000.0;
-                Evaluation {
-                    value: CriterionValue::Number(Some(km)),
-                    score: ramp_down(km, self.ideal_km, self.zero_km),
-                    nearest: Some(i),
-                    excludes: self.max_km.is_some_and(|m| km > m),
-                    detail: None,
-                    km: None,
-                    freight: None,
-                }
-            }
+            Ok(Some((i, cost))) => Evaluation {
+                value: CriterionValue::Number(Some(cost)),
+                score: ramp_down(cost, self.ideal, self.zero),
+                nearest: Some(i),
+                excludes: self.max.is_some_and(|m| cost > m),
+                km: self.reach.km(site, i),
+                ..Evaluation::none()
+            },
         }
     }
 }

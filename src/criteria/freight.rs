@@ -10,6 +10,8 @@ use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer};
 use crate::network::Network;
 use crate::ranking::{FlowShare, FreightDetail};
+use crate::table::Matcher;
+use crate::travel::{reach, Reach, Use, Ways};
 
 /// One usable flow of the client's file.
 struct Flow {
@@ -55,7 +57,8 @@ pub(super) struct FreightScorer<'a> {
     spec: FreightSpec,
     flows: Vec<Flow>,
     road: f64,
-    rail: Option<(f64, super::distance::DistanceScorer<'a>)>,
+    /// The rail factor and the way to the rail stations, in a straight line.
+    rail: Option<(f64, Box<dyn Reach + 'a>)>,
     roads: Option<Roads<'a>>,
     notes: Vec<String>,
 }
@@ -110,18 +113,15 @@ impl<'a> FreightScorer<'a> {
         }
         let road = spec.factor(&spec.mode).unwrap_or(0.0);
         let rail = match (rail, spec.factor("rail")) {
-            (Some(layer), Some(f)) => Some((
-                f,
-                super::distance::DistanceScorer::new(
-                    name,
-                    Some(layer),
-                    &spec.rail_categories,
-                    &[],
-                    0.0,
-                    1.0,
-                    None,
-                ),
-            )),
+            (Some((layer, folded)), Some(f)) => {
+                let matcher = Matcher::new(&spec.rail_categories, &[]);
+                let stations = matcher.mask(folded).into_iter().map(|m| m.then_some(1.0));
+                let straight = Ways {
+                    network: None,
+                    matrix: None,
+                };
+                Some((f, reach(straight, Some(layer), stations.collect(), Use::Nearest)))
+            }
             _ => None,
         };
         let roads = network.map(|network| Roads {
@@ -150,8 +150,8 @@ impl<'a> FreightScorer<'a> {
     /// Whether rail serves the site: a freight station or siding within reach.
     fn rail_factor(&self, site: &Feature) -> Option<f64> {
         let (factor, nearest) = self.rail.as_ref()?;
-        match nearest.evaluate(site).value {
-            CriterionValue::Number(Some(km)) if km <= self.spec.rail_within_km => Some(*factor),
+        match nearest.nearest(site) {
+            Ok(Some((_, km))) if km <= self.spec.rail_within_km => Some(*factor),
             _ => None,
         }
     }

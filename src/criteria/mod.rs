@@ -10,10 +10,8 @@ mod attribute;
 mod category;
 mod competition;
 pub(crate) mod distance;
-mod drive;
 mod freight;
 pub(crate) mod land;
-mod matrix;
 mod zone;
 
 use std::collections::HashMap;
@@ -29,7 +27,8 @@ use crate::network::Network;
 use crate::ranking::CriterionValue;
 use crate::table::Folded;
 use crate::text::fold;
-use crate::travel::TravelMatrix;
+use crate::table::Matcher;
+use crate::travel::{reach, TravelMatrix, Use, Ways};
 
 /// What one criterion says of one site.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +47,22 @@ pub(crate) struct Evaluation {
     pub km: Option<f64>,
     /// Freight criteria: the tonne-km and the biggest flows.
     pub freight: Option<crate::ranking::FreightDetail>,
+}
+
+impl Evaluation {
+    /// No value, score 0, nothing excluded: a site the criterion cannot measure (and
+    /// the base the scorers fill in).
+    pub(crate) fn none() -> Evaluation {
+        Evaluation {
+            value: CriterionValue::Number(None),
+            score: 0.0,
+            nearest: None,
+            excludes: false,
+            detail: None,
+            km: None,
+            freight: None,
+        }
+    }
 }
 
 /// One criterion, ready to evaluate sites. Implementations are pure: no I/O.
@@ -83,15 +98,6 @@ pub(crate) trait DataSet: Sync {
     fn network_of(&self, travel: &Travel) -> Option<&Network>;
 }
 
-/// The mean of `count` over a sample, times `n`.
-fn extrapolate(sample: &[&Feature], n: usize, count: impl Fn(&Feature) -> usize) -> f64 {
-    if sample.is_empty() {
-        return 0.0;
-    }
-    let visited: usize = sample.iter().map(|f| count(f)).sum();
-    visited as f64 / sample.len() as f64 * n as f64
-}
-
 /// Builds the scorers of a brief's criteria over a data set, reading the travel
 /// matrices and flows files they name (each file once).
 pub(crate) fn build<'a>(
@@ -116,9 +122,12 @@ pub(crate) fn build<'a>(
             }
         }
     }
-    let matrix_of = |travel: &Travel| match travel {
-        Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
-        _ => None,
+    let ways = |travel: &Travel| Ways {
+        network: data.network_of(travel),
+        matrix: match travel {
+            Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
+            _ => None,
+        },
     };
     Ok(brief
         .criteria
@@ -134,37 +143,18 @@ pub(crate) fn build<'a>(
                     zero,
                     max,
                     travel,
-                } => match (data.network_of(travel), matrix_of(travel)) {
-                    (_, Some(m)) => Box::new(matrix::MatrixDistanceScorer::new(
-                        &c.name,
-                        layer(l),
-                        m,
-                        categories,
-                        tags,
-                        *ideal,
-                        *zero,
-                        *max,
-                    )),
-                    (Some(net), None) => Box::new(drive::DriveDistanceScorer::new(
-                        &c.name,
-                        layer(l),
-                        net,
-                        categories,
-                        tags,
-                        *ideal,
-                        *zero,
-                        *max,
-                    )),
-                    (None, None) => Box::new(distance::DistanceScorer::new(
-                        &c.name,
-                        layer(l),
-                        categories,
-                        tags,
-                        *ideal,
-                        *zero,
-                        *max,
-                    )),
-                },
+                } => {
+                    let layer = layer(l);
+                    let matcher = Matcher::new(categories, tags);
+                    let counted = access::amounts(layer, None, &matcher);
+                    Box::new(distance::DistanceScorer {
+                        name: c.name.clone(),
+                        reach: reach(ways(travel), layer.map(|(l, _)| l), counted, Use::Nearest),
+                        ideal: *ideal,
+                        zero: *zero,
+                        max: *max,
+                    })
+                }
                 CriterionKind::Access {
                     layer: l,
                     field,
@@ -174,42 +164,18 @@ pub(crate) fn build<'a>(
                     decay,
                     saturation,
                     travel,
-                } => match (data.network_of(travel), matrix_of(travel)) {
-                    (_, Some(m)) => Box::new(matrix::MatrixAccessScorer::new(
-                        &c.name,
-                        layer(l),
-                        m,
-                        field.as_deref(),
-                        categories,
-                        tags,
-                        *radius,
-                        *decay,
-                        *saturation,
-                    )),
-                    (Some(net), None) => {
-                        Box::new(drive::DriveAccessScorer::new(drive::AccessSpec {
-                            name: &c.name,
-                            layer: layer(l),
-                            network: net,
-                            field: field.as_deref(),
-                            categories,
-                            tags,
-                            radius: *radius,
-                            decay: *decay,
-                            saturation: *saturation,
-                        }))
-                    }
-                    (None, None) => Box::new(access::AccessScorer::new(
-                        &c.name,
-                        layer(l),
-                        field.as_deref(),
-                        categories,
-                        tags,
-                        *radius,
-                        *decay,
-                        *saturation,
-                    )),
-                },
+                } => {
+                    let layer = layer(l);
+                    let matcher = Matcher::new(categories, tags);
+                    let amounts = access::amounts(layer, field.as_deref(), &matcher);
+                    Box::new(access::AccessScorer {
+                        name: c.name.clone(),
+                        reach: reach(ways(travel), layer.map(|(l, _)| l), amounts, Use::Within),
+                        radius: *radius,
+                        decay: *decay,
+                        saturation: *saturation,
+                    })
+                }
                 CriterionKind::Attribute {
                     field,
                     ideal,
@@ -269,11 +235,7 @@ pub(crate) fn build<'a>(
                     impedance: *impedance,
                     measure: *measure,
                     saturation: *saturation,
-                    matrix: match travel {
-                        Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
-                        _ => None,
-                    },
-                    network: data.network_of(travel),
+                    ways: ways(travel),
                 })),
             }
         })

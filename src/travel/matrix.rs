@@ -1,11 +1,17 @@
-//! Precomputed travel-time matrices (DESIGN section 8, `travel = "matrix"`): a CSV of
+//! Travel from a precomputed travel-time matrix (`travel = "matrix"`): a CSV of
 //! `from_id`, `to_id`, `minutes`, as OSRM's table service, Valhalla or R5 write them
-//! once flattened. A pair that is not listed is unreachable.
+//! once flattened. A pair that is not listed is unreachable; a place the matrix does
+//! not name is [`Unknown`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use super::{Reach, Toward, Unknown};
+use crate::brief::Decay;
 use crate::error::{Error, Location, Result};
+use crate::index::IndexedLayer;
+use crate::model::Feature;
 
 /// A travel-time matrix, with its rows indexed by origin and by destination.
 #[derive(Debug, Clone)]
@@ -133,6 +139,99 @@ impl TravelMatrix {
     /// The pairs reaching an (interned) destination: (origin, minutes).
     pub(crate) fn to(&self, destination: u32) -> &[(u32, f64)] {
         self.by_to.get(&destination).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A layer reached through a matrix: its counted features by their interned ids.
+pub(crate) struct MatrixReach<'a> {
+    matrix: Arc<TravelMatrix>,
+    layer: Option<&'a IndexedLayer>,
+    amount: Vec<Option<f64>>,
+    /// Interned id -> feature index, for the counted features the matrix names.
+    feature_of: HashMap<u32, usize>,
+}
+
+impl<'a> MatrixReach<'a> {
+    pub(crate) fn new(
+        matrix: Arc<TravelMatrix>,
+        layer: Option<&'a IndexedLayer>,
+        amount: Vec<Option<f64>>,
+    ) -> Self {
+        let feature_of = layer.map_or_else(HashMap::new, |l| {
+            l.layer()
+                .features
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| amount.get(*i).copied().flatten().is_some())
+                .filter_map(|(i, f)| Some((matrix.id(&f.id)?, i)))
+                .collect()
+        });
+        MatrixReach {
+            matrix,
+            layer,
+            amount,
+            feature_of,
+        }
+    }
+
+    /// The counted features within `radius` of `at`, in the layer's order whatever
+    /// the file's.
+    fn within(&self, at: &Feature, radius: f64, toward: Toward) -> Result<Vec<(usize, f64)>, Unknown> {
+        let s = self.matrix.id(&at.id).ok_or(Unknown)?;
+        let pairs = match toward {
+            Toward::Place => self.matrix.to(s),
+            Toward::Features => self.matrix.from(s),
+        };
+        let mut within: Vec<(usize, f64)> = pairs
+            .iter()
+            .filter(|(_, t)| *t <= radius)
+            .filter_map(|(other, t)| Some((*self.feature_of.get(other)?, *t)))
+            .collect();
+        within.sort_by_key(|(i, _)| *i);
+        Ok(within)
+    }
+}
+
+impl Reach for MatrixReach<'_> {
+    fn nearest(&self, at: &Feature) -> Result<Option<(usize, f64)>, Unknown> {
+        let s = self.matrix.id(&at.id).ok_or(Unknown)?;
+        // The smallest time to a counted feature, ties to the smaller index.
+        Ok(self
+            .matrix
+            .from(s)
+            .iter()
+            .filter_map(|(to, t)| Some((*t, *self.feature_of.get(to)?)))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(t, i)| (i, t)))
+    }
+
+    fn for_each_within(
+        &self,
+        at: &Feature,
+        radius: f64,
+        toward: Toward,
+        f: &mut dyn FnMut(usize, f64),
+    ) -> Result<(), Unknown> {
+        for (i, t) in self.within(at, radius, toward)? {
+            f(i, t);
+        }
+        Ok(())
+    }
+
+    fn sum_within(&self, at: &Feature, radius: f64, decay: Decay) -> Result<f64, Unknown> {
+        Ok(self
+            .within(at, radius, Toward::Place)?
+            .iter()
+            .filter_map(|(i, t)| Some(self.amount(*i)? * decay.factor(t / radius)))
+            .sum())
+    }
+
+    fn amount(&self, j: usize) -> Option<f64> {
+        self.amount.get(j).copied().flatten()
+    }
+
+    fn km(&self, at: &Feature, j: usize) -> Option<f64> {
+        self.layer.map(|l| l.distance_m(at.location, j) / 1000.0)
     }
 }
 

@@ -1,0 +1,181 @@
+//! Travel: how a criterion measures the way between a place and a layer's features.
+//!
+//! [`Travel`] is what a brief asks for (`travel = "straight" | "drive" | "matrix"`);
+//! a [`Reach`] is that way prepared over one layer and the features a criterion counts
+//! in it: straight-line kilometres through the spatial index ([`straight`]), minutes
+//! on a road network ([`road`]), minutes read from a travel-time matrix ([`matrix`]).
+//! The distance, access and competition criteria are written once over a `Reach`;
+//! adding a way of travelling is one file here and one arm in [`reach`].
+
+pub(crate) mod matrix;
+pub(crate) mod road;
+pub(crate) mod straight;
+
+use std::sync::Arc;
+
+use crate::brief::Decay;
+use crate::index::IndexedLayer;
+use crate::model::Feature;
+use crate::network::Network;
+
+pub(crate) use matrix::TravelMatrix;
+
+/// How a criterion measures the way between two places (`travel` in a brief).
+///
+/// ```
+/// use sitematch::Travel;
+/// assert_eq!(Travel::Straight.unit(), "km");
+/// assert_eq!(Travel::Matrix("osrm_times.csv".into()).unit(), "min");
+/// assert_eq!(Travel::Drive { network: Some("roads".into()) }.how(), "road (roads)");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Travel {
+    /// Straight-line geodesic distance, km (the default).
+    Straight,
+    /// Minutes by road on a network layer; `None`: the data set's only network.
+    Drive {
+        /// The network layer (`network` in the brief).
+        network: Option<String>,
+    },
+    /// Minutes from a precomputed travel-time matrix: a CSV with `from_id`, `to_id`,
+    /// `minutes` (a path relative to the brief's file when read from one).
+    Matrix(std::path::PathBuf),
+}
+
+impl Travel {
+    /// The unit of distances and radii: `km` or `min`.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Travel::Straight => "km",
+            Travel::Drive { .. } | Travel::Matrix(_) => "min",
+        }
+    }
+
+    /// How the way is measured, in words: `straight line`, `road (roads)`, `matrix
+    /// (times.csv)`.
+    pub fn how(&self) -> String {
+        match self {
+            Travel::Straight => "straight line".to_string(),
+            Travel::Drive { network: None } => "road".to_string(),
+            Travel::Drive { network: Some(n) } => format!("road ({n})"),
+            Travel::Matrix(p) => format!("matrix ({})", p.display()),
+        }
+    }
+
+    /// "within 30 km", "within 45 min by road (roads)", "within 45 min in the matrix
+    /// (times.csv)": the reach of a radius in a criterion's unit sentence.
+    pub(crate) fn within(&self, radius: f64) -> String {
+        match self {
+            Travel::Straight => format!("within {radius} km"),
+            Travel::Matrix(_) => format!("within {radius} min in the {}", self.how()),
+            Travel::Drive { .. } => format!("within {radius} min by {}", self.how()),
+        }
+    }
+}
+
+/// A place the way does not know (a site a travel-time matrix does not name): the
+/// criterion has no value there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unknown;
+
+/// Which way a search goes: from the features to the place (an access sum, the
+/// workers who would commute to a site) or from the place out to the features (the
+/// jobs a worker could take).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Toward {
+    Place,
+    Features,
+}
+
+/// What a criterion asks of a [`Reach`], so that it prepares only that: the nearest
+/// feature (distance criteria) or the features within a radius (sums).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Use {
+    Nearest,
+    Within,
+}
+
+/// One way of travelling, prepared over a layer and the features a criterion counts
+/// there (its amounts: `None` for a feature that does not match). Costs are in the
+/// way's unit: km in a straight line, minutes by road or from a matrix.
+pub(crate) trait Reach: Send + Sync {
+    /// The counted feature reached first from `at`, `(feature index, cost)`, ties to
+    /// the smaller index; `Ok(None)` when none can be reached.
+    fn nearest(&self, at: &Feature) -> Result<Option<(usize, f64)>, Unknown>;
+
+    /// Calls `f(feature index, cost)` for each counted feature within `radius` of
+    /// `at`, in an order fixed by the data (the index's for straight lines and roads,
+    /// the layer's for a matrix).
+    fn for_each_within(
+        &self,
+        at: &Feature,
+        radius: f64,
+        toward: Toward,
+        f: &mut dyn FnMut(usize, f64),
+    ) -> Result<(), Unknown>;
+
+    /// The sum of amount × decay(cost / radius) over the counted features within
+    /// `radius` of `at`, from the features toward it.
+    fn sum_within(&self, at: &Feature, radius: f64, decay: Decay) -> Result<f64, Unknown> {
+        let mut v = 0.0;
+        self.for_each_within(at, radius, Toward::Place, &mut |j, t| {
+            if let Some(a) = self.amount(j) {
+                v += a * decay.factor(t / radius);
+            }
+        })?;
+        Ok(v)
+    }
+
+    /// The amount of feature `j` (`None`: not counted).
+    fn amount(&self, j: usize) -> Option<f64>;
+
+    /// The straight-line km from `at` to feature `j`, where the cost is not already
+    /// that (drive times and matrices show it beside the minutes).
+    fn km(&self, at: &Feature, j: usize) -> Option<f64>;
+
+    /// About how many (place, feature) pairs searches of `radius` from `sample`'s
+    /// places visit, extrapolated to `n` places; 0 where the cost does not grow with
+    /// the radius that way.
+    fn pairs(&self, _sample: &[&Feature], _n: usize, _radius: f64) -> f64 {
+        0.0
+    }
+}
+
+/// The ways a data set offers: the road networks, the matrices a brief names.
+pub(crate) struct Ways<'a> {
+    /// The network a `travel = "drive"` runs on.
+    pub network: Option<&'a Network>,
+    /// The matrix a `travel = "matrix"` reads.
+    pub matrix: Option<Arc<TravelMatrix>>,
+}
+
+/// Prepares the way `ways` offer over `layer` for `amount` (per feature, `None`: not
+/// counted): a matrix when there is one, else a road network when there is one, else
+/// a straight line.
+pub(crate) fn reach<'a>(
+    ways: Ways<'a>,
+    layer: Option<&'a IndexedLayer>,
+    amount: Vec<Option<f64>>,
+    usage: Use,
+) -> Box<dyn Reach + 'a> {
+    match (ways.matrix, ways.network) {
+        (Some(m), _) => Box::new(matrix::MatrixReach::new(m, layer, amount)),
+        (None, Some(n)) => Box::new(road::RoadReach::new(n, layer, amount, usage)),
+        (None, None) => Box::new(straight::StraightReach::new(layer, amount, usage)),
+    }
+}
+
+/// Every feature of a layer counted once (amount 1).
+pub(crate) fn every(layer: Option<&IndexedLayer>) -> Vec<Option<f64>> {
+    let n = layer.map_or(0, |l| l.layer().features.len());
+    vec![Some(1.0); n]
+}
+
+/// The mean of `count` over a sample, times `n`.
+pub(crate) fn extrapolate(sample: &[&Feature], n: usize, count: impl Fn(&Feature) -> usize) -> f64 {
+    if sample.is_empty() {
+        return 0.0;
+    }
+    let visited: usize = sample.iter().map(|f| count(f)).sum();
+    visited as f64 / sample.len() as f64 * n as f64
+}
