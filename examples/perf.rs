@@ -79,27 +79,19 @@ fn brute(site: &Feature, kind: &CriterionKind, layer: &Layer) -> f64 {
                     .any(|t| tags.iter().any(|x| fold(x) == fold(t))))
     };
     match kind {
-        CriterionKind::Distance {
-            categories, tags, ..
-        } => layer
+        CriterionKind::Distance(d) => layer
             .features
             .iter()
-            .filter(|f| matches(f, categories, tags))
+            .filter(|f| matches(f, &d.categories, &d.tags))
             .map(|f| Geodesic.distance(site.location, f.location))
             .fold(f64::INFINITY, f64::min),
-        CriterionKind::Access {
-            field,
-            categories,
-            tags,
-            radius,
-            ..
-        } => layer
+        CriterionKind::Access(a) => layer
             .features
             .iter()
-            .filter(|f| matches(f, categories, tags))
-            .filter(|f| Geodesic.distance(site.location, f.location) <= radius * 1000.0)
+            .filter(|f| matches(f, &a.categories, &a.tags))
+            .filter(|f| Geodesic.distance(site.location, f.location) <= a.radius * 1000.0)
             .map(|f| {
-                field
+                a.field
                     .as_ref()
                     .map_or(1.0, |x| f.attribute(x).as_f64().unwrap_or(0.0))
             })

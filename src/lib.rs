@@ -85,8 +85,9 @@ mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{
-    Anchor, AnchorSpec, Brief, CompetitionMeasure, Criterion, CriterionKind, CriterionType, Decay,
-    Filter, FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel,
+    AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec, CompetitionMeasure,
+    CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay, DistanceSpec, Filter,
+    FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel, ZoneSpec,
     DEFAULT_FACTORS,
 };
 pub use catalog::{

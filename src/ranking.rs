@@ -11,8 +11,11 @@ use geo::{Geometry, Point};
 use crate::aggregate::Method;
 use crate::brief::CriterionType;
 use crate::brief::Robustness;
+pub use crate::criteria::{FlowShare, FreightDetail};
 use crate::error::KeyProblem;
 use crate::model::Value;
+pub use crate::table::ColumnType;
+pub(crate) use crate::table::{plain_number, ColumnEvidence};
 
 pub use crate::model::CriterionValue;
 
@@ -125,36 +128,6 @@ pub struct CriterionResult {
     pub freight: Option<FreightDetail>,
 }
 
-/// What a freight criterion found for one site.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FreightDetail {
-    /// Tonne-km a year, every flow (km as travelled: straight line times the detour).
-    pub tonne_km: f64,
-    /// Whether rail serves the site (a freight station or siding within reach).
-    pub rail: bool,
-    /// The biggest flows by CO2e, at most three, biggest first.
-    pub biggest: Vec<FlowShare>,
-}
-
-/// One flow of a freight criterion, to or from one site.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FlowShare {
-    /// The flow's id in the flows file.
-    pub id: String,
-    /// Its label (the supplier's or customer's name).
-    pub label: Option<String>,
-    /// `in` (from a supplier) or `out` (to a customer).
-    pub direction: String,
-    /// Tonnes a year.
-    pub tonnes: f64,
-    /// km as travelled.
-    pub km: f64,
-    /// `road`, `rail` or the brief's mode.
-    pub mode: String,
-    /// Tonnes CO2e a year.
-    pub t_co2e: f64,
-}
-
 /// One site in a ranking, ranked or excluded.
 ///
 /// ```
@@ -251,136 +224,6 @@ pub struct CriterionInfo {
     /// Criteria whose value is a sum of people (access summing a field, expected
     /// workers): the field summed (the outputs write these values as whole numbers).
     pub sums: Option<String>,
-}
-
-/// The type of an attribute column in the outputs, inferred once per ranking from
-/// every candidate's value (CSV cells are text; a column is a number column when every
-/// non-empty value is a plain decimal number without a leading zero, so that codes such
-/// as `"0396"` stay text, as GDAL's `KEEP_LEADING_ZEROS` keeps them).
-///
-/// ```
-/// use sitematch::{ColumnType, Value};
-/// let values = [Value::Text("3.5".into()), Value::Null, Value::Text("12".into())];
-/// assert_eq!(ColumnType::infer(values.iter()), ColumnType::Number);
-/// let counts = [Value::Text("3".into()), Value::Number(12.0)];
-/// assert_eq!(ColumnType::infer(counts.iter()), ColumnType::Integer);
-/// let codes = [Value::Text("0396".into()), Value::Text("12".into())];
-/// assert_eq!(ColumnType::infer(codes.iter()), ColumnType::Text);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    /// Strings.
-    Text,
-    /// Whole numbers (every value an integer written without a decimal point, within
-    /// 2^53).
-    Integer,
-    /// Numbers (floating point).
-    Number,
-    /// Booleans.
-    Bool,
-}
-
-impl ColumnType {
-    /// The narrowest type that holds every value (`Text` when there is none).
-    pub fn infer<'a>(values: impl Iterator<Item = &'a Value>) -> ColumnType {
-        let mut e = ColumnEvidence::default();
-        for v in values {
-            e.add(v);
-            if !e.number && !e.boolean {
-                return ColumnType::Text;
-            }
-        }
-        e.kind()
-    }
-}
-
-/// What the values of a column seen so far allow it to be; evidence from two sets of
-/// values merges into the evidence of both, so a layer's can be computed once.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ColumnEvidence {
-    number: bool,
-    integer: bool,
-    boolean: bool,
-    any: bool,
-}
-
-impl Default for ColumnEvidence {
-    fn default() -> Self {
-        ColumnEvidence {
-            number: true,
-            integer: true,
-            boolean: true,
-            any: false,
-        }
-    }
-}
-
-impl ColumnEvidence {
-    pub(crate) fn add(&mut self, v: &Value) {
-        const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
-        let whole = |x: f64| x.fract() == 0.0 && x.abs() <= MAX_EXACT;
-        match v {
-            Value::Null => return,
-            Value::Bool(_) => (self.number, self.integer) = (false, false),
-            Value::Number(x) => {
-                self.boolean = false;
-                self.integer = self.integer && whole(*x);
-            }
-            Value::Text(t) if t.trim().is_empty() => return,
-            Value::Text(t) => {
-                self.boolean = false;
-                let x = plain_number(t);
-                self.number = self.number && x.is_some();
-                self.integer = self.integer && !t.contains('.') && x.is_some_and(whole);
-            }
-        }
-        self.any = true;
-    }
-
-    /// True when no further value can change the evidence (a text column).
-    pub(crate) fn settled(&self) -> bool {
-        self.any && !self.number && !self.integer && !self.boolean
-    }
-
-    pub(crate) fn merge(self, o: ColumnEvidence) -> ColumnEvidence {
-        ColumnEvidence {
-            number: self.number && o.number,
-            integer: self.integer && o.integer,
-            boolean: self.boolean && o.boolean,
-            any: self.any || o.any,
-        }
-    }
-
-    pub(crate) fn kind(self) -> ColumnType {
-        match (
-            self.any,
-            self.integer && self.number,
-            self.number,
-            self.boolean,
-        ) {
-            (true, true, _, _) => ColumnType::Integer,
-            (true, _, true, _) => ColumnType::Number,
-            (true, _, _, true) => ColumnType::Bool,
-            _ => ColumnType::Text,
-        }
-    }
-}
-
-/// A decimal number written plainly: `12`, `-3.25`, `0.5`, not `0396`, ` 12`, `1e3`
-/// or `inf`.
-pub(crate) fn plain_number(t: &str) -> Option<f64> {
-    let digits = t.strip_prefix('-').unwrap_or(t);
-    let b = digits.as_bytes();
-    let plain = !b.is_empty()
-        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        && b.first().is_some_and(u8::is_ascii_digit)
-        && b.last().is_some_and(u8::is_ascii_digit)
-        && !(b.len() > 1 && b[0] == b'0' && b[1].is_ascii_digit());
-    if plain {
-        t.parse::<f64>().ok()
-    } else {
-        None
-    }
 }
 
 /// An attribute column of the outputs: a field of the candidate layers.

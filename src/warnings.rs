@@ -9,6 +9,7 @@ use crate::brief::{Brief, CriterionKind};
 use crate::error::KeyProblem;
 use crate::model::{department, Feature, Layer};
 use crate::ranking::Ranking;
+use crate::table::Known;
 use crate::text::fold;
 
 /// A criterion warns when more than this share of the ranked candidates score 0, or 1.
@@ -17,13 +18,6 @@ const FLAT_SHARE: f64 = 0.5;
 /// The values of a brief (`where`, `departments`, `categories`, `tags`, category
 /// `scores`) that no feature of the data has, each with the closest value it has.
 /// `sites` are the layers the brief ranks; `layer` finds a layer by name.
-/// The distinct categories and tags of a layer's features, as written.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Known {
-    pub(crate) categories: BTreeSet<String>,
-    pub(crate) tags: BTreeSet<String>,
-}
-
 pub(crate) fn unmatched_values<'a>(
     brief: &Brief,
     sites: &[&'a Layer],
@@ -65,19 +59,13 @@ pub(crate) fn unmatched_values<'a>(
         }
     }
     for (i, c) in brief.criteria.iter().enumerate() {
-        match &c.kind {
-            CriterionKind::Distance {
-                layer: name,
-                categories,
-                tags,
-                ..
-            }
-            | CriterionKind::Access {
-                layer: name,
-                categories,
-                tags,
-                ..
-            } => {
+        let selects = match &c.kind {
+            CriterionKind::Distance(d) => Some((&d.layer, &d.categories, &d.tags)),
+            CriterionKind::Access(a) => Some((&a.layer, &a.categories, &a.tags)),
+            _ => None,
+        };
+        match (&c.kind, selects) {
+            (_, Some((name, categories, tags))) => {
                 let Some(l) = layer(name) else { continue };
                 let known = &l.categories;
                 for (j, v) in categories.iter().enumerate() {
@@ -97,7 +85,8 @@ pub(crate) fn unmatched_values<'a>(
                     }
                 }
             }
-            CriterionKind::Category { field, scores, .. } => {
+            (CriterionKind::Category(spec), _) => {
+                let (field, scores) = (&spec.field, &spec.scores);
                 let known: BTreeSet<String> = site_features()
                     .filter_map(|f: &Feature| f.attribute(field).as_text())
                     .collect();

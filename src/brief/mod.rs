@@ -6,8 +6,6 @@
 //! [`crate::Engine::check`].
 
 mod check;
-mod criteria;
-mod kind;
 mod shape;
 mod validate;
 
@@ -21,13 +19,12 @@ use crate::de::{self, Problems};
 use crate::error::{BriefProblems, Error, Result};
 use shape::BriefShape;
 
-pub use crate::travel::Travel;
-pub use kind::{
-    Anchor, AnchorSpec, CompetitionMeasure, CriterionKind, CriterionType, Decay, FreightSpec,
-    Impedance, LandSpec, DEFAULT_FACTORS,
+pub use crate::criteria::{
+    AccessSpec, Anchor, AnchorSpec, AttributeSpec, CategorySpec, CompetitionMeasure,
+    CompetitionSpec, Criterion, CriterionKind, CriterionType, DistanceSpec, FreightSpec, Impedance,
+    LandSpec, ZoneSpec, DEFAULT_FACTORS,
 };
-#[cfg(test)]
-pub(crate) use shape::TextList;
+pub use crate::travel::{Decay, Travel};
 
 /// Hard constraints.
 ///
@@ -79,32 +76,6 @@ impl Filter {
             .map(|(a, v)| ("where_not", a.as_str(), v.as_slice()));
         kept.chain(refused)
     }
-}
-
-/// One `[[criterion]]`.
-///
-/// ```
-/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// # let mut big = Feature::point("big", 2.0, 48.0);
-/// # big.area_ha = Some(50.0);
-/// # let mut small = Feature::point("small", 2.1, 48.0);
-/// # small.area_ha = Some(10.0);
-/// # let sites = Layer::from_features("sites", Role::Sites, vec![big, small]);
-/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
-/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
-/// let c = &brief.criteria[0];
-/// assert_eq!((c.name.as_str(), c.weight), ("land", 1.0));
-/// assert_eq!(c.kind.kind(), sitematch::CriterionType::Attribute);
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Criterion {
-    /// Unique name, the output column prefix.
-    pub name: String,
-    /// Raw weight (1 when omitted; ignored with an AHP matrix).
-    pub weight: f64,
-    /// What it measures.
-    pub kind: CriterionKind,
 }
 
 /// A brief, parsed and checked on its own (see [`crate::Engine::check`] for the
@@ -310,14 +281,9 @@ impl Brief {
         // A matrix or a flows file named by a relative path lies beside the brief.
         let base = path.parent().unwrap_or(Path::new(""));
         for c in &mut brief.criteria {
-            if let CriterionKind::Freight(f) = &mut c.kind {
-                if f.flows.is_relative() {
-                    f.flows = base.join(&f.flows);
-                }
-            }
-            if let Some(Travel::Matrix(m)) = c.kind.travel_mut() {
-                if m.is_relative() {
-                    *m = base.join(&*m);
+            for file in c.kind.spec_mut().files_mut() {
+                if file.is_relative() {
+                    *file = base.join(&*file);
                 }
             }
         }

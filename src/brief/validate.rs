@@ -6,10 +6,10 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::criteria::criterion;
 use super::shape::{BriefShape, CandidatesShape, FilterShape, OutputShape, RobustnessShape};
-use super::{Brief, Criterion, CriterionKind, Filter, GridSpec, Method, OutputSpec, Robustness};
+use super::{Brief, Criterion, Filter, GridSpec, Method, OutputSpec, Robustness};
 use crate::aggregate::ahp_weights;
+use crate::criteria::{read_criterion, ReadContext};
 use crate::de::Problems;
 
 /// `[target]`: a site, values per criterion (each naming a criterion), or both.
@@ -102,7 +102,7 @@ pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
                     weighted.push(i);
                 }
                 let need = s.need_ha.or(filter.min_area_ha);
-                if let Some(c) = criterion(item, i, need, p) {
+                if let Some(c) = read_criterion(item, i, &ReadContext { need_ha: need }, p) {
                     criteria.push(c);
                 }
             }
@@ -311,12 +311,7 @@ fn grid_checks(
         );
     }
     for (i, c) in criteria.iter().enumerate() {
-        if matches!(
-            c.kind,
-            CriterionKind::Attribute { .. }
-                | CriterionKind::Category { .. }
-                | CriterionKind::Land(_)
-        ) {
+        if c.kind.spec().reads_site_attributes() {
             p.push(
                 format!("criterion[{i}].type"),
                 "grid cells have no attributes; use distance, access or zone criteria",

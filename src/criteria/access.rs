@@ -1,12 +1,164 @@
 //! access criterion: a decayed sum over the features within a radius, in a straight
 //! line, by road or from a matrix (any [`Reach`]).
 
-use super::{CriterionValue, Evaluation, Folded, Scorer};
-use crate::brief::Decay;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::{
+    CriterionKind, CriterionValue, DataCheck, DataSet, Evaluation, Folded, Inputs, Scorer, Type,
+};
+use crate::de::{required, Problems, TextList};
 use crate::index::IndexedLayer;
-use crate::model::Feature;
+use crate::model::{Feature, Role};
 use crate::table::Matcher;
-use crate::travel::Reach;
+use crate::travel::{reach, Decay, Reach, Travel, Use};
+
+/// An access criterion (`type = "access"`): the sum of a field (or the count) of a
+/// layer's matching features within a radius, each weighted by a decay of its
+/// distance; scored as the sum over `saturation`, capped at 1.
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(
+///     "[[criterion]]\nname = \"labour\"\ntype = \"access\"\nlayer = \"communes\"\nfield = \"active\"\nradius_km = 30\nsaturation = 1000\n",
+/// )?;
+/// let sitematch::CriterionKind::Access(a) = &brief.criteria[0].kind else { panic!("access") };
+/// assert_eq!((a.radius, a.saturation, a.decay), (30.0, 1000.0, sitematch::Decay::None));
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessSpec {
+    /// Facilities, population or site layer.
+    pub layer: String,
+    /// Field summed (`None`: count features).
+    pub field: Option<String>,
+    /// Categories to match (empty: any).
+    pub categories: Vec<String>,
+    /// Tags to match (empty: any).
+    pub tags: Vec<String>,
+    /// Radius (km, or minutes by road: `radius_km` / `radius_min`).
+    pub radius: f64,
+    /// Distance decay.
+    pub decay: Decay,
+    /// Value at which the score reaches 1.
+    pub saturation: f64,
+    /// Straight line (km), by road or from a matrix (minutes).
+    pub travel: Travel,
+}
+
+/// `type = "access"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Shape {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    _type: Option<IgnoredAny>,
+    weight: Option<f64>,
+    layer: Option<String>,
+    field: Option<String>,
+    categories: Option<TextList>,
+    tags: Option<TextList>,
+    radius_km: Option<f64>,
+    radius_min: Option<f64>,
+    decay: Option<String>,
+    saturation: Option<f64>,
+    travel: Option<String>,
+    network: Option<String>,
+    matrix: Option<String>,
+}
+
+impl super::Shape for Shape {
+    super::shape_head!();
+
+    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+        let s = self;
+        let what = "an access criterion";
+        let travel = Travel::read(s.travel.as_deref(), s.matrix, s.network, key, p);
+        let radius_km = travel.radius(s.radius_km, s.radius_min, key, what, p);
+        let saturation = required(s.saturation, key, "saturation", what, p);
+        let decay = Decay::read(s.decay.as_deref(), key, p);
+        if saturation.is_some_and(|s| s <= 0.0) {
+            p.push(format!("{key}.saturation"), "must be above 0");
+        }
+        if s.layer.is_none() {
+            p.required(format!("{key}.layer"), "is required");
+        }
+        CriterionKind::Access(AccessSpec {
+            layer: s.layer.unwrap_or_default(),
+            field: s.field,
+            categories: s.categories.unwrap_or_default().0,
+            tags: s.tags.unwrap_or_default().0,
+            radius: radius_km.unwrap_or(1.0),
+            decay,
+            saturation: saturation.unwrap_or(1.0),
+            travel,
+        })
+    }
+}
+
+impl Type for AccessSpec {
+    fn unit(&self) -> String {
+        let within = self.travel.within(self.radius);
+        match &self.field {
+            Some(f) => format!("sum of {f} {within}"),
+            None => format!("count of {} {within}", self.layer),
+        }
+    }
+
+    fn travel(&self) -> Option<&Travel> {
+        Some(&self.travel)
+    }
+
+    fn travel_mut(&mut self) -> Option<&mut Travel> {
+        Some(&mut self.travel)
+    }
+
+    fn layer(&self) -> Option<&str> {
+        Some(&self.layer)
+    }
+
+    fn sums(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    fn missing_values(&self, data: &dyn DataSet) -> Option<usize> {
+        let field = self.field.as_deref()?;
+        let (l, folded) = data.layer_with_table(&self.layer)?;
+        let m = Matcher::new(&self.categories, &self.tags);
+        Some(
+            l.field_numbers(field)
+                .iter()
+                .zip(m.mask(folded))
+                .filter(|(x, m)| *m && x.is_none())
+                .count(),
+        )
+    }
+
+    fn check(&self, at: &str, data: &mut DataCheck<'_>) {
+        let roles = [Role::Facilities, Role::Population, Role::Sites];
+        data.role(format!("{at}.layer"), &self.layer, &roles);
+        if let Some(field) = &self.field {
+            data.layer_field(format!("{at}.field"), &self.layer, field);
+        }
+    }
+
+    fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
+        let layer = inputs.layer(&self.layer);
+        let matcher = Matcher::new(&self.categories, &self.tags);
+        let amounts = amounts(layer, self.field.as_deref(), &matcher);
+        let ways = inputs.ways(&self.travel);
+        Box::new(AccessScorer {
+            name: name.to_string(),
+            reach: reach(ways, layer.map(|(l, _)| l), amounts, Use::Within),
+            radius: self.radius,
+            decay: self.decay,
+            saturation: self.saturation,
+        })
+    }
+
+    fn score_of_value(&self, value: &CriterionValue) -> Option<f64> {
+        Some((super::number(value)? / self.saturation).clamp(0.0, 1.0))
+    }
+}
 
 /// Per feature of a layer: its contribution a_j to an access sum when it matches
 /// (the field's number, 1 when counting), else `None`. A field that is missing or not
@@ -31,13 +183,13 @@ pub(super) fn amounts(
     }
 }
 
-pub(super) struct AccessScorer<'a> {
-    pub(super) name: String,
+struct AccessScorer<'a> {
+    name: String,
     /// The way to the features, with their contributions a_j (those that match).
-    pub(super) reach: Box<dyn Reach + 'a>,
-    pub(super) radius: f64,
-    pub(super) decay: Decay,
-    pub(super) saturation: f64,
+    reach: Box<dyn Reach + 'a>,
+    radius: f64,
+    decay: Decay,
+    saturation: f64,
 }
 
 impl Scorer for AccessScorer<'_> {

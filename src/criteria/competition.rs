@@ -8,11 +8,302 @@
 
 use std::sync::OnceLock;
 
-use super::{CriterionValue, Evaluation, Scorer};
-use crate::brief::{CompetitionMeasure, Impedance};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::{CriterionKind, CriterionValue, DataCheck, DataSet, Evaluation, Inputs, Scorer, Type};
+use crate::de::{not_positive, required, Problems};
 use crate::index::IndexedLayer;
-use crate::model::Feature;
-use crate::travel::{every, reach, Reach, Toward, Use, Ways};
+use crate::model::{Feature, Role};
+use crate::travel::{every, reach, Decay, Reach, Toward, Travel, Use, Ways};
+
+/// A competition criterion (`type = "competition"`): the workers within reach of a
+/// site per job competing for them, or the workers a plant of `jobs` jobs can
+/// expect, from a two-step floating catchment over the workers' and the jobs'
+/// layers; scored as the value over `saturation`, capped at 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompetitionSpec {
+    /// Population layer of the workers.
+    pub layer: String,
+    /// Workers' field (`active`).
+    pub field: String,
+    /// Layer of the competing jobs (the workers' layer when not given).
+    pub jobs_layer: String,
+    /// Jobs' field (`jobs_2018`).
+    pub jobs_field: String,
+    /// Radius R, km (minutes by road or with a matrix).
+    pub radius: f64,
+    /// Weight of a pair within the radius.
+    pub impedance: Impedance,
+    /// What the value measures.
+    pub measure: CompetitionMeasure,
+    /// Value at which the score reaches 1.
+    pub saturation: f64,
+    /// How distances are measured.
+    pub travel: Travel,
+}
+
+/// How a competition criterion weighs a pair at distance (or time) t within the
+/// radius R: one of the access decays over t / R, or exp(-beta t) (DESIGN section 9).
+///
+/// ```
+/// use sitematch::{Decay, Impedance};
+/// assert_eq!(Impedance::Decay(Decay::Linear).factor(15.0, 30.0), 0.5);
+/// assert!((Impedance::Beta(0.1).factor(15.0, 100.0) - (-1.5f64).exp()).abs() < 1e-15);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Impedance {
+    /// An access decay over t / R.
+    Decay(Decay),
+    /// exp(-beta t), t in km (or minutes with a matrix).
+    Beta(f64),
+}
+
+impl Impedance {
+    /// The weight of a pair at `t` (km or minutes) within the radius `r`.
+    pub fn factor(self, t: f64, r: f64) -> f64 {
+        match self {
+            Impedance::Decay(d) => d.factor(t / r),
+            Impedance::Beta(beta) => (-beta * t).exp(),
+        }
+    }
+}
+
+/// What a competition criterion measures (`measure` in a brief).
+///
+/// ```
+/// use sitematch::{Brief, CompetitionMeasure, CriterionKind};
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "labour"
+///     type = "competition"
+///     layer = "communes"
+///     field = "active"
+///     jobs_field = "jobs_2018"
+///     radius_km = 30
+///     measure = "expected-workers"
+///     jobs = 600
+///     saturation = 1200
+/// "#)?;
+/// let CriterionKind::Competition(c) = &brief.criteria[0].kind else {
+///     panic!("a competition criterion");
+/// };
+/// assert_eq!(c.measure, CompetitionMeasure::ExpectedWorkers { jobs: 600.0 });
+/// assert_eq!(c.jobs_layer, "communes"); // the workers' layer unless given
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CompetitionMeasure {
+    /// `workers-per-job` (the default): the two-step floating catchment, workers
+    /// within reach per job competing for them.
+    WorkersPerJob,
+    /// `expected-workers`: the workers a plant offering `jobs` jobs can expect to draw.
+    ExpectedWorkers {
+        /// The plant's planned jobs J.
+        jobs: f64,
+    },
+}
+
+/// `type = "competition"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Shape {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    _type: Option<IgnoredAny>,
+    weight: Option<f64>,
+    layer: Option<String>,
+    field: Option<String>,
+    jobs_layer: Option<String>,
+    jobs_field: Option<String>,
+    radius_km: Option<f64>,
+    radius_min: Option<f64>,
+    decay: Option<String>,
+    beta: Option<f64>,
+    measure: Option<String>,
+    jobs: Option<f64>,
+    saturation: Option<f64>,
+    travel: Option<String>,
+    network: Option<String>,
+    matrix: Option<String>,
+}
+
+impl super::Shape for Shape {
+    super::shape_head!();
+
+    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+        let s = self;
+        let what = "a competition criterion";
+        let travel = Travel::read(s.travel.as_deref(), s.matrix, s.network, key, p);
+        let radius = travel.radius(s.radius_km, s.radius_min, key, what, p);
+        let impedance = match (s.beta, s.decay.as_deref()) {
+            (Some(_), Some(_)) => {
+                p.push(
+                    format!("{key}.beta"),
+                    "give either beta (f = exp(-beta t)) or decay, not both",
+                );
+                Impedance::Decay(Decay::None)
+            }
+            (Some(beta), None) => {
+                if not_positive(beta) {
+                    p.push(format!("{key}.beta"), "must be above 0");
+                }
+                Impedance::Beta(beta)
+            }
+            (None, d) => Impedance::Decay(Decay::read(d, key, p)),
+        };
+        let measure = match s.measure.as_deref() {
+            None | Some("workers-per-job") => {
+                if s.jobs.is_some() {
+                    p.push(
+                        format!("{key}.jobs"),
+                        "is read only with measure = \"expected-workers\"",
+                    );
+                }
+                CompetitionMeasure::WorkersPerJob
+            }
+            Some("expected-workers") => {
+                let jobs = required(
+                    s.jobs,
+                    key,
+                    "jobs",
+                    "measure = \"expected-workers\" (the plant's planned jobs)",
+                    p,
+                );
+                if jobs.is_some_and(not_positive) {
+                    p.push(format!("{key}.jobs"), "must be above 0");
+                }
+                CompetitionMeasure::ExpectedWorkers {
+                    jobs: jobs.unwrap_or(1.0),
+                }
+            }
+            Some(other) => {
+                p.push(
+                    format!("{key}.measure"),
+                    format!("{other:?}: use workers-per-job or expected-workers"),
+                );
+                CompetitionMeasure::WorkersPerJob
+            }
+        };
+        let saturation = required(s.saturation, key, "saturation", what, p);
+        if saturation.is_some_and(not_positive) {
+            p.push(format!("{key}.saturation"), "must be above 0");
+        }
+        if s.layer.is_none() {
+            p.required(
+                format!("{key}.layer"),
+                "is required (the workers' population layer)",
+            );
+        }
+        if s.field.is_none() {
+            p.required(
+                format!("{key}.field"),
+                "is required (the workers' field, e.g. active)",
+            );
+        }
+        if s.jobs_field.is_none() {
+            p.required(
+                format!("{key}.jobs_field"),
+                "is required (the competing jobs' field, e.g. jobs_2018)",
+            );
+        }
+        let layer = s.layer.unwrap_or_default();
+        CriterionKind::Competition(CompetitionSpec {
+            jobs_layer: s.jobs_layer.unwrap_or_else(|| layer.clone()),
+            layer,
+            field: s.field.unwrap_or_default(),
+            jobs_field: s.jobs_field.unwrap_or_default(),
+            radius: radius.unwrap_or(1.0),
+            impedance,
+            measure,
+            saturation: saturation.unwrap_or(1.0),
+            travel,
+        })
+    }
+}
+
+impl Type for CompetitionSpec {
+    fn unit(&self) -> String {
+        let (field, jobs_field) = (&self.field, &self.jobs_field);
+        let within = self.travel.within(self.radius);
+        match self.measure {
+            CompetitionMeasure::WorkersPerJob => {
+                format!("{field} per competing {jobs_field} {within}")
+            }
+            CompetitionMeasure::ExpectedWorkers { jobs } => {
+                format!("expected {field} for {jobs} jobs, competing with {jobs_field} {within}")
+            }
+        }
+    }
+
+    fn travel(&self) -> Option<&Travel> {
+        Some(&self.travel)
+    }
+
+    fn travel_mut(&mut self) -> Option<&mut Travel> {
+        Some(&mut self.travel)
+    }
+
+    fn layer(&self) -> Option<&str> {
+        Some(&self.layer)
+    }
+
+    fn layers(&self) -> Vec<&str> {
+        vec![&self.layer, &self.jobs_layer]
+    }
+
+    fn sums(&self) -> Option<&str> {
+        match self.measure {
+            CompetitionMeasure::ExpectedWorkers { .. } => Some(&self.field),
+            CompetitionMeasure::WorkersPerJob => None,
+        }
+    }
+
+    fn missing_values(&self, data: &dyn DataSet) -> Option<usize> {
+        let missing = |l: &str, field: &str| {
+            data.layer(l).map_or(0, |l| {
+                l.field_numbers(field)
+                    .iter()
+                    .filter(|x| x.is_none())
+                    .count()
+            })
+        };
+        Some(missing(&self.layer, &self.field) + missing(&self.jobs_layer, &self.jobs_field))
+    }
+
+    fn check(&self, at: &str, data: &mut DataCheck<'_>) {
+        data.role(format!("{at}.layer"), &self.layer, &[Role::Population]);
+        if self.jobs_layer != self.layer {
+            let roles = [Role::Population, Role::Facilities];
+            data.role(format!("{at}.jobs_layer"), &self.jobs_layer, &roles);
+        }
+        data.layer_field(format!("{at}.field"), &self.layer, &self.field);
+        data.layer_field(
+            format!("{at}.jobs_field"),
+            &self.jobs_layer,
+            &self.jobs_field,
+        );
+    }
+
+    fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
+        Box::new(CompetitionScorer::new(Spec {
+            name: name.to_string(),
+            workers: inputs.layer(&self.layer).map(|(l, _)| l),
+            field: &self.field,
+            jobs: inputs.layer(&self.jobs_layer).map(|(l, _)| l),
+            jobs_field: &self.jobs_field,
+            radius: self.radius,
+            impedance: self.impedance,
+            measure: self.measure,
+            saturation: self.saturation,
+            ways: inputs.ways(&self.travel),
+        }))
+    }
+
+    fn score_of_value(&self, value: &CriterionValue) -> Option<f64> {
+        Some((super::number(value)? / self.saturation).clamp(0.0, 1.0))
+    }
+}
 
 /// What a competition criterion found for one site, for the explanation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,7 +315,7 @@ pub(crate) struct Detail {
     pub competing_jobs: Option<f64>,
 }
 
-pub(super) struct CompetitionScorer<'a> {
+struct CompetitionScorer<'a> {
     name: String,
     workers_layer: Option<&'a IndexedLayer>,
     /// W_i per worker feature (missing or not a number: 0).
@@ -46,8 +337,8 @@ pub(super) struct CompetitionScorer<'a> {
 }
 
 /// The inputs of a competition scorer.
-pub(super) struct Spec<'a> {
-    pub name: &'a str,
+struct Spec<'a> {
+    pub name: String,
     pub workers: Option<&'a IndexedLayer>,
     pub field: &'a str,
     pub jobs: Option<&'a IndexedLayer>,
@@ -72,7 +363,7 @@ fn amounts(layer: Option<&IndexedLayer>, field: &str) -> Vec<f64> {
 
 impl<'a> CompetitionScorer<'a> {
     /// Builds the scorer (step 1 runs as sites need it).
-    pub(super) fn new(spec: Spec<'a>) -> Self {
+    fn new(spec: Spec<'a>) -> Self {
         let workers = amounts(spec.workers, spec.field);
         let jobs = amounts(spec.jobs, spec.jobs_field);
         let (radius, impedance) = (spec.radius, spec.impedance);
@@ -107,7 +398,7 @@ impl<'a> CompetitionScorer<'a> {
         let to_jobs = reach(ways(), spec.jobs, every(spec.jobs), Use::Within);
         CompetitionScorer {
             notes,
-            name: spec.name.to_string(),
+            name: spec.name,
             workers_layer: spec.workers,
             competing: (0..workers.len()).map(|_| OnceLock::new()).collect(),
             workers,

@@ -3,15 +3,294 @@
 
 use geo::{Distance, Geodesic};
 
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
 use super::distance::ramp_down;
-use super::{CriterionValue, Evaluation, Folded, Scorer};
-use crate::brief::FreightSpec;
+use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Folded, Inputs, Scorer, Type};
+use crate::de::{required, Problems, TextList};
 use crate::index::IndexedLayer;
-use crate::model::{Feature, Layer};
+use crate::model::{Feature, Layer, Role};
 use crate::network::Network;
-use crate::ranking::{FlowShare, FreightDetail};
 use crate::table::Matcher;
-use crate::travel::{reach, Reach, Use, Ways};
+use crate::travel::{reach, Reach, Travel, Use, Ways};
+
+/// The emission factors, kg CO2e per tonne-km, a freight criterion uses when the brief
+/// gives none: an articulated 40 t truck (road) and a full train (rail), as ADEME
+/// published them (79 g and 6 g CO2 per t-km); check them against the current Base
+/// Carbone entries and set `factors` in the brief for a client's report.
+pub const DEFAULT_FACTORS: [(&str, f64); 2] = [("road", 0.079), ("rail", 0.006)];
+
+/// A `type = "freight"` criterion: the client's flows and how they travel.
+///
+/// ```
+/// use sitematch::{Brief, CriterionKind};
+/// let brief = Brief::from_toml_str(r#"
+///     [[criterion]]
+///     name = "freight"
+///     type = "freight"
+///     flows = "flows.csv"
+///     ideal = 500
+///     zero = 3000
+/// "#)?;
+/// let CriterionKind::Freight(f) = &brief.criteria[0].kind else { panic!("freight") };
+/// assert_eq!((f.mode.as_str(), f.factor(&f.mode)), ("road", Some(0.079)));
+/// assert_eq!(f.detour, 1.3);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreightSpec {
+    /// The flows file: id, label, a location (lon/lat columns or a GeoJSON point),
+    /// tonnes (a year) and direction (`in` from a supplier, `out` to a customer); a
+    /// relative path lies beside the brief.
+    pub flows: std::path::PathBuf,
+    /// The mode of every flow unless rail serves it (a key of `factors`).
+    pub mode: String,
+    /// kg CO2e per tonne-km, by mode (the defaults, overridden by the brief's).
+    pub factors: Vec<(String, f64)>,
+    /// Road km per straight-line km.
+    pub detour: f64,
+    /// Rail km per straight-line km.
+    pub rail_detour: f64,
+    /// The layer of freight stations and sidings, when rail is an option.
+    pub rail_layer: Option<String>,
+    /// Its categories that serve freight.
+    pub rail_categories: Vec<String>,
+    /// Rail serves the site when one of those is within this many km.
+    pub rail_within_km: f64,
+    /// ... and a flow goes by rail when it is at least this long (straight km).
+    pub rail_min_km: f64,
+    /// t CO2e a year scoring 1.
+    pub ideal: f64,
+    /// t CO2e a year scoring 0.
+    pub zero: f64,
+    /// How road km are measured: straight line times `detour`, or the road km of the
+    /// fastest route on a network (`travel = "drive"`).
+    pub travel: Travel,
+}
+
+impl FreightSpec {
+    /// The factor of a mode, kg CO2e per tonne-km.
+    pub fn factor(&self, mode: &str) -> Option<f64> {
+        self.factors
+            .iter()
+            .find(|(m, _)| m == mode)
+            .map(|(_, f)| *f)
+    }
+}
+
+/// `type = "freight"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Shape {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    _type: Option<IgnoredAny>,
+    weight: Option<f64>,
+    flows: Option<String>,
+    mode: Option<String>,
+    factors: Option<std::collections::BTreeMap<String, f64>>,
+    detour: Option<f64>,
+    rail_layer: Option<String>,
+    rail_categories: Option<TextList>,
+    rail_within_km: Option<f64>,
+    rail_min_km: Option<f64>,
+    rail_detour: Option<f64>,
+    ideal: Option<f64>,
+    zero: Option<f64>,
+    travel: Option<String>,
+    network: Option<String>,
+}
+
+impl super::Shape for Shape {
+    super::shape_head!();
+
+    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+        let s = self;
+        let what = "a freight criterion";
+        let travel = if s.travel.as_deref() == Some("matrix") {
+            p.push(
+            format!("{key}.travel"),
+            "freight is measured in km: use straight (times the detour) or drive (road km of the fastest route)",
+        );
+            Travel::Straight
+        } else {
+            Travel::read(s.travel.as_deref(), None, s.network, key, p)
+        };
+        if s.flows.is_none() {
+            p.required(
+                format!("{key}.flows"),
+                "is required: the client's flows file",
+            );
+        }
+        let ideal = required(s.ideal, key, "ideal", what, p);
+        let zero = required(s.zero, key, "zero", what, p);
+        if let (Some(i), Some(z)) = (ideal, zero) {
+            if i.is_nan() || z.is_nan() || i < 0.0 || z <= i {
+                p.push(
+                    format!("{key}.zero"),
+                    "must be above ideal, both t CO2e a year and not negative (lower is better)",
+                );
+            }
+        }
+        let mut factors: Vec<(String, f64)> = DEFAULT_FACTORS
+            .iter()
+            .map(|(m, f)| (m.to_string(), *f))
+            .collect();
+        for (mode, f) in s.factors.unwrap_or_default() {
+            if f.is_nan() || f < 0.0 {
+                p.push(
+                    format!("{key}.factors.{mode}"),
+                    "must be a number of kg CO2e per t-km, not negative",
+                );
+            }
+            match factors.iter_mut().find(|(m, _)| *m == mode) {
+                Some(slot) => slot.1 = f,
+                None => factors.push((mode, f)),
+            }
+        }
+        let modes = || {
+            factors
+                .iter()
+                .map(|(m, _)| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mode = s.mode.unwrap_or_else(|| "road".to_string());
+        if !factors.iter().any(|(m, _)| *m == mode) {
+            p.push(
+                format!("{key}.mode"),
+                format!(
+                    "{mode:?} has no emission factor; the factors name: {} (add it under factors)",
+                    modes()
+                ),
+            );
+        }
+        if s.rail_layer.is_some() && !factors.iter().any(|(m, _)| m == "rail") {
+            p.push(format!("{key}.factors"), "a rail_layer needs a rail factor");
+        }
+        for (k, v) in [("detour", s.detour), ("rail_detour", s.rail_detour)] {
+            if v.is_some_and(|d| d.is_nan() || d < 1.0) {
+                p.push(
+                    format!("{key}.{k}"),
+                    "must be 1 or more (km travelled per straight-line km)",
+                );
+            }
+        }
+        for (k, v) in [
+            ("rail_within_km", s.rail_within_km),
+            ("rail_min_km", s.rail_min_km),
+        ] {
+            if v.is_some_and(|d| d.is_nan() || d < 0.0) {
+                p.push(format!("{key}.{k}"), "must not be negative");
+            }
+            if v.is_some() && s.rail_layer.is_none() {
+                p.push(format!("{key}.{k}"), "has no effect without rail_layer");
+            }
+        }
+        if s.rail_categories.is_some() && s.rail_layer.is_none() {
+            p.push(
+                format!("{key}.rail_categories"),
+                "has no effect without rail_layer",
+            );
+        }
+        CriterionKind::Freight(FreightSpec {
+            flows: s.flows.unwrap_or_default().into(),
+            mode,
+            factors,
+            detour: s.detour.unwrap_or(1.3),
+            rail_detour: s.rail_detour.unwrap_or(1.6),
+            rail_layer: s.rail_layer,
+            rail_categories: s
+                .rail_categories
+                .map(|c| c.0)
+                .unwrap_or_else(|| vec!["gare_fret".to_string(), "ite".to_string()]),
+            rail_within_km: s.rail_within_km.unwrap_or(2.0),
+            rail_min_km: s.rail_min_km.unwrap_or(200.0),
+            ideal: ideal.unwrap_or(0.0),
+            zero: zero.unwrap_or(1.0),
+            travel,
+        })
+    }
+}
+
+impl Type for FreightSpec {
+    fn unit(&self) -> String {
+        match &self.travel {
+            Travel::Drive { .. } => format!(
+                "t CO2e a year of freight to and from the site (road km by {})",
+                self.travel.how()
+            ),
+            _ => "t CO2e a year of freight to and from the site".to_string(),
+        }
+    }
+
+    fn travel(&self) -> Option<&Travel> {
+        Some(&self.travel)
+    }
+
+    fn travel_mut(&mut self) -> Option<&mut Travel> {
+        Some(&mut self.travel)
+    }
+
+    fn layers(&self) -> Vec<&str> {
+        self.rail_layer.as_deref().into_iter().collect()
+    }
+
+    fn files_mut(&mut self) -> Vec<&mut std::path::PathBuf> {
+        vec![&mut self.flows]
+    }
+
+    fn check(&self, at: &str, data: &mut DataCheck<'_>) {
+        if let Some(rail) = &self.rail_layer {
+            data.role(format!("{at}.rail_layer"), rail, &[Role::Facilities]);
+        }
+    }
+
+    fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
+        Box::new(FreightScorer::new(
+            name,
+            self,
+            inputs.flows(&self.flows),
+            self.rail_layer.as_deref().and_then(|l| inputs.layer(l)),
+            inputs.network(&self.travel),
+        ))
+    }
+
+    fn score_of_value(&self, value: &CriterionValue) -> Option<f64> {
+        Some(ramp_down(super::number(value)?, self.ideal, self.zero))
+    }
+}
+
+/// What a freight criterion found for one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreightDetail {
+    /// Tonne-km a year, every flow (km as travelled: straight line times the detour).
+    pub tonne_km: f64,
+    /// Whether rail serves the site (a freight station or siding within reach).
+    pub rail: bool,
+    /// The biggest flows by CO2e, at most three, biggest first.
+    pub biggest: Vec<FlowShare>,
+}
+
+/// One flow of a freight criterion, to or from one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowShare {
+    /// The flow's id in the flows file.
+    pub id: String,
+    /// Its label (the supplier's or customer's name).
+    pub label: Option<String>,
+    /// `in` (from a supplier) or `out` (to a customer).
+    pub direction: String,
+    /// Tonnes a year.
+    pub tonnes: f64,
+    /// km as travelled.
+    pub km: f64,
+    /// `road`, `rail` or the brief's mode.
+    pub mode: String,
+    /// Tonnes CO2e a year.
+    pub t_co2e: f64,
+}
 
 /// One usable flow of the client's file.
 struct Flow {
@@ -52,7 +331,7 @@ fn join_km(network: &Network, p: geo::Point<f64>) -> Option<(u32, f64)> {
     network.nearest_node(p).map(|(node, m)| (node, m / 1000.0))
 }
 
-pub(super) struct FreightScorer<'a> {
+struct FreightScorer<'a> {
     name: String,
     spec: FreightSpec,
     flows: Vec<Flow>,
@@ -66,7 +345,7 @@ pub(super) struct FreightScorer<'a> {
 impl<'a> FreightScorer<'a> {
     /// `rail` is the rail layer (when the brief names one). Flows without a usable
     /// tonnage or direction are left out and each named in the notes.
-    pub(super) fn new(
+    fn new(
         name: &str,
         spec: &FreightSpec,
         flows: &Layer,
@@ -120,7 +399,10 @@ impl<'a> FreightScorer<'a> {
                     network: None,
                     matrix: None,
                 };
-                Some((f, reach(straight, Some(layer), stations.collect(), Use::Nearest)))
+                Some((
+                    f,
+                    reach(straight, Some(layer), stations.collect(), Use::Nearest),
+                ))
             }
             _ => None,
         };

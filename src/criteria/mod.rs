@@ -1,8 +1,12 @@
-//! The criteria: what each criterion type measures of a site and
-//! how it scores it. Each file holds one type's scorer; a type that can be measured
-//! in a straight line, by road or from a matrix has one scorer per way (`drive.rs`
-//! and `matrix.rs` hold the road and matrix ones). [`build`] turns a brief's criteria
-//! into scorers over a [`DataSet`]; the engine calls them, site by site.
+//! The criteria: what each criterion type reads in a brief, checks against the data,
+//! measures of a site and how it scores it, and how its value is described.
+//!
+//! Each type is one file with its specification (`DistanceSpec`...), its brief shape
+//! and validation, its data check and its scorer, and one line in
+//! [`criterion_types!`] below; [`Type`] is what every type provides. Distance, access
+//! and competition are written over a [`crate::travel::Reach`], so that they measure
+//! in a straight line, by road or from a matrix alike. [`build`] turns a brief's
+//! criteria into scorers over a [`DataSet`]; the engine calls them, site by site.
 
 mod access;
 mod anchor;
@@ -17,18 +21,352 @@ mod zone;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub(crate) use competition::Detail;
+use serde_json::Value;
 
-use crate::brief::{Brief, CriterionKind, Travel};
-use crate::error::Result;
+pub use access::AccessSpec;
+pub use anchor::{Anchor, AnchorSpec};
+pub use attribute::AttributeSpec;
+pub use category::CategorySpec;
+pub(crate) use competition::Detail;
+pub use competition::{CompetitionMeasure, CompetitionSpec, Impedance};
+pub use distance::DistanceSpec;
+pub use freight::{FlowShare, FreightDetail, FreightSpec, DEFAULT_FACTORS};
+pub use land::LandSpec;
+pub use zone::ZoneSpec;
+
+use crate::de::{read, value_type, Problems, Seg};
+use crate::error::{KeyProblem, Result};
 use crate::index::IndexedLayer;
-use crate::model::{Feature, Layer, Role};
+use crate::model::{CriterionValue, Feature, Layer, Role, BUILTIN_FIELDS};
 use crate::network::Network;
-use crate::ranking::CriterionValue;
 use crate::table::Folded;
-use crate::text::fold;
-use crate::table::Matcher;
-use crate::travel::{reach, TravelMatrix, Use, Ways};
+use crate::travel::{Travel, TravelMatrix, Ways};
+
+/// One criterion of a brief.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let brief = Brief::from_toml_str("[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// let c = &brief.criteria[0];
+/// assert_eq!((c.name.as_str(), c.weight), ("land", 1.0));
+/// assert_eq!(c.kind.kind(), sitematch::CriterionType::Attribute);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Criterion {
+    /// Unique name, the output column prefix.
+    pub name: String,
+    /// Raw weight (1 when omitted; ignored with an AHP matrix).
+    pub weight: f64,
+    /// What it measures.
+    pub kind: CriterionKind,
+}
+
+/// What every criterion type provides: one implementation per file of this module.
+pub(crate) trait Type {
+    /// What the value measures, in words (the outputs document their `_value`
+    /// columns with it).
+    fn unit(&self) -> String;
+    /// How the criterion measures the way, for those that travel.
+    fn travel(&self) -> Option<&Travel> {
+        None
+    }
+    /// As [`Type::travel`], to change it.
+    fn travel_mut(&mut self) -> Option<&mut Travel> {
+        None
+    }
+    /// The files the criterion reads (a matrix, a flows file): relative paths are
+    /// resolved beside the brief's file.
+    fn files_mut(&mut self) -> Vec<&mut std::path::PathBuf> {
+        match self.travel_mut() {
+            Some(Travel::Matrix(m)) => vec![m],
+            _ => Vec::new(),
+        }
+    }
+    /// The layer the criterion reads, for those that read one.
+    fn layer(&self) -> Option<&str> {
+        None
+    }
+    /// Every layer the criterion reads (its layer, a jobs layer, a rail layer).
+    fn layers(&self) -> Vec<&str> {
+        self.layer().into_iter().collect()
+    }
+    /// The field a sum adds up, named in the outputs' columns (access criteria, the
+    /// expected workers of a competition criterion).
+    fn sums(&self) -> Option<&str> {
+        None
+    }
+    /// How many features the criterion would count have no number in the field it
+    /// reads (reported in the ranking); `None` for the types that read no field.
+    fn missing_values(&self, _data: &dyn DataSet) -> Option<usize> {
+        None
+    }
+    /// True for the types that read the sites' own attributes (grid cells have none).
+    fn reads_site_attributes(&self) -> bool {
+        false
+    }
+    /// The criterion's problems against the data (`at`: its key, `criterion[2]`).
+    fn check(&self, _at: &str, _data: &mut DataCheck<'_>) {}
+    /// The scorer over a data set.
+    fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a>;
+    /// The score of a value in the criterion's unit (a reference profile's values).
+    fn score_of_value(&self, value: &CriterionValue) -> Option<f64>;
+}
+
+/// The keys every criterion has, read whatever its type (to report a bad name or
+/// weight even when the type is unknown).
+#[derive(Debug, serde::Deserialize)]
+struct HeadShape {
+    name: Option<String>,
+    weight: Option<f64>,
+}
+
+/// The shape of one type's `[[criterion]]` table, as written.
+trait Shape: serde::de::DeserializeOwned {
+    /// Its `name` and `weight`.
+    fn head(&self) -> (Option<String>, Option<f64>);
+    /// The specification, its problems in `p` (`key`: `criterion[2]`).
+    fn kind(self, key: &str, context: &ReadContext, p: &mut Problems) -> CriterionKind;
+}
+
+/// What a criterion's table may take from the rest of the brief.
+pub(crate) struct ReadContext {
+    /// The brief's `need_ha` (else its `filter.min_area_ha`).
+    pub need_ha: Option<f64>,
+}
+
+/// Reads a table as `S`: (name, weight, specification).
+fn read_as<S: Shape>(
+    item: &Value,
+    base: &[Seg],
+    key: &str,
+    context: &ReadContext,
+    p: &mut Problems,
+) -> Option<(Option<String>, Option<f64>, CriterionKind)> {
+    let s: S = read(item, base, p)?;
+    let (name, weight) = s.head();
+    Some((name, weight, s.kind(key, context, p)))
+}
+
+/// Implements [`Shape::head`] for a shape with `name` and `weight` fields.
+macro_rules! shape_head {
+    () => {
+        fn head(&self) -> (Option<String>, Option<f64>) {
+            (self.name.clone(), self.weight)
+        }
+    };
+}
+use shape_head;
+
+/// The criterion types: for each, its variant, its specification, its name in briefs
+/// and its shape. Adding a type is a file in this folder and a line here.
+macro_rules! criterion_types {
+    ($($(#[$doc:meta])* $variant:ident($spec:ty, $shape:ty) = $name:literal;)*) => {
+        /// What a criterion measures: one variant per type, each with its
+        /// specification.
+        ///
+        /// ```
+        /// use sitematch::{Brief, CriterionKind};
+        /// let brief = Brief::from_toml_str(r#"
+        ///     [[criterion]]
+        ///     name = "motorway"
+        ///     type = "distance"
+        ///     layer = "motorway"
+        ///     ideal_km = 3
+        ///     zero_km = 25
+        /// "#)?;
+        /// let CriterionKind::Distance(d) = &brief.criteria[0].kind else {
+        ///     panic!("a distance criterion");
+        /// };
+        /// assert_eq!((d.ideal, d.zero, d.max), (3.0, 25.0, None));
+        /// # Ok::<(), sitematch::Error>(())
+        /// ```
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum CriterionKind {
+            $($(#[$doc])* $variant($spec),)*
+        }
+
+        /// The kinds of criterion a brief can name (`type = "..."`).
+        ///
+        /// ```
+        /// use sitematch::CriterionType;
+        /// assert_eq!(CriterionType::from_name("access"), Some(CriterionType::Access));
+        /// assert_eq!(format!("{:<9}|", CriterionType::Zone), "zone     |");
+        /// assert_eq!(CriterionType::Zone.as_str(), "zone");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum CriterionType {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl CriterionType {
+            /// Every type, in the order briefs and messages list them.
+            pub const ALL: [CriterionType; [$($name),*].len()] = [$(CriterionType::$variant),*];
+
+            /// The name briefs write (`distance`, `access`...).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CriterionType::$variant => $name,)*
+                }
+            }
+        }
+
+        impl CriterionKind {
+            /// The criterion's type.
+            pub fn kind(&self) -> CriterionType {
+                match self {
+                    $(CriterionKind::$variant(_) => CriterionType::$variant,)*
+                }
+            }
+
+            /// What every type provides, for this criterion.
+            pub(crate) fn spec(&self) -> &dyn Type {
+                match self {
+                    $(CriterionKind::$variant(s) => s,)*
+                }
+            }
+
+            /// As [`CriterionKind::spec`], to change it.
+            pub(crate) fn spec_mut(&mut self) -> &mut dyn Type {
+                match self {
+                    $(CriterionKind::$variant(s) => s,)*
+                }
+            }
+        }
+
+        /// Reads a table of a known type.
+        fn read_typed(
+            t: CriterionType,
+            item: &Value,
+            base: &[Seg],
+            key: &str,
+            context: &ReadContext,
+            p: &mut Problems,
+        ) -> Option<(Option<String>, Option<f64>, CriterionKind)> {
+            match t {
+                $(CriterionType::$variant => read_as::<$shape>(item, base, key, context, p),)*
+            }
+        }
+    };
+}
+
+criterion_types! {
+    /// Distance to the nearest matching facility.
+    Distance(DistanceSpec, distance::Shape) = "distance";
+    /// Sum over the features within a radius.
+    Access(AccessSpec, access::Shape) = "access";
+    /// A numeric attribute of the site.
+    Attribute(AttributeSpec, attribute::Shape) = "attribute";
+    /// A text attribute of the site mapped to scores.
+    Category(CategorySpec, category::Shape) = "category";
+    /// Inside a polygon of a zones layer.
+    Zone(ZoneSpec, zone::Shape) = "zone";
+    /// Workers within reach per competing job, or the workers a plant can expect: a
+    /// two-step floating catchment.
+    Competition(CompetitionSpec, competition::Shape) = "competition";
+    /// The freight carbon of the client's flows to and from the site.
+    Freight(FreightSpec, freight::Shape) = "freight";
+    /// How well a site's usable land fits the plant's need.
+    Land(LandSpec, land::Shape) = "land";
+    /// The distance to places the brief names (a partner's plant, a client).
+    Anchor(AnchorSpec, anchor::Shape) = "anchor";
+}
+
+impl CriterionType {
+    /// True for the types whose value is a distance to the nearest of something
+    /// (`distance`, `anchor`): their outputs name what is nearest.
+    pub fn is_distance(self) -> bool {
+        matches!(self, CriterionType::Distance | CriterionType::Anchor)
+    }
+
+    /// The type a brief names, if it is one.
+    pub fn from_name(name: &str) -> Option<CriterionType> {
+        CriterionType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for CriterionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl CriterionKind {
+    /// What the criterion's value measures, in words: `km to the nearest motorway`,
+    /// `sum of active within 30 km`; the outputs document their `_value` columns with it.
+    ///
+    /// ```
+    /// let brief = sitematch::Brief::from_toml_str(
+    ///     "[[criterion]]\nname = \"labour\"\ntype = \"access\"\nlayer = \"communes\"\nfield = \"active\"\nradius_km = 30\nsaturation = 1000\n",
+    /// )?;
+    /// assert_eq!(brief.criteria[0].kind.unit(), "sum of active within 30 km");
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn unit(&self) -> String {
+        self.spec().unit()
+    }
+
+    /// How a distance, access, competition or freight criterion measures the way;
+    /// `None` for the others.
+    ///
+    /// ```
+    /// use sitematch::{Brief, Travel};
+    /// let brief = Brief::from_toml_str("[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorway\"\ntravel = \"drive\"\nideal_min = 5\nzero_min = 25\n")?;
+    /// assert_eq!(brief.criteria[0].kind.travel(), Some(&Travel::Drive { network: None }));
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn travel(&self) -> Option<&Travel> {
+        self.spec().travel()
+    }
+
+    /// The layer the criterion reads, for distance, access, zone and competition
+    /// criteria.
+    pub fn layer(&self) -> Option<&str> {
+        self.spec().layer()
+    }
+}
+
+/// One `[[criterion]]` table, read by its type (`i`: its index in the brief).
+pub(crate) fn read_criterion(
+    item: &Value,
+    i: usize,
+    context: &ReadContext,
+    p: &mut Problems,
+) -> Option<Criterion> {
+    let key = format!("criterion[{i}]");
+    let base = [Seg::Key("criterion".into()), Seg::Index(i)];
+    if !item.is_object() {
+        p.push(&key, format!("must be a table, found {}", value_type(item)));
+        return None;
+    }
+    let kind = match item.get("type") {
+        None => Err("is required".to_string()),
+        Some(Value::String(t)) => CriterionType::from_name(t).ok_or_else(|| {
+            let names: Vec<&str> = CriterionType::ALL.iter().map(|t| t.as_str()).collect();
+            let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+            format!("{t:?}: use {} or {last}", rest.join(", "))
+        }),
+        Some(other) => Err(format!("must be text, found {}", value_type(other))),
+    };
+    let kind = match kind {
+        Ok(kind) => kind,
+        Err(why) => {
+            // Still check the keys every criterion has.
+            if let Some(h) = read::<HeadShape>(item, &base, p) {
+                head(h.name, h.weight, &key, p);
+            }
+            p.push(format!("{key}.type"), why);
+            return None;
+        }
+    };
+    let (name, weight, kind) = read_typed(kind, item, &base, &key, context, p)?;
+    let name = head(name, weight, &key, p);
+    Some(Criterion {
+        name: name?,
+        weight: weight.unwrap_or(1.0),
+        kind,
+    })
+}
 
 /// What one criterion says of one site.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +384,7 @@ pub(crate) struct Evaluation {
     /// Drive-time criteria: the straight-line km to the facility reached.
     pub km: Option<f64>,
     /// Freight criteria: the tonne-km and the biggest flows.
-    pub freight: Option<crate::ranking::FreightDetail>,
+    pub freight: Option<FreightDetail>,
 }
 
 impl Evaluation {
@@ -98,176 +436,205 @@ pub(crate) trait DataSet: Sync {
     fn network_of(&self, travel: &Travel) -> Option<&Network>;
 }
 
+/// Checks the name and weight of a criterion; the name, if there is one.
+fn head(name: Option<String>, weight: Option<f64>, key: &str, p: &mut Problems) -> Option<String> {
+    match &name {
+        None => p.required(format!("{key}.name"), "is required"),
+        Some(n)
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            p.push(
+                format!("{key}.name"),
+                format!("{n:?}: use letters, digits, '_' or '-' (it names output columns)"),
+            )
+        }
+        _ => {}
+    }
+    if weight.is_some_and(|x| x < 0.0) {
+        p.push(format!("{key}.weight"), "must not be negative");
+    }
+    name
+}
+
+/// What a criterion's scorer reads: the data set, the matrices and flows files its
+/// brief names (each read once).
+pub(crate) struct Inputs<'a> {
+    data: &'a dyn DataSet,
+    matrices: HashMap<std::path::PathBuf, Arc<TravelMatrix>>,
+    flows: HashMap<std::path::PathBuf, Layer>,
+    no_flows: Layer,
+}
+
+impl<'a> Inputs<'a> {
+    /// The layer with this name and its folded categories and tags.
+    pub(crate) fn layer(&self, name: &str) -> Option<(&'a IndexedLayer, &'a Folded)> {
+        self.data.layer_with_table(name)
+    }
+
+    /// The ways a criterion that travels this way can go.
+    pub(crate) fn ways(&self, travel: &Travel) -> Ways<'a> {
+        Ways {
+            network: self.data.network_of(travel),
+            matrix: match travel {
+                Travel::Matrix(p) => self.matrices.get(p.as_path()).cloned(),
+                _ => None,
+            },
+        }
+    }
+
+    /// The network a drive-time criterion runs on.
+    pub(crate) fn network(&self, travel: &Travel) -> Option<&'a Network> {
+        self.data.network_of(travel)
+    }
+
+    /// The flows a freight criterion names (read by [`build`]).
+    pub(crate) fn flows(&self, path: &std::path::Path) -> &Layer {
+        self.flows.get(path).unwrap_or(&self.no_flows)
+    }
+}
+
 /// Builds the scorers of a brief's criteria over a data set, reading the travel
 /// matrices and flows files they name (each file once).
 pub(crate) fn build<'a>(
     data: &'a dyn DataSet,
-    brief: &'a Brief,
+    criteria: &'a [Criterion],
 ) -> Result<Vec<Box<dyn Scorer + 'a>>> {
-    let mut matrices: HashMap<&std::path::Path, Arc<TravelMatrix>> = HashMap::new();
-    for c in &brief.criteria {
-        if let Some(Travel::Matrix(path)) = c.kind.travel() {
-            if !matrices.contains_key(path.as_path()) {
-                let m = TravelMatrix::from_path(path)?;
-                matrices.insert(path.as_path(), Arc::new(m));
-            }
-        }
-    }
-    let mut flows: HashMap<&std::path::Path, Layer> = HashMap::new();
-    let no_flows = Layer::from_features("flows", Role::Facilities, Vec::new());
-    for c in &brief.criteria {
-        if let CriterionKind::Freight(f) = &c.kind {
-            if !flows.contains_key(f.flows.as_path()) {
-                flows.insert(f.flows.as_path(), crate::catalog::load_flows(&f.flows)?);
-            }
-        }
-    }
-    let ways = |travel: &Travel| Ways {
-        network: data.network_of(travel),
-        matrix: match travel {
-            Travel::Matrix(p) => matrices.get(p.as_path()).cloned(),
-            _ => None,
-        },
+    let mut inputs = Inputs {
+        data,
+        matrices: HashMap::new(),
+        flows: HashMap::new(),
+        no_flows: Layer::from_features("flows", Role::Facilities, Vec::new()),
     };
-    Ok(brief
-        .criteria
-        .iter()
-        .map(|c| -> Box<dyn Scorer + 'a> {
-            let layer = |name: &str| data.layer_with_table(name);
-            match &c.kind {
-                CriterionKind::Distance {
-                    layer: l,
-                    categories,
-                    tags,
-                    ideal,
-                    zero,
-                    max,
-                    travel,
-                } => {
-                    let layer = layer(l);
-                    let matcher = Matcher::new(categories, tags);
-                    let counted = access::amounts(layer, None, &matcher);
-                    Box::new(distance::DistanceScorer {
-                        name: c.name.clone(),
-                        reach: reach(ways(travel), layer.map(|(l, _)| l), counted, Use::Nearest),
-                        ideal: *ideal,
-                        zero: *zero,
-                        max: *max,
-                    })
-                }
-                CriterionKind::Access {
-                    layer: l,
-                    field,
-                    categories,
-                    tags,
-                    radius,
-                    decay,
-                    saturation,
-                    travel,
-                } => {
-                    let layer = layer(l);
-                    let matcher = Matcher::new(categories, tags);
-                    let amounts = access::amounts(layer, field.as_deref(), &matcher);
-                    Box::new(access::AccessScorer {
-                        name: c.name.clone(),
-                        reach: reach(ways(travel), layer.map(|(l, _)| l), amounts, Use::Within),
-                        radius: *radius,
-                        decay: *decay,
-                        saturation: *saturation,
-                    })
-                }
-                CriterionKind::Attribute {
-                    field,
-                    ideal,
-                    zero,
-                    missing,
-                } => Box::new(attribute::AttributeScorer {
-                    name: c.name.clone(),
-                    field: field.clone(),
-                    ideal: *ideal,
-                    zero: *zero,
-                    missing: *missing,
-                }),
-                CriterionKind::Category {
-                    field,
-                    scores,
-                    default,
-                } => Box::new(category::CategoryScorer::new(
-                    &c.name, field, scores, *default,
-                )),
-                CriterionKind::Zone { layer: l } => Box::new(zone::ZoneScorer {
-                    name: c.name.clone(),
-                    layer: layer(l).map(|(l, _)| l),
-                }),
-                CriterionKind::Land(spec) => Box::new(land::LandScorer {
-                    name: c.name.clone(),
-                    spec: spec.clone(),
-                }),
-                CriterionKind::Anchor(spec) => Box::new(anchor::AnchorScorer {
-                    name: c.name.clone(),
-                    spec: spec.clone(),
-                }),
-                // Every flows file was read above.
-                CriterionKind::Freight(f) => Box::new(freight::FreightScorer::new(
-                    &c.name,
-                    f,
-                    flows.get(f.flows.as_path()).unwrap_or(&no_flows),
-                    f.rail_layer.as_deref().and_then(layer),
-                    data.network_of(&f.travel),
-                )),
-                CriterionKind::Competition {
-                    layer: l,
-                    field,
-                    jobs_layer,
-                    jobs_field,
-                    radius,
-                    impedance,
-                    measure,
-                    saturation,
-                    travel,
-                } => Box::new(competition::CompetitionScorer::new(competition::Spec {
-                    name: &c.name,
-                    workers: data.layer(l),
-                    field,
-                    jobs: data.layer(jobs_layer),
-                    jobs_field,
-                    radius: *radius,
-                    impedance: *impedance,
-                    measure: *measure,
-                    saturation: *saturation,
-                    ways: ways(travel),
-                })),
+    for c in criteria {
+        if let Some(Travel::Matrix(path)) = c.kind.travel() {
+            if !inputs.matrices.contains_key(path) {
+                let m = TravelMatrix::from_path(path)?;
+                inputs.matrices.insert(path.clone(), Arc::new(m));
             }
-        })
+        }
+    }
+    for c in criteria {
+        if let CriterionKind::Freight(f) = &c.kind {
+            if !inputs.flows.contains_key(&f.flows) {
+                let flows = crate::catalog::load_flows(&f.flows)?;
+                inputs.flows.insert(f.flows.clone(), flows);
+            }
+        }
+    }
+    Ok(criteria
+        .iter()
+        .map(|c| c.kind.spec().scorer(&c.name, &inputs))
         .collect())
 }
 
 /// The score a criterion gives a value in its unit (a reference profile's values).
 pub(crate) fn score_of_value(kind: &CriterionKind, v: &CriterionValue) -> Option<f64> {
-    let x = match v {
+    kind.spec().score_of_value(v)
+}
+
+/// A number of a value, if it is one.
+fn number(v: &CriterionValue) -> Option<f64> {
+    match v {
         CriterionValue::Number(x) => *x,
         CriterionValue::Text(_) => None,
-    };
-    Some(match kind {
-        CriterionKind::Distance { ideal, zero, .. } => distance::ramp_down(x?, *ideal, *zero),
-        CriterionKind::Access { saturation, .. }
-        | CriterionKind::Competition { saturation, .. } => (x? / saturation).clamp(0.0, 1.0),
-        CriterionKind::Attribute { ideal, zero, .. } => attribute::ramp(x?, *ideal, *zero),
-        CriterionKind::Freight(f) => distance::ramp_down(x?, f.ideal, f.zero),
-        CriterionKind::Land(spec) => land::score(spec, x?),
-        CriterionKind::Anchor(a) => distance::ramp_down(x?, a.ideal, a.zero),
-        CriterionKind::Zone { .. } => f64::from(u8::from(x? > 0.0)),
-        CriterionKind::Category {
-            scores, default, ..
-        } => {
-            let CriterionValue::Text(Some(t)) = v else {
-                return None;
-            };
-            let t = fold(t);
-            scores
-                .iter()
-                .find(|(k, _)| fold(k) == t)
-                .map_or(*default, |(_, s)| *s)
+    }
+}
+
+/// A brief's criteria against the data: the layers they name exist and have the
+/// right role, the fields they name exist. Role problems come first, then field
+/// problems, each in the criteria's order.
+pub(crate) struct DataCheck<'a> {
+    /// Every layer of the data.
+    pub layers: &'a [&'a Layer],
+    /// The site layers the brief ranks.
+    pub sites: Vec<&'a Layer>,
+    /// Problems of layers and their roles.
+    pub roles: Vec<KeyProblem>,
+    /// Problems of fields.
+    pub fields: Vec<KeyProblem>,
+}
+
+impl<'a> DataCheck<'a> {
+    /// The layer with this name.
+    pub(crate) fn find(&self, name: &str) -> Option<&'a Layer> {
+        self.layers.iter().copied().find(|l| l.name == name)
+    }
+
+    /// A problem at `key` unless layer `name` exists with one of `roles`.
+    pub(crate) fn role(&mut self, key: String, name: &str, roles: &[Role]) {
+        match self.find(name).map(|l| l.role) {
+            None => {
+                let names: Vec<&str> = self.layers.iter().map(|l| l.name.as_str()).collect();
+                self.roles.push(KeyProblem::new(
+                    key,
+                    format!(
+                        "no layer {name:?} in the data; the layers are: {}",
+                        names.join(", ")
+                    ),
+                ))
+            }
+            Some(r) if !roles.contains(&r) => {
+                let wanted: Vec<String> = roles.iter().map(Role::to_string).collect();
+                self.roles.push(KeyProblem::new(
+                    key,
+                    format!(
+                        "layer {name:?} is a {r} layer; this needs a {} layer",
+                        wanted.join(" or ")
+                    ),
+                ))
+            }
+            Some(_) => {}
         }
-    })
+    }
+
+    /// True when the sites have field `f` (or it is one every feature has).
+    pub(crate) fn is_site_field(&self, f: &str) -> bool {
+        BUILTIN_FIELDS.contains(&f)
+            || self
+                .sites
+                .iter()
+                .any(|l| l.attribute_names.iter().any(|a| a == f))
+    }
+
+    /// The problem of a field the sites do not have, listing those they have.
+    pub(crate) fn no_site_field(&self, f: &str) -> String {
+        let mut all: Vec<&str> = BUILTIN_FIELDS.to_vec();
+        for a in self.sites.iter().flat_map(|l| &l.attribute_names) {
+            if !all.contains(&a.as_str()) {
+                all.push(a);
+            }
+        }
+        format!(
+            "the site layers have no attribute {f:?}; they have: {}",
+            all.join(", ")
+        )
+    }
+
+    /// A problem at `key` unless the sites have field `f`.
+    pub(crate) fn site_field(&mut self, key: String, f: &str) {
+        if !self.is_site_field(f) {
+            let why = self.no_site_field(f);
+            self.fields.push(KeyProblem::new(key, why));
+        }
+    }
+
+    /// A problem at `key` when layer `name` (if it exists) has no field `field`.
+    pub(crate) fn layer_field(&mut self, key: String, name: &str, field: &str) {
+        let Some(l) = self.find(name) else {
+            return;
+        };
+        if !BUILTIN_FIELDS.contains(&field) && !l.attribute_names.iter().any(|a| a == field) {
+            self.fields.push(KeyProblem::new(
+                key,
+                format!(
+                    "layer {:?} has no attribute {field:?}; it has: {}",
+                    l.name,
+                    l.attribute_names.join(", ")
+                ),
+            ))
+        }
+    }
 }

@@ -2,13 +2,82 @@
 
 use geo::Geometry;
 
-use super::{CriterionValue, Evaluation, Scorer};
-use crate::index::IndexedLayer;
-use crate::model::Feature;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 
-pub(super) struct ZoneScorer<'a> {
-    pub(super) name: String,
-    pub(super) layer: Option<&'a IndexedLayer>,
+use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Inputs, Scorer, Type};
+use crate::de::Problems;
+use crate::index::IndexedLayer;
+use crate::model::{Feature, Role};
+
+/// A zone criterion (`type = "zone"`): 1 inside a polygon of a zones layer, else 0.
+///
+/// ```
+/// let brief = sitematch::Brief::from_toml_str(
+///     "[[criterion]]\nname = \"aid\"\ntype = \"zone\"\nlayer = \"afr\"\n",
+/// )?;
+/// let sitematch::CriterionKind::Zone(z) = &brief.criteria[0].kind else { panic!() };
+/// assert_eq!(z.layer, "afr");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneSpec {
+    /// Zones layer.
+    pub layer: String,
+}
+
+/// `type = "zone"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Shape {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    _type: Option<IgnoredAny>,
+    weight: Option<f64>,
+    layer: Option<String>,
+}
+
+impl super::Shape for Shape {
+    super::shape_head!();
+
+    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+        if self.layer.is_none() {
+            p.required(format!("{key}.layer"), "is required");
+        }
+        CriterionKind::Zone(ZoneSpec {
+            layer: self.layer.unwrap_or_default(),
+        })
+    }
+}
+
+impl Type for ZoneSpec {
+    fn unit(&self) -> String {
+        format!("1 inside {}, else 0", self.layer)
+    }
+
+    fn layer(&self) -> Option<&str> {
+        Some(&self.layer)
+    }
+
+    fn check(&self, at: &str, data: &mut DataCheck<'_>) {
+        data.role(format!("{at}.layer"), &self.layer, &[Role::Zones]);
+    }
+
+    fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
+        Box::new(ZoneScorer {
+            name: name.to_string(),
+            layer: inputs.layer(&self.layer).map(|(l, _)| l),
+        })
+    }
+
+    fn score_of_value(&self, value: &CriterionValue) -> Option<f64> {
+        Some(f64::from(u8::from(super::number(value)? > 0.0)))
+    }
+}
+
+struct ZoneScorer<'a> {
+    name: String,
+    layer: Option<&'a IndexedLayer>,
 }
 
 impl Scorer for ZoneScorer<'_> {

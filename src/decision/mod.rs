@@ -91,7 +91,7 @@ fn site_near_miss(brief: &Brief, s: &SiteResult) -> Option<NearMiss> {
         r => s.criteria.get(criterion(r)?)?.value.as_f64(),
     };
     let max_km = |reason: &Exclusion| match &brief.criteria.get(criterion(reason)?)?.kind {
-        CriterionKind::Distance { max, .. } => *max,
+        CriterionKind::Distance(d) => d.max,
         _ => None,
     };
     near_miss(

@@ -253,7 +253,7 @@ impl<'a> Grid<'a> {
             })
             .collect();
         let total = rows.iter().map(|r| r.cols).sum();
-        let scorers = crate::criteria::build(engine, brief)?;
+        let scorers = crate::criteria::build(engine, &brief.criteria)?;
         let mut shell = engine.ranking_shell(brief, false);
         shell.warnings = engine.grid_warnings(brief, &scorers);
         shell.top = 0;

@@ -52,7 +52,7 @@ impl Engine {
         }
         self.check(brief)?;
         let candidates = self.candidates(brief)?;
-        let scorers = criteria::build(self, brief)?;
+        let scorers = criteria::build(self, &brief.criteria)?;
         check_pairs(brief, &scorers, &candidates.features())?;
         let mut ranking = self.ranking_shell(brief, true);
         let weights = ranking.weights();
@@ -201,11 +201,10 @@ impl Engine {
                 if e.excludes {
                     let name = s.name().to_string();
                     excluded_by.push(match &c.kind {
-                        CriterionKind::Distance {
-                            travel: Travel::Straight,
-                            ..
+                        CriterionKind::Distance(d) if d.travel == Travel::Straight => {
+                            Exclusion::MaxKm(name)
                         }
-                        | CriterionKind::Anchor(_) => Exclusion::MaxKm(name),
+                        CriterionKind::Anchor(_) => Exclusion::MaxKm(name),
                         _ => Exclusion::MaxMin(name),
                     });
                 }

@@ -1,10 +1,8 @@
 //! The ranking before its sites: the brief's criteria with their normalised weights,
 //! units and travel, the method, the layer counts. Rankings and grids share it.
 
-use crate::brief::{Brief, CompetitionMeasure, CriterionKind, Travel};
-use crate::criteria::DataSet;
+use crate::brief::{Brief, Travel};
 use crate::ranking::{CriterionInfo, LayerCount, Ranking};
-use crate::table::Matcher;
 
 use super::Engine;
 
@@ -22,7 +20,7 @@ impl Engine {
                 // The network a drive criterion runs on, named even when the brief
                 // left it to the data set's only one.
                 let mut kind = c.kind.clone();
-                if let Some(travel) = kind.travel_mut() {
+                if let Some(travel) = kind.spec_mut().travel_mut() {
                     if let (Travel::Drive { network: None }, Some(n)) =
                         (&*travel, self.network_of(travel))
                     {
@@ -39,17 +37,9 @@ impl Engine {
                 weight: *w,
                 unit: kind.unit(),
                 travel: kind.travel().cloned().unwrap_or(Travel::Straight),
-                sums: match &c.kind {
-                    CriterionKind::Access { field, .. } => field.clone(),
-                    CriterionKind::Competition {
-                        field,
-                        measure: CompetitionMeasure::ExpectedWorkers { .. },
-                        ..
-                    } => Some(field.clone()),
-                    _ => None,
-                },
+                sums: c.kind.spec().sums().map(str::to_string),
                 missing_values: if count_missing {
-                    self.missing_values(&c.kind)
+                    c.kind.spec().missing_values(self)
                 } else {
                     None
                 },
@@ -78,48 +68,5 @@ impl Engine {
             need_ha: brief.need_ha.or(brief.filter.min_area_ha),
             target: None,
         }
-    }
-
-    /// For an access criterion summing a field: how many matching features of its
-    /// layer have no number in that field; for a competition criterion, how many
-    /// worker and job features have none in theirs.
-    fn missing_values(&self, kind: &CriterionKind) -> Option<usize> {
-        if let CriterionKind::Competition {
-            layer,
-            field,
-            jobs_layer,
-            jobs_field,
-            ..
-        } = kind
-        {
-            let missing = |l: &str, field: &str| {
-                self.layer(l).map_or(0, |l| {
-                    l.field_numbers(field)
-                        .iter()
-                        .filter(|x| x.is_none())
-                        .count()
-                })
-            };
-            return Some(missing(layer, field) + missing(jobs_layer, jobs_field));
-        }
-        let CriterionKind::Access {
-            layer,
-            field: Some(field),
-            categories,
-            tags,
-            ..
-        } = kind
-        else {
-            return None;
-        };
-        let (l, folded) = self.layer_with_table(layer)?;
-        let m = Matcher::new(categories, tags);
-        Some(
-            l.field_numbers(field)
-                .iter()
-                .zip(m.mask(folded))
-                .filter(|(x, m)| *m && x.is_none())
-                .count(),
-        )
     }
 }

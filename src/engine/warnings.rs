@@ -3,7 +3,7 @@
 //! ranked sites, the criteria that do not separate the candidates, what each scorer
 //! noted, the candidates a travel matrix does not name.
 
-use crate::brief::{Brief, CriterionKind, Travel};
+use crate::brief::{Brief, Travel};
 use crate::criteria::Scorer;
 use crate::error::KeyProblem;
 use crate::model::Feature;
@@ -37,13 +37,7 @@ impl Engine {
         let sites = self.site_layers(brief);
         let mut names: Vec<&str> = sites.iter().map(|l| l.layer().name.as_str()).collect();
         for c in &brief.criteria {
-            let mut read = vec![c.kind.layer()];
-            match &c.kind {
-                CriterionKind::Competition { jobs_layer, .. } => read.push(Some(jobs_layer)),
-                CriterionKind::Freight(f) => read.push(f.rail_layer.as_deref()),
-                _ => {}
-            }
-            names.extend(read.into_iter().flatten());
+            names.extend(c.kind.spec().layers());
         }
         names.extend(brief.filter.exclude_zones.iter().map(String::as_str));
         let mut out = Vec::new();

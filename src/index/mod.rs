@@ -33,7 +33,7 @@ mod segments;
 
 use crate::crs::pure::Ellipsoid;
 use crate::model::{Feature, Layer, Measure, Role, Value};
-use crate::ranking::ColumnEvidence;
+use crate::table::ColumnEvidence;
 
 /// The largest radius (metres) for which [`IndexedLayer::within`] uses the fast
 /// chord-to-arc distance; larger radii use Karney's geodesic.

@@ -1,7 +1,7 @@
 //! Format readers. Each turns one file into a [`RawTable`]: geometries still in the
 //! source CRS, attribute values for the fields the catalog asks for, and the list of
 //! every field the file has (so a catalog naming a missing field gets a useful error).
-//! [`crate::catalog`] then reprojects, checks and maps the table into a [`crate::Layer`].
+//! The catalog then reprojects, checks and maps the table into a [`crate::Layer`].
 
 pub mod csv;
 pub mod geojson;

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Reach, Toward, Unknown};
-use crate::brief::Decay;
+use super::{Decay, Reach, Toward, Unknown};
 use crate::error::{Error, Location, Result};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
@@ -176,7 +175,12 @@ impl<'a> MatrixReach<'a> {
 
     /// The counted features within `radius` of `at`, in the layer's order whatever
     /// the file's.
-    fn within(&self, at: &Feature, radius: f64, toward: Toward) -> Result<Vec<(usize, f64)>, Unknown> {
+    fn within(
+        &self,
+        at: &Feature,
+        radius: f64,
+        toward: Toward,
+    ) -> Result<Vec<(usize, f64)>, Unknown> {
         let s = self.matrix.id(&at.id).ok_or(Unknown)?;
         let pairs = match toward {
             Toward::Place => self.matrix.to(s),

@@ -13,7 +13,7 @@ pub(crate) mod straight;
 
 use std::sync::Arc;
 
-use crate::brief::Decay;
+use crate::de::{not_positive, required, Problems};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
 use crate::network::Network;
@@ -62,6 +62,96 @@ impl Travel {
         }
     }
 
+    /// A criterion's `travel`, with its `network` or `matrix` (`key`: the
+    /// criterion's, `criterion[2]`).
+    pub(crate) fn read(
+        name: Option<&str>,
+        matrix: Option<String>,
+        network: Option<String>,
+        key: &str,
+        p: &mut Problems,
+    ) -> Travel {
+        if network.is_some() && name != Some("drive") {
+            p.push(
+                format!("{key}.network"),
+                "is read only with travel = \"drive\"; add it, or remove network",
+            );
+        }
+        if matrix.is_some() && name != Some("matrix") {
+            p.push(
+                format!("{key}.matrix"),
+                "is read only with travel = \"matrix\"; add it, or remove matrix",
+            );
+        }
+        match name {
+            None | Some("straight") => Travel::Straight,
+            Some("drive") => Travel::Drive { network },
+            Some("matrix") => match matrix {
+                Some(m) => Travel::Matrix(m.into()),
+                None => {
+                    p.required(
+                        format!("{key}.matrix"),
+                        "is required with travel = \"matrix\": a CSV of from_id, to_id, minutes",
+                    );
+                    Travel::Straight
+                }
+            },
+            Some(other) => {
+                p.push(
+                    format!("{key}.travel"),
+                    format!("{other:?}: use straight, drive or matrix"),
+                );
+                Travel::Straight
+            }
+        }
+    }
+
+    /// The value of a key given in km or in minutes, whichever the travel measures in;
+    /// the other spelling is a problem (a brief in km read as minutes would be wrong).
+    pub(crate) fn in_unit(
+        &self,
+        km: (&str, Option<f64>),
+        min: (&str, Option<f64>),
+        key: &str,
+        p: &mut Problems,
+    ) -> Option<f64> {
+        let (right, wrong) = match self {
+            Travel::Straight => (km, min),
+            _ => (min, km),
+        };
+        if wrong.1.is_some() {
+            p.push(
+                format!("{key}.{}", wrong.0),
+                format!(
+                    "this criterion measures in {} ({}): use {}",
+                    self.unit(),
+                    self.how(),
+                    right.0
+                ),
+            );
+        }
+        right.1
+    }
+
+    /// The radius of an access or competition criterion, in its travel's unit
+    /// (`radius_km` or `radius_min`): required, above 0.
+    pub(crate) fn radius(
+        &self,
+        km: Option<f64>,
+        min: Option<f64>,
+        key: &str,
+        what: &str,
+        p: &mut Problems,
+    ) -> Option<f64> {
+        let radius = self.in_unit(("radius_km", km), ("radius_min", min), key, p);
+        let radius_key = format!("radius_{}", self.unit());
+        let radius = required(radius, key, &radius_key, what, p);
+        if radius.is_some_and(not_positive) {
+            p.push(format!("{key}.{radius_key}"), "must be above 0");
+        }
+        radius
+    }
+
     /// "within 30 km", "within 45 min by road (roads)", "within 45 min in the matrix
     /// (times.csv)": the reach of a radius in a criterion's unit sentence.
     pub(crate) fn within(&self, radius: f64) -> String {
@@ -69,6 +159,56 @@ impl Travel {
             Travel::Straight => format!("within {radius} km"),
             Travel::Matrix(_) => format!("within {radius} min in the {}", self.how()),
             Travel::Drive { .. } => format!("within {radius} min by {}", self.how()),
+        }
+    }
+}
+
+/// Distance decay of an access criterion, f(t) with t = d / radius.
+///
+/// ```
+/// use sitematch::Decay;
+/// // Halfway to the radius.
+/// assert_eq!(Decay::None.factor(0.5), 1.0);
+/// assert_eq!(Decay::Linear.factor(0.5), 0.5);
+/// assert!((Decay::Exponential.factor(0.5) - (-1.5f64).exp()).abs() < 1e-15);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decay {
+    /// f(t) = 1.
+    None,
+    /// f(t) = 1 - t.
+    Linear,
+    /// f(t) = exp(-4.5 t²).
+    Gaussian,
+    /// f(t) = exp(-3 t).
+    Exponential,
+}
+
+impl Decay {
+    /// The `decay` of an access or competition criterion.
+    pub(crate) fn read(name: Option<&str>, key: &str, p: &mut Problems) -> Decay {
+        match name {
+            None | Some("none") => Decay::None,
+            Some("linear") => Decay::Linear,
+            Some("gaussian") => Decay::Gaussian,
+            Some("exponential") => Decay::Exponential,
+            Some(other) => {
+                p.push(
+                    format!("{key}.decay"),
+                    format!("{other:?}: use none, linear, gaussian or exponential"),
+                );
+                Decay::None
+            }
+        }
+    }
+
+    /// The decay factor at t = d / radius (0 <= t <= 1).
+    pub fn factor(self, t: f64) -> f64 {
+        match self {
+            Decay::None => 1.0,
+            Decay::Linear => 1.0 - t,
+            Decay::Gaussian => (-4.5 * t * t).exp(),
+            Decay::Exponential => (-3.0 * t).exp(),
         }
     }
 }

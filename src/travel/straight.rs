@@ -2,8 +2,7 @@
 
 use std::sync::OnceLock;
 
-use super::{extrapolate, Reach, Toward, Unknown, Use};
-use crate::brief::Decay;
+use super::{extrapolate, Decay, Reach, Toward, Unknown, Use};
 use crate::index::{Amounts, IndexedLayer, Selection};
 use crate::model::Feature;
 
@@ -18,7 +17,11 @@ pub(crate) struct StraightReach<'a> {
 }
 
 impl<'a> StraightReach<'a> {
-    pub(crate) fn new(layer: Option<&'a IndexedLayer>, amount: Vec<Option<f64>>, usage: Use) -> Self {
+    pub(crate) fn new(
+        layer: Option<&'a IndexedLayer>,
+        amount: Vec<Option<f64>>,
+        usage: Use,
+    ) -> Self {
         let selection = match (usage, layer) {
             (Use::Nearest, Some(l)) => Some(l.select(amount.iter().map(Option::is_some).collect())),
             _ => None,
@@ -37,7 +40,8 @@ impl Reach for StraightReach<'_> {
         let (Some(l), Some(s)) = (self.layer, &self.selection) else {
             return Ok(None);
         };
-        Ok(l.nearest_selected(s, at.location).map(|(i, m)| (i, m / 1000.0)))
+        Ok(l.nearest_selected(s, at.location)
+            .map(|(i, m)| (i, m / 1000.0)))
     }
 
     fn for_each_within(

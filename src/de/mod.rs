@@ -9,12 +9,16 @@
 //! out of the document and reads again, until the shape reads: every shape problem
 //! is found, and the shapes stay plain `#[derive(Deserialize)]` types.
 
+mod lists;
+
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 use serde_json::Value;
 
 use crate::error::KeyProblem;
+
+pub(crate) use lists::{table, ScoreTable, TextList};
 
 /// The problems found so far in a brief or a catalog, each at its key path.
 #[derive(Debug, Default)]
@@ -451,13 +455,32 @@ pub(crate) fn value_type(v: &Value) -> &'static str {
     }
 }
 
+/// A required number: "is required" when absent (and not already reported).
+pub(crate) fn required(
+    x: Option<f64>,
+    key: &str,
+    field: &str,
+    what: &str,
+    p: &mut Problems,
+) -> Option<f64> {
+    if x.is_none() {
+        p.required(format!("{key}.{field}"), format!("is required for {what}"));
+    }
+    x
+}
+
+/// True for 0, a negative number or NaN (TOML can write `nan`).
+pub(crate) fn not_positive(x: f64) -> bool {
+    x.is_nan() || x <= 0.0
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
     use serde_json::json;
 
+    use super::TextList;
     use super::*;
-    use crate::brief::TextList;
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
