@@ -256,6 +256,19 @@ pub enum Error {
         /// What went wrong.
         problem: String,
     },
+    /// An output path whose extension names no output format.
+    #[error(
+        "-o {}: no output format has the extension .{ext}; the formats are {known} (or give --format)",
+        path.display()
+    )]
+    UnknownExtension {
+        /// The output path.
+        path: PathBuf,
+        /// Its extension, lower case.
+        ext: String,
+        /// The extensions of the formats, `.geojson, .json, ...`.
+        known: String,
+    },
     /// The same id in two site layers.
     #[error("site id {id:?} is in both layer {first:?} and layer {second:?}; site ids must be unique across the site layers a brief uses")]
     DuplicateSiteId {

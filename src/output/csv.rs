@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use super::{cells, columns, selected, Cell, Column, OutputOptions, Records};
-use crate::ranking::ColumnType;
-use crate::ranking::Ranking;
+use super::sink::{RecordSink, Schema};
+use super::{cells, columns, Cell, Column, OutputFormat, OutputOptions, Records};
+use crate::ranking::{ColumnType, Ranking, SiteResult};
 
 fn text(c: Cell) -> String {
     match c {
@@ -16,55 +16,6 @@ fn text(c: Cell) -> String {
             .unwrap_or_default(),
         Cell::Bool(b) => b.map(|b| b.to_string()).unwrap_or_default(),
     }
-}
-
-/// Writes a streamed grid as CSV, one row per cell as it is computed.
-///
-/// ```
-/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
-///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
-/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
-/// let mut out = Vec::new();
-/// let stats = sitematch::output::write_csv_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
-/// // A header, then one row per cell.
-/// assert_eq!(String::from_utf8(out).unwrap().lines().count(), stats.produced + 1);
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-pub fn write_csv_grid<W: Write>(
-    mut grid: crate::engine::Grid<'_>,
-    mut on_cell: impl FnMut(&crate::engine::GridStats),
-    out: W,
-) -> std::io::Result<crate::engine::GridStats> {
-    let shell = grid.shell();
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(header(&shell, Records::Grid))?;
-    while let Some(site) = grid.next() {
-        w.write_record(row(&shell, Records::Grid, &site))?;
-        on_cell(&grid.stats());
-    }
-    w.flush()?;
-    Ok(grid.stats())
-}
-
-fn header(ranking: &Ranking, records: Records) -> Vec<String> {
-    let mut header: Vec<String> = columns(ranking, records)
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
-    header.push("lon".into());
-    header.push("lat".into());
-    header
-}
-
-fn row(ranking: &Ranking, records: Records, site: &crate::ranking::SiteResult) -> Vec<String> {
-    let mut row: Vec<String> = cells(ranking, records, site)
-        .into_iter()
-        .map(text)
-        .collect();
-    row.push(format!("{:.7}", site.location.x()));
-    row.push(format!("{:.7}", site.location.y()));
-    row
 }
 
 /// Writes the ranking as CSV (comma-separated, UTF-8, header row).
@@ -87,12 +38,61 @@ fn row(ranking: &Ranking, records: Records, site: &crate::ranking::SiteResult) -
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn write_csv<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(header(ranking, Records::Ranking))?;
-    for site in selected(ranking, opts) {
-        w.write_record(row(ranking, Records::Ranking, site))?;
+    super::write_ranking(OutputFormat::Csv, ranking, opts, None, out)
+}
+
+/// Writes a streamed grid as CSV, one row per cell as it is computed: [`super::write_grid`]
+/// in CSV.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
+/// let mut out = Vec::new();
+/// let stats = sitematch::output::write_csv_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
+/// // A header, then one row per cell.
+/// assert_eq!(String::from_utf8(out).unwrap().lines().count(), stats.produced + 1);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_csv_grid<W: Write>(
+    grid: crate::engine::Grid<'_>,
+    on_cell: impl FnMut(&crate::engine::GridStats),
+    out: W,
+) -> std::io::Result<crate::engine::GridStats> {
+    super::write_grid(OutputFormat::Csv, grid, on_cell, out)
+}
+
+/// The CSV record sink: a header row, then one row per record with `lon` and `lat`.
+pub(super) struct CsvSink<'s, W: Write> {
+    schema: &'s Schema<'s>,
+    w: ::csv::Writer<W>,
+}
+
+impl<'s, W: Write> CsvSink<'s, W> {
+    pub(super) fn new(schema: &'s Schema<'s>, out: W) -> std::io::Result<Self> {
+        let mut w = ::csv::Writer::from_writer(out);
+        let mut header: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
+        header.extend(["lon", "lat"]);
+        w.write_record(header)?;
+        Ok(CsvSink { schema, w })
     }
-    w.flush()
+}
+
+impl<W: Write> RecordSink for CsvSink<'_, W> {
+    fn record(&mut self, site: &SiteResult) -> std::io::Result<()> {
+        let mut row: Vec<String> = cells(self.schema.ranking, self.schema.records, site)
+            .into_iter()
+            .map(text)
+            .collect();
+        row.push(format!("{:.7}", site.location.x()));
+        row.push(format!("{:.7}", site.location.y()));
+        Ok(self.w.write_record(row)?)
+    }
+
+    fn finish(mut self: Box<Self>, _end: Option<&serde_json::Value>) -> std::io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// The GDAL type of a column in a `.csvt` file.
@@ -105,7 +105,7 @@ fn csvt_type(c: &Column) -> &'static str {
     }
 }
 
-fn csvt_line(ranking: &Ranking, records: Records) -> String {
+pub(super) fn csvt_line(ranking: &Ranking, records: Records) -> String {
     let mut types: Vec<&str> = columns(ranking, records).iter().map(csvt_type).collect();
     types.extend(["CoordX", "CoordY"]);
     let quoted: Vec<String> = types.iter().map(|t| format!("\"{t}\"")).collect();

@@ -9,7 +9,8 @@ use std::io::Write;
 use flatgeobuf::{ColumnType as FgbType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
 use geozero::{ColumnValue, PropertyProcessor};
 
-use super::{cells, columns, selected, Cell, Column, OutputOptions, Records};
+use super::sink::{RecordSink, Schema};
+use super::{cells, Cell, Column, OutputFormat, OutputOptions, Records};
 use crate::ranking::{ColumnType, Ranking, SiteResult};
 
 fn io_error(e: impl std::fmt::Display) -> std::io::Error {
@@ -25,34 +26,50 @@ fn fgb_type(c: &Column) -> FgbType {
     }
 }
 
-/// A writer with the schema's columns, WGS 84, indexed.
-fn writer<'a>(
-    ranking: &Ranking,
-    records: Records,
-    geometry: GeometryType,
-    title: &'a str,
-    metadata: &'a str,
-) -> std::io::Result<FgbWriter<'a>> {
-    let options = FgbWriterOptions {
-        write_index: true,
-        crs: FgbCrs {
-            org: Some("EPSG"),
-            code: 4326,
+/// The FlatGeobuf record sink: a layer with the schema's columns, WGS 84, spatially
+/// indexed (so written whole at the end); the `sitematch` metadata in its header.
+pub(super) struct FgbSink<'s, W: Write> {
+    schema: &'s Schema<'s>,
+    fgb: FgbWriter<'s>,
+    out: W,
+}
+
+impl<'s, W: Write> FgbSink<'s, W> {
+    pub(super) fn new(schema: &'s Schema<'s>, out: W) -> std::io::Result<Self> {
+        let options = FgbWriterOptions {
+            write_index: true,
+            crs: FgbCrs {
+                org: Some("EPSG"),
+                code: 4326,
+                ..Default::default()
+            },
+            title: Some(&schema.ranking.brief_name),
+            metadata: Some(&schema.metadata),
             ..Default::default()
-        },
-        title: Some(title),
-        metadata: Some(metadata),
-        ..Default::default()
-    };
-    let name = match records {
-        Records::Ranking => "sites",
-        Records::Grid => "cells",
-    };
-    let mut fgb = FgbWriter::create_with_options(name, geometry, options).map_err(io_error)?;
-    for c in columns(ranking, records) {
-        fgb.add_column(&c.name, fgb_type(&c), |_, col| col.nullable = true);
+        };
+        let (name, geometry) = match (schema.records, schema.polygons) {
+            (Records::Ranking, _) => ("sites", GeometryType::Point),
+            (Records::Grid, false) => ("cells", GeometryType::Point),
+            (Records::Grid, true) => ("cells", GeometryType::Polygon),
+        };
+        let mut fgb = FgbWriter::create_with_options(name, geometry, options).map_err(io_error)?;
+        for c in &schema.columns {
+            fgb.add_column(&c.name, fgb_type(c), |_, col| col.nullable = true);
+        }
+        Ok(FgbSink { schema, fgb, out })
     }
-    Ok(fgb)
+}
+
+impl<W: Write> RecordSink for FgbSink<'_, W> {
+    fn record(&mut self, site: &SiteResult) -> std::io::Result<()> {
+        let s = self.schema;
+        add(&mut self.fgb, s.ranking, s.records, &s.columns, site)
+    }
+
+    fn finish(mut self: Box<Self>, _end: Option<&serde_json::Value>) -> std::io::Result<()> {
+        self.fgb.write(&mut self.out).map_err(io_error)?;
+        self.out.flush()
+    }
 }
 
 /// Adds one record: the site's location and its non-null cells (a null is an absent
@@ -111,25 +128,8 @@ fn add(
 /// assert_eq!(&out[..4], b"fgb\x03");
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-pub fn write_fgb<W: Write>(
-    ranking: &Ranking,
-    opts: &OutputOptions,
-    mut out: W,
-) -> std::io::Result<()> {
-    let metadata = super::geojson::metadata(ranking).to_string();
-    let mut fgb = writer(
-        ranking,
-        Records::Ranking,
-        GeometryType::Point,
-        &ranking.brief_name,
-        &metadata,
-    )?;
-    let names = columns(ranking, Records::Ranking);
-    for site in selected(ranking, opts) {
-        add(&mut fgb, ranking, Records::Ranking, &names, site)?;
-    }
-    fgb.write(&mut out).map_err(io_error)?;
-    out.flush()
+pub fn write_fgb<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> std::io::Result<()> {
+    super::write_ranking(OutputFormat::Fgb, ranking, opts, None, out)
 }
 
 /// Writes a streamed grid as a FlatGeobuf layer (points, or polygons with `cells =
@@ -148,32 +148,9 @@ pub fn write_fgb<W: Write>(
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn write_fgb_grid<W: Write>(
-    mut grid: crate::engine::Grid<'_>,
-    mut on_cell: impl FnMut(&crate::engine::GridStats),
-    mut out: W,
+    grid: crate::engine::Grid<'_>,
+    on_cell: impl FnMut(&crate::engine::GridStats),
+    out: W,
 ) -> std::io::Result<crate::engine::GridStats> {
-    let shell = grid.shell();
-    // The header is written first: the counts of cells are not known yet.
-    let meta = super::geojson::grid_metadata(&shell, grid.describe(), None);
-    let metadata = meta.to_string();
-    let geometry = if grid.squares() {
-        GeometryType::Polygon
-    } else {
-        GeometryType::Point
-    };
-    let mut fgb = writer(
-        &shell,
-        Records::Grid,
-        geometry,
-        &shell.brief_name,
-        &metadata,
-    )?;
-    let names = columns(&shell, Records::Grid);
-    while let Some(cell) = grid.next() {
-        add(&mut fgb, &shell, Records::Grid, &names, &cell)?;
-        on_cell(&grid.stats());
-    }
-    fgb.write(&mut out).map_err(io_error)?;
-    out.flush()?;
-    Ok(grid.stats())
+    super::write_grid(OutputFormat::Fgb, grid, on_cell, out)
 }

@@ -5,7 +5,8 @@ use std::io::Write;
 use geo::{Coord, Geometry, LineString, Polygon};
 use serde_json::{json, Map, Value};
 
-use super::{cells, columns, selected, Cell, Column, OutputOptions, Records};
+use super::sink::{RecordSink, Schema};
+use super::{cells, columns, Cell, Column, OutputFormat, OutputOptions, Records};
 use crate::ranking::{Ranking, SiteResult};
 
 fn round7(x: f64) -> f64 {
@@ -141,21 +142,9 @@ pub fn metadata(ranking: &Ranking) -> Value {
 pub fn write_geojson<W: Write>(
     ranking: &Ranking,
     opts: &OutputOptions,
-    mut out: W,
+    out: W,
 ) -> std::io::Result<()> {
-    out.write_all(b"{\"type\":\"FeatureCollection\",\"sitematch\":")?;
-    serde_json::to_writer(&mut out, &metadata(ranking))?;
-    out.write_all(b",\"features\":[")?;
-    let mut writer = FeatureWriter::new(
-        ranking,
-        Records::Ranking,
-        &columns(ranking, Records::Ranking),
-    )?;
-    for site in selected(ranking, opts) {
-        writer.write(site, &mut out)?;
-    }
-    out.write_all(b"\n]}\n")?;
-    out.flush()
+    super::write_ranking(OutputFormat::Geojson, ranking, opts, None, out)
 }
 
 /// Writes a streamed grid (from [`crate::Engine::grid`]) as a GeoJSON
@@ -174,25 +163,51 @@ pub fn write_geojson<W: Write>(
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn write_geojson_grid<W: Write>(
-    mut grid: crate::engine::Grid<'_>,
-    mut on_cell: impl FnMut(&crate::engine::GridStats),
-    mut out: W,
+    grid: crate::engine::Grid<'_>,
+    on_cell: impl FnMut(&crate::engine::GridStats),
+    out: W,
 ) -> std::io::Result<crate::engine::GridStats> {
-    let shell = grid.shell();
-    let cols = columns(&shell, Records::Grid);
-    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    let mut writer = FeatureWriter::new(&shell, Records::Grid, &cols)?;
-    while let Some(cell) = grid.next() {
-        writer.write(&cell, &mut out)?;
-        on_cell(&grid.stats());
+    super::write_grid(OutputFormat::Geojson, grid, on_cell, out)
+}
+
+/// The GeoJSON record sink: a FeatureCollection, its `sitematch` member first for a
+/// ranking, last for a grid (with the counts of cells).
+pub(super) struct GeoJsonSink<'s, W: Write> {
+    writer: FeatureWriter<'s>,
+    out: W,
+}
+
+impl<'s, W: Write> GeoJsonSink<'s, W> {
+    pub(super) fn new(schema: &'s Schema<'s>, mut out: W) -> std::io::Result<Self> {
+        match schema.records {
+            Records::Ranking => {
+                out.write_all(b"{\"type\":\"FeatureCollection\",\"sitematch\":")?;
+                out.write_all(schema.metadata.as_bytes())?;
+                out.write_all(b",\"features\":[")?;
+            }
+            Records::Grid => out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?,
+        }
+        let writer = FeatureWriter::new(schema.ranking, schema.records, &schema.columns)?;
+        Ok(GeoJsonSink { writer, out })
     }
-    let stats = grid.stats();
-    let meta = grid_metadata(&shell, grid.describe(), Some(&stats));
-    out.write_all(b"\n],\"sitematch\":")?;
-    serde_json::to_writer(&mut out, &meta)?;
-    out.write_all(b"}\n")?;
-    out.flush()?;
-    Ok(stats)
+}
+
+impl<W: Write> RecordSink for GeoJsonSink<'_, W> {
+    fn record(&mut self, site: &SiteResult) -> std::io::Result<()> {
+        self.writer.write(site, &mut self.out)
+    }
+
+    fn finish(mut self: Box<Self>, end: Option<&Value>) -> std::io::Result<()> {
+        match end {
+            None => self.out.write_all(b"\n]}\n")?,
+            Some(meta) => {
+                self.out.write_all(b"\n],\"sitematch\":")?;
+                serde_json::to_writer(&mut self.out, meta)?;
+                self.out.write_all(b"}\n")?;
+            }
+        }
+        self.out.flush()
+    }
 }
 
 /// The `sitematch` member of a grid: the ranking's metadata without the counts of

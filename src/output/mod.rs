@@ -48,11 +48,13 @@
 
 mod csv;
 mod fgb;
+mod format;
 mod geojson;
 mod gpkg;
 mod html;
 mod markdown;
 mod report;
+mod sink;
 mod style;
 
 use crate::brief::{CriterionType, Travel};
@@ -61,11 +63,13 @@ use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResu
 
 pub use self::csv::{csvt, csvt_grid, write_csv, write_csv_grid, PRJ_WGS84};
 pub use self::fgb::{write_fgb, write_fgb_grid};
+pub use self::format::OutputFormat;
 pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson, write_geojson_grid};
 pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::write_html;
 pub use self::markdown::write_markdown;
 pub use self::report::{explain, layers_table, skipped_lines, tags_table};
+pub use self::sink::{grid_sidecars, sidecars, write_grid, write_ranking};
 pub use self::style::{qgis_style, StyleGeometry};
 
 /// What to write.

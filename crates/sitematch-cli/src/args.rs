@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sitematch::output::OutputFormat;
 
 /// sitematch: rank brownfield sites for a relocating plant.
 #[derive(Debug, Parser)]
@@ -40,7 +41,7 @@ pub enum Command {
         /// Output format (default: from the -o extension: .geojson/.json, .csv, .md,
         /// .gpkg, .html, .fgb; else geojson).
         #[arg(long, value_enum)]
-        format: Option<OutputFormat>,
+        format: Option<FormatArg>,
         /// Also write the default QGIS style beside the -o file (`x.geojson` gets
         /// `x.qml`, which QGIS applies when it opens the file). A GeoPackage holds
         /// its style already.
@@ -116,34 +117,25 @@ pub struct DataArgs {
     pub no_cache: bool,
 }
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// RFC 7946 GeoJSON (QGIS, GDAL).
-    Geojson,
-    /// CSV with lon/lat columns.
-    Csv,
-    /// A Markdown table for reports.
-    Md,
-    /// An OGC GeoPackage with the sites, their footprints, the run's metadata and
-    /// the QGIS style (needs -o FILE).
-    Gpkg,
-    /// A self-contained HTML report: the map, a score receipt per site, the table.
-    Html,
-    /// FlatGeobuf: binary, spatially indexed, for grids of millions of cells.
-    Fgb,
-}
+/// An output format (`--format`): one of the library's, with its help line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatArg(pub OutputFormat);
 
-impl OutputFormat {
-    /// Every format with the extensions that select it.
-    pub const EXTENSIONS: [(&'static str, OutputFormat); 8] = [
-        ("geojson", OutputFormat::Geojson),
-        ("json", OutputFormat::Geojson),
-        ("csv", OutputFormat::Csv),
-        ("md", OutputFormat::Md),
-        ("gpkg", OutputFormat::Gpkg),
-        ("html", OutputFormat::Html),
-        ("htm", OutputFormat::Html),
-        ("fgb", OutputFormat::Fgb),
-    ];
+impl ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [FormatArg; OutputFormat::ALL.len()] = {
+            let mut all = [FormatArg(OutputFormat::Geojson); OutputFormat::ALL.len()];
+            let mut i = 0;
+            while i < all.len() {
+                all[i] = FormatArg(OutputFormat::ALL[i]);
+                i += 1;
+            }
+            all
+        };
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()).help(self.0.describe()))
+    }
 }

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context};
 use clap::Parser;
 
-use args::{Args, Command, DataArgs, OutputFormat};
-use sitematch::output::{self, OutputOptions};
+use args::{Args, Command, DataArgs, FormatArg};
+use sitematch::output::{self, OutputFormat, OutputOptions};
 use sitematch::{data_dir, Brief, Catalog, Engine, SnapshotUse};
 
 /// How `run` ended when it did not fail.
@@ -155,12 +155,12 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 include_excluded,
             };
             let format = output_format(format, path.as_deref())?;
-            if qml && (path.is_none() || matches!(format, OutputFormat::Md | OutputFormat::Html)) {
+            if qml && (path.is_none() || !(format.takes_qml() || format.needs_file())) {
                 return Err(anyhow!(
                     "--qml writes a QGIS style beside a GeoJSON, CSV or GeoPackage file: give -o FILE.geojson"
                 ));
             }
-            if format == OutputFormat::Gpkg {
+            if format.needs_file() {
                 let p = path.as_deref().ok_or_else(|| {
                     anyhow!(
                         "--format gpkg: a GeoPackage is a file, not a stream; give -o FILE.gpkg"
@@ -180,24 +180,16 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 })?;
             } else {
                 let mut sink = Output::open(path.as_deref())?;
-                let written = match format {
-                    OutputFormat::Geojson => output::write_geojson(&ranking, &opts, &mut sink),
-                    OutputFormat::Csv => output::write_csv(&ranking, &opts, &mut sink),
-                    OutputFormat::Md => output::write_markdown(&ranking, &opts, &mut sink),
-                    OutputFormat::Html => output::write_html(&ranking, &opts, outlines, &mut sink),
-                    OutputFormat::Fgb => output::write_fgb(&ranking, &opts, &mut sink),
-                    OutputFormat::Gpkg => unreachable_format(),
-                };
-                written.with_context(|| cannot_write(path.as_deref()))?;
+                output::write_ranking(format, &ranking, &opts, outlines, &mut sink)
+                    .with_context(|| cannot_write(path.as_deref()))?;
                 sink.finish(path.as_deref())?;
             }
             if let Some(p) = path.as_deref() {
-                if format == OutputFormat::Csv {
-                    // The types GDAL and QGIS read the columns with, and the CRS.
-                    write_beside(p, "csvt", &output::csvt(&ranking))?;
-                    write_beside(p, "prj", output::PRJ_WGS84)?;
+                // A CSV's column types for GDAL and QGIS, and its CRS.
+                for (ext, text) in output::sidecars(format, &ranking) {
+                    write_beside(p, ext, &text)?;
                 }
-                if qml && format != OutputFormat::Gpkg {
+                if qml && format.takes_qml() {
                     let style =
                         output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
                     write_beside(p, "qml", &style)?;
@@ -323,7 +315,7 @@ fn rank_grid(
     brief: &Brief,
     brief_path: &std::path::Path,
     path: Option<&std::path::Path>,
-    format: Option<OutputFormat>,
+    format: Option<FormatArg>,
     include_excluded: bool,
 ) -> anyhow::Result<Outcome> {
     let grid = engine
@@ -344,27 +336,23 @@ fn rank_grid(
                 "--format md: a grid surface has too many cells for a table; use fgb, geojson or csv"
             ))
         }
-        OutputFormat::Gpkg | OutputFormat::Html => {
+        f if !f.writes_grids() => {
             return Err(anyhow!(
                 "a grid surface is written as FlatGeobuf, GeoJSON or CSV (a GeoPackage or a map report is for a ranking); use -o FILE.fgb"
             ))
         }
         f => f,
     };
-    let csvt = output::csvt_grid(&grid);
+    let sidecars = output::grid_sidecars(format, &grid);
     let mut sink = Output::open(path)?;
     let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
-    let stats = match format {
-        OutputFormat::Csv => output::write_csv_grid(grid, progress, &mut sink),
-        OutputFormat::Fgb => output::write_fgb_grid(grid, progress, &mut sink),
-        _ => output::write_geojson_grid(grid, progress, &mut sink),
-    }
-    .with_context(|| cannot_write(path))?;
+    let stats = output::write_grid(format, grid, progress, &mut sink)
+        .with_context(|| cannot_write(path))?;
     sink.finish(path)?;
-    let csv = format == OutputFormat::Csv;
-    if let (true, Some(p)) = (csv, path) {
-        write_beside(p, "csvt", &csvt)?;
-        write_beside(p, "prj", output::PRJ_WGS84)?;
+    if let Some(p) = path {
+        for (ext, text) in sidecars {
+            write_beside(p, ext, &text)?;
+        }
     }
     bar.finish_and_clear();
     eprintln!(
@@ -379,47 +367,20 @@ fn rank_grid(
     Ok(Outcome::Done)
 }
 
-/// The output format: `--format`, else from the -o extension (GeoJSON without one);
-/// an extension no format has is an error naming the formats.
+/// The output format: `--format`, else from the -o extension (GeoJSON without one,
+/// with a note); an extension no format has is an error naming the formats.
 fn output_format(
-    format: Option<OutputFormat>,
+    format: Option<FormatArg>,
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<OutputFormat> {
-    if let Some(f) = format {
+    if let Some(FormatArg(f)) = format {
         return Ok(f);
     }
-    let Some(ext) = path.and_then(|p| p.extension()) else {
-        // A file without an extension: say which format it gets.
-        if let Some(p) = path {
-            eprintln!(
-                "note: -o {} has no extension: writing GeoJSON (name it .geojson, .csv, \
-                 .md, .gpkg, .html or .fgb, or give --format)",
-                p.display()
-            );
-        }
-        return Ok(OutputFormat::Geojson);
-    };
-    let ext = ext.to_string_lossy().to_lowercase();
-    OutputFormat::EXTENSIONS
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map(|(_, f)| *f)
-        .ok_or_else(|| {
-            let known: Vec<String> = OutputFormat::EXTENSIONS
-                .iter()
-                .map(|(e, _)| format!(".{e}"))
-                .collect();
-            anyhow!(
-                "-o {}: no output format has the extension .{ext}; the formats are {} (or give --format)",
-                path.map(|p| p.display().to_string()).unwrap_or_default(),
-                known.join(", ")
-            )
-        })
-}
-
-/// Formats written as files rather than streams never reach the stream writers.
-fn unreachable_format() -> std::io::Result<()> {
-    Err(std::io::Error::other("this format is written as a file"))
+    let (format, note) = OutputFormat::for_path(path)?;
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    Ok(format)
 }
 
 /// Writes `text` beside `path`, with the extension `ext` (`x.csv` -> `x.csvt`).

@@ -1,0 +1,196 @@
+//! Records to a format: the [`Schema`] of an output, built once, and the
+//! [`RecordSink`] each record format implements, which serves a ranking's sites and a
+//! grid's cells alike. [`write_ranking`] and [`write_grid`] drive them.
+
+use std::io::Write;
+
+use super::{columns, selected, Column, OutputFormat, OutputOptions, Records};
+use crate::engine::{Grid, GridStats};
+use crate::model::Layer;
+use crate::ranking::{Ranking, SiteResult};
+
+/// What every record of one output has: its columns and its metadata, built once.
+pub(crate) struct Schema<'a> {
+    /// The ranking, or the shell of a grid (its criteria, no sites).
+    pub ranking: &'a Ranking,
+    /// Sites or cells.
+    pub records: Records,
+    /// The columns, in order, with their types.
+    pub columns: Vec<Column>,
+    /// The `sitematch` metadata known before the first record, as JSON text.
+    pub metadata: String,
+    /// The records are polygons (a grid of squares), else points.
+    pub polygons: bool,
+}
+
+impl<'a> Schema<'a> {
+    /// The schema of a ranking's sites.
+    pub(crate) fn of_ranking(ranking: &'a Ranking) -> Schema<'a> {
+        Schema {
+            ranking,
+            records: Records::Ranking,
+            columns: columns(ranking, Records::Ranking),
+            metadata: super::geojson::metadata(ranking).to_string(),
+            polygons: false,
+        }
+    }
+
+    /// The schema of a grid's cells (`shell`: the grid's [`Grid::shell`]).
+    pub(crate) fn of_grid(shell: &'a Ranking, grid: &Grid<'_>) -> Schema<'a> {
+        Schema {
+            ranking: shell,
+            records: Records::Grid,
+            columns: columns(shell, Records::Grid),
+            metadata: super::geojson::grid_metadata(shell, grid.describe(), None).to_string(),
+            polygons: grid.squares(),
+        }
+    }
+}
+
+/// One record format: made for a schema (writing what comes before the records),
+/// then fed the records in order, then finished.
+pub(crate) trait RecordSink {
+    /// Writes one site or cell.
+    fn record(&mut self, site: &SiteResult) -> std::io::Result<()>;
+    /// Writes what comes after the records: `end` is a grid's metadata with the
+    /// counts of cells, known only then (formats that can put it last do).
+    fn finish(self: Box<Self>, end: Option<&serde_json::Value>) -> std::io::Result<()>;
+}
+
+/// The sink of a record format for `schema`, writing to `out`.
+fn sink<'s, W: Write + 's>(
+    format: OutputFormat,
+    schema: &'s Schema<'s>,
+    out: W,
+) -> std::io::Result<Box<dyn RecordSink + 's>> {
+    Ok(match format {
+        OutputFormat::Csv => Box::new(super::csv::CsvSink::new(schema, out)?),
+        OutputFormat::Fgb => Box::new(super::fgb::FgbSink::new(schema, out)?),
+        _ => Box::new(super::geojson::GeoJsonSink::new(schema, out)?),
+    })
+}
+
+/// Writes a ranking in `format`: its records (GeoJSON, CSV, FlatGeobuf) or its
+/// report (Markdown; HTML, with `outlines`, the data set's boundaries, as the map's
+/// context). A GeoPackage is a file: [`super::write_gpkg`] writes it.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 2.0, 48.0)]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::output::{write_ranking, OutputFormat, OutputOptions};
+/// let ranking = engine.rank(&brief)?;
+/// let opts = OutputOptions::for_ranking(&ranking);
+/// let mut csv = Vec::new();
+/// write_ranking(OutputFormat::Csv, &ranking, &opts, None, &mut csv).unwrap();
+/// assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 2);
+/// let mut gpkg = Vec::new();
+/// assert!(write_ranking(OutputFormat::Gpkg, &ranking, &opts, None, &mut gpkg).is_err());
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_ranking<W: Write>(
+    format: OutputFormat,
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    outlines: Option<&Layer>,
+    mut out: W,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Md => return super::write_markdown(ranking, opts, out),
+        OutputFormat::Html => return super::write_html(ranking, opts, outlines, out),
+        OutputFormat::Gpkg => {
+            return Err(std::io::Error::other(
+                "a GeoPackage is a file, not a stream: write it with write_gpkg",
+            ))
+        }
+        OutputFormat::Geojson | OutputFormat::Csv | OutputFormat::Fgb => {}
+    }
+    let schema = Schema::of_ranking(ranking);
+    let mut sink = sink(format, &schema, &mut out)?;
+    for site in selected(ranking, opts) {
+        sink.record(site)?;
+    }
+    sink.finish(None)?;
+    out.flush()
+}
+
+/// Writes a streamed grid (from [`crate::Engine::grid`]) in a record format
+/// (GeoJSON, CSV or FlatGeobuf), one record per cell as it is computed, calling
+/// `on_cell` after each; returns the counts of cells.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// use sitematch::output::{write_grid, OutputFormat};
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
+/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
+/// let mut out = Vec::new();
+/// let stats = write_grid(OutputFormat::Csv, engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
+/// // A header, then one row per cell.
+/// assert_eq!(String::from_utf8(out).unwrap().lines().count(), stats.produced + 1);
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_grid<W: Write>(
+    format: OutputFormat,
+    mut grid: Grid<'_>,
+    mut on_cell: impl FnMut(&GridStats),
+    mut out: W,
+) -> std::io::Result<GridStats> {
+    if !format.writes_grids() {
+        return Err(std::io::Error::other(format!(
+            "a grid surface is written as FlatGeobuf, GeoJSON or CSV, not {format}"
+        )));
+    }
+    let shell = grid.shell();
+    let schema = Schema::of_grid(&shell, &grid);
+    let mut sink = sink(format, &schema, &mut out)?;
+    while let Some(cell) = grid.next() {
+        sink.record(&cell)?;
+        on_cell(&grid.stats());
+    }
+    let stats = grid.stats();
+    let end = super::geojson::grid_metadata(&shell, grid.describe(), Some(&stats));
+    sink.finish(Some(&end))?;
+    out.flush()?;
+    Ok(stats)
+}
+
+/// The files to write beside a ranking's output in `format`, (extension, text): a
+/// CSV's `.csvt` (the GDAL type of every column) and `.prj` (WGS 84).
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 2.0, 48.0)]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::output::{sidecars, OutputFormat};
+/// let ranking = engine.rank(&brief)?;
+/// let files = sidecars(OutputFormat::Csv, &ranking);
+/// assert_eq!(files.iter().map(|(e, _)| *e).collect::<Vec<_>>(), ["csvt", "prj"]);
+/// assert!(sidecars(OutputFormat::Geojson, &ranking).is_empty());
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn sidecars(format: OutputFormat, ranking: &Ranking) -> Vec<(&'static str, String)> {
+    sidecars_of(format, ranking, Records::Ranking)
+}
+
+/// [`sidecars`] for a grid's output (`grid`: before its cells are taken).
+pub fn grid_sidecars(format: OutputFormat, grid: &Grid<'_>) -> Vec<(&'static str, String)> {
+    sidecars_of(format, &grid.shell(), Records::Grid)
+}
+
+fn sidecars_of(
+    format: OutputFormat,
+    ranking: &Ranking,
+    records: Records,
+) -> Vec<(&'static str, String)> {
+    format
+        .sidecars()
+        .iter()
+        .map(|ext| match *ext {
+            "csvt" => (*ext, super::csv::csvt_line(ranking, records)),
+            _ => (*ext, super::PRJ_WGS84.to_string()),
+        })
+        .collect()
+}
