@@ -30,39 +30,7 @@ pub enum Command {
         tags: Option<String>,
     },
     /// Rank the sites of the data set against a brief.
-    Rank {
-        /// The brief (TOML, or JSON when it ends in .json).
-        brief: PathBuf,
-        #[command(flatten)]
-        data: DataArgs,
-        /// Write here instead of stdout.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Output format (default: from the -o extension: .geojson/.json, .csv, .md,
-        /// .gpkg, .html, .fgb; else geojson).
-        #[arg(long, value_enum)]
-        format: Option<FormatArg>,
-        /// Also write the default QGIS style beside the -o file (`x.geojson` gets
-        /// `x.qml`, which QGIS applies when it opens the file). A GeoPackage holds
-        /// its style already.
-        #[arg(long)]
-        qml: bool,
-        /// How many ranked sites to write (default: the brief's `top`).
-        #[arg(long)]
-        top: Option<usize>,
-        /// Write every ranked site (not only the top), then the excluded sites with
-        /// the reasons they were excluded.
-        #[arg(long)]
-        include_excluded: bool,
-        /// Rank robustness over N runs of perturbed weights (the brief's
-        /// [robustness] spread and seed, else ±25% and seed 7).
-        #[arg(long, value_name = "N")]
-        robustness: Option<usize>,
-        /// Rank by likeness to this site (its criterion scores), as `[target] site`
-        /// does in a brief: "find sites like our best plant".
-        #[arg(long, value_name = "SITE_ID")]
-        like: Option<String>,
-    },
+    Rank(RankArgs),
     /// Check a brief against the data set; print every problem at once.
     Validate {
         /// The brief.
@@ -115,6 +83,42 @@ pub struct DataArgs {
     /// while the files are unchanged).
     #[arg(long)]
     pub no_cache: bool,
+}
+
+/// The arguments of `rank`.
+#[derive(Debug, clap::Args)]
+pub struct RankArgs {
+    /// The brief (TOML, or JSON when it ends in .json).
+    pub brief: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Write here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format (default: from the -o extension: .geojson/.json, .csv, .md,
+    /// .gpkg, .html, .fgb; else geojson).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Also write the default QGIS style beside the -o file (`x.geojson` gets
+    /// `x.qml`, which QGIS applies when it opens the file). A GeoPackage holds
+    /// its style already.
+    #[arg(long)]
+    pub qml: bool,
+    /// How many ranked sites to write (default: the brief's `top`).
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Write every ranked site (not only the top), then the excluded sites with
+    /// the reasons they were excluded.
+    #[arg(long)]
+    pub include_excluded: bool,
+    /// Rank robustness over N runs of perturbed weights (the brief's
+    /// [robustness] spread and seed, else ±25% and seed 7).
+    #[arg(long, value_name = "N")]
+    pub robustness: Option<usize>,
+    /// Rank by likeness to this site (its criterion scores), as `[target] site`
+    /// does in a brief: "find sites like our best plant".
+    #[arg(long, value_name = "SITE_ID")]
+    pub like: Option<String>,
 }
 
 /// An output format (`--format`): one of the library's, with its help line.

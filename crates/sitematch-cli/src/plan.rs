@@ -1,0 +1,114 @@
+//! A `rank` request resolved before any data is read: the brief (with `--robustness`
+//! and `--like` applied), the output format and its checks, the options.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use sitematch::output::OutputFormat;
+use sitematch::Brief;
+
+use crate::args::{DataArgs, FormatArg, RankArgs};
+
+/// What `rank` is asked to do.
+pub(crate) struct RankPlan {
+    /// The brief's file.
+    pub brief_path: PathBuf,
+    /// The brief, with the command line's changes.
+    pub brief: Brief,
+    /// The data set.
+    pub data: DataArgs,
+    /// The output file (`None`: stdout).
+    pub path: Option<PathBuf>,
+    /// `--format`, if given (else from the path, resolved by [`RankPlan::format`]).
+    pub format: Option<FormatArg>,
+    /// `--qml`.
+    pub qml: bool,
+    /// `--top`.
+    pub top: Option<usize>,
+    /// `--include-excluded`.
+    pub include_excluded: bool,
+}
+
+impl RankPlan {
+    /// Reads the brief and applies the command line to it.
+    pub(crate) fn resolve(args: RankArgs) -> anyhow::Result<RankPlan> {
+        let mut brief = Brief::from_path(&args.brief)?;
+        with_runs(&mut brief, args.robustness);
+        like_site(&mut brief, args.like);
+        Ok(RankPlan {
+            brief_path: args.brief,
+            brief,
+            data: args.data,
+            path: args.output,
+            format: args.format,
+            qml: args.qml,
+            top: args.top,
+            include_excluded: args.include_excluded,
+        })
+    }
+
+    /// The output format of a ranking, checked against `--qml` and the output path.
+    pub(crate) fn ranking_format(&self) -> anyhow::Result<OutputFormat> {
+        let format = output_format(self.format, self.path.as_deref())?;
+        if self.qml && (self.path.is_none() || !(format.takes_qml() || format.needs_file())) {
+            return Err(anyhow!(
+                "--qml writes a QGIS style beside a GeoJSON, CSV or GeoPackage file: give -o FILE.geojson"
+            ));
+        }
+        if format.needs_file() && self.path.is_none() {
+            return Err(anyhow!(
+                "--format gpkg: a GeoPackage is a file, not a stream; give -o FILE.gpkg"
+            ));
+        }
+        Ok(format)
+    }
+
+    /// The output format of a grid: one that streams records.
+    pub(crate) fn grid_format(&self) -> anyhow::Result<OutputFormat> {
+        match output_format(self.format, self.path.as_deref())? {
+            OutputFormat::Md => Err(anyhow!(
+                "--format md: a grid surface has too many cells for a table; use fgb, geojson or csv"
+            )),
+            f if !f.writes_grids() => Err(anyhow!(
+                "a grid surface is written as FlatGeobuf, GeoJSON or CSV (a GeoPackage or a map report is for a ranking); use -o FILE.fgb"
+            )),
+            f => Ok(f),
+        }
+    }
+}
+
+/// The output format: `--format`, else from the -o extension (GeoJSON without one,
+/// with a note); an extension no format has is an error naming the formats.
+fn output_format(
+    format: Option<FormatArg>,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<OutputFormat> {
+    if let Some(FormatArg(f)) = format {
+        return Ok(f);
+    }
+    let (format, note) = OutputFormat::for_path(path)?;
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    Ok(format)
+}
+
+/// `--like SITE_ID` ranks by likeness to that site alone: it replaces the brief's
+/// `[target]`, if any (its values and label too).
+pub(crate) fn like_site(brief: &mut Brief, like: Option<String>) {
+    if let Some(id) = like {
+        brief.target = Some(sitematch::Target {
+            site: Some(id),
+            ..Default::default()
+        });
+    }
+}
+
+/// `--robustness N` sets the number of runs, keeping the brief's spread and seed.
+pub(crate) fn with_runs(brief: &mut Brief, runs: Option<usize>) {
+    if let Some(runs) = runs {
+        let mut spec = brief.robustness.unwrap_or_default();
+        spec.runs = runs.max(1);
+        brief.robustness = Some(spec);
+    }
+}

@@ -1,0 +1,116 @@
+//! `sitematch rank`: a brief's ranking, or its grid surface, to a file or stdout.
+
+use std::mem::ManuallyDrop;
+
+use anyhow::Context;
+use sitematch::output::{self, OutputOptions};
+use sitematch::{data_dir, Engine};
+
+use crate::data::load;
+use crate::plan::RankPlan;
+use crate::write::{cannot_write, write_atomically, write_beside, Output};
+use crate::{warn, Outcome};
+
+/// Ranks the plan's brief and writes the ranking (or streams its grid).
+pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
+    // The engine and the ranking are left for the process's exit to free:
+    // freeing a national ranking and its indexes piece by piece costs tens of
+    // milliseconds for nothing.
+    let engine = ManuallyDrop::new(Engine::new(load(&plan.data)?));
+    // The map's context: the data set's département outlines, when it has them.
+    let outlines = engine.layer("departements").map(|l| l.layer());
+    if plan.brief.grid.is_some() {
+        return rank_grid(&engine, &plan);
+    }
+    let (brief, brief_path, path) = (&plan.brief, &plan.brief_path, &plan.path);
+    let ranking = ManuallyDrop::new(engine.rank(brief).map_err(|e| e.in_brief(brief_path))?);
+    warn(brief_path, &ranking.warnings);
+    let opts = OutputOptions {
+        top: plan.top.unwrap_or(ranking.top),
+        include_excluded: plan.include_excluded,
+    };
+    let format = plan.ranking_format()?;
+    if let (true, Some(p)) = (format.needs_file(), path.as_deref()) {
+        let brief_text = std::fs::read_to_string(brief_path).unwrap_or_default();
+        let brief_file = brief_path.display().to_string();
+        let data_dir = data_dir(plan.data.data.as_deref()).display().to_string();
+        let extra = [
+            ("brief_file", brief_file.as_str()),
+            ("brief_text", brief_text.as_str()),
+            ("data", data_dir.as_str()),
+        ];
+        write_atomically(p, |tmp| {
+            output::write_gpkg(&ranking, &opts, &extra, tmp).map(|_| ())?;
+            Ok(())
+        })?;
+    } else {
+        let mut sink = Output::open(path.as_deref())?;
+        output::write_ranking(format, &ranking, &opts, outlines, &mut sink)
+            .with_context(|| cannot_write(path.as_deref()))?;
+        sink.finish(path.as_deref())?;
+    }
+    if let Some(p) = path.as_deref() {
+        // A CSV's column types for GDAL and QGIS, and its CRS.
+        for (ext, text) in output::sidecars(format, &ranking) {
+            write_beside(p, ext, &text)?;
+        }
+        if plan.qml && format.takes_qml() {
+            let style = output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
+            write_beside(p, "qml", &style)?;
+        }
+        eprintln!(
+            "wrote {} to {}",
+            output::summary(&ranking, &opts),
+            p.display()
+        );
+    }
+    if ranking.ranked == 0 {
+        eprintln!(
+            "no site meets the brief's hard constraints ({} excluded); \
+             run with --include-excluded to see why",
+            ranking.sites.len()
+        );
+        return Ok(Outcome::NothingRanked);
+    }
+    Ok(Outcome::Done)
+}
+
+/// Streams a grid brief's cells to the output, with a progress bar on a terminal.
+fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
+    let (brief_path, path) = (&plan.brief_path, plan.path.as_deref());
+    let grid = engine
+        .grid(&plan.brief, plan.include_excluded)
+        .map_err(|e| e.in_brief(brief_path))?;
+    warn(brief_path, grid.warnings());
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(grid.total_cells() as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cells, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let format = plan.grid_format()?;
+    let sidecars = output::grid_sidecars(format, &grid);
+    let mut sink = Output::open(path)?;
+    let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
+    let stats = output::write_grid(format, grid, progress, &mut sink)
+        .with_context(|| cannot_write(path))?;
+    sink.finish(path)?;
+    if let Some(p) = path {
+        for (ext, text) in sidecars {
+            write_beside(p, ext, &text)?;
+        }
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "{} cells written of {} scanned ({} not on land, {} outside the extent, {} outside the zone, {} excluded)",
+        stats.produced,
+        stats.scanned,
+        stats.not_on_land,
+        stats.outside_departments,
+        stats.outside_zone,
+        stats.excluded
+    );
+    Ok(Outcome::Done)
+}
