@@ -44,6 +44,28 @@ fn row(step: &str, figure: String, target: &str, baseline: String, ratio: String
     println!("| {step} | {figure} | {target} | {baseline} | {ratio} |");
 }
 
+/// One line comparing a brief's ranking time with a baseline brief's, after a
+/// warm-up: (brief, step), the target, (baseline brief, its label, its name in the
+/// ratio).
+fn compare(
+    engine: &Engine,
+    (brief, step): (&Brief, &str),
+    target: &str,
+    (baseline, label, name): (&Brief, &str, &str),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let _ = engine.rank(brief)?; // warm up
+    let (_, tb) = secs(|| engine.rank(baseline));
+    let (_, t) = secs(|| engine.rank(brief));
+    row(
+        step,
+        format!("{:.0} ms", t * 1e3),
+        target,
+        format!("{label}: {:.0} ms", tb * 1e3),
+        format!("{:.2}x {name}", t / tb),
+    );
+    Ok(())
+}
+
 /// The friches layer with `copies` extra copies of every friche, each shifted by
 /// 0.003 degrees of longitude per copy (about 220 m: the same density of features
 /// around each, `copies + 1` times the sites).
@@ -299,34 +321,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Labour competition against the plain access sum it refines (same workers,
     // radius and decay): step 1 adds one radius query per commune.
-    let access = brief("access_30km.toml")?;
-    let competition = brief("competition.toml")?;
-    let _ = engine.rank(&competition)?; // warm up
-    let (_, ta) = secs(|| engine.rank(&access));
-    let (_, tc) = secs(|| engine.rank(&competition));
-    row(
-        &format!("competition, 30 km, over {n} friches"),
-        format!("{:.0} ms", tc * 1e3),
+    compare(
+        &engine,
+        (
+            &brief("competition.toml")?,
+            &format!("competition, 30 km, over {n} friches"),
+        ),
         "well under 1 s",
-        format!("access sum alone: {:.0} ms", ta * 1e3),
-        format!("{:.2}x the access sum", tc / ta),
-    );
-
+        (
+            &brief("access_30km.toml")?,
+            "access sum alone",
+            "the access sum",
+        ),
+    )?;
     // Drive time on the ROUTE 120 network against the same criteria in a straight
     // line: two distance criteria (one multi-source search each) and a 30-minute
     // access sum (one bounded search per friche).
-    let drive = brief("drive_national.toml")?;
-    let straight = brief("straight_national.toml")?;
-    let _ = engine.rank(&drive)?; // warm up
-    let (_, ts) = secs(|| engine.rank(&straight));
-    let (_, td) = secs(|| engine.rank(&drive));
-    row(
-        &format!("three criteria by road over {n} friches"),
-        format!("{:.0} ms", td * 1e3),
+    compare(
+        &engine,
+        (
+            &brief("drive_national.toml")?,
+            &format!("three criteria by road over {n} friches"),
+        ),
         "well under 2 s",
-        format!("in a straight line: {:.0} ms", ts * 1e3),
-        format!("{:.2}x the straight line", td / ts),
-    );
+        (
+            &brief("straight_national.toml")?,
+            "in a straight line",
+            "the straight line",
+        ),
+    )?;
 
     // What bounds the brief: the distance evaluations of the access sums.
     let training = IndexedLayer::new(

@@ -1,9 +1,6 @@
 //! access criterion: a decayed sum over the features within a radius, in a straight
 //! line, by road or from a matrix (any [`Reach`]).
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::{
     CriterionKind, CriterionValue, DataCheck, DataSet, Evaluation, Folded, Inputs, Scorer, Type,
 };
@@ -45,31 +42,14 @@ pub struct AccessSpec {
     pub travel: Travel,
 }
 
-/// `type = "access"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    layer: Option<String>,
-    field: Option<String>,
-    categories: Option<TextList>,
-    tags: Option<TextList>,
-    radius_km: Option<f64>,
-    radius_min: Option<f64>,
-    decay: Option<String>,
-    saturation: Option<f64>,
-    travel: Option<String>,
-    network: Option<String>,
-    matrix: Option<String>,
+super::criterion_shape! {
+    layer: String, field: String, categories: TextList, tags: TextList, radius_km: f64,
+    radius_min: f64, decay: String, saturation: f64, travel: String, network: String,
+    matrix: String,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let what = "an access criterion";
         let travel = Travel::read(s.travel.as_deref(), s.matrix, s.network, key, p);
@@ -104,13 +84,7 @@ impl Type for AccessSpec {
         }
     }
 
-    fn travel(&self) -> Option<&Travel> {
-        Some(&self.travel)
-    }
-
-    fn travel_mut(&mut self) -> Option<&mut Travel> {
-        Some(&mut self.travel)
-    }
+    super::travels_by!(travel);
 
     fn layer(&self) -> Option<&str> {
         Some(&self.layer)

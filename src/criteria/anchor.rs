@@ -4,9 +4,6 @@
 
 use geo::{Distance, Geodesic, Point};
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::distance::ramp_down;
 use super::{CriterionKind, CriterionValue, Evaluation, Inputs, Scorer, Type};
 use crate::de::{required, Problems};
@@ -54,21 +51,12 @@ pub struct AnchorSpec {
     pub max: Option<f64>,
 }
 
-/// `type = "anchor"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    points: Option<Vec<PointShape>>,
-    ideal_km: Option<f64>,
-    zero_km: Option<f64>,
-    max_km: Option<f64>,
+super::criterion_shape! {
+    points: Vec<PointShape>, ideal_km: f64, zero_km: f64, max_km: f64,
 }
+
 /// One point of an anchor criterion.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PointShape {
     label: Option<String>,
@@ -76,10 +64,8 @@ pub(super) struct PointShape {
     lat: Option<f64>,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let what = "an anchor criterion";
         let ideal = required(s.ideal_km, key, "ideal_km", what, p);
@@ -193,9 +179,7 @@ impl Scorer for AnchorScorer<'_> {
             score: km.map_or(0.0, |km| ramp_down(km, self.spec.ideal, self.spec.zero)),
             nearest,
             excludes: self.spec.max.is_some_and(|m| km.is_none_or(|km| km > m)),
-            detail: None,
-            km: None,
-            freight: None,
+            ..Evaluation::none()
         }
     }
 }

@@ -1,8 +1,5 @@
 //! attribute criterion: a numeric attribute of the site on a linear ramp.
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Inputs, Scorer, Type};
 use crate::de::{required, Problems};
 use crate::model::Feature;
@@ -31,24 +28,12 @@ pub struct AttributeSpec {
     pub missing: f64,
 }
 
-/// `type = "attribute"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    field: Option<String>,
-    ideal: Option<f64>,
-    zero: Option<f64>,
-    missing: Option<f64>,
+super::criterion_shape! {
+    field: String, ideal: f64, zero: f64, missing: f64,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let what = "an attribute criterion";
         let ideal = required(s.ideal, key, "ideal", what, p);
@@ -122,11 +107,7 @@ impl Scorer for AttributeScorer<'_> {
             score: x.map_or(self.spec.missing, |x| {
                 ramp(x, self.spec.ideal, self.spec.zero)
             }),
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: None,
+            ..Evaluation::none()
         }
     }
 }

@@ -1,8 +1,5 @@
 //! category criterion: a text attribute of the site mapped to scores.
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Inputs, Scorer, Type};
 use crate::de::{Problems, ScoreTable};
 use crate::model::Feature;
@@ -30,23 +27,12 @@ pub struct CategorySpec {
     pub default: f64,
 }
 
-/// `type = "category"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    field: Option<String>,
-    scores: Option<ScoreTable>,
-    default: Option<f64>,
+super::criterion_shape! {
+    field: String, scores: ScoreTable, default: f64,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let default = s.default.unwrap_or(0.0);
         let mut scores = Vec::new();
@@ -147,11 +133,7 @@ impl Scorer for CategoryScorer {
         Evaluation {
             value: CriterionValue::Text(text),
             score,
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: None,
+            ..Evaluation::none()
         }
     }
 }

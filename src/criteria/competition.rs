@@ -8,9 +8,6 @@
 
 use std::sync::OnceLock;
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::{CriterionKind, CriterionValue, DataCheck, DataSet, Evaluation, Inputs, Scorer, Type};
 use crate::de::{not_positive, required, Problems};
 use crate::index::IndexedLayer;
@@ -104,34 +101,14 @@ pub enum CompetitionMeasure {
     },
 }
 
-/// `type = "competition"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    layer: Option<String>,
-    field: Option<String>,
-    jobs_layer: Option<String>,
-    jobs_field: Option<String>,
-    radius_km: Option<f64>,
-    radius_min: Option<f64>,
-    decay: Option<String>,
-    beta: Option<f64>,
-    measure: Option<String>,
-    jobs: Option<f64>,
-    saturation: Option<f64>,
-    travel: Option<String>,
-    network: Option<String>,
-    matrix: Option<String>,
+super::criterion_shape! {
+    layer: String, field: String, jobs_layer: String, jobs_field: String, radius_km: f64,
+    radius_min: f64, decay: String, beta: f64, measure: String, jobs: f64, saturation: f64,
+    travel: String, network: String, matrix: String,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let what = "a competition criterion";
         let travel = Travel::read(s.travel.as_deref(), s.matrix, s.network, key, p);
@@ -236,13 +213,7 @@ impl Type for CompetitionSpec {
         }
     }
 
-    fn travel(&self) -> Option<&Travel> {
-        Some(&self.travel)
-    }
-
-    fn travel_mut(&mut self) -> Option<&mut Travel> {
-        Some(&mut self.travel)
-    }
+    super::travels_by!(travel);
 
     fn layer(&self) -> Option<&str> {
         Some(&self.layer)

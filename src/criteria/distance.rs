@@ -1,9 +1,6 @@
 //! distance criterion: the way to the nearest matching facility, in a straight line,
 //! by road or from a matrix (any [`Reach`]).
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Inputs, Scorer, Type};
 use crate::de::{not_positive, required, Problems, TextList};
 use crate::model::{Feature, Role};
@@ -46,32 +43,14 @@ pub struct DistanceSpec {
     pub travel: Travel,
 }
 
-/// `type = "distance"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    layer: Option<String>,
-    categories: Option<TextList>,
-    tags: Option<TextList>,
-    ideal_km: Option<f64>,
-    zero_km: Option<f64>,
-    max_km: Option<f64>,
-    ideal_min: Option<f64>,
-    zero_min: Option<f64>,
-    max_min: Option<f64>,
-    travel: Option<String>,
-    network: Option<String>,
-    matrix: Option<String>,
+super::criterion_shape! {
+    layer: String, categories: TextList, tags: TextList, ideal_km: f64, zero_km: f64,
+    max_km: f64, ideal_min: f64, zero_min: f64, max_min: f64, travel: String,
+    network: String, matrix: String,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let what = "a distance criterion";
         let travel = Travel::read(s.travel.as_deref(), s.matrix, s.network, key, p);
@@ -120,13 +99,7 @@ impl Type for DistanceSpec {
         }
     }
 
-    fn travel(&self) -> Option<&Travel> {
-        Some(&self.travel)
-    }
-
-    fn travel_mut(&mut self) -> Option<&mut Travel> {
-        Some(&mut self.travel)
-    }
+    super::travels_by!(travel);
 
     fn layer(&self) -> Option<&str> {
         Some(&self.layer)

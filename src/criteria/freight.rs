@@ -3,9 +3,6 @@
 
 use geo::{Distance, Geodesic};
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::distance::ramp_down;
 use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Folded, Inputs, Scorer, Type};
 use crate::de::{required, Problems, TextList};
@@ -79,33 +76,15 @@ impl FreightSpec {
     }
 }
 
-/// `type = "freight"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    flows: Option<String>,
-    mode: Option<String>,
-    factors: Option<std::collections::BTreeMap<String, f64>>,
-    detour: Option<f64>,
-    rail_layer: Option<String>,
-    rail_categories: Option<TextList>,
-    rail_within_km: Option<f64>,
-    rail_min_km: Option<f64>,
-    rail_detour: Option<f64>,
-    ideal: Option<f64>,
-    zero: Option<f64>,
-    travel: Option<String>,
-    network: Option<String>,
+super::criterion_shape! {
+    flows: String, mode: String, factors: std::collections::BTreeMap<String, f64>,
+    detour: f64, rail_layer: String, rail_categories: TextList, rail_within_km: f64,
+    rail_min_km: f64, rail_detour: f64, ideal: f64, zero: f64, travel: String,
+    network: String,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let what = "a freight criterion";
         let travel = if s.travel.as_deref() == Some("matrix") {
@@ -225,13 +204,7 @@ impl Type for FreightSpec {
         }
     }
 
-    fn travel(&self) -> Option<&Travel> {
-        Some(&self.travel)
-    }
-
-    fn travel_mut(&mut self) -> Option<&mut Travel> {
-        Some(&mut self.travel)
-    }
+    super::travels_by!(travel);
 
     fn layers(&self) -> Vec<&str> {
         self.rail_layer.as_deref().into_iter().collect()

@@ -2,9 +2,6 @@
 //! against the plant's need, so that a large record (a whole former plant, a port
 //! zone) scores as a site that can host the plant instead of being filtered out.
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::attribute::ramp;
 use super::{CriterionKind, CriterionValue, Evaluation, Inputs, Scorer, Type};
 use crate::de::Problems;
@@ -34,23 +31,12 @@ pub struct LandSpec {
     pub missing: f64,
 }
 
-/// `type = "land"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    need_ha: Option<f64>,
-    min_share: Option<f64>,
-    missing: Option<f64>,
+super::criterion_shape! {
+    need_ha: f64, min_share: f64, missing: f64,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, context: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, context: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         let s = self;
         let need = s.need_ha.or(context.need_ha);
         match need {
@@ -139,11 +125,7 @@ impl Scorer for LandScorer<'_> {
         Evaluation {
             value: CriterionValue::Number(ha),
             score: ha.map_or(self.spec.missing, |ha| score(self.spec, ha)),
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: None,
+            ..Evaluation::none()
         }
     }
 }

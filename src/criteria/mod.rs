@@ -148,15 +148,55 @@ fn read_as<S: Shape>(
     Some((name, weight, s.kind(key, context, p)))
 }
 
-/// Implements [`Shape::head`] for a shape with `name` and `weight` fields.
-macro_rules! shape_head {
-    () => {
-        fn head(&self) -> (Option<String>, Option<f64>) {
-            (self.name.clone(), self.weight)
+/// The shape of a type's `[[criterion]]` table: the keys every criterion has
+/// (`name`, `type`, `weight`), then the type's, every one optional (a missing key is
+/// a validation problem, reported with the others); its file reads it with
+/// `Shape::read`.
+macro_rules! criterion_shape {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        /// The criterion's table, as written.
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(super) struct Shape {
+            name: Option<String>,
+            #[serde(rename = "type")]
+            _type: Option<serde::de::IgnoredAny>,
+            weight: Option<f64>,
+            $($field: Option<$ty>,)*
+        }
+
+        impl super::Shape for Shape {
+            fn head(&self) -> (Option<String>, Option<f64>) {
+                (self.name.clone(), self.weight)
+            }
+
+            fn kind(
+                self,
+                key: &str,
+                context: &super::ReadContext,
+                p: &mut crate::de::Problems,
+            ) -> super::CriterionKind {
+                self.read(key, context, p)
+            }
         }
     };
 }
-use shape_head;
+use criterion_shape;
+
+/// Implements [`Type::travel`] and [`Type::travel_mut`] for a specification whose
+/// field `$field` says how it travels.
+macro_rules! travels_by {
+    ($field:ident) => {
+        fn travel(&self) -> Option<&Travel> {
+            Some(&self.$field)
+        }
+
+        fn travel_mut(&mut self) -> Option<&mut Travel> {
+            Some(&mut self.$field)
+        }
+    };
+}
+use travels_by;
 
 /// The criterion types: for each, its variant, its specification, its name in briefs
 /// and its shape. Adding a type is a file in this folder and a line here.

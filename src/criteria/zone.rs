@@ -2,9 +2,6 @@
 
 use geo::Geometry;
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Inputs, Scorer, Type};
 use crate::de::Problems;
 use crate::index::IndexedLayer;
@@ -26,21 +23,12 @@ pub struct ZoneSpec {
     pub layer: String,
 }
 
-/// `type = "zone"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Shape {
-    name: Option<String>,
-    #[serde(rename = "type")]
-    _type: Option<IgnoredAny>,
-    weight: Option<f64>,
-    layer: Option<String>,
+super::criterion_shape! {
+    layer: String,
 }
 
-impl super::Shape for Shape {
-    super::shape_head!();
-
-    fn kind(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
+impl Shape {
+    fn read(self, key: &str, _: &super::ReadContext, p: &mut Problems) -> CriterionKind {
         if self.layer.is_none() {
             p.required(format!("{key}.layer"), "is required");
         }
@@ -93,11 +81,7 @@ impl Scorer for ZoneScorer<'_> {
         Evaluation {
             value: CriterionValue::Number(Some(score)),
             score,
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: None,
+            ..Evaluation::none()
         }
     }
 }

@@ -190,16 +190,7 @@ impl Lcc {
         let (t0, t1, t2) = (lcc_t(e, lat0), lcc_t(e, lat1), lcc_t(e, lat2));
         let n = (m1.ln() - m2.ln()) / (t1.ln() - t2.ln());
         let af = ellps.a * m1 / (n * t1.powf(n));
-        Lcc {
-            ellps,
-            lon0,
-            n,
-            af,
-            rho0: af * t0.powf(n),
-            x0,
-            y0,
-            to_wgs84: None,
-        }
+        Lcc::with_cone(ellps, lon0, (n, af, t0), x0, y0)
     }
 
     /// One standard parallel with scale factor k0 (angles in radians).
@@ -208,6 +199,12 @@ impl Lcc {
         let t0 = lcc_t(e, lat0);
         let n = lat0.sin();
         let af = ellps.a * k0 * lcc_m(e2, lat0) / (n * t0.powf(n));
+        Lcc::with_cone(ellps, lon0, (n, af, t0), x0, y0)
+    }
+
+    /// The projection of a cone `(n, a F, t0)` (angles in radians).
+    fn with_cone(ellps: Ellipsoid, lon0: f64, cone: (f64, f64, f64), x0: f64, y0: f64) -> Lcc {
+        let (n, af, t0) = cone;
         Lcc {
             ellps,
             lon0,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Decay, Reach, Toward, Unknown};
+use super::{Decay, Reach, Reached, Toward, Unknown, Visit};
 use crate::error::{Error, Location, Result};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
@@ -209,13 +209,7 @@ impl Reach for MatrixReach<'_> {
             .map(|(t, i)| (i, t)))
     }
 
-    fn for_each_within(
-        &self,
-        at: &Feature,
-        radius: f64,
-        toward: Toward,
-        f: &mut dyn FnMut(usize, f64),
-    ) -> Result<(), Unknown> {
+    fn for_each_within(&self, at: &Feature, radius: f64, toward: Toward, f: Visit<'_>) -> Reached {
         for (i, t) in self.within(at, radius, toward)? {
             f(i, t);
         }
@@ -230,12 +224,12 @@ impl Reach for MatrixReach<'_> {
             .sum())
     }
 
-    fn amount(&self, j: usize) -> Option<f64> {
-        self.amount.get(j).copied().flatten()
+    fn layer(&self) -> Option<&IndexedLayer> {
+        self.layer
     }
 
-    fn km(&self, at: &Feature, j: usize) -> Option<f64> {
-        self.layer.map(|l| l.distance_m(at.location, j) / 1000.0)
+    fn amounts(&self) -> &[Option<f64>] {
+        &self.amount
     }
 }
 

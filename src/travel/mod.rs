@@ -227,6 +227,14 @@ pub(crate) enum Toward {
     Features,
 }
 
+/// What [`Reach::for_each_within`] calls for each feature reached: (feature index,
+/// cost).
+pub(crate) type Visit<'f> = &'f mut dyn FnMut(usize, f64);
+
+/// Whether a search could start: `Err(Unknown)` when the way does not know the
+/// place.
+pub(crate) type Reached = Result<(), Unknown>;
+
 /// What a criterion asks of a [`Reach`], so that it prepares only that: the nearest
 /// feature (distance criteria) or the features within a radius (sums).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,13 +254,7 @@ pub(crate) trait Reach: Send + Sync {
     /// Calls `f(feature index, cost)` for each counted feature within `radius` of
     /// `at`, in an order fixed by the data (the index's for straight lines and roads,
     /// the layer's for a matrix).
-    fn for_each_within(
-        &self,
-        at: &Feature,
-        radius: f64,
-        toward: Toward,
-        f: &mut dyn FnMut(usize, f64),
-    ) -> Result<(), Unknown>;
+    fn for_each_within(&self, at: &Feature, radius: f64, toward: Toward, f: Visit<'_>) -> Reached;
 
     /// The sum of amount × decay(cost / radius) over the counted features within
     /// `radius` of `at`, from the features toward it.
@@ -266,12 +268,22 @@ pub(crate) trait Reach: Send + Sync {
         Ok(v)
     }
 
+    /// The layer reached (`None`: the brief names a layer the data set lacks).
+    fn layer(&self) -> Option<&IndexedLayer>;
+
+    /// Per feature of the layer, its amount (`None`: not counted).
+    fn amounts(&self) -> &[Option<f64>];
+
     /// The amount of feature `j` (`None`: not counted).
-    fn amount(&self, j: usize) -> Option<f64>;
+    fn amount(&self, j: usize) -> Option<f64> {
+        self.amounts().get(j).copied().flatten()
+    }
 
     /// The straight-line km from `at` to feature `j`, where the cost is not already
     /// that (drive times and matrices show it beside the minutes).
-    fn km(&self, at: &Feature, j: usize) -> Option<f64>;
+    fn km(&self, at: &Feature, j: usize) -> Option<f64> {
+        self.layer().map(|l| l.distance_m(at.location, j) / 1000.0)
+    }
 
     /// About how many (place, feature) pairs searches of `radius` from `sample`'s
     /// places visit, extrapolated to `n` places; 0 where the cost does not grow with

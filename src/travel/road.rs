@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use super::{Reach, Toward, Unknown, Use};
+use super::{Reach, Reached, Toward, Unknown, Use, Visit};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
 use crate::network::Network;
@@ -102,13 +102,7 @@ impl Reach for RoadReach<'_> {
         .map(|(t, i)| (i, t)))
     }
 
-    fn for_each_within(
-        &self,
-        at: &Feature,
-        radius: f64,
-        toward: Toward,
-        f: &mut dyn FnMut(usize, f64),
-    ) -> Result<(), Unknown> {
+    fn for_each_within(&self, at: &Feature, radius: f64, toward: Toward, f: Visit<'_>) -> Reached {
         let Some(l) = self.layer else {
             return Ok(());
         };
@@ -134,11 +128,11 @@ impl Reach for RoadReach<'_> {
         Ok(())
     }
 
-    fn amount(&self, j: usize) -> Option<f64> {
-        self.amount.get(j).copied().flatten()
+    fn layer(&self) -> Option<&IndexedLayer> {
+        self.layer
     }
 
-    fn km(&self, at: &Feature, j: usize) -> Option<f64> {
-        self.layer.map(|l| l.distance_m(at.location, j) / 1000.0)
+    fn amounts(&self) -> &[Option<f64>] {
+        &self.amount
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use super::{extrapolate, Decay, Reach, Toward, Unknown, Use};
+use super::{extrapolate, Decay, Reach, Reached, Toward, Unknown, Use, Visit};
 use crate::index::{Amounts, IndexedLayer, Selection};
 use crate::model::Feature;
 
@@ -44,13 +44,7 @@ impl Reach for StraightReach<'_> {
             .map(|(i, m)| (i, m / 1000.0)))
     }
 
-    fn for_each_within(
-        &self,
-        at: &Feature,
-        radius: f64,
-        _toward: Toward,
-        f: &mut dyn FnMut(usize, f64),
-    ) -> Result<(), Unknown> {
+    fn for_each_within(&self, at: &Feature, radius: f64, _: Toward, f: Visit<'_>) -> Reached {
         if let Some(l) = self.layer {
             l.for_each_within(at.location, radius * 1000.0, |j, m| {
                 if self.amount(j).is_some() {
@@ -79,8 +73,12 @@ impl Reach for StraightReach<'_> {
         })
     }
 
-    fn amount(&self, j: usize) -> Option<f64> {
-        self.amount.get(j).copied().flatten()
+    fn layer(&self) -> Option<&IndexedLayer> {
+        self.layer
+    }
+
+    fn amounts(&self) -> &[Option<f64>] {
+        &self.amount
     }
 
     fn km(&self, _at: &Feature, _j: usize) -> Option<f64> {

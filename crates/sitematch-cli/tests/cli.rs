@@ -199,13 +199,16 @@ fn rank_exits_1_when_every_site_is_excluded() {
 fn validate_lists_every_problem_with_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let brief = dir.path().join("bad.toml");
-    std::fs::write(
-        &brief,
-        "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorways\"\nideal_km = 5\nzero_km = 2\n\
-         [[criterion]]\nname = \"l\"\ntype = \"attribute\"\nfield = \"surface\"\nideal = 1\nzero = 0\n",
-    )
-    .unwrap();
-    let (code, _, err) = on_rank_data(&["validate", brief.to_str().unwrap()]);
+    // The motorway criterion's ideal and zero, the attribute criterion after it.
+    let validate = |ideal_zero: &str| {
+        let text = format!(
+            "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorways\"\n{ideal_zero}\n\
+             [[criterion]]\nname = \"l\"\ntype = \"attribute\"\nfield = \"surface\"\nideal = 1\nzero = 0\n"
+        );
+        std::fs::write(&brief, text).unwrap();
+        on_rank_data(&["validate", brief.to_str().unwrap()])
+    };
+    let (code, _, err) = validate("ideal_km = 5\nzero_km = 2");
     assert_eq!(code, 2);
     assert!(err.contains("bad.toml has 1 problem(s)"), "{err}");
     assert!(
@@ -213,13 +216,7 @@ fn validate_lists_every_problem_with_file_and_key() {
         "{err}"
     );
     // Fixed syntax, wrong data: both data problems at once.
-    std::fs::write(
-        &brief,
-        "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorways\"\nideal_km = 2\nzero_km = 5\n\
-         [[criterion]]\nname = \"l\"\ntype = \"attribute\"\nfield = \"surface\"\nideal = 1\nzero = 0\n",
-    )
-    .unwrap();
-    let (code, _, err) = on_rank_data(&["validate", brief.to_str().unwrap()]);
+    let (code, _, err) = validate("ideal_km = 2\nzero_km = 5");
     assert_eq!(code, 2);
     assert!(err.contains("bad.toml has 2 problem(s)"), "{err}");
     assert!(

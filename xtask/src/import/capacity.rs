@@ -34,13 +34,7 @@ pub(crate) fn port_class(mt: Option<f64>) -> &'static str {
 /// latest annual cargo a source states for it, else for its authority.
 pub(crate) fn ports(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let facts = RawCsv::open(&raw.join(TRAFFIC), b',')?;
-    let (fl, fy, fm, fv, fu) = (
-        facts.col("locode")?,
-        facts.col("year")?,
-        facts.col("metric")?,
-        facts.col("value")?,
-        facts.col("unit")?,
-    );
+    let [fl, fy, fm, fv, fu] = facts.cols(["locode", "year", "metric", "value", "unit"])?;
     // Per LOCODE: (year, Mt) of its latest whole-year cargo figure.
     let mut cargo: BTreeMap<&str, (u32, f64)> = BTreeMap::new();
     let (mut read, mut partial) = (0, 0);
@@ -65,13 +59,8 @@ pub(crate) fn ports(raw: &Path) -> Result<(OutTable, LayerReport)> {
         }
     }
     let master = RawCsv::open(&raw.join(MASTER), b',')?;
-    let (port, locode, typ, lon, lat) = (
-        master.col("port")?,
-        master.col("locode")?,
-        master.col("port_type")?,
-        master.col("longitude")?,
-        master.col("latitude")?,
-    );
+    let [port, locode, typ, lon, lat] =
+        master.cols(["port", "locode", "port_type", "longitude", "latitude"])?;
     let mut table = OutTable::new(&[
         "id",
         "nom",
@@ -182,14 +171,14 @@ pub(crate) fn power_plants(raw: &Path) -> Result<(OutTable, LayerReport)> {
         }
     };
     let n = RawCsv::open(&raw.join(NUCLEAR), b',')?;
-    let (site, mw, status, lon, lat, insee) = (
-        n.col("site")?,
-        n.col("operational_net_mw")?,
-        n.col("site_status")?,
-        n.col("longitude")?,
-        n.col("latitude")?,
-        n.col("insee_com")?,
-    );
+    let [site, mw, status, lon, lat, insee] = n.cols([
+        "site",
+        "operational_net_mw",
+        "site_status",
+        "longitude",
+        "latitude",
+        "insee_com",
+    ])?;
     let (mut nuclear, mut shut) = (0, 0);
     for r in n.rows() {
         let (Some(x), Some(y), Some(m)) = (num(r, lon), num(r, lat), num(r, mw)) else {
@@ -213,16 +202,16 @@ pub(crate) fn power_plants(raw: &Path) -> Result<(OutTable, LayerReport)> {
         ]);
     }
     let j = RawCsv::open(&raw.join(JRC), b',')?;
-    let (plant, name, cap, typ, st, ulat, ulon, uinsee) = (
-        j.col("eic_g")?,
-        j.col("name_g")?,
-        j.col("capacity_p")?,
-        j.col("type_g")?,
-        j.col("status_g")?,
-        j.col("lat")?,
-        j.col("lon")?,
-        j.col("insee_com")?,
-    );
+    let [plant, name, cap, typ, st, ulat, ulon, uinsee] = j.cols([
+        "eic_g",
+        "name_g",
+        "capacity_p",
+        "type_g",
+        "status_g",
+        "lat",
+        "lon",
+        "insee_com",
+    ])?;
     // Per plant (eic_g): name, fuel, MW of its commissioned units, point, commune.
     let mut plants: BTreeMap<&str, (&str, &str, f64, f64, f64, &str)> = BTreeMap::new();
     let (mut decommissioned, mut nuclear_units) = (0, 0);

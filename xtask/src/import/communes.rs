@@ -31,17 +31,13 @@ pub(crate) struct Communes {
 impl Communes {
     pub(crate) fn load(raw: &Path) -> Result<Communes> {
         let t = RawCsv::open(&raw.join("communes/datasfun_communes_2024.csv"), b',')?;
-        let (code, kind, name) = (
-            t.col("insee_com")?,
-            t.col("commune_type")?,
-            t.col("commune")?,
-        );
+        let [code, kind, name] = t.cols(["insee_com", "commune_type", "commune"])?;
         let (lat, lng) = (t.col("lat")?, t.col("lng")?);
-        let (pop, act, cho) = (
-            t.col("population_2021")?,
-            t.col("pop_15_64_active_2021")?,
-            t.col("pop_15_64_chomage_2021")?,
-        );
+        let [pop, act, cho] = t.cols([
+            "population_2021",
+            "pop_15_64_active_2021",
+            "pop_15_64_chomage_2021",
+        ])?;
         let mut by_code = BTreeMap::new();
         let mut without_point = 0;
         // Municipal arrondissements: Paris, Lyon and Marseille have no COM row.

@@ -33,11 +33,7 @@ impl ZonesEmploi {
             &raw.join("insee-chomage-ze/taux_chomage_ze2020_2003T1_2022T2.csv"),
             b',',
         )?;
-        let (cz, latest, zname) = (
-            cho.col("ZE2020")?,
-            cho.col("2022-T2")?,
-            cho.col("LIBZE2020")?,
-        );
+        let [cz, latest, zname] = cho.cols(["ZE2020", "2022-T2", "LIBZE2020"])?;
         let by_ze = cho
             .rows()
             .iter()

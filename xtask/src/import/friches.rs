@@ -157,27 +157,22 @@ pub(crate) fn import(
         b',',
     )?;
     let c = |n: &str| t.col(n);
-    let (id, nom, typ, statut, nature) = (
-        c("site_id")?,
-        c("site_nom")?,
-        c("site_type")?,
-        c("site_statut")?,
-        c("nature")?,
-    );
-    let (unverified, pol, zone, owner) = (
-        c("is_mte_non_expertise")?,
-        c("sol_pollution_existe")?,
-        c("urba_zone_type")?,
-        c("proprio_personne")?,
-    );
-    let (insee, cnom, uf, surf, rail, act) = (
-        c("comm_insee")?,
-        c("comm_nom")?,
-        c("unite_fonciere_surface")?,
-        c("site_surface")?,
-        c("desserte_distance_ferroviaire")?,
-        c("activite_libelle")?,
-    );
+    let [id, nom, typ, statut, nature] =
+        t.cols(["site_id", "site_nom", "site_type", "site_statut", "nature"])?;
+    let [unverified, pol, zone, owner] = t.cols([
+        "is_mte_non_expertise",
+        "sol_pollution_existe",
+        "urba_zone_type",
+        "proprio_personne",
+    ])?;
+    let [insee, cnom, uf, surf, rail, act] = t.cols([
+        "comm_insee",
+        "comm_nom",
+        "unite_fonciere_surface",
+        "site_surface",
+        "desserte_distance_ferroviaire",
+        "activite_libelle",
+    ])?;
     let (lon, lat) = (c("longitude")?, c("latitude")?);
     let (polygons, invalid_polygons) = ardennes_polygons(raw)?;
     let frr = super::frr_table(raw)?;

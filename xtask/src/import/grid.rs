@@ -12,15 +12,15 @@ use sitematch::{Error, Location, Result};
 /// voltage on the site as a number.
 pub(crate) fn substations(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let t = RawCsv::open_latin1(&raw.join("rte/postes-electriques-rte.csv"), b';')?;
-    let (code, name, function, state, voltage, lon, lat) = (
-        t.col("Code poste")?,
-        t.col("Nom poste")?,
-        t.col("FONCTION")?,
-        t.col("Etat")?,
-        t.col("Tension (kV)")?,
-        t.col("Longitude poste (DD)")?,
-        t.col("Latitude poste (DD)")?,
-    );
+    let [code, name, function, state, voltage, lon, lat] = t.cols([
+        "Code poste",
+        "Nom poste",
+        "FONCTION",
+        "Etat",
+        "Tension (kV)",
+        "Longitude poste (DD)",
+        "Latitude poste (DD)",
+    ])?;
     let mut table = OutTable::new(&[
         "id",
         "nom",

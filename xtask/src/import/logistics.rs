@@ -9,20 +9,10 @@ use sitematch::Result;
 /// Aerodromes, with the IATA code and the longest open runway.
 pub(crate) fn airports(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let t = RawCsv::open(&raw.join("airports/airportsdata_france.csv"), b',')?;
-    let (icao, iata, name, city, lat, lon) = (
-        t.col("icao")?,
-        t.col("iata")?,
-        t.col("name")?,
-        t.col("city")?,
-        t.col("lat")?,
-        t.col("lon")?,
-    );
+    let [icao, iata, name, city, lat, lon] =
+        t.cols(["icao", "iata", "name", "city", "lat", "lon"])?;
     let rw = RawCsv::open(&raw.join("airports/ourairports_runways_france.csv"), b',')?;
-    let (ident, len, closed) = (
-        rw.col("airport_ident")?,
-        rw.col("length_ft")?,
-        rw.col("closed")?,
-    );
+    let [ident, len, closed] = rw.cols(["airport_ident", "length_ft", "closed"])?;
     let mut longest: HashMap<&str, f64> = HashMap::new();
     for r in rw.rows() {
         if cell(r, closed) == "1" {
@@ -78,16 +68,16 @@ figures), else `aerodrome`."
 /// Seaports of the NGA World Port Index, with their harbour size.
 pub(crate) fn seaports(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let t = RawCsv::open(&raw.join("nga-world-port-index/wpi_france.csv"), b',')?;
-    let (num_c, name, locode, size, typ, lat, lon, rail) = (
-        t.col("World Port Index Number")?,
-        t.col("Main Port Name")?,
-        t.col("UN/LOCODE")?,
-        t.col("Harbor Size")?,
-        t.col("Harbor Type")?,
-        t.col("Latitude")?,
-        t.col("Longitude")?,
-        t.col("Railway")?,
-    );
+    let [num_c, name, locode, size, typ, lat, lon, rail] = t.cols([
+        "World Port Index Number",
+        "Main Port Name",
+        "UN/LOCODE",
+        "Harbor Size",
+        "Harbor Type",
+        "Latitude",
+        "Longitude",
+        "Railway",
+    ])?;
     let mut table = OutTable::new(&[
         "id",
         "nom",
@@ -145,14 +135,9 @@ the index's own rail-access field."
 pub(crate) fn rail(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let mut table = OutTable::new(&["id", "nom", "category", "detail", "lon", "lat"]);
     let gares = RawCsv::open(&raw.join("sncf-reseau-fret/liste-des-gares.csv"), b';')?;
-    let (uic, lib, fret, commune, gx, gy) = (
-        gares.col("CODE_UIC")?,
-        gares.col("LIBELLE")?,
-        gares.col("FRET")?,
-        gares.col("COMMUNE")?,
-        gares.col("X_WGS84")?,
-        gares.col("Y_WGS84")?,
-    );
+    let [uic, lib, fret, commune, gx, gy] = gares.cols([
+        "CODE_UIC", "LIBELLE", "FRET", "COMMUNE", "X_WGS84", "Y_WGS84",
+    ])?;
     let mut seen = std::collections::HashSet::new();
     let mut n_gares = 0;
     for r in gares.rows() {
@@ -176,12 +161,7 @@ pub(crate) fn rail(raw: &Path) -> Result<(OutTable, LayerReport)> {
         &raw.join("sncf-reseau-fret/liste-des-installations-terminales-embranchees.csv"),
         b';',
     )?;
-    let (gare, gaia, ix, iy) = (
-        ite.col("GARE")?,
-        ite.col("IDGAIA")?,
-        ite.col("X_WGS84")?,
-        ite.col("Y_WGS84")?,
-    );
+    let [gare, gaia, ix, iy] = ite.cols(["GARE", "IDGAIA", "X_WGS84", "Y_WGS84"])?;
     let (mut n_ite, mut ite_no_xy) = (0, 0);
     let mut seen_ite = std::collections::HashSet::new();
     for r in ite.rows() {
@@ -203,12 +183,7 @@ pub(crate) fn rail(raw: &Path) -> Result<(OutTable, LayerReport)> {
         ]);
     }
     let tri = RawCsv::open(&raw.join("sncf-reseau-fret/liste-des-triages.csv"), b';')?;
-    let (tid, tlib, tx, ty) = (
-        tri.col("IDRESEAU")?,
-        tri.col("LIBELLE")?,
-        tri.col("X_WGS84")?,
-        tri.col("Y_WGS84")?,
-    );
+    let [tid, tlib, tx, ty] = tri.cols(["IDRESEAU", "LIBELLE", "X_WGS84", "Y_WGS84"])?;
     // A yard has one row per line it sits on: one feature per IDRESEAU, at the mean.
     let mut yards: BTreeMap<&str, (f64, f64, usize, &str)> = BTreeMap::new();
     for r in tri.rows() {
@@ -234,15 +209,15 @@ pub(crate) fn rail(raw: &Path) -> Result<(OutTable, LayerReport)> {
         ]);
     }
     let un = RawCsv::open(&raw.join("unlocode-fr/unlocode_france_2022.csv"), b',')?;
-    let (code, uname, multi, status, ulat, ulon, country) = (
-        un.col("locode")?,
-        un.col("name")?,
-        un.col("is_multimodal")?,
-        un.col("status")?,
-        un.col("latitude")?,
-        un.col("longitude")?,
-        un.col("country")?,
-    );
+    let [code, uname, multi, status, ulat, ulon, country] = un.cols([
+        "locode",
+        "name",
+        "is_multimodal",
+        "status",
+        "latitude",
+        "longitude",
+        "country",
+    ])?;
     let (mut n_un, mut un_outside) = (0, 0);
     for r in un.rows() {
         if cell(r, multi) != "1" {

@@ -98,6 +98,15 @@ impl RawCsv {
         })
     }
 
+    /// The positions of several columns, in the order named.
+    pub(crate) fn cols<const N: usize>(&self, names: [&str; N]) -> Result<[usize; N]> {
+        let mut out = [0; N];
+        for (slot, name) in out.iter_mut().zip(names) {
+            *slot = self.col(name)?;
+        }
+        Ok(out)
+    }
+
     pub(crate) fn rows(&self) -> &[csv::StringRecord] {
         &self.rows
     }

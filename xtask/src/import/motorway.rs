@@ -102,15 +102,15 @@ fn join_stations(stations: Vec<Junction>) -> Vec<Junction> {
 pub(crate) fn motorway(raw: &Path) -> Result<(OutTable, LayerReport)> {
     let path = raw.join("dgitm-gares-peage/gares_peage_2024.csv");
     let t = RawCsv::open(&path, b';')?;
-    let (route, name, typ, typ_lib, x, y, voies) = (
-        t.col("route")?,
-        t.col("nomGare")?,
-        t.col("typeGare")?,
-        t.col("typeGare_lib")?,
-        t.col("x")?,
-        t.col("y")?,
-        t.col("nbVoies")?,
-    );
+    let [route, name, typ, typ_lib, x, y, voies] = t.cols([
+        "route",
+        "nomGare",
+        "typeGare",
+        "typeGare_lib",
+        "x",
+        "y",
+        "nbVoies",
+    ])?;
     let l93 = Transformer::pure(&Crs::Epsg(2154)).map_err(|e| Error::Crs {
         path: path.clone(),
         problem: e,
@@ -171,13 +171,8 @@ pub(crate) fn motorway(raw: &Path) -> Result<(OutTable, LayerReport)> {
     // ROUTE 120 interchanges, reprojected by the same Lambert-93 code.
     let r120_path = raw.join("ign-route120/route120_echangeurs.csv");
     let r = RawCsv::open(&r120_path, b',')?;
-    let (rid, rnum, rx, ry, on_a) = (
-        r.col("id_rte120")?,
-        r.col("num_echang")?,
-        r.col("x_l93")?,
-        r.col("y_l93")?,
-        r.col("on_autoroute")?,
-    );
+    let [rid, rnum, rx, ry, on_a] =
+        r.cols(["id_rte120", "num_echang", "x_l93", "y_l93", "on_autoroute"])?;
     let mut r120 = Vec::new();
     for row in r.rows() {
         let (Some(px), Some(py)) = (num(row, rx), num(row, ry)) else {

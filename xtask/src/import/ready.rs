@@ -29,15 +29,15 @@ impl ReadySites {
     pub(crate) fn load(raw: &Path) -> Result<ReadySites> {
         let path = raw.join(FILE);
         let t = RawCsv::open(&path, b',')?;
-        let (region, site, commune, codgeo, lon, lat, precision) = (
-            t.col("region")?,
-            t.col("site")?,
-            t.col("commune")?,
-            t.col("codgeo")?,
-            t.col("lon")?,
-            t.col("lat")?,
-            t.col("geoloc_precision")?,
-        );
+        let [region, site, commune, codgeo, lon, lat, precision] = t.cols([
+            "region",
+            "site",
+            "commune",
+            "codgeo",
+            "lon",
+            "lat",
+            "geoloc_precision",
+        ])?;
         let mut sites = Vec::new();
         for (i, r) in t.rows().iter().enumerate() {
             let (Some(x), Some(y)) = (num(r, lon), num(r, lat)) else {

@@ -15,17 +15,17 @@ const FILE: &str = "ign-route120/route120_simplified_segments.csv";
 pub(crate) fn roads(raw: &Path) -> Result<(OutTable, OutTable, LayerReport)> {
     let path = raw.join(FILE);
     let t = RawCsv::open(&path, b',')?;
-    let (id, class, km, n1, n2, lon1, lat1, lon2, lat2) = (
-        t.col("id_route")?,
-        t.col("class_adm")?,
-        t.col("distance_km")?,
-        t.col("id_noeud1")?,
-        t.col("id_noeud2")?,
-        t.col("lon1")?,
-        t.col("lat1")?,
-        t.col("lon2")?,
-        t.col("lat2")?,
-    );
+    let [id, class, km, n1, n2, lon1, lat1, lon2, lat2] = t.cols([
+        "id_route",
+        "class_adm",
+        "distance_km",
+        "id_noeud1",
+        "id_noeud2",
+        "lon1",
+        "lat1",
+        "lon2",
+        "lat2",
+    ])?;
     let mut nodes: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
     let mut edges = OutTable::new(&["id", "from", "to", "class", "length_km"]);
     let (mut loops, mut lengthened, mut zero) = (0, 0, 0);

@@ -135,19 +135,18 @@ fn point(r: &csv::StringRecord, lon: usize, lat: usize) -> Option<(String, Strin
 
 fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
     let t = RawCsv::open(&raw.join(CHEMICAL), b',')?;
-    let c = |n: &str| t.col(n);
-    let (name, insee, commune, total, avail, as_of, sce, source, lon, lat) = (
-        c("platform")?,
-        c("insee_com")?,
-        c("commune")?,
-        c("total_area_ha")?,
-        c("available_ha")?,
-        c("as_of")?,
-        c("site_cle_en_main")?,
-        c("source")?,
-        c("longitude")?,
-        c("latitude")?,
-    );
+    let [name, insee, commune, total, avail, as_of, sce, source, lon, lat] = t.cols([
+        "platform",
+        "insee_com",
+        "commune",
+        "total_area_ha",
+        "available_ha",
+        "as_of",
+        "site_cle_en_main",
+        "source",
+        "longitude",
+        "latitude",
+    ])?;
     let (mut out, mut unlocated) = (Vec::new(), 0);
     let mut per_commune: BTreeMap<String, usize> = BTreeMap::new();
     for r in t.rows() {
@@ -186,21 +185,21 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
 
 fn sites_cles_en_main(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
     let t = RawCsv::open(&raw.join(SCE), b',')?;
-    let c = |n: &str| t.col(n);
-    let (wave, name, insee, commune, area, total, avail, recycled, ready, sources, lon, lat) = (
-        c("wave")?,
-        c("site_name")?,
-        c("insee_com")?,
-        c("commune")?,
-        c("area_ha")?,
-        c("zone_total_ha")?,
-        c("zone_available_ha")?,
-        c("friche_recyclage")?,
-        c("readiness_stated")?,
-        c("sources")?,
-        c("longitude")?,
-        c("latitude")?,
-    );
+    let [wave, name, insee, commune, area, total, avail, recycled, ready, sources, lon, lat] = t
+        .cols([
+            "wave",
+            "site_name",
+            "insee_com",
+            "commune",
+            "area_ha",
+            "zone_total_ha",
+            "zone_available_ha",
+            "friche_recyclage",
+            "readiness_stated",
+            "sources",
+            "longitude",
+            "latitude",
+        ])?;
     let (mut out, mut unlocated) = (Vec::new(), 0);
     let mut per_commune: BTreeMap<String, usize> = BTreeMap::new();
     for r in t.rows() {
@@ -248,19 +247,18 @@ fn sites_cles_en_main(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
 /// industry); rows that state land sold in a year are not a stock and are left out.
 fn port_zones(raw: &Path) -> Result<(Vec<Candidate>, usize, usize)> {
     let t = RawCsv::open(&raw.join(PORTS), b',')?;
-    let c = |n: &str| t.col(n);
-    let (port, zone, insee, commune, metric, value, as_of, source, lon, lat) = (
-        c("port")?,
-        c("zone")?,
-        c("insee_com")?,
-        c("commune")?,
-        c("metric")?,
-        c("value_ha")?,
-        c("as_of")?,
-        c("source")?,
-        c("longitude")?,
-        c("latitude")?,
-    );
+    let [port, zone, insee, commune, metric, value, as_of, source, lon, lat] = t.cols([
+        "port",
+        "zone",
+        "insee_com",
+        "commune",
+        "metric",
+        "value_ha",
+        "as_of",
+        "source",
+        "longitude",
+        "latitude",
+    ])?;
     let (mut unlocated, mut flows) = (0, 0);
     let mut zones: BTreeMap<(String, String), Candidate> = BTreeMap::new();
     // Per zone: the as_of of its available area, to keep the most recent.

@@ -28,21 +28,15 @@ struct Bcn {
 impl Bcn {
     fn load(dir: &Path) -> Result<Bcn> {
         let groups = RawCsv::open(&dir.join("bcn_n_groupe_specialite.csv"), b';')?;
-        let (gc, gl) = (
-            groups.col("GROUPE_SPECIALITE")?,
-            groups.col("LIBELLE_LONG")?,
-        );
+        let [gc, gl] = groups.cols(["GROUPE_SPECIALITE", "LIBELLE_LONG"])?;
         let group_label: HashMap<&str, &str> = groups
             .rows()
             .iter()
             .map(|r| (cell(r, gc), cell(r, gl)))
             .collect();
         let dipl = RawCsv::open(&dir.join("bcn_n_formation_diplome.csv"), b';')?;
-        let (dc, dg, dl) = (
-            dipl.col("FORMATION_DIPLOME")?,
-            dipl.col("GROUPE_SPECIALITE")?,
-            dipl.col("LIBELLE_LONG_200")?,
-        );
+        let [dc, dg, dl] =
+            dipl.cols(["FORMATION_DIPLOME", "GROUPE_SPECIALITE", "LIBELLE_LONG_200"])?;
         let diploma: HashMap<&str, (&str, &str)> = dipl
             .rows()
             .iter()
@@ -88,14 +82,14 @@ pub(crate) fn training(raw: &Path, communes: &Communes) -> Result<(OutTable, Lay
         &raw.join("lycees-depp-2016/depp_lycees_geoloc_2016-05.csv"),
         b',',
     )?;
-    let (uai, name, nature, lon, lat, etat) = (
-        ly.col("numero_uai")?,
-        ly.col("appellation_officielle")?,
-        ly.col("nature_uai")?,
-        ly.col("longitude")?,
-        ly.col("latitude")?,
-        ly.col("etat_etablissement")?,
-    );
+    let [uai, name, nature, lon, lat, etat] = ly.cols([
+        "numero_uai",
+        "appellation_officielle",
+        "nature_uai",
+        "longitude",
+        "latitude",
+        "etat_etablissement",
+    ])?;
     let (mut lycees, mut lycees_no_point, mut lycees_closing) = (0, 0, 0);
     for r in ly.rows() {
         let (Some(x), Some(y)) = (num(r, lon), num(r, lat)) else {
@@ -168,12 +162,12 @@ pub(crate) fn training(raw: &Path, communes: &Communes) -> Result<(OutTable, Lay
         &raw.join("parcoursup-formations/parcoursup_formations_gps.csv"),
         b',',
     )?;
-    let (pu, pn, pf, pg) = (
-        ps.col("Code UAI de l etablissement")?,
-        ps.col("etablissement")?,
-        ps.col("Filiere de formation")?,
-        ps.col("Coordonnées GPS de la formation")?,
-    );
+    let [pu, pn, pf, pg] = ps.cols([
+        "Code UAI de l etablissement",
+        "etablissement",
+        "Filiere de formation",
+        "Coordonnées GPS de la formation",
+    ])?;
     let (mut programmes, mut programmes_no_point, mut post_bac_new) = (0, 0, 0);
     for r in ps.rows() {
         let filiere = squash(cell(r, pf));
@@ -206,12 +200,12 @@ pub(crate) fn training(raw: &Path, communes: &Communes) -> Result<(OutTable, Lay
         &raw.join("cfa-mna/cfa_sous_convention_regionale_uai.csv"),
         b';',
     )?;
-    let (cu, cc, cd, cp) = (
-        cfa.col("numero_uai")?,
-        cfa.col("commune")?,
-        cfa.col("denomination_principale")?,
-        cfa.col("patronyme_uai")?,
-    );
+    let [cu, cc, cd, cp] = cfa.cols([
+        "numero_uai",
+        "commune",
+        "denomination_principale",
+        "patronyme_uai",
+    ])?;
     let (mut cfa_placed, mut cfa_no_commune, mut cfa_known) = (0, 0, 0);
     for r in cfa.rows() {
         let e = by_uai.entry(cell(r, cu).to_string()).or_default();
