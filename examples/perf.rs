@@ -397,8 +397,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for g in grids {
         let gb = brief(g)?;
         let grid = engine.grid(&gb, false)?;
-        let (stats, t) =
-            secs(|| sitematch::output::write_geojson_grid(grid, |_| {}, std::io::sink()));
+        let (stats, t) = secs(|| {
+            sitematch::output::write_grid(
+                sitematch::output::OutputFormat::Geojson,
+                grid,
+                |_| {},
+                std::io::sink(),
+            )
+        });
         let cells = stats?.produced;
         let by_road = if g.contains("drive") {
             ", motorway and labour by road"

@@ -1,7 +1,7 @@
 //! Grid candidates and parallel scoring.
 
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sitematch::output::{write_geojson, write_geojson_grid, OutputOptions};
+use sitematch::output::{write_geojson, write_grid, OutputFormat, OutputOptions};
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
 
 fn world() -> Engine {
@@ -165,8 +165,13 @@ fn grid_geojson_streams_a_valid_collection() {
     let brief = grid_brief("");
     let mut out = Vec::new();
     let mut calls = 0;
-    let stats =
-        write_geojson_grid(e.grid(&brief, false).unwrap(), |_| calls += 1, &mut out).unwrap();
+    let stats = write_grid(
+        OutputFormat::Geojson,
+        e.grid(&brief, false).unwrap(),
+        |_| calls += 1,
+        &mut out,
+    )
+    .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["features"].as_array().unwrap().len(), stats.produced);
     assert_eq!(calls, stats.produced);
@@ -220,7 +225,13 @@ fn parallel_scoring_gives_the_sequential_result() {
             )
             .unwrap();
             let mut grid = Vec::new();
-            write_geojson_grid(e.grid(&grid_brief(""), true).unwrap(), |_| {}, &mut grid).unwrap();
+            write_grid(
+                OutputFormat::Geojson,
+                e.grid(&grid_brief(""), true).unwrap(),
+                |_| {},
+                &mut grid,
+            )
+            .unwrap();
             (out, grid)
         })
     };
@@ -240,12 +251,22 @@ fn flatgeobuf_grid_reads_back_with_its_index() {
     let fgb = dir.path().join("grid.fgb");
     let geojson = dir.path().join("grid.geojson");
     let mut out = Vec::new();
-    let stats =
-        sitematch::output::write_fgb_grid(engine.grid(&brief, false).unwrap(), |_| {}, &mut out)
-            .unwrap();
+    let stats = sitematch::output::write_grid(
+        sitematch::output::OutputFormat::Fgb,
+        engine.grid(&brief, false).unwrap(),
+        |_| {},
+        &mut out,
+    )
+    .unwrap();
     std::fs::write(&fgb, out).unwrap();
     let mut out = Vec::new();
-    write_geojson_grid(engine.grid(&brief, false).unwrap(), |_| {}, &mut out).unwrap();
+    write_grid(
+        OutputFormat::Geojson,
+        engine.grid(&brief, false).unwrap(),
+        |_| {},
+        &mut out,
+    )
+    .unwrap();
     std::fs::write(&geojson, &out).unwrap();
     assert!(stats.produced > 50);
 
@@ -299,8 +320,13 @@ fn flatgeobuf_grid_reads_back_with_its_index() {
     let squares = dir.path().join("squares.fgb");
     let mut out = Vec::new();
     let brief = grid_brief("cells = \"squares\"");
-    sitematch::output::write_fgb_grid(engine.grid(&brief, false).unwrap(), |_| {}, &mut out)
-        .unwrap();
+    sitematch::output::write_grid(
+        sitematch::output::OutputFormat::Fgb,
+        engine.grid(&brief, false).unwrap(),
+        |_| {},
+        &mut out,
+    )
+    .unwrap();
     std::fs::write(&squares, out).unwrap();
     let s = crate::util::ogr_layer(&squares, Some("cells")).unwrap();
     assert_eq!((s.geometry.as_str(), s.count), ("Polygon", stats.produced));

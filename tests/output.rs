@@ -150,7 +150,8 @@ fn every_kind_of_geojson_opens_in_gdal_and_is_rfc7946() {
     )
     .unwrap();
     let mut grid = Vec::new();
-    let stats = sitematch::output::write_geojson_grid(
+    let stats = sitematch::output::write_grid(
+        sitematch::output::OutputFormat::Geojson,
         engine.grid(&grid_brief, false).unwrap(),
         |_| {},
         &mut grid,

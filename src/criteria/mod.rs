@@ -135,17 +135,23 @@ pub(crate) struct ReadContext {
     pub need_ha: Option<f64>,
 }
 
-/// Reads a table as `S`: (name, weight, specification).
-fn read_as<S: Shape>(
-    item: &Value,
-    base: &[Seg],
-    key: &str,
-    context: &ReadContext,
-    p: &mut Problems,
-) -> Option<(Option<String>, Option<f64>, CriterionKind)> {
-    let s: S = read(item, base, p)?;
+/// One `[[criterion]]` table being read: its value, its place in the brief and what
+/// it may take from the rest of the brief.
+struct Table<'a> {
+    item: &'a Value,
+    base: &'a [Seg],
+    key: &'a str,
+    context: &'a ReadContext,
+}
+
+/// A criterion's name, weight and specification, as read.
+type Read = (Option<String>, Option<f64>, CriterionKind);
+
+/// Reads a table as `S`.
+fn read_as<S: Shape>(t: &Table<'_>, p: &mut Problems) -> Option<Read> {
+    let s: S = read(t.item, t.base, p)?;
     let (name, weight) = s.head();
-    Some((name, weight, s.kind(key, context, p)))
+    Some((name, weight, s.kind(t.key, t.context, p)))
 }
 
 /// The shape of a type's `[[criterion]]` table: the keys every criterion has
@@ -275,16 +281,9 @@ macro_rules! criterion_types {
         }
 
         /// Reads a table of a known type.
-        fn read_typed(
-            t: CriterionType,
-            item: &Value,
-            base: &[Seg],
-            key: &str,
-            context: &ReadContext,
-            p: &mut Problems,
-        ) -> Option<(Option<String>, Option<f64>, CriterionKind)> {
+        fn read_typed(t: CriterionType, table: &Table<'_>, p: &mut Problems) -> Option<Read> {
             match t {
-                $(CriterionType::$variant => read_as::<$shape>(item, base, key, context, p),)*
+                $(CriterionType::$variant => read_as::<$shape>(table, p),)*
             }
         }
     };
@@ -399,7 +398,13 @@ pub(crate) fn read_criterion(
             return None;
         }
     };
-    let (name, weight, kind) = read_typed(kind, item, &base, &key, context, p)?;
+    let table = Table {
+        item,
+        base: &base,
+        key: &key,
+        context,
+    };
+    let (name, weight, kind) = read_typed(kind, &table, p)?;
     let name = head(name, weight, &key, p);
     Some(Criterion {
         name: name?,

@@ -41,28 +41,6 @@ pub fn write_csv<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> s
     super::write_ranking(OutputFormat::Csv, ranking, opts, None, out)
 }
 
-/// Writes a streamed grid as CSV, one row per cell as it is computed: [`super::write_grid`]
-/// in CSV.
-///
-/// ```
-/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
-///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
-/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
-/// let mut out = Vec::new();
-/// let stats = sitematch::output::write_csv_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
-/// // A header, then one row per cell.
-/// assert_eq!(String::from_utf8(out).unwrap().lines().count(), stats.produced + 1);
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-pub fn write_csv_grid<W: Write>(
-    grid: crate::engine::Grid<'_>,
-    on_cell: impl FnMut(&crate::engine::GridStats),
-    out: W,
-) -> std::io::Result<crate::engine::GridStats> {
-    super::write_grid(OutputFormat::Csv, grid, on_cell, out)
-}
-
 /// The CSV record sink: a header row, then one row per record with `lon` and `lat`.
 pub(super) struct CsvSink<'s, W: Write> {
     schema: &'s Schema<'s>,
@@ -132,7 +110,7 @@ pub fn csvt(ranking: &Ranking) -> String {
     csvt_line(ranking, Records::Ranking)
 }
 
-/// The `.csvt` sidecar of [`write_csv_grid`]'s output (see [`csvt`]).
+/// The `.csvt` sidecar of a grid's CSV output (see [`csvt`] and [`super::write_grid`]).
 ///
 /// ```
 /// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};

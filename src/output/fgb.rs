@@ -131,26 +131,3 @@ fn add(
 pub fn write_fgb<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> std::io::Result<()> {
     super::write_ranking(OutputFormat::Fgb, ranking, opts, None, out)
 }
-
-/// Writes a streamed grid as a FlatGeobuf layer (points, or polygons with `cells =
-/// "squares"`), spatially indexed, one record per cell (the cells' columns, as [`super::write_geojson_grid`] writes them); the
-/// header's metadata holds the grid's description. Returns the counts.
-///
-/// ```
-/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
-///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
-/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
-/// let mut out = Vec::new();
-/// let stats = sitematch::output::write_fgb_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
-/// assert!(stats.produced > 0);
-/// assert_eq!(&out[..4], b"fgb\x03");
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-pub fn write_fgb_grid<W: Write>(
-    grid: crate::engine::Grid<'_>,
-    on_cell: impl FnMut(&crate::engine::GridStats),
-    out: W,
-) -> std::io::Result<crate::engine::GridStats> {
-    super::write_grid(OutputFormat::Fgb, grid, on_cell, out)
-}

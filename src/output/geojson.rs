@@ -147,29 +147,6 @@ pub fn write_geojson<W: Write>(
     super::write_ranking(OutputFormat::Geojson, ranking, opts, None, out)
 }
 
-/// Writes a streamed grid (from [`crate::Engine::grid`]) as a GeoJSON
-/// FeatureCollection, one Feature per cell as it is computed; the `sitematch` member
-/// comes last, with the grid's counts. Returns the counts.
-///
-/// ```
-/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
-/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
-///     "communes", Role::Population, vec![Feature::point("t", 2.0, 48.0)])]));
-/// let brief = Brief::from_toml_str("[filter]\nbbox = [1.99, 47.99, 2.01, 48.01]\n[candidates]\ngrid_km = 1\n[[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"communes\"\nideal_km = 1\nzero_km = 10\n")?;
-/// let mut out = Vec::new();
-/// let stats = sitematch::output::write_geojson_grid(engine.grid(&brief, false)?, |_| {}, &mut out).unwrap();
-/// let fc: geojson::FeatureCollection = String::from_utf8(out).unwrap().parse().unwrap();
-/// assert_eq!(fc.features.len(), stats.produced);
-/// # Ok::<(), sitematch::Error>(())
-/// ```
-pub fn write_geojson_grid<W: Write>(
-    grid: crate::engine::Grid<'_>,
-    on_cell: impl FnMut(&crate::engine::GridStats),
-    out: W,
-) -> std::io::Result<crate::engine::GridStats> {
-    super::write_grid(OutputFormat::Geojson, grid, on_cell, out)
-}
-
 /// The GeoJSON record sink: a FeatureCollection, its `sitematch` member first for a
 /// ranking, last for a grid (with the counts of cells).
 pub(super) struct GeoJsonSink<'s, W: Write> {
@@ -410,7 +387,8 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"))
             .collect();
         let mut out = Vec::new();
-        write_geojson_grid(
+        crate::output::write_grid(
+            OutputFormat::Geojson,
             engine.grid(&grid, false).unwrap_or_else(|e| panic!("{e}")),
             |_| {},
             &mut out,

@@ -61,10 +61,10 @@ use crate::brief::{CriterionType, Travel};
 use crate::model::Value;
 use crate::ranking::{plain_number, ColumnType, CriterionValue, Ranking, SiteResult};
 
-pub use self::csv::{csvt, csvt_grid, write_csv, write_csv_grid, PRJ_WGS84};
-pub use self::fgb::{write_fgb, write_fgb_grid};
+pub use self::csv::{csvt, csvt_grid, write_csv, PRJ_WGS84};
+pub use self::fgb::write_fgb;
 pub use self::format::OutputFormat;
-pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson, write_geojson_grid};
+pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson};
 pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::write_html;
 pub use self::markdown::write_markdown;

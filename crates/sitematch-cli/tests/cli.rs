@@ -326,16 +326,7 @@ fn outputs_are_put_in_place_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("shortlist.csv");
     std::fs::write(&out, "old content\n").unwrap();
-    let data = fixtures().join("rank");
-    let brief = fixtures().join("rank/brief.toml");
-    let (code, _, err) = sitematch(&[
-        "rank",
-        brief.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = on_rank_data(&["rank", &rank_brief(), "-o", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("site_id,label,layer"), "{text}");
@@ -459,16 +450,7 @@ fn every_subcommand_and_flag_is_named_in_the_readme() {
 fn an_output_without_an_extension_says_its_format() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("shortlist");
-    let data = fixtures().join("rank");
-    let brief = fixtures().join("rank/brief.toml");
-    let (code, _, err) = sitematch(&[
-        "rank",
-        brief.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = on_rank_data(&["rank", &rank_brief(), "-o", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("has no extension: writing GeoJSON"), "{err}");
     let text = std::fs::read_to_string(&out).unwrap();

@@ -133,6 +133,20 @@ fn point(r: &csv::StringRecord, lon: usize, lat: usize) -> Option<(String, Strin
     Some((deg(num(r, lon)?), deg(num(r, lat)?)))
 }
 
+/// A raw row with its point (lon, lat, as written out).
+type Located<'t> = (&'t csv::StringRecord, (String, String));
+
+/// The rows with a point, each with it, and the count of the others.
+fn located(t: &RawCsv, lon: usize, lat: usize) -> (Vec<Located<'_>>, usize) {
+    let rows: Vec<_> = t
+        .rows()
+        .iter()
+        .filter_map(|r| Some((r, point(r, lon, lat)?)))
+        .collect();
+    let unlocated = t.rows().len() - rows.len();
+    (rows, unlocated)
+}
+
 fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
     let t = RawCsv::open(&raw.join(CHEMICAL), b',')?;
     let [name, insee, commune, total, avail, as_of, sce, source, lon, lat] = t.cols([
@@ -147,13 +161,9 @@ fn chemical(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
         "longitude",
         "latitude",
     ])?;
-    let (mut out, mut unlocated) = (Vec::new(), 0);
-    let mut per_commune: BTreeMap<String, usize> = BTreeMap::new();
-    for r in t.rows() {
-        let Some((x, y)) = point(r, lon, lat) else {
-            unlocated += 1;
-            continue;
-        };
+    let (rows, unlocated) = located(&t, lon, lat);
+    let (mut out, mut per_commune) = (Vec::new(), BTreeMap::new());
+    for (r, (x, y)) in rows {
         // `chem_<commune>`, then `chem_<commune>_2`... for a second platform there.
         let id = match nth_in_commune(&mut per_commune, cell(r, insee)) {
             1 => format!("chem_{}", cell(r, insee)),
@@ -200,13 +210,9 @@ fn sites_cles_en_main(raw: &Path) -> Result<(Vec<Candidate>, usize)> {
             "longitude",
             "latitude",
         ])?;
-    let (mut out, mut unlocated) = (Vec::new(), 0);
-    let mut per_commune: BTreeMap<String, usize> = BTreeMap::new();
-    for r in t.rows() {
-        let Some((x, y)) = point(r, lon, lat) else {
-            unlocated += 1;
-            continue;
-        };
+    let (rows, unlocated) = located(&t, lon, lat);
+    let (mut out, mut per_commune) = (Vec::new(), BTreeMap::new());
+    for (r, (x, y)) in rows {
         let n = nth_in_commune(&mut per_commune, cell(r, insee));
         // The labelled site's area; else the zone's (its available part when stated).
         let labelled = lower_bound(cell(r, area));

@@ -50,23 +50,27 @@ fn raw_features(path: &Path) -> Result<Vec<Value>> {
         .unwrap_or_default())
 }
 
-pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
-    let path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
-    let mut features: Vec<Value> = raw_features(&path)?
+/// The features of a GeoJSON file with their properties renamed by `properties` and
+/// their coordinates rounded to 6 decimals.
+fn renamed(path: &Path, properties: impl Fn(&Value) -> Value) -> Result<Vec<Value>> {
+    Ok(raw_features(path)?
         .into_iter()
         .map(|f| {
-            let p = &f["properties"];
             json!({
                 "type": "Feature",
-                "properties": {
-                    "id": p["id_territoire"],
-                    "nom": p["lib_territoire"],
-                    "epci": p["liste_geo"],
-                },
+                "properties": properties(&f["properties"]),
                 "geometry": round_coords(&f["geometry"]),
             })
         })
-        .collect();
+        .collect())
+}
+
+pub(crate) fn territoires_industrie(raw: &Path, out: &Path) -> Result<LayerReport> {
+    let path = raw.join("anct-territoires-industrie/territoires_industrie_2024.geojson");
+    let mut features = renamed(
+        &path,
+        |p| json!({"id": p["id_territoire"], "nom": p["lib_territoire"], "epci": p["liste_geo"]}),
+    )?;
     let n = write_collection(&mut features, &out.join("territoires_industrie.geojson"))?;
     Ok(LayerReport {
         name: "territoires_industrie",
@@ -86,17 +90,7 @@ rounded to 6 decimals (about 10 cm)."
 /// (the HTML report draws them) and as a zones layer briefs can name.
 pub(crate) fn departements(raw: &Path, out: &Path) -> Result<LayerReport> {
     let path = raw.join("france-geojson/departements-version-simplifiee.geojson");
-    let mut features: Vec<Value> = raw_features(&path)?
-        .into_iter()
-        .map(|f| {
-            let p = &f["properties"];
-            json!({
-                "type": "Feature",
-                "properties": {"id": p["code"], "nom": p["nom"]},
-                "geometry": round_coords(&f["geometry"]),
-            })
-        })
-        .collect();
+    let mut features = renamed(&path, |p| json!({"id": p["code"], "nom": p["nom"]}))?;
     let n = write_collection(&mut features, &out.join("departements.geojson"))?;
     Ok(LayerReport {
         name: "departements",
