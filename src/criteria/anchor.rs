@@ -5,7 +5,7 @@
 use geo::{Distance, Geodesic, Point};
 
 use super::distance::ramp_down;
-use super::{CriterionKind, CriterionValue, Evaluation, Inputs, Scorer, Type};
+use super::{CriterionKind, CriterionValue, Detail, Evaluation, Inputs, Limit, Scorer, Type};
 use crate::de::{required, Problems};
 use crate::model::Feature;
 
@@ -174,12 +174,21 @@ impl Scorer for AnchorScorer<'_> {
             Some((i, km)) => (Some(i), Some(km)),
             None => (None, None),
         };
+        let place = nearest.and_then(|i| self.spec.points.get(i));
         Evaluation {
             value: CriterionValue::Number(km),
             score: km.map_or(0.0, |km| ramp_down(km, self.spec.ideal, self.spec.zero)),
-            nearest,
-            excludes: self.spec.max.is_some_and(|m| km.is_none_or(|km| km > m)),
-            ..Evaluation::none()
+            excludes: (self.spec.max.is_some_and(|m| km.is_none_or(|km| km > m)))
+                .then_some(Limit::Km),
+            detail: match place {
+                // A place the brief names: a label, no id.
+                Some(p) => Detail::Nearest {
+                    id: None,
+                    label: Some(p.label.clone()),
+                    km: None,
+                },
+                None => Detail::None,
+            },
         }
     }
 }

@@ -8,7 +8,9 @@
 
 use std::sync::OnceLock;
 
-use super::{CriterionKind, CriterionValue, DataCheck, DataSet, Evaluation, Inputs, Scorer, Type};
+use super::{
+    CriterionKind, CriterionValue, DataCheck, DataSet, Detail, Evaluation, Inputs, Scorer, Type,
+};
 use crate::de::{not_positive, required, Problems};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Role};
@@ -278,7 +280,7 @@ impl Type for CompetitionSpec {
 
 /// What a competition criterion found for one site, for the explanation.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Detail {
+pub(crate) struct Workers {
     /// Workers within reach, decayed: sum over i of W_i f(t_is).
     pub workers: f64,
     /// The jobs competing for them: workers / (sum over i of (W_i / D_i) f(t_is));
@@ -487,14 +489,11 @@ impl Scorer for CompetitionScorer<'_> {
         Evaluation {
             value: CriterionValue::Number(Some(v)),
             score: (v / self.saturation).clamp(0.0, 1.0),
-            nearest: None,
-            excludes: false,
-            detail: Some(Detail {
+            excludes: None,
+            detail: Detail::Competition(Workers {
                 workers,
                 competing_jobs: (per_job > 0.0).then(|| workers / per_job),
             }),
-            km: None,
-            freight: None,
         }
     }
 }

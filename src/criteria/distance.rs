@@ -1,7 +1,9 @@
 //! distance criterion: the way to the nearest matching facility, in a straight line,
 //! by road or from a matrix (any [`Reach`]).
 
-use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Inputs, Scorer, Type};
+use super::{
+    CriterionKind, CriterionValue, DataCheck, Detail, Evaluation, Inputs, Limit, Scorer, Type,
+};
 use crate::de::{not_positive, required, Problems, TextList};
 use crate::model::{Feature, Role};
 use crate::table::Matcher;
@@ -122,6 +124,10 @@ impl Type for DistanceSpec {
             ideal: self.ideal,
             zero: self.zero,
             max: self.max,
+            limit: match self.travel {
+                Travel::Straight => Limit::Km,
+                _ => Limit::Min,
+            },
         })
     }
 
@@ -149,6 +155,8 @@ struct DistanceScorer<'a> {
     ideal: f64,
     zero: f64,
     max: Option<f64>,
+    /// The limit `max` is: km in a straight line, else minutes.
+    limit: Limit,
 }
 
 impl Scorer for DistanceScorer<'_> {
@@ -163,17 +171,22 @@ impl Scorer for DistanceScorer<'_> {
             Err(_) => Evaluation::none(),
             // No facility can be reached: no value; a maximum excludes.
             Ok(None) => Evaluation {
-                excludes: self.max.is_some(),
+                excludes: self.max.map(|_| self.limit),
                 ..Evaluation::none()
             },
-            Ok(Some((i, cost))) => Evaluation {
-                value: CriterionValue::Number(Some(cost)),
-                score: ramp_down(cost, self.ideal, self.zero),
-                nearest: Some(i),
-                excludes: self.max.is_some_and(|m| cost > m),
-                km: self.reach.km(site, i),
-                ..Evaluation::none()
-            },
+            Ok(Some((i, cost))) => {
+                let f = self.reach.layer().and_then(|l| l.layer().features.get(i));
+                Evaluation {
+                    value: CriterionValue::Number(Some(cost)),
+                    score: ramp_down(cost, self.ideal, self.zero),
+                    excludes: self.max.filter(|m| cost > *m).map(|_| self.limit),
+                    detail: Detail::Nearest {
+                        id: f.map(|f| f.id.clone()),
+                        label: f.and_then(|f| f.label.clone()),
+                        km: self.reach.km(site, i),
+                    },
+                }
+            }
         }
     }
 }

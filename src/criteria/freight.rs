@@ -4,7 +4,9 @@
 use geo::{Distance, Geodesic};
 
 use super::distance::ramp_down;
-use super::{CriterionKind, CriterionValue, DataCheck, Evaluation, Folded, Inputs, Scorer, Type};
+use super::{
+    CriterionKind, CriterionValue, DataCheck, Detail, Evaluation, Folded, Inputs, Scorer, Type,
+};
 use crate::de::{required, Problems, TextList};
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
@@ -472,11 +474,8 @@ impl Scorer for FreightScorer<'_> {
         Evaluation {
             value: CriterionValue::Number(Some(t_co2e)),
             score: ramp_down(t_co2e, self.spec.ideal, self.spec.zero),
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: Some(FreightDetail {
+            excludes: None,
+            detail: Detail::Freight(FreightDetail {
                 tonne_km,
                 rail: rail.is_some(),
                 biggest: shares,

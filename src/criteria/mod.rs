@@ -27,7 +27,6 @@ pub use access::AccessSpec;
 pub use anchor::{Anchor, AnchorSpec};
 pub use attribute::AttributeSpec;
 pub use category::CategorySpec;
-pub(crate) use competition::Detail;
 pub use competition::{CompetitionMeasure, CompetitionSpec, Impedance};
 pub use distance::DistanceSpec;
 pub use freight::{FlowShare, FreightDetail, FreightSpec, DEFAULT_FACTORS};
@@ -420,16 +419,36 @@ pub(crate) struct Evaluation {
     pub value: CriterionValue,
     /// The score, 0 worst to 1 best.
     pub score: f64,
-    /// For distance criteria: the nearest matching facility (layer feature index).
-    pub nearest: Option<usize>,
-    /// True when a hard constraint of the criterion (`max_km`) excludes the site.
-    pub excludes: bool,
+    /// The hard limit of the criterion the site breaks (`max_km`, `max_min`), if any.
+    pub excludes: Option<Limit>,
+    /// What else the criterion found, by type.
+    pub detail: Detail,
+}
+
+/// A hard limit of a criterion, by its unit: `max_km` or `max_min`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    Km,
+    Min,
+}
+
+/// What a criterion found beside its value, by type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Detail {
+    /// Nothing more.
+    None,
+    /// Distance and anchor criteria: the facility or place reached first (a feature's
+    /// id and label, or a place's label), and the straight-line km to it where the
+    /// value is a time.
+    Nearest {
+        id: Option<String>,
+        label: Option<String>,
+        km: Option<f64>,
+    },
     /// Competition criteria: the workers and the jobs competing for them.
-    pub detail: Option<Detail>,
-    /// Drive-time criteria: the straight-line km to the facility reached.
-    pub km: Option<f64>,
+    Competition(competition::Workers),
     /// Freight criteria: the tonne-km and the biggest flows.
-    pub freight: Option<FreightDetail>,
+    Freight(FreightDetail),
 }
 
 impl Evaluation {
@@ -439,11 +458,8 @@ impl Evaluation {
         Evaluation {
             value: CriterionValue::Number(None),
             score: 0.0,
-            nearest: None,
-            excludes: false,
-            detail: None,
-            km: None,
-            freight: None,
+            excludes: None,
+            detail: Detail::None,
         }
     }
 }

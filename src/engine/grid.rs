@@ -110,7 +110,6 @@ pub struct Grid<'a> {
     land: &'a IndexedLayer,
     within: Option<&'a IndexedLayer>,
     zones: Vec<(&'a str, Option<&'a IndexedLayer>)>,
-    engine: &'a Engine,
     land_m: f64,
     dlat: f64,
     include_excluded: bool,
@@ -269,7 +268,6 @@ impl<'a> Grid<'a> {
             land,
             within,
             zones: engine.exclude_zones(brief),
-            engine,
             land_m,
             dlat,
             include_excluded,
@@ -415,13 +413,7 @@ impl<'a> Grid<'a> {
         site.area_ha = Some(self.spec.grid_km * self.spec.grid_km * 100.0);
         site.commune = commune;
         let mut excluded_by = filter::reasons(&self.brief.filter, &site, &[], &self.zones);
-        let criteria = self.engine.evaluate(
-            &self.scorers,
-            &self.weights,
-            self.brief,
-            &site,
-            &mut excluded_by,
-        );
+        let criteria = super::rank::evaluate(&self.scorers, &self.weights, &site, &mut excluded_by);
         let excluded = !excluded_by.is_empty();
         if excluded && !self.include_excluded {
             return Cell::Excluded;

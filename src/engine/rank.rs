@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use super::{filter, target, Engine};
 use crate::aggregate::aggregate;
-use crate::brief::{Brief, CriterionKind, Travel};
-use crate::criteria::{self, Scorer};
+use crate::brief::{Brief, Travel};
+use crate::criteria::{self, Detail, Limit, Scorer};
 use crate::decision;
 use crate::error::{BriefProblems, Error, Result};
 use crate::index::IndexedLayer;
@@ -145,7 +145,7 @@ impl Engine {
                 let k = layer_index(layer);
                 let skip = k.and_then(|k| untested.get(k)).map_or(&[][..], |u| &u[..]);
                 let mut excluded_by = filter::reasons(&brief.filter, f, skip, &zones);
-                let criteria = self.evaluate(scorers, weights, brief, f, &mut excluded_by);
+                let criteria = evaluate(scorers, weights, f, &mut excluded_by);
                 let row = layer.attribute_rows().get(*i);
                 let values = match (row, k.and_then(|k| positions.get(k))) {
                     // The ranking's columns are this layer's, in its order.
@@ -181,60 +181,51 @@ impl Engine {
             })
             .collect()
     }
+}
 
-    /// Evaluates every criterion of a brief for one site: the results, with the
-    /// `<criterion>:max_km` reasons appended to `excluded_by`.
-    pub(super) fn evaluate(
-        &self,
-        scorers: &[Box<dyn Scorer + '_>],
-        weights: &[f64],
-        brief: &Brief,
-        site: &Feature,
-        excluded_by: &mut Vec<Exclusion>,
-    ) -> Vec<CriterionResult> {
-        scorers
-            .iter()
-            .zip(weights)
-            .zip(&brief.criteria)
-            .map(|((s, w), c)| {
-                let e = s.evaluate(site);
-                if e.excludes {
-                    let name = s.name().to_string();
-                    excluded_by.push(match &c.kind {
-                        CriterionKind::Distance(d) if d.travel == Travel::Straight => {
-                            Exclusion::MaxKm(name)
-                        }
-                        CriterionKind::Anchor(_) => Exclusion::MaxKm(name),
-                        _ => Exclusion::MaxMin(name),
-                    });
+/// Evaluates every criterion of a brief for one site: the results, with the
+/// `<criterion>:max_km` reasons appended to `excluded_by`.
+pub(super) fn evaluate(
+    scorers: &[Box<dyn Scorer + '_>],
+    weights: &[f64],
+    site: &Feature,
+    excluded_by: &mut Vec<Exclusion>,
+) -> Vec<CriterionResult> {
+    scorers
+        .iter()
+        .zip(weights)
+        .map(|(s, w)| {
+            let e = s.evaluate(site);
+            let name = || s.name().to_string();
+            match e.excludes {
+                Some(Limit::Km) => excluded_by.push(Exclusion::MaxKm(name())),
+                Some(Limit::Min) => excluded_by.push(Exclusion::MaxMin(name())),
+                None => {}
+            }
+            let mut r = CriterionResult {
+                points: 100.0 * w * e.score,
+                value: e.value,
+                score: e.score,
+                nearest_id: None,
+                nearest_label: None,
+                workers: None,
+                competing_jobs: None,
+                km: None,
+                freight: None,
+            };
+            match e.detail {
+                Detail::None => {}
+                Detail::Nearest { id, label, km } => {
+                    (r.nearest_id, r.nearest_label, r.km) = (id, label, km);
                 }
-                // The facility reached: a feature of the criterion's layer, or a place
-                // the brief names (an anchor: a label, no id).
-                let (nearest_id, nearest_label) = match (&c.kind, e.nearest) {
-                    (CriterionKind::Anchor(a), Some(i)) => {
-                        (None, a.points.get(i).map(|p| p.label.clone()))
-                    }
-                    (_, Some(i)) => {
-                        let layer = c.kind.layer().and_then(|n| self.layer(n));
-                        let f = layer.and_then(|l| l.layer().features.get(i));
-                        (f.map(|n| n.id.clone()), f.and_then(|n| n.label.clone()))
-                    }
-                    (_, None) => (None, None),
-                };
-                CriterionResult {
-                    points: 100.0 * w * e.score,
-                    value: e.value,
-                    score: e.score,
-                    nearest_id,
-                    nearest_label,
-                    workers: e.detail.map(|d| d.workers),
-                    competing_jobs: e.detail.and_then(|d| d.competing_jobs),
-                    km: e.km,
-                    freight: e.freight,
+                Detail::Competition(c) => {
+                    (r.workers, r.competing_jobs) = (Some(c.workers), c.competing_jobs);
                 }
-            })
-            .collect()
-    }
+                Detail::Freight(f) => r.freight = Some(f),
+            }
+            r
+        })
+        .collect()
 }
 
 /// Scores the sites that pass every hard constraint (by the brief's method, or by
