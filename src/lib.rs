@@ -75,6 +75,7 @@ mod model;
 mod network;
 pub mod output;
 mod ranking;
+mod report;
 mod table;
 #[cfg(test)]
 mod test_util;

@@ -10,10 +10,10 @@ use geo::{BoundingRect, Intersects, Rect};
 use serde_json::{json, Value};
 
 use super::geojson::geometry_json;
-use super::markdown::{notes, short_value};
 use super::{selected, OutputOptions};
 use crate::model::Layer;
 use crate::ranking::{CriterionValue, Ranking, SiteResult};
+use crate::report::Receipt;
 
 const LEAFLET_JS: &str = include_str!("vendor/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("vendor/leaflet/leaflet.css");
@@ -69,7 +69,9 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
         )),
     }
     h.push_str("<table><tr><th>criterion</th><th>value</th><th>score</th><th>weight</th><th>points</th><th>measured to</th></tr>");
-    for (k, (info, c)) in ranking.criteria.iter().zip(&s.criteria).enumerate() {
+    let receipt = Receipt::of(ranking, s);
+    for line in &receipt.lines {
+        let c = line.result;
         let mut to = c
             .nearest_label
             .clone()
@@ -78,33 +80,28 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
         if let (Some(km), CriterionValue::Number(Some(_))) = (c.km, &c.value) {
             to.push_str(&format!(" ({km:.1} km away)"));
         }
-        if let Some(f) = &c.freight {
-            to.push_str(&super::report::biggest_flows(f));
+        if let Some(flows) = &line.flows {
+            to.push_str(flows);
         }
-        if let Some(gap) = ranking
-            .target
-            .as_ref()
-            .and_then(|t| super::report::gap(info, &c.value, t, k))
-        {
+        if let Some(gap) = &line.gap {
             if !to.is_empty() {
                 to.push_str("; ");
             }
-            to.push_str(&gap);
+            to.push_str(gap);
         }
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}</td><td>{}</td></tr>",
-            esc(&info.name),
-            esc(&short_value(info, c)),
+            esc(&line.info.name),
+            esc(&line.short),
             c.score,
-            info.weight * 100.0,
+            line.info.weight * 100.0,
             c.points,
             esc(&to)
         ));
     }
     h.push_str("</table>");
-    let n = notes(s);
-    if !n.is_empty() {
-        h.push_str(&format!("<p class=\"notes\">{}</p>", esc(&n)));
+    if !receipt.notes.is_empty() {
+        h.push_str(&format!("<p class=\"notes\">{}</p>", esc(&receipt.notes)));
     }
     h
 }
@@ -159,14 +156,15 @@ fn table(ranking: &Ranking, sites: &[&SiteResult], ranked: bool) -> String {
             s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ));
-        for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
+        let receipt = Receipt::of(ranking, s);
+        for line in &receipt.lines {
             h.push_str(&format!(
                 "<td>{} <small>({:.1} pts)</small></td>",
-                esc(&short_value(info, c)),
-                c.points
+                esc(&line.short),
+                line.result.points
             ));
         }
-        h.push_str(&format!("<td>{}</td></tr>", esc(&notes(s))));
+        h.push_str(&format!("<td>{}</td></tr>", esc(&receipt.notes)));
     }
     h.push_str("</tbody></table>");
     h

@@ -3,35 +3,8 @@
 use std::io::Write;
 
 use super::{selected, OutputOptions};
-use crate::brief::CriterionType;
-use crate::ranking::{CriterionValue, Ranking};
-
-/// Exclusion reasons, near miss, Pareto, robustness and shortlist, in a few words.
-pub(super) fn notes(s: &crate::ranking::SiteResult) -> String {
-    let d = &s.decision;
-    let mut n = Vec::new();
-    if !s.excluded_by.is_empty() {
-        n.push(format!("excluded: {}", s.excluded_by_text(", ")));
-    }
-    if let Some(m) = &d.near_miss {
-        n.push(format!("near miss: {}", m));
-    }
-    match (d.pareto, &d.dominated_by) {
-        (Some(true), _) => n.push("Pareto".into()),
-        (_, Some(by)) => n.push(format!("dominated by {by}")),
-        _ => {}
-    }
-    if let (Some(top), Some(lo), Some(hi)) = (d.p_top, d.rank_p05, d.rank_p95) {
-        n.push(format!(
-            "in top {:.0}% of runs, rank {lo}-{hi}",
-            top * 100.0
-        ));
-    }
-    if let Some(why) = &d.dropped_by {
-        n.push(format!("dropped: {why}"));
-    }
-    n.join("; ")
-}
+use crate::ranking::Ranking;
+use crate::report::Receipt;
 
 fn escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -105,11 +78,12 @@ pub fn write_markdown<W: Write>(
                 .unwrap_or_else(|| "-".into()),
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ];
-        for (info, c) in ranking.criteria.iter().zip(&s.criteria) {
-            let value = escape(&short_value(info, c));
-            row.push(format!("{value} ({:.1} pts)", c.points));
+        let receipt = Receipt::of(ranking, s);
+        for line in &receipt.lines {
+            let value = escape(&line.short);
+            row.push(format!("{value} ({:.1} pts)", line.result.points));
         }
-        row.push(escape(&notes(s)));
+        row.push(escape(&receipt.notes));
         writeln!(out, "| {} |", row.join(" | "))?;
     }
     if !ranking.attributes.is_empty() {
@@ -125,33 +99,6 @@ pub fn write_markdown<W: Write>(
         .collect();
     writeln!(out, "\nValues: {}.", escape(&units.join("; ")))?;
     out.flush()
-}
-
-/// A criterion's value in a few characters, with its unit where it has one: `3.2 km`,
-/// `12 min`, `946` (people, whole), `0.82` (workers per job), `U`, `n/a`.
-pub(super) fn short_value(
-    info: &crate::ranking::CriterionInfo,
-    c: &crate::ranking::CriterionResult,
-) -> String {
-    match &c.value {
-        CriterionValue::Number(Some(x)) if info.kind.is_distance() => {
-            format!("{x:.1} {}", info.travel.unit())
-        }
-        // A sum over people: whole numbers.
-        CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
-        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
-            format!("{x:.2}")
-        }
-        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Freight => {
-            format!("{x:.0} t CO2e")
-        }
-        CriterionValue::Number(Some(x)) => format!("{x:.4}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string(),
-        CriterionValue::Number(None) => "n/a".into(),
-        CriterionValue::Text(t) => t.clone().unwrap_or_else(|| "n/a".into()),
-    }
 }
 
 /// One site's line of the details section: rank, label, id, then every attribute

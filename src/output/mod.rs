@@ -68,9 +68,10 @@ pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson};
 pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::write_html;
 pub use self::markdown::write_markdown;
-pub use self::report::{explain, layers_table, skipped_lines, tags_table};
+pub use self::report::{layers_table, skipped_lines, tags_table};
 pub use self::sink::{grid_sidecars, sidecars, write_grid, write_ranking};
 pub use self::style::{qgis_style, StyleGeometry};
+pub use crate::report::text::explain;
 
 /// What to write.
 ///
@@ -399,7 +400,7 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
             let f = c.freight.as_ref();
             out.push(Cell::Num(f.map(|f| f.tonne_km.round())));
             out.push(Cell::Bool(f.map(|f| f.rail)));
-            out.push(Cell::Text(f.map(report::biggest_flows)));
+            out.push(Cell::Text(f.map(crate::report::biggest_flows)));
         }
     }
     let d = &s.decision;
