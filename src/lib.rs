@@ -69,6 +69,7 @@ mod de;
 mod decision;
 mod engine;
 mod error;
+mod geodesy;
 mod index;
 mod io;
 mod model;

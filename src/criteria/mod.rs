@@ -18,10 +18,14 @@ mod freight;
 pub(crate) mod land;
 mod zone;
 
+mod check;
+mod read;
+pub(crate) use check::DataCheck;
+use read::{read_as, Read, Shape, Table};
+pub(crate) use read::{read_criterion, ReadContext};
+
 use std::collections::HashMap;
 use std::sync::Arc;
-
-use serde_json::Value;
 
 pub use access::AccessSpec;
 pub use anchor::{Anchor, AnchorSpec};
@@ -33,10 +37,10 @@ pub use freight::{FlowShare, FreightDetail, FreightSpec, DEFAULT_FACTORS};
 pub use land::LandSpec;
 pub use zone::ZoneSpec;
 
-use crate::de::{read, value_type, Problems, Seg};
-use crate::error::{KeyProblem, Result};
+use crate::de::Problems;
+use crate::error::Result;
 use crate::index::IndexedLayer;
-use crate::model::{CriterionValue, Feature, Layer, Role, BUILTIN_FIELDS};
+use crate::model::{CriterionValue, Feature, Layer, Role};
 use crate::network::Network;
 use crate::table::Folded;
 use crate::travel::{Travel, TravelMatrix, Ways};
@@ -110,47 +114,6 @@ pub(crate) trait Type {
     fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a>;
     /// The score of a value in the criterion's unit (a reference profile's values).
     fn score_of_value(&self, value: &CriterionValue) -> Option<f64>;
-}
-
-/// The keys every criterion has, read whatever its type (to report a bad name or
-/// weight even when the type is unknown).
-#[derive(Debug, serde::Deserialize)]
-struct HeadShape {
-    name: Option<String>,
-    weight: Option<f64>,
-}
-
-/// The shape of one type's `[[criterion]]` table, as written.
-trait Shape: serde::de::DeserializeOwned {
-    /// Its `name` and `weight`.
-    fn head(&self) -> (Option<String>, Option<f64>);
-    /// The specification, its problems in `p` (`key`: `criterion[2]`).
-    fn kind(self, key: &str, context: &ReadContext, p: &mut Problems) -> CriterionKind;
-}
-
-/// What a criterion's table may take from the rest of the brief.
-pub(crate) struct ReadContext {
-    /// The brief's `need_ha` (else its `filter.min_area_ha`).
-    pub need_ha: Option<f64>,
-}
-
-/// One `[[criterion]]` table being read: its value, its place in the brief and what
-/// it may take from the rest of the brief.
-struct Table<'a> {
-    item: &'a Value,
-    base: &'a [Seg],
-    key: &'a str,
-    context: &'a ReadContext,
-}
-
-/// A criterion's name, weight and specification, as read.
-type Read = (Option<String>, Option<f64>, CriterionKind);
-
-/// Reads a table as `S`.
-fn read_as<S: Shape>(t: &Table<'_>, p: &mut Problems) -> Option<Read> {
-    let s: S = read(t.item, t.base, p)?;
-    let (name, weight) = s.head();
-    Some((name, weight, s.kind(t.key, t.context, p)))
 }
 
 /// The shape of a type's `[[criterion]]` table: the keys every criterion has
@@ -364,54 +327,6 @@ impl CriterionKind {
     }
 }
 
-/// One `[[criterion]]` table, read by its type (`i`: its index in the brief).
-pub(crate) fn read_criterion(
-    item: &Value,
-    i: usize,
-    context: &ReadContext,
-    p: &mut Problems,
-) -> Option<Criterion> {
-    let key = format!("criterion[{i}]");
-    let base = [Seg::Key("criterion".into()), Seg::Index(i)];
-    if !item.is_object() {
-        p.push(&key, format!("must be a table, found {}", value_type(item)));
-        return None;
-    }
-    let kind = match item.get("type") {
-        None => Err("is required".to_string()),
-        Some(Value::String(t)) => CriterionType::from_name(t).ok_or_else(|| {
-            let names: Vec<&str> = CriterionType::ALL.iter().map(|t| t.as_str()).collect();
-            let (last, rest) = names.split_last().unwrap_or((&"", &[]));
-            format!("{t:?}: use {} or {last}", rest.join(", "))
-        }),
-        Some(other) => Err(format!("must be text, found {}", value_type(other))),
-    };
-    let kind = match kind {
-        Ok(kind) => kind,
-        Err(why) => {
-            // Still check the keys every criterion has.
-            if let Some(h) = read::<HeadShape>(item, &base, p) {
-                head(h.name, h.weight, &key, p);
-            }
-            p.push(format!("{key}.type"), why);
-            return None;
-        }
-    };
-    let table = Table {
-        item,
-        base: &base,
-        key: &key,
-        context,
-    };
-    let (name, weight, kind) = read_typed(kind, &table, p)?;
-    let name = head(name, weight, &key, p);
-    Some(Criterion {
-        name: name?,
-        weight: weight.unwrap_or(1.0),
-        kind,
-    })
-}
-
 /// What one criterion says of one site.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Evaluation {
@@ -497,29 +412,6 @@ pub(crate) trait DataSet: Sync {
     fn network_of(&self, travel: &Travel) -> Option<&Network>;
 }
 
-/// Checks the name and weight of a criterion; the name, if there is one.
-fn head(name: Option<String>, weight: Option<f64>, key: &str, p: &mut Problems) -> Option<String> {
-    match &name {
-        None => p.required(format!("{key}.name"), "is required"),
-        Some(n)
-            if n.is_empty()
-                || !n
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
-        {
-            p.push(
-                format!("{key}.name"),
-                format!("{n:?}: use letters, digits, '_' or '-' (it names output columns)"),
-            )
-        }
-        _ => {}
-    }
-    if weight.is_some_and(|x| x < 0.0) {
-        p.push(format!("{key}.weight"), "must not be negative");
-    }
-    name
-}
-
 /// What a criterion's scorer reads: the data set, the matrices and flows files its
 /// brief names (each read once).
 pub(crate) struct Inputs<'a> {
@@ -601,101 +493,5 @@ fn number(v: &CriterionValue) -> Option<f64> {
     match v {
         CriterionValue::Number(x) => *x,
         CriterionValue::Text(_) => None,
-    }
-}
-
-/// A brief's criteria against the data: the layers they name exist and have the
-/// right role, the fields they name exist. Role problems come first, then field
-/// problems, each in the criteria's order.
-pub(crate) struct DataCheck<'a> {
-    /// Every layer of the data.
-    pub layers: &'a [&'a Layer],
-    /// The site layers the brief ranks.
-    pub sites: Vec<&'a Layer>,
-    /// Problems of layers and their roles.
-    pub roles: Vec<KeyProblem>,
-    /// Problems of fields.
-    pub fields: Vec<KeyProblem>,
-}
-
-impl<'a> DataCheck<'a> {
-    /// The layer with this name.
-    pub(crate) fn find(&self, name: &str) -> Option<&'a Layer> {
-        self.layers.iter().copied().find(|l| l.name == name)
-    }
-
-    /// A problem at `key` unless layer `name` exists with one of `roles`.
-    pub(crate) fn role(&mut self, key: String, name: &str, roles: &[Role]) {
-        match self.find(name).map(|l| l.role) {
-            None => {
-                let names: Vec<&str> = self.layers.iter().map(|l| l.name.as_str()).collect();
-                self.roles.push(KeyProblem::new(
-                    key,
-                    format!(
-                        "no layer {name:?} in the data; the layers are: {}",
-                        names.join(", ")
-                    ),
-                ))
-            }
-            Some(r) if !roles.contains(&r) => {
-                let wanted: Vec<String> = roles.iter().map(Role::to_string).collect();
-                self.roles.push(KeyProblem::new(
-                    key,
-                    format!(
-                        "layer {name:?} is a {r} layer; this needs a {} layer",
-                        wanted.join(" or ")
-                    ),
-                ))
-            }
-            Some(_) => {}
-        }
-    }
-
-    /// True when the sites have field `f` (or it is one every feature has).
-    pub(crate) fn is_site_field(&self, f: &str) -> bool {
-        BUILTIN_FIELDS.contains(&f)
-            || self
-                .sites
-                .iter()
-                .any(|l| l.attribute_names.iter().any(|a| a == f))
-    }
-
-    /// The problem of a field the sites do not have, listing those they have.
-    pub(crate) fn no_site_field(&self, f: &str) -> String {
-        let mut all: Vec<&str> = BUILTIN_FIELDS.to_vec();
-        for a in self.sites.iter().flat_map(|l| &l.attribute_names) {
-            if !all.contains(&a.as_str()) {
-                all.push(a);
-            }
-        }
-        format!(
-            "the site layers have no attribute {f:?}; they have: {}",
-            all.join(", ")
-        )
-    }
-
-    /// A problem at `key` unless the sites have field `f`.
-    pub(crate) fn site_field(&mut self, key: String, f: &str) {
-        if !self.is_site_field(f) {
-            let why = self.no_site_field(f);
-            self.fields.push(KeyProblem::new(key, why));
-        }
-    }
-
-    /// A problem at `key` when layer `name` (if it exists) has no field `field`.
-    pub(crate) fn layer_field(&mut self, key: String, name: &str, field: &str) {
-        let Some(l) = self.find(name) else {
-            return;
-        };
-        if !BUILTIN_FIELDS.contains(&field) && !l.attribute_names.iter().any(|a| a == field) {
-            self.fields.push(KeyProblem::new(
-                key,
-                format!(
-                    "layer {:?} has no attribute {field:?}; it has: {}",
-                    l.name,
-                    l.attribute_names.join(", ")
-                ),
-            ))
-        }
     }
 }
