@@ -71,8 +71,8 @@ pub enum Command {
 /// Where the data is.
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
-    /// Data folder (or catalog file); default: $SITEMATCH_DATA, else the project's
-    /// data/ folder.
+    /// Data folder (or catalog file); default: $SITEMATCH_DATA, else the data set
+    /// built into sitematch (unpacked once into the cache folder).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Make the first bad feature an error instead of skipping it.

@@ -17,10 +17,10 @@ use anyhow::{anyhow, Context};
 use clap::Parser;
 
 use args::{Args, Command};
-use data::load;
+use data::{load, load_from, DataSet};
 use plan::{like_site, with_runs};
 use sitematch::output;
-use sitematch::{data_dir, Brief, Engine};
+use sitematch::{Brief, Engine};
 
 /// How `run` ended when it did not fail.
 pub(crate) enum Outcome {
@@ -66,11 +66,12 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             show_skipped,
             tags,
         } => {
-            let dir = data_dir(data.data.as_deref());
-            let catalog = load(&data)?;
+            let set = DataSet::of(&data)?;
+            let catalog = load_from(&set.dir, &data)?;
             let mut out = std::io::stdout().lock();
+            writeln!(out, "data set: {}\n", set.describe())?;
             if catalog.layers.is_empty() && catalog.networks.is_empty() {
-                writeln!(out, "{}: no layers", dir.display())?;
+                writeln!(out, "{}: no layers", set.dir.display())?;
             } else {
                 out.write_all(output::layers_table(&catalog).as_bytes())?;
             }
@@ -126,8 +127,8 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             bind,
             max_rankings,
         } => {
-            let dir = data_dir(data.data.as_deref());
-            let engine = Engine::new(load(&data)?);
+            let dir = DataSet::of(&data)?.dir;
+            let engine = Engine::new(load_from(&dir, &data)?);
             let mut limits = sitematch_server::Limits::default();
             if let Some(n) = max_rankings {
                 limits.max_rankings = n.max(1);

@@ -4,9 +4,9 @@ use std::mem::ManuallyDrop;
 
 use anyhow::Context;
 use sitematch::output::{self, OutputOptions};
-use sitematch::{data_dir, Engine};
+use sitematch::Engine;
 
-use crate::data::load;
+use crate::data::{load_from, DataSet};
 use crate::plan::RankPlan;
 use crate::write::{cannot_write, write_atomically, write_beside, Output};
 use crate::{warn, Outcome};
@@ -16,7 +16,8 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
     // The engine and the ranking are left for the process's exit to free:
     // freeing a national ranking and its indexes piece by piece costs tens of
     // milliseconds for nothing.
-    let engine = ManuallyDrop::new(Engine::new(load(&plan.data)?));
+    let set = DataSet::of(&plan.data)?;
+    let engine = ManuallyDrop::new(Engine::new(load_from(&set.dir, &plan.data)?));
     // The map's context: the data set's département outlines, when it has them.
     let outlines = engine.layer("departements").map(|l| l.layer());
     if plan.brief.grid.is_some() {
@@ -33,7 +34,7 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
     if let (true, Some(p)) = (format.needs_file(), path.as_deref()) {
         let brief_text = std::fs::read_to_string(brief_path).unwrap_or_default();
         let brief_file = brief_path.display().to_string();
-        let data_dir = data_dir(plan.data.data.as_deref()).display().to_string();
+        let data_dir = set.dir.display().to_string();
         let extra = [
             ("brief_file", brief_file.as_str()),
             ("brief_text", brief_text.as_str()),

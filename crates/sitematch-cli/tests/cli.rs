@@ -70,7 +70,10 @@ fn layers_prints_one_row_per_layer() {
     let data = fixtures().join("catalog");
     let (code, out, err) = sitematch(&["layers", "--data", data.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let lines: Vec<&str> = out.lines().collect();
+    // Which data set, then the table.
+    let (head, table) = out.split_once("\n\n").unwrap();
+    assert_eq!(head, format!("data set: {}", data.display()));
+    let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     assert!(lines[0].starts_with("layer") && lines[0].contains("bbox"));
     let sites: Vec<&str> = lines[2].split_whitespace().collect();
@@ -455,4 +458,60 @@ fn an_output_without_an_extension_says_its_format() {
     assert!(err.contains("has no extension: writing GeoJSON"), "{err}");
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with('{') && text.contains("\"FeatureCollection\""));
+}
+
+/// The default data set travels in the binary: a copy of `sitematch` moved away from
+/// the source tree, run from another folder with no `--data` nor `SITEMATCH_DATA`,
+/// ranks an example brief copied beside it, unpacks the data set once into its cache
+/// folder, says so in `layers`, and writes the same shortlist as the source tree's
+/// `data/`.
+#[test]
+fn a_moved_binary_carries_its_data_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("sitematch");
+    std::fs::copy(env!("CARGO_BIN_EXE_sitematch"), &bin).unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let brief = dir.path().join("brief.toml");
+    std::fs::copy(repo.join("examples/briefs/national_zan.toml"), &brief).unwrap();
+    let cache = dir.path().join("cache");
+    let run = |args: &[&str]| {
+        let out = Command::new(&bin)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("SITEMATCH_DATA")
+            .env("SITEMATCH_CACHE", &cache)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let built_in = run(&["rank", "brief.toml", "--format", "csv"]);
+    assert!(built_in.lines().count() > 10, "{built_in}");
+    let unpacked: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("data-"))
+        .collect();
+    assert_eq!(unpacked.len(), 1, "one unpacked data set");
+    let catalog = unpacked[0].path().join("catalog.toml");
+    let when = std::fs::metadata(&catalog).unwrap().modified().unwrap();
+    let layers = run(&["layers"]);
+    assert!(layers.starts_with("data set: the default data set built into sitematch"));
+    assert!(layers.contains("friches"), "{layers}");
+    // Unpacked once: the second run used the same files.
+    assert_eq!(
+        std::fs::metadata(&catalog).unwrap().modified().unwrap(),
+        when
+    );
+    let data = repo.join("data");
+    let source = run(&[
+        "rank",
+        "brief.toml",
+        "--format",
+        "csv",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(built_in, source);
 }
