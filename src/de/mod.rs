@@ -61,6 +61,25 @@ pub(crate) enum Seg {
     Index(usize),
 }
 
+/// The one of `among` a typo of `word` most likely meant: one that extends it with a
+/// suffix (`zero` for `zero_km`), else the closest in edits, a swap of two letters
+/// one edit (`idael_km` for `ideal_km`), within a third of its length, at least one edit and fewer than its
+/// length; ties to the first.
+fn closest<'a>(word: &str, among: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let extends = among.clone().find(|k| {
+        k.strip_prefix(word)
+            .is_some_and(|rest| rest.starts_with('_'))
+    });
+    let n = word.chars().count();
+    extends.or_else(|| {
+        among
+            .map(|k| (strsim::osa_distance(k, word), k))
+            .min_by_key(|(d, _)| *d)
+            .filter(|(d, _)| *d > 0 && *d < n && *d <= (n / 3).max(1))
+            .map(|(_, k)| k)
+    })
+}
+
 /// A key path as messages write it: `criterion[2].zero_km`.
 pub(crate) fn render(path: &[Seg]) -> String {
     let mut out = String::new();
@@ -95,7 +114,10 @@ pub(crate) struct Fault {
 #[derive(Debug)]
 enum FaultKind {
     /// A key the table does not have; `allowed` are the keys it has, in order.
-    UnknownKey { allowed: &'static [&'static str] },
+    UnknownKey {
+        key: String,
+        allowed: &'static [&'static str],
+    },
     /// A value of another type than the shape's.
     WrongType {
         found: &'static str,
@@ -121,8 +143,14 @@ impl Fault {
     /// The problem's text, as briefs have always said it.
     fn message(&self) -> String {
         match &self.kind {
-            FaultKind::UnknownKey { allowed } => {
-                format!("unknown key; the keys here are: {}", allowed.join(", "))
+            FaultKind::UnknownKey { key, allowed } => {
+                let guess = closest(key, allowed.iter().copied())
+                    .map(|k| format!("did you mean {k:?}? "))
+                    .unwrap_or_default();
+                format!(
+                    "unknown key; {guess}the keys here are: {}",
+                    allowed.join(", ")
+                )
             }
             FaultKind::WrongType { found, expected } => {
                 format!("must be {}, found {found}", expected_words(expected))
@@ -206,10 +234,13 @@ impl de::Error for Fault {
         }
     }
 
-    fn unknown_field(_field: &str, allowed: &'static [&'static str]) -> Self {
+    fn unknown_field(field: &str, allowed: &'static [&'static str]) -> Self {
         Fault {
             path: None,
-            kind: FaultKind::UnknownKey { allowed },
+            kind: FaultKind::UnknownKey {
+                key: field.to_string(),
+                allowed,
+            },
         }
     }
 }
@@ -554,5 +585,16 @@ mod tests {
             Seg::Key("zero_km".into()),
         ];
         assert_eq!(render(&path), "criterion[2].zero_km");
+    }
+
+    #[test]
+    fn an_unknown_key_suggests_the_one_meant() {
+        let keys = ["name", "type", "ideal_km", "zero_km", "max_km", "layer"];
+        assert_eq!(closest("idael_km", keys.iter().copied()), Some("ideal_km"));
+        assert_eq!(closest("zero", keys.iter().copied()), Some("zero_km"));
+        assert_eq!(closest("layr", keys.iter().copied()), Some("layer"));
+        // Nothing near: no guess; one letter is no typo of another.
+        assert_eq!(closest("colour", keys.iter().copied()), None);
+        assert_eq!(closest("y", ["x"].iter().copied()), None);
     }
 }
