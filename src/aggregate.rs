@@ -1,4 +1,4 @@
-//! Aggregation of criterion scores (DESIGN section 3): the weighted sum, TOPSIS and
+//! Aggregation of criterion scores (docs/engine.md, section 4): the weighted sum, TOPSIS and
 //! AHP weights. Plain functions on score matrices (one row per site, one column per
 //! criterion, scores 0..=1), used by the engine, the grid and the robustness runs.
 
@@ -64,7 +64,7 @@ pub fn weighted_sum(scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// TOPSIS on criterion scores, all benefits (DESIGN section 3): vector
+/// TOPSIS on criterion scores, all benefits (docs/engine.md, section 4): vector
 /// normalisation per column (a column of zeros stays zeros), weighting by w_c / sum w,
 /// Euclidean distances D+ and D- to the column maxima and minima, and
 /// score_i = 100 * D- / (D+ + D-), 100 when both are 0.
@@ -129,7 +129,7 @@ pub fn topsis(scores: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// The random consistency index RI for n = 1..=10 (DESIGN section 3).
+/// The random consistency index RI for n = 1..=10 (docs/engine.md, section 4).
 pub const RANDOM_INDEX: [f64; 10] = [0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49];
 
 /// AHP weights: the principal eigenvector of a positive reciprocal matrix (power

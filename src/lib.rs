@@ -1,6 +1,6 @@
 //! sitematch: rank candidate sites (brownfields, business parks) for a relocating plant.
 //!
-//! Data come as *layers* listed in a `catalog.toml` (DESIGN section 1): GeoJSON,
+//! Data come as *layers* listed in a `catalog.toml` (docs/engine.md, section 1): GeoJSON,
 //! ESRI Shapefile or CSV, each reprojected once at load to WGS84 longitude/latitude
 //! and indexed in an R-tree for geodesic nearest and within-radius queries. A
 //! [`Brief`] says what the plant needs; the [`Engine`] ranks the sites against it and

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{FeatureProblem, Location, Skipped};
 
-/// What a layer is for (DESIGN section 1).
+/// What a layer is for (docs/engine.md, section 1).
 ///
 /// ```
 /// use sitematch::Role;
@@ -225,7 +225,7 @@ impl Feature {
         }
     }
 
-    /// A feature from any geometry; its location is its centroid (DESIGN section 3).
+    /// A feature from any geometry; its location is its centroid (docs/engine.md).
     /// `None` when the geometry is empty.
     pub fn from_geometry(id: impl Into<String>, geometry: Geometry<f64>) -> Option<Self> {
         let location = match &geometry {
@@ -296,7 +296,7 @@ pub struct Layer {
     pub measure: Measure,
 }
 
-/// How a distance criterion measures to the features of a layer (DESIGN section 10).
+/// How a distance criterion measures to the features of a layer (docs/engine.md, section 2).
 ///
 /// ```
 /// use geo::{line_string, Geometry};

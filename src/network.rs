@@ -1,4 +1,4 @@
-//! Road networks (DESIGN section 8): a directed graph of nodes and edges timed in
+//! Road networks (docs/engine.md, section 5): a directed graph of nodes and edges timed in
 //! minutes, the access legs that join points to it, and the shortest-time searches
 //! the drive-time criteria run on it.
 
@@ -12,7 +12,7 @@ use crate::error::Skipped;
 use crate::index::IndexedLayer;
 use crate::model::{Feature, Layer, Role};
 
-/// Speeds by OpenStreetMap `highway` value, km/h (DESIGN section 8); a way is a road
+/// Speeds by OpenStreetMap `highway` value, km/h (docs/engine.md, section 5); a way is a road
 /// when its `highway` is one of these (or in the catalog's `[layer.speeds]`).
 pub const OSM_SPEEDS_KMH: [(&str, f64); 15] = [
     ("motorway", 110.0),
@@ -32,7 +32,7 @@ pub const OSM_SPEEDS_KMH: [(&str, f64); 15] = [
     ("living_street", 10.0),
 ];
 
-/// Speeds by IGN ROUTE 120 class, km/h (DESIGN section 8), as written with and
+/// Speeds by IGN ROUTE 120 class, km/h (docs/engine.md, section 5), as written with and
 /// without accents and capitals; any other class is driven at [`DEFAULT_KMH`].
 pub const ROUTE120_SPEEDS_KMH: [(&str, f64); 8] = [
     ("Autoroute", 110.0),

@@ -1,4 +1,4 @@
-//! Briefs (DESIGN section 2): what a consultant asks for, in TOML or JSON.
+//! Briefs (the README, Briefs): what a consultant asks for, in TOML or JSON.
 //!
 //! Parsing reports every problem at once, each with its key path
 //! (`criterion[2].zero_km: must be greater than ideal_km`). Problems that need the data

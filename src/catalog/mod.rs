@@ -1,5 +1,5 @@
 //! The catalog: what a data folder holds and how each file's fields map onto layers
-//! (DESIGN section 1), and the loading of its layers as checked WGS84 layers.
+//! (docs/engine.md, section 1), and the loading of its layers as checked WGS84 layers.
 
 mod assemble;
 mod osm;

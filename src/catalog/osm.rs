@@ -1,4 +1,4 @@
-//! Network layers from OpenStreetMap extracts (`.osm.pbf`, DESIGN section 8), read with
+//! Network layers from OpenStreetMap extracts (`.osm.pbf`, docs/engine.md, section 5), read with
 //! the pure-Rust `osmpbf` crate in two passes: the road ways first (their tags decide
 //! whether, how fast and in which direction they are driven), then the coordinates of
 //! the nodes they use. The graph's nodes are the ways' end points and the nodes two

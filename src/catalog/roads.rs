@@ -1,4 +1,4 @@
-//! Network layers given as edge and node lists (`edge-csv`, DESIGN section 8): the
+//! Network layers given as edge and node lists (`edge-csv`, docs/engine.md, section 5): the
 //! nodes read as any CSV point layer, the edges joined to them by id, timed by class.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! competition criterion (DESIGN section 9): a two-step floating catchment with the
+//! competition criterion (docs/engine.md, section 6): a two-step floating catchment with the
 //! roles of a plant seeking workers.
 //!
 //! Step 1 runs once per brief, when the scorer is built: for every worker feature i,
@@ -43,7 +43,7 @@ pub struct CompetitionSpec {
 }
 
 /// How a competition criterion weighs a pair at distance (or time) t within the
-/// radius R: one of the access decays over t / R, or exp(-beta t) (DESIGN section 9).
+/// radius R: one of the access decays over t / R, or exp(-beta t) (docs/engine.md, section 6).
 ///
 /// ```
 /// use sitematch::{Decay, Impedance};

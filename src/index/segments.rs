@@ -1,4 +1,4 @@
-//! Distances to the geometry of line and polygon features (DESIGN section 10), for
+//! Distances to the geometry of line and polygon features (docs/engine.md, section 2), for
 //! layers with `measure = "geometry"`: one R-tree over every segment of every line
 //! and ring, in unit-vector space like the point index, with the same proven lower
 //! bound on the geodesic.

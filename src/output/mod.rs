@@ -1,7 +1,7 @@
 //! Ranking to bytes: RFC 7946 GeoJSON, CSV (with its GDAL `.csvt`), Markdown, an OGC
 //! GeoPackage with its QGIS style, and a self-contained HTML map report.
 //!
-//! # The schema (DESIGN section 4)
+//! # The schema
 //!
 //! One record per site, best first, then (with `include_excluded`) the excluded sites
 //! by id. Every property has one type across all records (null allowed):
