@@ -67,6 +67,7 @@ mod criteria;
 mod crs;
 mod de;
 mod decision;
+mod departements;
 mod engine;
 mod error;
 mod geodesy;

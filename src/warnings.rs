@@ -51,7 +51,11 @@ pub(crate) fn unmatched_values<'a>(
         for (i, d) in deps.iter().enumerate() {
             if !known.iter().any(|k| fold(k) == fold(d)) {
                 let mut w = format!("no site is in département {d:?}");
-                if list.len() <= 12 {
+                if let Some(code) = crate::departements::code_of_name(d) {
+                    w.push_str(&format!(
+                        ": départements are given by code; {d} is {code:?}"
+                    ));
+                } else if list.len() <= 12 {
                     w.push_str(&format!("; the sites are in {}", list.join(", ")));
                 }
                 out.push(KeyProblem::new(format!("filter.departments[{i}]"), w));
@@ -252,5 +256,28 @@ mod tests {
             Some("no site has statut; did you mean \"friche sans projet\"?")
         );
         assert_eq!(unmatched("zzz", &known, "w").as_deref(), Some("w"));
+    }
+
+    #[test]
+    fn a_departement_named_gets_its_code() {
+        use crate::model::{Feature, Layer, Role};
+        let mut f = Feature::point("a", 3.0, 50.6);
+        f.commune = Some("59350".into());
+        let sites = Layer::from_features("sites", Role::Sites, vec![f]);
+        let brief = Brief::from_toml_str(
+            "[filter]\ndepartments = [\"Nord\", \"62\"]\n[[criterion]]\nname = \"a\"\n\
+             type = \"attribute\"\nfield = \"area_ha\"\nideal = 1\nzero = 0\n",
+        )
+        .unwrap();
+        let w = unmatched_values(&brief, &[&sites], |_| None);
+        let text: Vec<String> = w.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "filter.departments[0]: no site is in département \"Nord\": départements are \
+                 given by code; Nord is \"59\"",
+                "filter.departments[1]: no site is in département \"62\"; the sites are in 59"
+            ]
+        );
     }
 }
