@@ -308,6 +308,35 @@ fn an_empty_cpg_counts_as_absent() {
     );
 }
 
+/// A semicolon CSV (as French spreadsheets export it) in a catalog that gives no
+/// `delimiter`: the error says the file is separated by ';' and how to say so, instead
+/// of listing one field with semicolons in it.
+#[test]
+fn a_semicolon_csv_without_its_delimiter_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "id;nom;lon;lat\na;Lille;3,06;50,63\n",
+    )
+    .unwrap();
+    let catalog = "[[layer]]\nname = \"p\"\nrole = \"sites\"\npath = \"p.csv\"\nx = \"lon\"\n\
+                   y = \"lat\"\nid = \"id\"\n";
+    std::fs::write(dir.path().join("catalog.toml"), catalog).unwrap();
+    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("p.csv")
+            && e.contains("line 1")
+            && e.contains("separated by ';'")
+            && e.contains("add delimiter = \";\" to layer \"p\""),
+        "{e}"
+    );
+    // Said, and with decimal commas: the layer loads.
+    let fixed = format!("{catalog}delimiter = \";\"\ndecimal = \",\"\n");
+    std::fs::write(dir.path().join("catalog.toml"), fixed).unwrap();
+    let c = Catalog::from_path(dir.path()).unwrap();
+    assert_eq!(c.layers[0].features.len(), 1);
+}
+
 /// A header that ends with a separator (as some GDAL CSV exports with
 /// `-lco GEOMETRY=AS_XY` write it: `X,Y,id,nom,`) over rows that do not: the unnamed
 /// last column may be missing, as GDAL reads it. A real mismatch names both counts.

@@ -61,6 +61,24 @@ pub(super) fn load_layer(
     // An empty FeatureCollection names no field (GeoJSON fields come from the
     // features): a valid layer with no features, whatever the catalog maps.
     let empty = raw.features.is_empty() && raw.fields.is_empty();
+    // A CSV read with commas whose header is one field with semicolons or tabs in it:
+    // the file has another separator, which the catalog did not say.
+    if let (Format::Csv, None, [header]) = (format, spec.delimiter, raw.fields.as_slice()) {
+        let separators = [(';', "\";\""), ('\t', "\"\\t\"")];
+        if let Some((c, written)) = separators.iter().find(|(c, _)| header.contains(*c)) {
+            return Err(Error::format(
+                &file,
+                crate::error::Location::Line(1),
+                format!(
+                    "the header is one field with {} {c:?} in it: the file is separated by \
+                     {c:?}, not commas; add delimiter = {written} to layer {:?} in {}",
+                    header.matches(*c).count(),
+                    spec.name,
+                    catalog.display()
+                ),
+            ));
+        }
+    }
     for (key, field) in named.iter().filter(|_| !empty) {
         if !raw.fields.iter().any(|f| f == field) {
             return Err(Error::MissingField {
