@@ -271,3 +271,17 @@ fn by_road_the_flows_take_the_fastest_route_km() {
     .to_string()
     .contains("criterion[0].travel: freight is measured in km"));
 }
+
+/// A flows file exported by a French spreadsheet (semicolons) has no catalog to say
+/// its separator: its header says it, and it gives the same freight as the comma file.
+#[test]
+fn a_semicolon_flows_file_reads_as_the_comma_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flows.csv"), FLOWS).unwrap();
+    let commas = engine().rank(&brief(dir.path(), "")).unwrap();
+    std::fs::write(dir.path().join("flows.csv"), FLOWS.replace(',', ";")).unwrap();
+    let semicolons = engine().rank(&brief(dir.path(), "")).unwrap();
+    let value = |r: &sitematch::Ranking| r.site("plain").unwrap().criteria[0].value.clone();
+    assert!(matches!(value(&commas), CriterionValue::Number(Some(x)) if x > 0.0));
+    assert_eq!(value(&commas), value(&semicolons));
+}

@@ -37,6 +37,20 @@ pub(crate) fn load_flows(path: &Path) -> Result<Layer> {
     if csv {
         spec["x"] = "lon".into();
         spec["y"] = "lat".into();
+        // A flows file has no catalog to say its separator: a header with semicolons
+        // (or tabs) and no comma says it.
+        let mut head = Vec::new();
+        if !name.to_ascii_lowercase().ends_with(".gz") {
+            use std::io::Read;
+            if let Ok(f) = std::fs::File::open(path) {
+                let _ = f.take(65_536).read_to_end(&mut head);
+            }
+        }
+        let first = head.split(|b| *b == b'\n').next().unwrap_or_default();
+        let has = |c: u8| first.contains(&c);
+        if !has(b',') && (has(b';') || has(b'\t')) {
+            spec["delimiter"] = if has(b';') { ";" } else { "\t" }.into();
+        }
     }
     let spec: LayerSpec = serde_json::from_value(spec)
         .map_err(|e| Error::format(path, crate::error::Location::File, e.to_string()))?;
