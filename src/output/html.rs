@@ -41,7 +41,7 @@ fn class(score: f64) -> usize {
 
 /// A site's score receipt: what it is, its score, and per criterion the value, score,
 /// weight, points and the facility it was measured to.
-fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
+fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
     let mut h = String::new();
     let title = s.label.as_deref().unwrap_or(&s.site_id);
     match s.rank {
@@ -69,7 +69,6 @@ fn receipt(ranking: &Ranking, s: &SiteResult) -> String {
         )),
     }
     h.push_str("<table><tr><th>criterion</th><th>value</th><th>score</th><th>weight</th><th>points</th><th>measured to</th></tr>");
-    let receipt = Receipt::of(ranking, s);
     for line in &receipt.lines {
         let c = line.result;
         let mut to = c
@@ -139,13 +138,22 @@ fn outlines_json(outlines: Option<&Layer>, area: Option<Rect<f64>>) -> Value {
 }
 
 /// The ranked table below the map (and the excluded sites, folded, when written).
-fn table(ranking: &Ranking, sites: &[&SiteResult], ranked: bool) -> String {
+fn table(
+    sites: &[&SiteResult],
+    receipts: &[Receipt<'_>],
+    ranking: &Ranking,
+    ranked: bool,
+) -> String {
     let mut h = String::from("<table class=\"ranking\"><thead><tr><th>rank</th><th>site</th><th>label</th><th>commune</th><th>score</th><th>area (ha)</th>");
     for c in &ranking.criteria {
         h.push_str(&format!("<th>{}</th>", esc(&c.name)));
     }
     h.push_str("<th>notes</th></tr></thead><tbody>");
-    for s in sites.iter().filter(|s| s.rank.is_some() == ranked) {
+    for (s, receipt) in sites
+        .iter()
+        .zip(receipts)
+        .filter(|(s, _)| s.rank.is_some() == ranked)
+    {
         h.push_str(&format!(
             "<tr data-site=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             esc(&s.site_id),
@@ -156,7 +164,6 @@ fn table(ranking: &Ranking, sites: &[&SiteResult], ranked: bool) -> String {
             s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ));
-        let receipt = Receipt::of(ranking, s);
         for line in &receipt.lines {
             h.push_str(&format!(
                 "<td>{} <small>({:.1} pts)</small></td>",
@@ -288,16 +295,19 @@ pub fn write_html<W: Write>(
 ) -> std::io::Result<()> {
     let sites: Vec<&SiteResult> = selected(ranking, opts).collect();
     let area = extent(&sites);
+    // Each site's receipt, once: its popup and its table row.
+    let receipts: Vec<Receipt<'_>> = sites.iter().map(|s| Receipt::of(ranking, s)).collect();
     let site_data: Vec<Value> = sites
         .iter()
-        .map(|s| {
+        .zip(&receipts)
+        .map(|(s, r)| {
             json!({
                 "id": s.site_id,
                 "rank": s.rank,
                 "class": s.score.map_or(0, class),
                 "lon": s.location.x(),
                 "lat": s.location.y(),
-                "popup": receipt(ranking, s),
+                "popup": receipt(ranking, s, r),
             })
         })
         .collect();
@@ -376,13 +386,13 @@ pub fn write_html<W: Write>(
         writeln!(out, "</ul>")?;
     }
     writeln!(out, "<h2>Ranked sites</h2>")?;
-    out.write_all(table(ranking, &sites, true).as_bytes())?;
+    out.write_all(table(&sites, &receipts, ranking, true).as_bytes())?;
     if excluded > 0 {
         writeln!(
             out,
             "<details><summary>{excluded} excluded sites, with the reasons</summary>"
         )?;
-        out.write_all(table(ranking, &sites, false).as_bytes())?;
+        out.write_all(table(&sites, &receipts, ranking, false).as_bytes())?;
         writeln!(out, "</details>")?;
     }
     writeln!(out, "<div id=\"check\" hidden></div>")?;
