@@ -2,6 +2,7 @@
 //! filters on attributes that only some site layers carry. Hand-built data; every
 //! expected number is worked by hand or by an independent distance.
 
+use crate::util::{assert_mentions, put};
 use geo::Point;
 use sitematch::{fast_distance_m, Brief, Catalog, CriterionValue, Engine, Feature, Layer, Role};
 use sitematch::{Exclusion, Value};
@@ -62,7 +63,7 @@ fn land_needs_a_need_and_sane_shares() {
     let e = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"land\"\n")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("criterion[0].need_ha: is required"), "{e}");
+    assert_mentions(&e, &["criterion[0].need_ha: is required"]);
     for (extra, key) in [
         ("need_ha = nan", "criterion[0].need_ha"),
         ("need_ha = -3", "criterion[0].need_ha"),
@@ -277,22 +278,10 @@ fn the_untested_attributes_of_one_table_make_one_warning() {
 #[test]
 fn rank_says_when_a_layer_lost_rows_at_load() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
-        "[[layer]]\nname = \"sites\"\nrole = \"sites\"\npath = \"s.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\ndelimiter = \";\"\n\
-         [[layer]]\nname = \"ports\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("s.csv"),
-        "id;x;y\na;2,35;48,85\nb;2,40;48,80\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("p.csv"),
-        "id,x,y\np1,2.3,48.8\np2,oops,48.9\n",
-    )
-    .unwrap();
+    put(dir.path(), "catalog.toml", "[[layer]]\nname = \"sites\"\nrole = \"sites\"\npath = \"s.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\ndelimiter = \";\"\n\
+         [[layer]]\nname = \"ports\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\n");
+    put(dir.path(), "s.csv", "id;x;y\na;2,35;48,85\nb;2,40;48,80\n");
+    put(dir.path(), "p.csv", "id,x,y\np1,2.3,48.8\np2,oops,48.9\n");
     let engine = Engine::new(Catalog::from_path(dir.path()).unwrap());
     let brief = Brief::from_toml_str(
         "[[criterion]]\nname = \"port\"\ntype = \"distance\"\nlayer = \"ports\"\nideal_km = 1\nzero_km = 9\n",

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::util::assert_mentions;
 use geo::{Distance, Geodesic, Point};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sitematch::{Brief, Catalog, CriterionValue, Engine, Feature, Layer, Role, Value};
@@ -109,13 +110,12 @@ fn hand_worked_example() {
     assert!((s1.score - 47.0 / 92.0).abs() < 1e-12);
     // The explanation reads as a consultant says it.
     let text = sitematch::output::explain(&r, "S1").unwrap();
-    assert!(
-        text.contains("2,000 workers within reach, 1,957 jobs competing for them"),
-        "{text}"
-    );
-    assert!(
-        text.contains("active per competing jobs within 30 min"),
-        "{text}"
+    assert_mentions(
+        &text,
+        &[
+            "2,000 workers within reach, 1,957 jobs competing for them",
+            "active per competing jobs within 30 min",
+        ],
     );
 
     let r = engine
@@ -338,7 +338,7 @@ fn bad_input_is_reported() {
         "{notes:?}"
     );
     let text = sitematch::output::explain(&r, "s").unwrap();
-    assert!(text.contains("no job competing for them"), "{text}");
+    assert_mentions(&text, &["no job competing for them"]);
 
     let e = Brief::from_toml_str(
         "[[criterion]]\nname = \"c\"\ntype = \"competition\"\nlayer = \"homes\"\n\
@@ -347,7 +347,7 @@ fn bad_input_is_reported() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("criterion[0].jobs: is required"), "{e}");
+    assert_mentions(&e, &["criterion[0].jobs: is required"]);
     // Drive time needs a network layer, which this data set lacks.
     let drive = Brief::from_toml_str(
         "[[criterion]]\nname = \"c\"\ntype = \"competition\"\nlayer = \"homes\"\n\
@@ -356,21 +356,16 @@ fn bad_input_is_reported() {
     )
     .unwrap();
     let e = engine.rank(&drive).unwrap_err().to_string();
-    assert!(
-        e.contains("criterion[0].travel") && e.contains("role \"network\""),
-        "{e}"
-    );
+    assert_mentions(&e, &["criterion[0].travel", "role \"network\""]);
     let e = Brief::from_toml_str(
         "[[criterion]]\nname = \"c\"\ntype = \"competition\"\nlayer = \"homes\"\n\
          field = \"active\"\njobs_field = \"jobs\"\nradius_min = 30\nsaturation = 1\n",
     )
     .unwrap_err()
     .to_string();
-    assert!(
-        e.contains(
-            "criterion[0].radius_min: this criterion measures in km (straight line): use radius_km"
-        ),
-        "{e}"
+    assert_mentions(
+        &e,
+        &["criterion[0].radius_min: this criterion measures in km (straight line): use radius_km"],
     );
     // A field the layer does not have is found against the data.
     let wrong = Brief::from_toml_str(
@@ -380,8 +375,5 @@ fn bad_input_is_reported() {
     )
     .unwrap();
     let e = engine.rank(&wrong).unwrap_err().to_string();
-    assert!(
-        e.contains("criterion[0].jobs_field") && e.contains("no attribute \"emplois\""),
-        "{e}"
-    );
+    assert_mentions(&e, &["criterion[0].jobs_field", "no attribute \"emplois\""]);
 }

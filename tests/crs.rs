@@ -3,7 +3,7 @@
 
 use sitematch::{Crs, Transformer, SUPPORTED_CRS as SUPPORTED};
 
-use crate::util::{fixtures, small_distance_m};
+use crate::util::{fixtures, put, small_distance_m};
 
 struct RefPoint {
     epsg: u32,
@@ -110,14 +110,14 @@ fn overseas_prj_names_written_by_gdal_load() {
             .unwrap();
     for code in ["4559", "5490", "2972", "2975", "4471"] {
         let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(
-            tmp.path().join("catalog.toml"),
+        put(
+            tmp.path(),
+            "catalog.toml",
             format!(
                 "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = {:?}\nid = \"id\"\n",
                 dir.join(code).join("p.shp").display().to_string()
             ),
-        )
-        .unwrap();
+        );
         let c = sitematch::Catalog::from_path(tmp.path()).unwrap();
         let l = &c.layers[0];
         assert_eq!(l.source_crs, format!("EPSG:{code}"), "{code}");

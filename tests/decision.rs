@@ -1,6 +1,7 @@
 //! Decision support: robustness, Pareto front, near misses and the diverse shortlist,
 //! on hand-built cases whose answers are known.
 
+use crate::util::point_layer;
 use approx::assert_relative_eq;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sitematch::pareto_front;
@@ -21,11 +22,7 @@ fn site(id: &str, lon: f64, a: f64, b: f64) -> Feature {
 fn engine(sites: Vec<Feature>) -> Engine {
     Engine::new(Catalog::from_layers(vec![
         Layer::from_features("sites", Role::Sites, sites),
-        Layer::from_features(
-            "motorway",
-            Role::Facilities,
-            vec![Feature::point("m", 0.0, 0.0)],
-        ),
+        point_layer("motorway", Role::Facilities, &[("m", 0.0, 0.0)]),
     ]))
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use sitematch::output::{csvt, write_csv, write_geojson, write_gpkg, OutputOptions, PRJ_WGS84};
 use sitematch::{Brief, Catalog, Engine, Ranking};
 
-use crate::util::{fixtures, gdal, ogr_layer};
+use crate::util::{assert_mentions, fixtures, gdal, ogr_layer, put};
 
 fn fixture_ranking() -> Ranking {
     let brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
@@ -201,10 +201,7 @@ fn gpkg_round_trips_through_gdal() {
 
     // A GeoPackage is never merged into an existing file.
     let again = write_gpkg(&r, &ALL, &[], &path).unwrap_err().to_string();
-    assert!(
-        again.contains("shortlist.gpkg") && again.contains("exists"),
-        "{again}"
-    );
+    assert_mentions(&again, &["shortlist.gpkg", "exists"]);
 }
 
 /// The `.csvt` makes GDAL read the CSV with the GeoJSON's types, keep a code with a
@@ -232,8 +229,8 @@ fn csv_sidecars_give_gdal_the_types_and_the_crs() {
     let mut out = Vec::new();
     write_csv(&r, &ALL, &mut out).unwrap();
     std::fs::write(&path, out).unwrap();
-    std::fs::write(dir.path().join("shortlist.csvt"), csvt(&r)).unwrap();
-    std::fs::write(dir.path().join("shortlist.prj"), PRJ_WGS84).unwrap();
+    put(dir.path(), "shortlist.csvt", csvt(&r));
+    put(dir.path(), "shortlist.prj", PRJ_WGS84);
 
     let Some(info) = ogr_layer(&path, None) else {
         return;
@@ -299,7 +296,7 @@ fn qgis_applies_the_styles() {
     std::fs::write(&geojson, out).unwrap();
     let qml =
         sitematch::output::qgis_style(sitematch::output::StyleGeometry::Point, true, Some("rank"));
-    std::fs::write(dir.path().join("shortlist.qml"), qml).unwrap();
+    put(dir.path(), "shortlist.qml", qml);
 
     let g = gpkg.display().to_string();
     let uris = [

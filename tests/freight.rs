@@ -1,6 +1,7 @@
 //! The freight criterion against a hand calculation: three suppliers and two customers
 //! on the equator, where the geodesic between two points of it is a * Δλ exactly.
 
+use crate::util::{assert_mentions, point_layer, put};
 use sitematch::{Brief, Catalog, CriterionValue, Engine, Feature, Layer, Role};
 
 const A: f64 = 6_378_137.0;
@@ -50,7 +51,7 @@ fn brief(dir: &std::path::Path, extra: &str) -> Brief {
 #[test]
 fn tonne_km_and_co2_by_hand_for_three_suppliers_and_two_customers() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("flows.csv"), FLOWS).unwrap();
+    put(dir.path(), "flows.csv", FLOWS);
     let r = engine().rank(&brief(dir.path(), "")).unwrap();
     // By road, 1.3 km per straight km, 0.079 kg CO2e per t-km.
     let flows = [
@@ -97,16 +98,13 @@ fn tonne_km_and_co2_by_hand_for_three_suppliers_and_two_customers() {
         r.warnings
     );
     let text = sitematch::output::explain(&r, "plain").unwrap();
-    assert!(
-        text.contains("955,121 t-km a year; biggest flows: Client Est (out, 800 t, 434 km by road: 27.4 t CO2e)"),
-        "{text}"
-    );
+    assert_mentions(&text, &["955,121 t-km a year; biggest flows: Client Est (out, 800 t, 434 km by road: 27.4 t CO2e)"]);
 }
 
 #[test]
 fn rail_carries_the_long_flows_of_a_site_with_a_siding() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("flows.csv"), FLOWS).unwrap();
+    put(dir.path(), "flows.csv", FLOWS);
     let b = brief(
         dir.path(),
         "rail_layer = \"rail\"\nrail_within_km = 2\nrail_min_km = 200\n",
@@ -159,10 +157,7 @@ fn bad_freight_input_names_the_key_or_the_file() {
         }
     };
     let m = problem("mode = \"barge\"\n");
-    assert!(
-        m.contains("criterion[0].mode") && m.contains("road, rail"),
-        "{m}"
-    );
+    assert_mentions(&m, &["criterion[0].mode", "road, rail"]);
     assert!(problem("factors = { road = -1 }\n").contains("criterion[0].factors.road"));
     assert!(problem("detour = 0.8\n").contains("criterion[0].detour"));
     assert!(problem("rail_min_km = 100\n").contains("has no effect without rail_layer"));
@@ -183,20 +178,13 @@ fn bad_freight_input_names_the_key_or_the_file() {
         .rank(&brief(dir.path(), ""))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("flows.csv"), "{err}");
-    std::fs::write(
-        dir.path().join("flows.csv"),
-        "id,label,lon,lat,tons,direction\n",
-    )
-    .unwrap();
+    assert_mentions(&err, &["flows.csv"]);
+    put(dir.path(), "flows.csv", "id,label,lon,lat,tons,direction\n");
     let err = engine()
         .rank(&brief(dir.path(), ""))
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("flows.csv") && err.contains("\"tonnes\"") && err.contains("tons"),
-        "{err}"
-    );
+    assert_mentions(&err, &["flows.csv", "\"tonnes\"", "tons"]);
 }
 
 /// By road: the road km of the fastest route on the network, the access legs added.
@@ -220,21 +208,13 @@ fn by_road_the_flows_take_the_fastest_route_km() {
         edge(0, 2, 200.0, 50.0),
     ];
     let engine = Engine::new(
-        Catalog::from_layers(vec![Layer::from_features(
-            "sites",
-            Role::Sites,
-            vec![Feature::point("s", 0.0, 0.0)],
-        )])
-        .with_network(Network::new("roads", nodes, edges, 30.0)),
+        Catalog::from_layers(vec![point_layer("sites", Role::Sites, &[("s", 0.0, 0.0)])])
+            .with_network(Network::new("roads", nodes, edges, 30.0)),
     );
     let dir = tempfile::tempdir().unwrap();
     // A supplier at n2, another 0.01 deg north of it (its access leg added), a
     // customer at n1.
-    std::fs::write(
-        dir.path().join("flows.csv"),
-        "id,label,lon,lat,tonnes,direction\nin1,A,2.0,0,1000,in\nin2,B,2.0,0.01,100,in\nout1,C,1.0,0,500,out\n",
-    )
-    .unwrap();
+    put(dir.path(), "flows.csv", "id,label,lon,lat,tonnes,direction\nin1,A,2.0,0,1000,in\nin2,B,2.0,0.01,100,in\nout1,C,1.0,0,500,out\n");
     let r = engine
         .rank(&brief(dir.path(), "travel = \"drive\"\n"))
         .unwrap();
@@ -263,7 +243,7 @@ fn by_road_the_flows_take_the_fastest_route_km() {
         ))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("criterion[0]") && err.contains("osm"), "{err}");
+    assert_mentions(&err, &["criterion[0]", "osm"]);
     assert!(Brief::from_toml_str(
         "[[criterion]]\nname = \"f\"\ntype = \"freight\"\nflows = \"f.csv\"\nideal = 1\nzero = 2\ntravel = \"matrix\"\n"
     )
@@ -277,9 +257,9 @@ fn by_road_the_flows_take_the_fastest_route_km() {
 #[test]
 fn a_semicolon_flows_file_reads_as_the_comma_one() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("flows.csv"), FLOWS).unwrap();
+    put(dir.path(), "flows.csv", FLOWS);
     let commas = engine().rank(&brief(dir.path(), "")).unwrap();
-    std::fs::write(dir.path().join("flows.csv"), FLOWS.replace(',', ";")).unwrap();
+    put(dir.path(), "flows.csv", FLOWS.replace(',', ";"));
     let semicolons = engine().rank(&brief(dir.path(), "")).unwrap();
     let value = |r: &sitematch::Ranking| r.site("plain").unwrap().criteria[0].value.clone();
     assert!(matches!(value(&commas), CriterionValue::Number(Some(x)) if x > 0.0));

@@ -1,6 +1,7 @@
 //! The R-tree index against a brute-force scan of every feature (geodesic distance,
 //! ties to the smaller id), on seeded random points.
 
+use crate::util::point_layer;
 use geo::{Destination, Distance, Geodesic, Point};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sitematch::{fast_distance_m, FAST_MAX_M};
@@ -68,14 +69,10 @@ fn nearest_matches_brute_force() {
 
 #[test]
 fn ties_go_to_the_smaller_id() {
-    let layer = Layer::from_features(
+    let layer = point_layer(
         "t",
         Role::Facilities,
-        vec![
-            Feature::point("b", 2.0, 48.0),
-            Feature::point("a", 2.0, 48.0),
-            Feature::point("c", 2.0, 48.0),
-        ],
+        &[("b", 2.0, 48.0), ("a", 2.0, 48.0), ("c", 2.0, 48.0)],
     );
     let idx = IndexedLayer::new(layer);
     let (i, _) = idx.nearest(Point::new(2.1, 48.1), |_| true).unwrap();
@@ -118,14 +115,7 @@ fn within_matches_brute_force() {
 
 #[test]
 fn within_includes_the_boundary() {
-    let layer = Layer::from_features(
-        "b",
-        Role::Facilities,
-        vec![
-            Feature::point("x", 2.0, 48.0),
-            Feature::point("y", 2.5, 48.0),
-        ],
-    );
+    let layer = point_layer("b", Role::Facilities, &[("x", 2.0, 48.0), ("y", 2.5, 48.0)]);
     let idx = IndexedLayer::new(layer);
     let q = Point::new(2.0, 48.0);
     // 37 km: within FAST_MAX_M, so the index measures with the fast formula.

@@ -2,7 +2,7 @@
 
 use sitematch::{Catalog, Error, FeatureProblem, Location, Role, Value};
 
-use crate::util::{fixtures, small_distance_m, temp_file};
+use crate::util::{assert_mentions, fixtures, put, small_distance_m, temp_file};
 
 fn shp_catalog(dir: &str, extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let shp = fixtures().join("shp").join(dir).join("friches.shp");
@@ -72,7 +72,7 @@ fn shapefile_without_prj_is_an_error_unless_the_catalog_gives_crs() {
     let e = Catalog::from_path(&cat).unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::Crs { .. }), "{msg}");
-    assert!(msg.contains("no .prj") && msg.contains("crs ="), "{msg}");
+    assert_mentions(&msg, &["no .prj", "crs ="]);
     let (_t, cat) = shp_catalog("noprj", "crs = \"EPSG:2154\"");
     let c = Catalog::from_path(&cat).unwrap();
     assert_eq!(c.layers[0].features.len(), 8);
@@ -161,9 +161,14 @@ fn a_missing_field_names_the_key_the_file_and_the_fields_there_are() {
     let e = Catalog::from_path(&cat).unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::MissingField { .. }));
-    assert!(msg.contains("layer \"m\".label"), "{msg}");
-    assert!(msg.contains("gares.csv"), "{msg}");
-    assert!(msg.contains("route, x, y, nomGare, typeGare_lib"), "{msg}");
+    assert_mentions(
+        &msg,
+        &[
+            "layer \"m\".label",
+            "gares.csv",
+            "route, x, y, nomGare, typeGare_lib",
+        ],
+    );
 }
 
 #[test]
@@ -181,7 +186,7 @@ fn catalog_mistakes_are_named() {
     for (text, expect) in cases {
         let (_t, cat) = temp_file("catalog.toml", text);
         let e = Catalog::from_path(&cat).unwrap_err().to_string();
-        assert!(e.contains("catalog.toml"), "{e}");
+        assert_mentions(&e, &["catalog.toml"]);
         assert!(e.contains(expect), "expected {expect:?} in: {e}");
     }
 }
@@ -214,18 +219,18 @@ fn gzip_csv_and_wkt_are_read() {
 #[test]
 fn lambert93_coordinates_declared_as_wgs84_are_out_of_range() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("l.geojson"),
+    put(
+        dir.path(),
+        "l.geojson",
         r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[700000,6600000]}},
           {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    );
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"l\"\nrole = \"facilities\"\npath = \"l.geojson\"\n",
-    )
-    .unwrap();
+    );
     let c = Catalog::from_path(dir.path()).unwrap();
     assert_eq!(c.layers[0].features.len(), 1);
     assert_eq!(c.layers[0].features[0].id, "1");
@@ -277,13 +282,13 @@ fn an_empty_cpg_counts_as_absent() {
         .unwrap();
     }
     for empty in ["", "\n", "  \r\n"] {
-        std::fs::write(dir.path().join("f.cpg"), empty).unwrap();
-        std::fs::write(
-            dir.path().join("catalog.toml"),
+        put(dir.path(), "f.cpg", empty);
+        put(
+            dir.path(),
+            "catalog.toml",
             "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.shp\"\nid = \"site_id\"\n\
              label = \"FRICHE\"\nencoding = \"cp1252\"\n",
-        )
-        .unwrap();
+        );
         let c = Catalog::from_path(dir.path()).unwrap();
         let f = c.layers[0]
             .features
@@ -294,18 +299,15 @@ fn an_empty_cpg_counts_as_absent() {
     }
     // A .cpg naming nothing known is still an error naming the .cpg, when the
     // catalog sets no encoding (one it sets wins over the .cpg).
-    std::fs::write(dir.path().join("f.cpg"), "KLINGON-8").unwrap();
+    put(dir.path(), "f.cpg", "KLINGON-8");
     assert!(Catalog::from_path(dir.path()).is_ok());
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.shp\"\nid = \"site_id\"\n",
-    )
-    .unwrap();
-    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
-    assert!(
-        e.contains("f.cpg") && e.contains("unknown encoding \"KLINGON-8\""),
-        "{e}"
     );
+    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    assert_mentions(&e, &["f.cpg", "unknown encoding \"KLINGON-8\""]);
 }
 
 /// A semicolon CSV (as French spreadsheets export it) in a catalog that gives no
@@ -314,25 +316,23 @@ fn an_empty_cpg_counts_as_absent() {
 #[test]
 fn a_semicolon_csv_without_its_delimiter_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("p.csv"),
-        "id;nom;lon;lat\na;Lille;3,06;50,63\n",
-    )
-    .unwrap();
+    put(dir.path(), "p.csv", "id;nom;lon;lat\na;Lille;3,06;50,63\n");
     let catalog = "[[layer]]\nname = \"p\"\nrole = \"sites\"\npath = \"p.csv\"\nx = \"lon\"\n\
                    y = \"lat\"\nid = \"id\"\n";
-    std::fs::write(dir.path().join("catalog.toml"), catalog).unwrap();
+    put(dir.path(), "catalog.toml", catalog);
     let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
-    assert!(
-        e.contains("p.csv")
-            && e.contains("line 1")
-            && e.contains("separated by ';'")
-            && e.contains("add delimiter = \";\" to layer \"p\""),
-        "{e}"
+    assert_mentions(
+        &e,
+        &[
+            "p.csv",
+            "line 1",
+            "separated by ';'",
+            "add delimiter = \";\" to layer \"p\"",
+        ],
     );
     // Said, and with decimal commas: the layer loads.
     let fixed = format!("{catalog}delimiter = \";\"\ndecimal = \",\"\n");
-    std::fs::write(dir.path().join("catalog.toml"), fixed).unwrap();
+    put(dir.path(), "catalog.toml", fixed);
     let c = Catalog::from_path(dir.path()).unwrap();
     assert_eq!(c.layers[0].features.len(), 1);
 }
@@ -343,17 +343,17 @@ fn a_semicolon_csv_without_its_delimiter_is_named() {
 #[test]
 fn a_trailing_separator_on_the_header_is_not_a_mismatch() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("p.csv"),
+    put(
+        dir.path(),
+        "p.csv",
         "X,Y,id,nom,\n3.06,50.63,a,Lille\n3.08,50.37,b,Douai,\n3.1,50.4,c\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    );
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"X\"\ny = \"Y\"\n\
          id = \"id\"\nlabel = \"nom\"\n",
-    )
-    .unwrap();
+    );
     let c = Catalog::from_path(dir.path()).unwrap();
     let l = &c.layers[0];
     assert_eq!(l.features.len(), 2);
@@ -362,10 +362,7 @@ fn a_trailing_separator_on_the_header_is_not_a_mismatch() {
     // Row c lacks a named column: skipped, with both counts.
     assert_eq!(l.skipped.len(), 1);
     let why = l.skipped[0].to_string();
-    assert!(
-        why.contains("line 4") && why.contains("the row has 3 fields, the header 5"),
-        "{why}"
-    );
+    assert_mentions(&why, &["line 4", "the row has 3 fields, the header 5"]);
 }
 
 /// A message never echoes a whole header: a 20,000-column CSV whose mapped field is
@@ -374,22 +371,19 @@ fn a_trailing_separator_on_the_header_is_not_a_mismatch() {
 fn messages_do_not_echo_a_huge_header() {
     let dir = tempfile::tempdir().unwrap();
     let header: Vec<String> = (0..20_000).map(|i| format!("column_{i}")).collect();
-    std::fs::write(
-        dir.path().join("p.csv"),
+    put(
+        dir.path(),
+        "p.csv",
         format!("x,y,{}\n1,2\n", header.join(",")),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    );
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\n\
          label = \"nom\"\n",
-    )
-    .unwrap();
-    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
-    assert!(
-        e.contains("has no field \"nom\"") && e.contains("column_0"),
-        "{e}"
     );
+    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    assert_mentions(&e, &["has no field \"nom\"", "column_0"]);
     assert!(e.len() < 1000, "{} bytes", e.len());
 }
 
@@ -398,17 +392,17 @@ fn messages_do_not_echo_a_huge_header() {
 #[test]
 fn web_mercator_points_at_the_antimeridian_are_kept() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("p.csv"),
+    put(
+        dir.path(),
+        "p.csv",
         "id,x,y\neast,20037508.3428,-2000000\nwest,-20037508.3428,-2000000\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    );
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\ncrs = \"EPSG:3857\"\n\
          x = \"x\"\ny = \"y\"\nid = \"id\"\n",
-    )
-    .unwrap();
+    );
     let c = Catalog::from_path(dir.path()).unwrap();
     let l = &c.layers[0];
     assert_eq!(
@@ -435,19 +429,19 @@ fn byte_order_marks_and_utf16() {
     let dir = tempfile::tempdir().unwrap();
     let fc = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","nom":"Sète"},"geometry":{"type":"Point","coordinates":[3.7,43.4]}}]}"#;
     let catalog = |path: &str, extra: &str| {
-        std::fs::write(
-            dir.path().join("catalog.toml"),
+        put(
+            dir.path(),
+            "catalog.toml",
             format!(
                 "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"{path}\"\nid = \"id\"\n\
                  label = \"nom\"\n{extra}"
             ),
-        )
-        .unwrap();
+        );
         Catalog::from_path(dir.path())
     };
     let mut bom = b"\xef\xbb\xbf".to_vec();
     bom.extend_from_slice(fc.as_bytes());
-    std::fs::write(dir.path().join("p.geojson"), &bom).unwrap();
+    put(dir.path(), "p.geojson", &bom);
     let c = catalog("p.geojson", "").unwrap();
     assert_eq!(c.layers[0].features[0].label.as_deref(), Some("Sète"));
     for (mark, be) in [([0xffu8, 0xfe], false), ([0xfe, 0xff], true)] {
@@ -459,7 +453,7 @@ fn byte_order_marks_and_utf16() {
                 unit.to_le_bytes()
             });
         }
-        std::fs::write(dir.path().join("p.geojson"), &utf16).unwrap();
+        put(dir.path(), "p.geojson", &utf16);
         let c = catalog("p.geojson", "").unwrap();
         assert_eq!(
             c.layers[0].features[0].label.as_deref(),
@@ -467,22 +461,22 @@ fn byte_order_marks_and_utf16() {
             "be {be}"
         );
     }
-    std::fs::write(
-        dir.path().join("p.csv"),
+    put(
+        dir.path(),
+        "p.csv",
         b"\xef\xbb\xbfid,nom,x,y\na,S\xc3\xa8te,3.7,43.4\n",
-    )
-    .unwrap();
+    );
     let c = catalog("p.csv", "x = \"x\"\ny = \"y\"\n").unwrap();
     assert_eq!(c.layers[0].features[0].label.as_deref(), Some("Sète"));
     let mut utf16 = vec![0xff, 0xfe];
     for unit in "id,nom,x,y\na,Sète,3.7,43.4\n".encode_utf16() {
         utf16.extend_from_slice(&unit.to_le_bytes());
     }
-    std::fs::write(dir.path().join("p.csv"), &utf16).unwrap();
+    put(dir.path(), "p.csv", &utf16);
     let e = catalog("p.csv", "x = \"x\"\ny = \"y\"\n")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("p.csv") && e.contains("UTF-16LE"), "{e}");
+    assert_mentions(&e, &["p.csv", "UTF-16LE"]);
 }
 
 /// An empty FeatureCollection is a valid layer with no features: the catalog's field
@@ -490,23 +484,23 @@ fn byte_order_marks_and_utf16() {
 #[test]
 fn an_empty_collection_is_a_layer_with_no_features() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("e.geojson"),
+    put(
+        dir.path(),
+        "e.geojson",
         r#"{"type":"FeatureCollection","features":[]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("s.geojson"),
+    );
+    put(
+        dir.path(),
+        "s.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"s"},"geometry":{"type":"Point","coordinates":[2,48]}}]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    );
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"e\"\nrole = \"facilities\"\npath = \"e.geojson\"\nlabel = \"nom\"\n\
          [layer.fields]\ncapacity = \"capacity\"\n\
          [[layer]]\nname = \"s\"\nrole = \"sites\"\npath = \"s.geojson\"\nid = \"id\"\n",
-    )
-    .unwrap();
+    );
     let c = Catalog::from_path(dir.path()).unwrap();
     assert_eq!(c.layers[0].features.len(), 0);
     let engine = sitematch::Engine::new(c);

@@ -2,7 +2,7 @@
 
 use sitematch::Catalog;
 
-use crate::util::temp_file;
+use crate::util::{put, temp_file};
 
 /// Fuzzing (issue 6, geojson target) found a polygon ring with a one-number position,
 /// `[7050200]`, which made the geojson crate's conversion index out of bounds.
@@ -17,11 +17,11 @@ fn r6_fuzz_geojson_short_position_in_polygon_ring() {
            "coordinates": [[[2, 48], [3]]]}},
           {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [2, 48]}}]}"#,
     );
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"f\"\nrole = \"facilities\"\npath = \"s.geojson\"\n",
-    )
-    .unwrap();
+    );
     let c = Catalog::from_path(dir.path()).unwrap();
     assert_eq!(c.layers[0].features.len(), 1);
     let codes: Vec<&str> = c.layers[0]

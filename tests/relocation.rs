@@ -1,6 +1,7 @@
 //! What relocation is argued on, beside the freight (tests/freight.rs): the land take
 //! a brownfield site avoids (ZAN) and the likeness to a reference site.
 
+use crate::util::assert_mentions;
 use sitematch::output::{write_geojson, write_markdown, OutputOptions};
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
 
@@ -61,8 +62,13 @@ fn land_take_avoided_on_each_zoning_case() {
     let mut md = Vec::new();
     write_markdown(&r, &opts, &mut md).unwrap();
     let md = String::from_utf8(md).unwrap();
-    assert!(md.contains("37.0 ha over the 3 shortlisted sites"), "{md}");
-    assert!(md.contains("greenfield sites of 25 ha each"), "{md}");
+    assert_mentions(
+        &md,
+        &[
+            "37.0 ha over the 3 shortlisted sites",
+            "greenfield sites of 25 ha each",
+        ],
+    );
 
     // Without a need (no need_ha, no min_area_ha): no column, no figure.
     let r = land_engine()
@@ -141,17 +147,16 @@ fn the_reference_site_ranks_first_with_likeness_100_and_the_gaps_read_as_words()
     assert!((points - score("b")).abs() < 1e-9);
 
     let text = sitematch::output::explain(&r, "a").unwrap();
-    assert!(
-        text.contains("likeness 98.89 / 100 to our Douai plant"),
-        "{text}"
+    assert_mentions(
+        &text,
+        &[
+            "likeness 98.89 / 100 to our Douai plant",
+            "1.1 km further than our Douai plant",
+            "same as our Douai plant",
+        ],
     );
-    assert!(
-        text.contains("1.1 km further than our Douai plant"),
-        "{text}"
-    );
-    assert!(text.contains("same as our Douai plant"), "{text}");
     let text = sitematch::output::explain(&r, "b").unwrap();
-    assert!(text.contains("67% below our Douai plant"), "{text}");
+    assert_mentions(&text, &["67% below our Douai plant"]);
 
     // Values given in the brief win over the site's: a 60 ha reference makes "c" the
     // very profile.
@@ -178,18 +183,15 @@ fn a_bad_target_names_its_key() {
         Ok(b) => like_engine().rank(&b).unwrap_err().to_string(),
     };
     let m = err(format!("[target]\nvalues = {{ lnad = 3 }}\n{LIKE}"));
-    assert!(
-        m.contains("target.values.lnad") && m.contains("motorway, land"),
-        "{m}"
-    );
+    assert_mentions(&m, &["target.values.lnad", "motorway, land"]);
     let m = err(format!("[target]\nvalues = {{ land = \"big\" }}\n{LIKE}"));
-    assert!(m.contains("target.values.land: must be a number"), "{m}");
+    assert_mentions(&m, &["target.values.land: must be a number"]);
     let m = err(format!("[target]\n{LIKE}"));
-    assert!(m.contains("target"), "{m}");
+    assert_mentions(&m, &["target"]);
     let m = err(format!(
         "method = \"topsis\"\n[target]\nsite = \"a\"\n{LIKE}"
     ));
-    assert!(m.contains("method") && m.contains("likeness"), "{m}");
+    assert_mentions(&m, &["method", "likeness"]);
     let m = err(format!("[target]\nsite = \"nowhere\"\n{LIKE}"));
-    assert!(m.contains("target.site") && m.contains("nowhere"), "{m}");
+    assert_mentions(&m, &["target.site", "nowhere"]);
 }

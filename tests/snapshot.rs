@@ -5,23 +5,23 @@ use std::path::{Path, PathBuf};
 
 use sitematch::{Catalog, SnapshotUse};
 
-use crate::util::fixtures;
+use crate::util::{fixtures, put};
 
 /// A small data set of its own in a temporary folder (so that it can be edited): a
 /// catalog and one CSV layer of three stations.
 fn small_data_set() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    put(
+        dir.path(),
+        "catalog.toml",
         "[[layer]]\nname = \"gares\"\nrole = \"facilities\"\npath = \"gares.csv\"\n\
          x = \"lon\"\ny = \"lat\"\nid = \"id\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("gares.csv"),
+    );
+    put(
+        dir.path(),
+        "gares.csv",
         "id,lon,lat\na,2.0,48.0\nb,2.1,48.1\nc,2.2,48.2\n",
-    )
-    .unwrap();
+    );
     dir
 }
 
@@ -103,7 +103,7 @@ fn an_edited_file_or_catalog_refreshes_the_snapshot() {
         .unwrap();
     assert_eq!(d.location.x(), 2.4);
     // A file beside the layer's (a .csvt sidecar) appears.
-    std::fs::write(data.path().join("gares.csvt"), "String,Real,Real\n").unwrap();
+    put(data.path(), "gares.csvt", "String,Real,Real\n");
     let (_, used) = load(data.path(), cache.path());
     assert!(matches!(used, SnapshotUse::Refreshed(_)), "{used:?}");
     let (_, used) = load(data.path(), cache.path());

@@ -141,3 +141,32 @@ pub fn tool(candidates: &[&str], probe: &[&str], what: &str) -> Option<String> {
     eprintln!("note: {what} is not installed; skipping the test that needs it");
     None
 }
+
+/// Asserts that `text` (a message) mentions every one of `needles`, naming the first
+/// it lacks.
+#[track_caller]
+pub fn assert_mentions(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(text.contains(n), "{n:?} is not in: {text}");
+    }
+}
+
+/// Writes `text` to the file `name` of folder `dir` (a test's temporary folder).
+#[track_caller]
+pub fn put(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+}
+
+/// A layer of points, each `(id, lon, lat)`, without attributes.
+pub fn point_layer(
+    name: &str,
+    role: sitematch::Role,
+    points: &[(&str, f64, f64)],
+) -> sitematch::Layer {
+    let features = points
+        .iter()
+        .map(|&(id, lon, lat)| sitematch::Feature::point(id, lon, lat))
+        .collect();
+    sitematch::Layer::from_features(name, role, features)
+}

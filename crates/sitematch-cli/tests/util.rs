@@ -14,3 +14,12 @@ pub fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     std::fs::write(&path, text).expect("write temp file");
     (dir, path)
 }
+
+/// Asserts that `text` (a message) mentions every one of `needles`, naming the first
+/// it lacks.
+#[track_caller]
+pub fn assert_mentions(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(text.contains(n), "{n:?} is not in: {text}");
+    }
+}
