@@ -44,6 +44,22 @@ fn row(step: &str, figure: String, target: &str, baseline: String, ratio: String
     println!("| {step} | {figure} | {target} | {baseline} | {ratio} |");
 }
 
+/// One line timing an index query against a brute-force scan: `query(p, true)` asks
+/// the index, `query(p, false)` scans every feature; the index on every point, the
+/// scan on the first 50 (it is slow).
+fn index_row(step: &str, points: &[Point<f64>], query: impl Fn(Point<f64>, bool) -> f64) {
+    let (_, t) = secs(|| points.iter().map(|p| query(*p, true)).sum::<f64>());
+    let (_, tb) = secs(|| points[..50].iter().map(|p| query(*p, false)).sum::<f64>());
+    let (q, qb) = (t / points.len() as f64, tb / 50.0);
+    row(
+        step,
+        format!("{:.1} µs", q * 1e6),
+        "-",
+        format!("brute force: {:.0} µs", qb * 1e6),
+        format!("{:.0}x", qb / q),
+    );
+}
+
 /// One line comparing a brief's ranking time with a baseline brief's, after a
 /// warm-up: (brief, step), the target, (baseline brief, its label, its name in the
 /// ratio).
@@ -223,58 +239,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no communes layer")?;
     let idx = IndexedLayer::new(communes.clone());
     idx.build_all();
-    let (_, t) = secs(|| {
-        points
-            .iter()
-            .map(|p| idx.nearest(*p, |_| true).map_or(0, |x| x.0))
-            .sum::<usize>()
+    let all = &communes.features;
+    index_row("nearest of 35k communes", &points, |p, indexed| {
+        if indexed {
+            idx.nearest(p, |_| true).map_or(0, |x| x.0) as f64
+        } else {
+            all.iter()
+                .map(|f| Geodesic.distance(p, f.location))
+                .fold(f64::INFINITY, f64::min)
+        }
     });
-    let (_, tb) = secs(|| {
-        points[..50]
-            .iter()
-            .map(|p| {
-                communes
-                    .features
-                    .iter()
-                    .map(|f| Geodesic.distance(*p, f.location))
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .sum::<f64>()
+    index_row("communes within 30 km", &points, |p, indexed| {
+        if indexed {
+            idx.within(p, 30_000.0).len() as f64
+        } else {
+            all.iter()
+                .filter(|f| Geodesic.distance(p, f.location) <= 30_000.0)
+                .count() as f64
+        }
     });
-    let (q, qb) = (t / 2000.0, tb / 50.0);
-    row(
-        "nearest of 35k communes",
-        format!("{:.1} µs", q * 1e6),
-        "-",
-        format!("brute force: {:.0} µs", qb * 1e6),
-        format!("{:.0}x", qb / q),
-    );
-    let (_, t) = secs(|| {
-        points
-            .iter()
-            .map(|p| idx.within(*p, 30_000.0).len())
-            .sum::<usize>()
-    });
-    let (_, tb) = secs(|| {
-        points[..50]
-            .iter()
-            .map(|p| {
-                communes
-                    .features
-                    .iter()
-                    .filter(|f| Geodesic.distance(*p, f.location) <= 30_000.0)
-                    .count()
-            })
-            .sum::<usize>()
-    });
-    let (q, qb) = (t / 2000.0, tb / 50.0);
-    row(
-        "communes within 30 km",
-        format!("{:.1} µs", q * 1e6),
-        "-",
-        format!("brute force: {:.0} µs", qb * 1e6),
-        format!("{:.0}x", qb / q),
-    );
 
     // The six-criterion brief over every friche.
     let six = brief("six_criteria.toml")?;

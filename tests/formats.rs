@@ -6,7 +6,7 @@ use std::path::Path;
 use sitematch::output::{csvt, write_csv, write_geojson, write_gpkg, OutputOptions, PRJ_WGS84};
 use sitematch::{Brief, Catalog, Engine, Ranking};
 
-use crate::util::{assert_mentions, fixtures, gdal, ogr_layer, put};
+use crate::util::{assert_mentions, fixtures, gdal, ogr_layer, put, stdout_of};
 
 fn fixture_ranking() -> Ranking {
     let brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
@@ -305,18 +305,11 @@ fn qgis_applies_the_styles() {
         format!("{g}|layername=excluded_sites"),
         geojson.display().to_string(),
     ];
-    let out = std::process::Command::new(&python)
-        .arg(fixtures().join("../qgis/styles.py"))
+    let mut out = std::process::Command::new(&python);
+    out.arg(fixtures().join("../qgis/styles.py"))
         .args(&uris)
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .env("QT_QPA_PLATFORM", "offscreen");
+    let stdout = stdout_of(out);
     let json = stdout.lines().rev().find(|l| l.starts_with('{')).unwrap();
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     let colour = |score: f64| {
@@ -361,23 +354,16 @@ fn chromium() -> Option<String> {
 
 /// The DOM of a page after its scripts ran, as headless Chromium gives it.
 fn rendered_dom(browser: &str, url: &str) -> String {
-    let out = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            url,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let mut out = std::process::Command::new(browser);
+    out.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+    ]);
+    stdout_of(out)
 }
 
 /// The class attribute of every SVG `<path>` Leaflet drew (the inlined scripts' text

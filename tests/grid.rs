@@ -1,7 +1,9 @@
 //! Grid candidates and parallel scoring.
 
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use sitematch::output::{write_geojson, write_grid, OutputFormat, OutputOptions};
+use sitematch::output::{write_grid, OutputFormat};
+
+use crate::util::geojson_bytes;
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
 
 fn world() -> Engine {
@@ -214,16 +216,7 @@ fn parallel_scoring_gives_the_sequential_result() {
     let run = |pool: &rayon::ThreadPool| {
         pool.install(|| {
             let r = e.rank(&ranked).unwrap();
-            let mut out = Vec::new();
-            write_geojson(
-                &r,
-                &OutputOptions {
-                    top: 100,
-                    include_excluded: true,
-                },
-                &mut out,
-            )
-            .unwrap();
+            let out = geojson_bytes(&r, 100, true);
             let mut grid = Vec::new();
             write_grid(
                 OutputFormat::Geojson,

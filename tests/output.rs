@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use sitematch::output::{write_csv, write_geojson, write_markdown, OutputOptions};
+use sitematch::output::{write_csv, write_markdown, OutputOptions};
 use sitematch::{Brief, Catalog, Engine, Ranking};
 
-use crate::util::fixtures;
+use crate::util::{fixtures, geojson_bytes};
 
 fn rank_fixture(catalog: Catalog) -> Ranking {
     let brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
@@ -15,16 +15,6 @@ fn rank_fixture(catalog: Catalog) -> Ranking {
 
 fn fixture_catalog() -> Catalog {
     Catalog::from_path(fixtures().join("rank")).unwrap()
-}
-
-fn geojson_bytes(r: &Ranking, include_excluded: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    let opts = OutputOptions {
-        top: r.top,
-        include_excluded,
-    };
-    write_geojson(r, &opts, &mut out).unwrap();
-    out
 }
 
 /// `ogrinfo -so` of a file: feature count and (field, type) pairs; `None` (with a
@@ -39,7 +29,7 @@ fn gdal_reads_the_geojson_with_the_documented_types() {
     for include_excluded in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ranking.geojson");
-        std::fs::write(&path, geojson_bytes(&r, include_excluded)).unwrap();
+        std::fs::write(&path, geojson_bytes(&r, r.top, include_excluded)).unwrap();
         let Some((count, fields)) = ogrinfo(&path) else {
             return;
         };
@@ -159,9 +149,17 @@ fn every_kind_of_geojson_opens_in_gdal_and_is_rfc7946() {
     .unwrap();
     assert!(stats.produced > 50);
     let outputs = [
-        ("ranked", geojson_bytes(&r, false), r.top.min(r.ranked)),
-        ("with excluded", geojson_bytes(&r, true), r.sites.len()),
-        ("empty", geojson_bytes(&empty, false), 0),
+        (
+            "ranked",
+            geojson_bytes(&r, r.top, false),
+            r.top.min(r.ranked),
+        ),
+        (
+            "with excluded",
+            geojson_bytes(&r, r.top, true),
+            r.sites.len(),
+        ),
+        ("empty", geojson_bytes(&empty, empty.top, false), 0),
         ("grid squares", grid, stats.produced),
     ];
     for (what, bytes, n) in outputs {
@@ -225,7 +223,7 @@ fn every_kind_of_geojson_opens_in_gdal_and_is_rfc7946() {
 #[test]
 fn geojson_is_rfc7946() {
     let r = rank_fixture(fixture_catalog());
-    let bytes = geojson_bytes(&r, true);
+    let bytes = geojson_bytes(&r, r.top, true);
     assert_rfc7946(&bytes);
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["sitematch"]["method"], "weighted-sum");
@@ -255,8 +253,9 @@ fn geojson_is_rfc7946() {
 
 #[test]
 fn same_inputs_same_bytes_whatever_the_feature_order() {
-    let a = geojson_bytes(&rank_fixture(fixture_catalog()), true);
-    let b = geojson_bytes(&rank_fixture(fixture_catalog()), true);
+    let all = |r: Ranking| geojson_bytes(&r, r.top, true);
+    let a = all(rank_fixture(fixture_catalog()));
+    let b = all(rank_fixture(fixture_catalog()));
     assert!(a == b, "two runs gave different bytes");
     let mut shuffled = fixture_catalog();
     for (k, layer) in shuffled.layers.iter_mut().enumerate() {
@@ -266,7 +265,7 @@ fn same_inputs_same_bytes_whatever_the_feature_order() {
             layer.features.rotate_left(k % n);
         }
     }
-    let c = geojson_bytes(&rank_fixture(shuffled), true);
+    let c = all(rank_fixture(shuffled));
     assert!(a == c, "shuffling the features changed the output");
 }
 
@@ -314,7 +313,7 @@ fn empty_result_is_a_valid_collection() {
     brief.filter.min_area_ha = Some(1e6);
     let r = Engine::new(fixture_catalog()).rank(&brief).unwrap();
     assert_eq!(r.ranked, 0);
-    let bytes = geojson_bytes(&r, false);
+    let bytes = geojson_bytes(&r, r.top, false);
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["features"].as_array().unwrap().len(), 0);
 }
@@ -351,7 +350,7 @@ fn site_attributes_are_typed_columns() {
     )
     .unwrap();
     let r = engine.rank(&brief).unwrap();
-    let bytes = geojson_bytes(&r, false);
+    let bytes = geojson_bytes(&r, r.top, false);
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let a = &v["features"][0]["properties"];
     assert_eq!(a["site_id"], "a");

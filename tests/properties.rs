@@ -2,8 +2,9 @@
 //! distance, dominance, determinism.
 
 use proptest::prelude::*;
-use sitematch::output::{write_geojson, OutputOptions};
 use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, Value};
+
+use crate::util::geojson_bytes;
 
 /// A small world: sites with an attribute, facilities, population points, in a box.
 #[derive(Debug, Clone)]
@@ -77,17 +78,7 @@ fn brief(w: [f64; 3], method: &str) -> Brief {
 
 fn geojson(layers: Vec<Layer>, b: &Brief) -> Vec<u8> {
     let r = Engine::new(Catalog::from_layers(layers)).rank(b).unwrap();
-    let mut out = Vec::new();
-    write_geojson(
-        &r,
-        &OutputOptions {
-            top: 100,
-            include_excluded: true,
-        },
-        &mut out,
-    )
-    .unwrap();
-    out
+    geojson_bytes(&r, 100, true)
 }
 
 proptest! {

@@ -170,3 +170,25 @@ pub fn point_layer(
         .collect();
     sitematch::Layer::from_features(name, role, features)
 }
+
+/// Runs a command, asserts it succeeded (naming its stderr) and returns its stdout.
+#[track_caller]
+pub fn stdout_of(mut command: std::process::Command) -> String {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{command:?} failed: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A ranking written as GeoJSON: its `top` sites, and the excluded ones if asked.
+pub fn geojson_bytes(r: &sitematch::Ranking, top: usize, include_excluded: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let opts = sitematch::output::OutputOptions {
+        top,
+        include_excluded,
+    };
+    sitematch::output::write_geojson(r, &opts, &mut out).expect("GeoJSON to memory");
+    out
+}

@@ -1,6 +1,6 @@
 //! `communes` (population): one point per commune, with labour-market figures.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::context::ZonesEmploi;
@@ -106,12 +106,7 @@ impl Communes {
             &raw.join("benefriches-dvf/dvf_city_stats_2020_2024.csv"),
             b';',
         )?;
-        let (dc, dp) = (dvf.col("city_code")?, dvf.col("dvf_pxm2_median")?);
-        let dvf_of: HashMap<&str, Option<f64>> = dvf
-            .rows()
-            .iter()
-            .map(|r| (cell(r, dc), num(r, dp)))
-            .collect();
+        let dvf_of = dvf.numbers("city_code", "dvf_pxm2_median")?;
 
         // Jobs at place of work, census RP 2018 (INSEE comparateur de territoires,
         // geography 2021): communes and the arrondissements of Paris, Lyon and
@@ -120,19 +115,9 @@ impl Communes {
             &raw.join("insee-emploi-rp2018/base_cc_comparateur_RP2018.csv"),
             b';',
         )?;
-        let (ec, ej) = (emp.col("CODGEO")?, emp.col("P18_EMPLT")?);
-        let jobs_of: HashMap<&str, Option<f64>> = emp
-            .rows()
-            .iter()
-            .map(|r| (cell(r, ec), num(r, ej)))
-            .collect();
+        let jobs_of = emp.numbers("CODGEO", "P18_EMPLT")?;
         // Industry establishments (sections B to E), end of 2018: the industrial fabric.
-        let eb = emp.col("ETBE18")?;
-        let industry_of: HashMap<&str, Option<f64>> = emp
-            .rows()
-            .iter()
-            .map(|r| (cell(r, ec), num(r, eb)))
-            .collect();
+        let industry_of = emp.numbers("CODGEO", "ETBE18")?;
 
         let mut t = OutTable::new(&[
             "insee",

@@ -120,6 +120,13 @@ impl RawCsv {
         }
         Ok(out)
     }
+
+    /// The numbers of column `value` by the text of column `key` (the last row wins
+    /// when a key repeats; `None` where the number is blank or unreadable).
+    pub(crate) fn numbers(&self, key: &str, value: &str) -> Result<HashMap<&str, Option<f64>>> {
+        let (k, v) = (self.col(key)?, self.col(value)?);
+        Ok(self.rows.iter().map(|r| (cell(r, k), num(r, v))).collect())
+    }
 }
 
 /// The France Ruralités Revitalisation list (ANCT, July 2025), read by both the
@@ -227,28 +234,25 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     for (t, r) in serviced::import(raw)? {
         emit(t, r)?;
     }
-    let (t, r) = communes.table(raw, &zones)?;
-    emit(t, r)?;
-    let (t, r) = motorway::motorway(raw)?;
-    emit(t, r)?;
-    let (t, r) = logistics::airports(raw)?;
-    emit(t, r)?;
-    let (t, r) = logistics::seaports(raw)?;
-    emit(t, r)?;
-    let (t, r) = logistics::rail(raw)?;
-    emit(t, r)?;
-    let (t, r) = ready.table();
-    emit(t, r)?;
-    let (t, r) = capacity::ports(raw)?;
-    emit(t, r)?;
-    let (t, r) = capacity::power_plants(raw)?;
-    emit(t, r)?;
-    let (t, r) = grid::substations(raw)?;
-    emit(t, r)?;
-    let (t, r) = training::training(raw, &communes)?;
-    emit(t, r)?;
-    let (t, r) = training::by_commune(raw, &communes)?;
-    emit(t, r)?;
+    // The point and line tables, each made and written in turn.
+    type Step<'a> = Box<dyn Fn() -> Result<(OutTable, LayerReport)> + 'a>;
+    let steps: Vec<Step> = vec![
+        Box::new(|| communes.table(raw, &zones)),
+        Box::new(|| motorway::motorway(raw)),
+        Box::new(|| logistics::airports(raw)),
+        Box::new(|| logistics::seaports(raw)),
+        Box::new(|| logistics::rail(raw)),
+        Box::new(|| Ok(ready.table())),
+        Box::new(|| capacity::ports(raw)),
+        Box::new(|| capacity::power_plants(raw)),
+        Box::new(|| grid::substations(raw)),
+        Box::new(|| training::training(raw, &communes)),
+        Box::new(|| training::by_commune(raw, &communes)),
+    ];
+    for step in steps {
+        let (t, r) = step()?;
+        emit(t, r)?;
+    }
     let (nodes, edges, r) = roads::roads(raw)?;
     nodes.write(&out.join("road_nodes.csv"))?;
     emit(edges, r)?;
