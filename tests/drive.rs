@@ -10,7 +10,7 @@ use sitematch::{
     Brief, Catalog, CriterionValue, Engine, Feature, Layer, Network, RoadEdge, Role, Value,
 };
 
-use crate::util::{assert_mentions, fixtures, point_layer, put};
+use crate::util::{assert_mentions, catalog_in, fixtures, point_layer, put};
 
 /// A plain Dijkstra from one node over an adjacency list (O(n^2), no heap).
 fn dijkstra(n: usize, adj: &[Vec<(usize, f64)>], from: usize) -> Vec<f64> {
@@ -362,17 +362,16 @@ fn osm_extracts_load_as_networks() {
     let dir = tempfile::tempdir().unwrap();
     let monaco = raw.join("osm/monaco.osm.pbf");
     let stb = raw.join("osm/saint_barthelemy.osm.pbf");
-    put(
+    let catalog = catalog_in(
         dir.path(),
-        "catalog.toml",
         format!(
             "[[layer]]\nname = \"monaco\"\nrole = \"network\"\npath = {:?}\n\
              [[layer]]\nname = \"stb\"\nrole = \"network\"\npath = {:?}\n",
             monaco.display().to_string(),
             stb.display().to_string()
         ),
-    );
-    let catalog = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     for n in &catalog.networks {
         let largest = n.component_sizes()[0] as f64 / n.node_count() as f64;
         assert!(
@@ -405,12 +404,12 @@ fn osm_extracts_load_as_networks() {
     }
     // Not a PBF.
     put(dir.path(), "bad.osm.pbf", b"<osm version=\"0.6\"></osm>");
-    put(
+    let e = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"bad\"\nrole = \"network\"\npath = \"bad.osm.pbf\"\n",
-    );
-    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    )
+    .unwrap_err()
+    .to_string();
     assert_mentions(&e, &["bad.osm.pbf", "not a readable OpenStreetMap PBF"]);
 }
 
@@ -436,12 +435,11 @@ fn monaco_drive_times_against_osrm() {
     let dir = tempfile::tempdir().unwrap();
     let pbf = dir.path().join("monaco.osm.pbf");
     std::fs::copy(raw.join("osm/monaco.osm.pbf"), &pbf).unwrap();
-    put(
+    let catalog = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"monaco\"\nrole = \"network\"\npath = \"monaco.osm.pbf\"\n",
-    );
-    let catalog = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     let net = &catalog.networks[0];
     let run = |args: &[&str]| {
         let out = std::process::Command::new(Path::new(&bin).join(args[0]))

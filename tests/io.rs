@@ -2,7 +2,7 @@
 
 use sitematch::{Catalog, Error, FeatureProblem, Location, Role, Value};
 
-use crate::util::{assert_mentions, fixtures, put, small_distance_m, temp_file};
+use crate::util::{assert_mentions, catalog_in, fixtures, put, small_distance_m, temp_file};
 
 fn shp_catalog(dir: &str, extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let shp = fixtures().join("shp").join(dir).join("friches.shp");
@@ -226,12 +226,11 @@ fn lambert93_coordinates_declared_as_wgs84_are_out_of_range() {
           {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[700000,6600000]}},
           {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}"#,
     );
-    put(
+    let c = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"l\"\nrole = \"facilities\"\npath = \"l.geojson\"\n",
-    );
-    let c = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     assert_eq!(c.layers[0].features.len(), 1);
     assert_eq!(c.layers[0].features[0].id, "1");
     assert_eq!(c.layers[0].skipped[0].problem.code(), "out_of_range");
@@ -283,13 +282,12 @@ fn an_empty_cpg_counts_as_absent() {
     }
     for empty in ["", "\n", "  \r\n"] {
         put(dir.path(), "f.cpg", empty);
-        put(
+        let c = catalog_in(
             dir.path(),
-            "catalog.toml",
             "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.shp\"\nid = \"site_id\"\n\
              label = \"FRICHE\"\nencoding = \"cp1252\"\n",
-        );
-        let c = Catalog::from_path(dir.path()).unwrap();
+        )
+        .unwrap();
         let f = c.layers[0]
             .features
             .iter()
@@ -301,12 +299,12 @@ fn an_empty_cpg_counts_as_absent() {
     // catalog sets no encoding (one it sets wins over the .cpg).
     put(dir.path(), "f.cpg", "KLINGON-8");
     assert!(Catalog::from_path(dir.path()).is_ok());
-    put(
+    let e = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.shp\"\nid = \"site_id\"\n",
-    );
-    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    )
+    .unwrap_err()
+    .to_string();
     assert_mentions(&e, &["f.cpg", "unknown encoding \"KLINGON-8\""]);
 }
 
@@ -319,8 +317,7 @@ fn a_semicolon_csv_without_its_delimiter_is_named() {
     put(dir.path(), "p.csv", "id;nom;lon;lat\na;Lille;3,06;50,63\n");
     let catalog = "[[layer]]\nname = \"p\"\nrole = \"sites\"\npath = \"p.csv\"\nx = \"lon\"\n\
                    y = \"lat\"\nid = \"id\"\n";
-    put(dir.path(), "catalog.toml", catalog);
-    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    let e = catalog_in(dir.path(), catalog).unwrap_err().to_string();
     assert_mentions(
         &e,
         &[
@@ -332,8 +329,7 @@ fn a_semicolon_csv_without_its_delimiter_is_named() {
     );
     // Said, and with decimal commas: the layer loads.
     let fixed = format!("{catalog}delimiter = \";\"\ndecimal = \",\"\n");
-    put(dir.path(), "catalog.toml", fixed);
-    let c = Catalog::from_path(dir.path()).unwrap();
+    let c = catalog_in(dir.path(), fixed).unwrap();
     assert_eq!(c.layers[0].features.len(), 1);
 }
 
@@ -348,13 +344,12 @@ fn a_trailing_separator_on_the_header_is_not_a_mismatch() {
         "p.csv",
         "X,Y,id,nom,\n3.06,50.63,a,Lille\n3.08,50.37,b,Douai,\n3.1,50.4,c\n",
     );
-    put(
+    let c = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"X\"\ny = \"Y\"\n\
          id = \"id\"\nlabel = \"nom\"\n",
-    );
-    let c = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     let l = &c.layers[0];
     assert_eq!(l.features.len(), 2);
     assert_eq!(l.features[0].label.as_deref(), Some("Lille"));
@@ -376,13 +371,13 @@ fn messages_do_not_echo_a_huge_header() {
         "p.csv",
         format!("x,y,{}\n1,2\n", header.join(",")),
     );
-    put(
+    let e = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\n\
          label = \"nom\"\n",
-    );
-    let e = Catalog::from_path(dir.path()).unwrap_err().to_string();
+    )
+    .unwrap_err()
+    .to_string();
     assert_mentions(&e, &["has no field \"nom\"", "column_0"]);
     assert!(e.len() < 1000, "{} bytes", e.len());
 }
@@ -397,13 +392,12 @@ fn web_mercator_points_at_the_antimeridian_are_kept() {
         "p.csv",
         "id,x,y\neast,20037508.3428,-2000000\nwest,-20037508.3428,-2000000\n",
     );
-    put(
+    let c = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\ncrs = \"EPSG:3857\"\n\
          x = \"x\"\ny = \"y\"\nid = \"id\"\n",
-    );
-    let c = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     let l = &c.layers[0];
     assert_eq!(
         (l.features.len(), l.skipped.len()),
@@ -494,14 +488,13 @@ fn an_empty_collection_is_a_layer_with_no_features() {
         "s.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"s"},"geometry":{"type":"Point","coordinates":[2,48]}}]}"#,
     );
-    put(
+    let c = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"e\"\nrole = \"facilities\"\npath = \"e.geojson\"\nlabel = \"nom\"\n\
          [layer.fields]\ncapacity = \"capacity\"\n\
          [[layer]]\nname = \"s\"\nrole = \"sites\"\npath = \"s.geojson\"\nid = \"id\"\n",
-    );
-    let c = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     assert_eq!(c.layers[0].features.len(), 0);
     let engine = sitematch::Engine::new(c);
     let brief = sitematch::Brief::from_toml_str(

@@ -1,8 +1,6 @@
 //! Regression tests, named after the issue and what found them.
 
-use sitematch::Catalog;
-
-use crate::util::{put, temp_file};
+use crate::util::{catalog_in, temp_file};
 
 /// Fuzzing (issue 6, geojson target) found a polygon ring with a one-number position,
 /// `[7050200]`, which made the geojson crate's conversion index out of bounds.
@@ -17,12 +15,11 @@ fn r6_fuzz_geojson_short_position_in_polygon_ring() {
            "coordinates": [[[2, 48], [3]]]}},
           {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [2, 48]}}]}"#,
     );
-    put(
+    let c = catalog_in(
         dir.path(),
-        "catalog.toml",
         "[[layer]]\nname = \"f\"\nrole = \"facilities\"\npath = \"s.geojson\"\n",
-    );
-    let c = Catalog::from_path(dir.path()).unwrap();
+    )
+    .unwrap();
     assert_eq!(c.layers[0].features.len(), 1);
     let codes: Vec<&str> = c.layers[0]
         .skipped

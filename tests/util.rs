@@ -192,3 +192,10 @@ pub fn geojson_bytes(r: &sitematch::Ranking, top: usize, include_excluded: bool)
     sitematch::output::write_geojson(r, &opts, &mut out).expect("GeoJSON to memory");
     out
 }
+
+/// Writes `catalog` as `catalog.toml` in folder `dir` and loads that catalog.
+#[track_caller]
+pub fn catalog_in(dir: &Path, catalog: impl AsRef<[u8]>) -> sitematch::Result<sitematch::Catalog> {
+    put(dir, "catalog.toml", catalog);
+    sitematch::Catalog::from_path(dir)
+}
