@@ -114,3 +114,4 @@ pub use ranking::{
     SiteResult,
 };
 pub use text::fold;
+pub use warnings::{Warning, WarningKind};

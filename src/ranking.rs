@@ -12,10 +12,10 @@ use crate::aggregate::Method;
 use crate::brief::CriterionType;
 use crate::brief::Robustness;
 pub use crate::criteria::{FlowShare, FreightDetail};
-use crate::error::KeyProblem;
 use crate::model::Value;
 pub use crate::table::ColumnType;
 pub(crate) use crate::table::{plain_number, ColumnEvidence};
+use crate::warnings::Warning;
 
 pub use crate::model::CriterionValue;
 
@@ -317,7 +317,7 @@ pub struct Ranking {
     pub shortlist: bool,
     /// What in the brief is likely not what its writer meant: values that match
     /// nothing in the data, criteria that give most candidates the same score.
-    pub warnings: Vec<KeyProblem>,
+    pub warnings: Vec<Warning>,
     /// The candidates' attribute columns (every field of the candidate layers, by
     /// name); each site's [`SiteResult::attributes`] follow this order.
     pub attributes: Vec<AttributeColumn>,

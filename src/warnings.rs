@@ -1,16 +1,113 @@
-//! Warnings about a brief that is valid but likely not what its writer meant: a value
-//! that matches nothing in the data (a typo would otherwise silently shrink the
-//! shortlist), and a criterion that gives most candidates the same score (it decides
-//! nothing).
+//! Warnings about a brief that is valid but likely not what its writer meant: the
+//! [`Warning`] type and its [`WarningKind`]s; a value that matches nothing in the data
+//! (a typo would otherwise silently shrink the shortlist), and a criterion that gives
+//! most candidates the same score (it decides nothing). The engine gathers a ranking's
+//! warnings in one place (`engine/warnings.rs`).
 
 use std::collections::BTreeSet;
 
 use crate::brief::{Brief, CriterionKind};
-use crate::error::KeyProblem;
+use std::fmt;
+
 use crate::model::{department, Feature, Layer};
 use crate::ranking::Ranking;
 use crate::table::Known;
 use crate::text::fold;
+
+/// What a [`Warning`] is about, for a program that filters, counts or translates
+/// them (the message says it for a reader).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// Features of a layer the brief reads were skipped at load.
+    SkippedAtLoad,
+    /// A site layer loaded no feature: it has no candidate to rank.
+    EmptySiteLayer,
+    /// A value of the brief (`where`, `departments`, `categories`, `tags`, category
+    /// `scores`) that no feature of the data has: a likely typo.
+    UnmatchedValue,
+    /// A `where` / `where_not` attribute that some ranked layers lack: their sites are
+    /// not tested by it.
+    UntestedFilter,
+    /// Ranked sites far from a road network, or on a part of it cut off from the rest.
+    NetworkCoverage,
+    /// A criterion that gives most candidates the same score: it decides little.
+    FlatCriterion,
+    /// What a criterion noted while scoring (a field missing on some features...).
+    CriterionNote,
+    /// Candidates a travel matrix does not name: their value is null.
+    NotInMatrix,
+}
+
+impl WarningKind {
+    /// A stable name for the kind (`unmatched_value`...), for logs and JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            WarningKind::SkippedAtLoad => "skipped_at_load",
+            WarningKind::EmptySiteLayer => "empty_site_layer",
+            WarningKind::UnmatchedValue => "unmatched_value",
+            WarningKind::UntestedFilter => "untested_filter",
+            WarningKind::NetworkCoverage => "network_coverage",
+            WarningKind::FlatCriterion => "flat_criterion",
+            WarningKind::CriterionNote => "criterion_note",
+            WarningKind::NotInMatrix => "not_in_matrix",
+        }
+    }
+}
+
+/// Something in a valid brief that is likely not what its writer meant, at a key of
+/// the brief (or `data.<layer>` for what the load did to a layer). Displayed as
+/// `key: message`.
+///
+/// ```
+/// use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role, WarningKind};
+/// let mut f = Feature::point("a", 2.0, 48.0);
+/// f.area_ha = Some(12.0);
+/// f.commune = Some("59350".into());
+/// let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+///     "sites",
+///     Role::Sites,
+///     vec![f],
+/// )]));
+/// let brief = Brief::from_toml_str(
+///     "[filter]\ndepartments = [\"75\"]\n[[criterion]]\nname = \"land\"\n\
+///      type = \"attribute\"\nfield = \"area_ha\"\nideal = 20\nzero = 0\n",
+/// )?;
+/// let w = &engine.value_warnings(&brief)[0];
+/// assert_eq!((w.kind, w.key.as_str()), (WarningKind::UnmatchedValue, "filter.departments[0]"));
+/// assert_eq!(
+///     w.to_string(),
+///     "filter.departments[0]: no site is in département \"75\"; the sites are in 59"
+/// );
+/// assert_eq!(w.kind.code(), "unmatched_value");
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What it is about.
+    pub kind: WarningKind,
+    /// Key path (`criterion[2].categories[0]`, `filter.where.statut`, `data.friches`).
+    pub key: String,
+    /// What looks wrong, and the change that would fix it.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning of `kind` at `key`.
+    pub fn new(kind: WarningKind, key: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            kind,
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
 
 /// A criterion warns when more than this share of the ranked candidates score 0, or 1.
 const FLAT_SHARE: f64 = 0.5;
@@ -22,7 +119,7 @@ pub(crate) fn unmatched_values<'a>(
     brief: &Brief,
     sites: &[&'a Layer],
     layer: impl Fn(&str) -> Option<&'a Known>,
-) -> Vec<KeyProblem> {
+) -> Vec<Warning> {
     let mut out = Vec::new();
     let site_features = || sites.iter().flat_map(|l| l.features.iter());
     for (table, attr, allowed) in brief.filter.attribute_lists() {
@@ -32,7 +129,7 @@ pub(crate) fn unmatched_values<'a>(
         for (i, v) in allowed.iter().enumerate() {
             let key = format!("filter.{table}.{attr}[{i}]");
             if let Some(w) = unmatched(v, &known, &format!("no site has {attr} {v:?}")) {
-                out.push(KeyProblem::new(key, w));
+                out.push(Warning::new(WarningKind::UnmatchedValue, key, w));
             }
         }
     }
@@ -55,10 +152,14 @@ pub(crate) fn unmatched_values<'a>(
                     w.push_str(&format!(
                         ": départements are given by code; {d} is {code:?}"
                     ));
-                } else if list.len() <= 12 {
+                } else if !list.is_empty() && list.len() <= 12 {
                     w.push_str(&format!("; the sites are in {}", list.join(", ")));
                 }
-                out.push(KeyProblem::new(format!("filter.departments[{i}]"), w));
+                out.push(Warning::new(
+                    WarningKind::UnmatchedValue,
+                    format!("filter.departments[{i}]"),
+                    w,
+                ));
             }
         }
     }
@@ -75,7 +176,8 @@ pub(crate) fn unmatched_values<'a>(
                 for (j, v) in categories.iter().enumerate() {
                     let what = format!("no feature of layer {name:?} has category {v:?}");
                     if let Some(w) = unmatched(v, known, &what) {
-                        out.push(KeyProblem::new(
+                        out.push(Warning::new(
+                            WarningKind::UnmatchedValue,
                             format!("criterion[{i}].categories[{j}]"),
                             w,
                         ));
@@ -85,7 +187,11 @@ pub(crate) fn unmatched_values<'a>(
                 for (j, v) in tags.iter().enumerate() {
                     let what = format!("no feature of layer {name:?} has tag {v:?}");
                     if let Some(w) = unmatched(v, known, &what) {
-                        out.push(KeyProblem::new(format!("criterion[{i}].tags[{j}]"), w));
+                        out.push(Warning::new(
+                            WarningKind::UnmatchedValue,
+                            format!("criterion[{i}].tags[{j}]"),
+                            w,
+                        ));
                     }
                 }
             }
@@ -97,7 +203,11 @@ pub(crate) fn unmatched_values<'a>(
                 for (v, _) in scores {
                     let what = format!("no site has {field} {v:?}");
                     if let Some(w) = unmatched(v, &known, &what) {
-                        out.push(KeyProblem::new(format!("criterion[{i}].scores.{v}"), w));
+                        out.push(Warning::new(
+                            WarningKind::UnmatchedValue,
+                            format!("criterion[{i}].scores.{v}"),
+                            w,
+                        ));
                     }
                 }
             }
@@ -131,7 +241,7 @@ fn unmatched<K: AsRef<str> + Ord + std::fmt::Debug>(
 
 /// The criteria that give more than half of the ranked candidates the same extreme
 /// score (0 or 1), with the change to the brief that would make them decide.
-pub(crate) fn flat_criteria(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
+pub(crate) fn flat_criteria(brief: &Brief, ranking: &Ranking) -> Vec<Warning> {
     let sites = ranking.ranked_sites();
     let n = sites.len();
     let mut out = Vec::new();
@@ -198,7 +308,8 @@ pub(crate) fn flat_criteria(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem>
         } else {
             "score 0"
         };
-        out.push(KeyProblem::new(
+        out.push(Warning::new(
+            WarningKind::FlatCriterion,
             format!("criterion[{i}]"),
             format!("{}: {count} of {n} candidates at {what}{fix}", c.name),
         ));

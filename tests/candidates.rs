@@ -306,5 +306,19 @@ fn rank_says_when_a_layer_lost_rows_at_load() {
         w.iter()
             .any(|w| w.starts_with("data.ports") && w.contains("1 of the 2 features")),
         "{w:?}"
+    ); // Their kinds, in the order they come.
+    use sitematch::WarningKind::{EmptySiteLayer, SkippedAtLoad};
+    let kinds: Vec<_> = r
+        .warnings
+        .iter()
+        .map(|w| (w.kind, w.key.as_str()))
+        .collect();
+    assert_eq!(
+        kinds[..3],
+        [
+            (SkippedAtLoad, "data.sites"),
+            (EmptySiteLayer, "data.sites"),
+            (SkippedAtLoad, "data.ports")
+        ]
     );
 }

@@ -116,3 +116,34 @@ fn r11_warnings_are_in_the_geojson_member() {
         .unwrap()
         .starts_with("filter.where.statut[1]: "));
 }
+
+/// Each warning says what it is about: a program can keep the likely typos apart from
+/// the criteria that decide little (the messages are those of the test above).
+#[test]
+fn warnings_carry_their_kind() {
+    use sitematch::WarningKind::{FlatCriterion, UnmatchedValue};
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"m\"\ntype = \"distance\"\nlayer = \"motorway\"\n\
+         categories = [\"echangeur\", \"Echangeurs\"]\ntags = [\"autoroutes\"]\nideal_km = 10\nzero_km = 100\n\
+         [[criterion]]\nname = \"s\"\ntype = \"category\"\nfield = \"statut\"\n\
+         scores = { \"friche sans projet\" = 1.0, \"abandonnee\" = 0.5 }\n",
+    )
+    .unwrap();
+    let ranking = engine().rank(&brief).unwrap();
+    let kinds: Vec<(&str, &str)> = ranking
+        .warnings
+        .iter()
+        .map(|w| (w.kind.code(), w.key.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (UnmatchedValue.code(), "criterion[0].categories[1]"),
+            (UnmatchedValue.code(), "criterion[0].tags[0]"),
+            (UnmatchedValue.code(), "criterion[1].scores.abandonnee"),
+            (FlatCriterion.code(), "criterion[0]"),
+            (FlatCriterion.code(), "criterion[1]"),
+        ]
+    );
+    assert_eq!(UnmatchedValue.code(), "unmatched_value");
+}

@@ -314,7 +314,7 @@ impl<'a> Grid<'a> {
     /// assert_eq!(grid.warnings()[0].key, "criterion[0].categories[0]");
     /// # Ok::<(), sitematch::Error>(())
     /// ```
-    pub fn warnings(&self) -> &[crate::error::KeyProblem] {
+    pub fn warnings(&self) -> &[crate::warnings::Warning] {
         &self.shell.warnings
     }
 

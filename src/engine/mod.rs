@@ -32,7 +32,7 @@ pub use rank::MAX_PAIRS;
 use crate::brief::{Brief, Travel};
 use crate::catalog::Catalog;
 use crate::criteria::DataSet;
-use crate::error::{BriefProblems, Error, KeyProblem, Result};
+use crate::error::{BriefProblems, Error, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Layer, Role};
 use crate::network::Network;
@@ -197,7 +197,7 @@ impl Engine {
     /// assert!(w[0].message.ends_with("did you mean \"friche sans projet\"?"));
     /// # Ok::<(), sitematch::Error>(())
     /// ```
-    pub fn value_warnings(&self, brief: &Brief) -> Vec<KeyProblem> {
+    pub fn value_warnings(&self, brief: &Brief) -> Vec<crate::warnings::Warning> {
         let sites: Vec<&Layer> = self.site_layers(brief).iter().map(|l| l.layer()).collect();
         crate::warnings::unmatched_values(brief, &sites, |n| {
             let &i = self.by_name.get(n)?;

@@ -6,6 +6,7 @@ use crate::brief::{Brief, Travel};
 use crate::error::KeyProblem;
 use crate::model::Feature;
 use crate::network::Network;
+use crate::warnings::{Warning, WarningKind};
 
 use super::Engine;
 
@@ -64,7 +65,7 @@ impl Engine {
     /// from it (more than 10 km from the nearest node: the network does not cover
     /// them) or in a small part of it (not its largest component: most places are
     /// unreachable from them).
-    pub(super) fn network_warnings(&self, brief: &Brief, sites: &[&Feature]) -> Vec<KeyProblem> {
+    pub(super) fn network_warnings(&self, brief: &Brief, sites: &[&Feature]) -> Vec<Warning> {
         // Network name -> (key of its first criterion, criterion names).
         let mut uses: Vec<(&Network, String, Vec<&str>)> = Vec::new();
         for (i, c) in brief.criteria.iter().enumerate() {
@@ -94,7 +95,8 @@ impl Engine {
             }
             let (names, total) = (names.join(", "), sites.len());
             if far > 0 {
-                out.push(KeyProblem::new(
+                out.push(Warning::new(
+                    WarningKind::NetworkCoverage,
                     key.clone(),
                     format!(
                         "{names}: {far} of the {total} ranked sites are more than 10 km from \
@@ -105,7 +107,8 @@ impl Engine {
                 ));
             }
             if island > 0 {
-                out.push(KeyProblem::new(
+                out.push(Warning::new(
+                    WarningKind::NetworkCoverage,
                     key,
                     format!(
                         "{names}: {island} of the {total} ranked sites join network {:?} in a \

@@ -5,9 +5,9 @@
 
 use crate::brief::{Brief, Travel};
 use crate::criteria::Scorer;
-use crate::error::KeyProblem;
 use crate::model::Feature;
 use crate::ranking::{CriterionValue, Ranking};
+use crate::warnings::{Warning, WarningKind};
 
 use super::Engine;
 
@@ -19,7 +19,7 @@ impl Engine {
         ranking: &Ranking,
         scorers: &[Box<dyn Scorer + '_>],
         ranked: &[&Feature],
-    ) -> Vec<KeyProblem> {
+    ) -> Vec<Warning> {
         let mut out = self.load_warnings(brief);
         out.extend(self.value_warnings(brief));
         out.extend(self.untested_filters(brief));
@@ -33,7 +33,7 @@ impl Engine {
     /// What the load did to the layers the brief reads: features skipped (by reason,
     /// the first one named), and a site layer that loaded none. Rows lost at load are
     /// otherwise only in `sitematch layers`.
-    fn load_warnings(&self, brief: &Brief) -> Vec<KeyProblem> {
+    fn load_warnings(&self, brief: &Brief) -> Vec<Warning> {
         let sites = self.site_layers(brief);
         let mut names: Vec<&str> = sites.iter().map(|l| l.layer().name.as_str()).collect();
         for c in &brief.criteria {
@@ -57,7 +57,8 @@ impl Engine {
                     .iter()
                     .map(|(code, n)| format!("{code} {n}"))
                     .collect();
-                out.push(KeyProblem::new(
+                out.push(Warning::new(
+                    WarningKind::SkippedAtLoad,
                     key.clone(),
                     format!(
                         "{} of the {} features of layer {name:?} were skipped at load ({}); \
@@ -69,7 +70,8 @@ impl Engine {
                 ));
             }
             if l.features.is_empty() && sites.iter().any(|s| s.layer().name == name) {
-                out.push(KeyProblem::new(
+                out.push(Warning::new(
+                    WarningKind::EmptySiteLayer,
                     key,
                     format!("site layer {name:?} loaded no feature: it has no candidate to rank"),
                 ));
@@ -80,7 +82,7 @@ impl Engine {
 
     /// The `where` and `where_not` attributes that some of the ranked layers do not
     /// carry: the sites of those layers are not tested by them.
-    fn untested_filters(&self, brief: &Brief) -> Vec<KeyProblem> {
+    fn untested_filters(&self, brief: &Brief) -> Vec<Warning> {
         let layers = self.site_layers(brief);
         // (table, its attributes that the same layers lack, those layers), in the
         // brief's order: one warning per group.
@@ -105,7 +107,8 @@ impl Engine {
             .map(|(table, attrs, without)| {
                 let many = without.len() > 1;
                 let quoted: Vec<String> = attrs.iter().map(|a| format!("{a:?}")).collect();
-                KeyProblem::new(
+                Warning::new(
+                    WarningKind::UntestedFilter,
                     match attrs.as_slice() {
                         [one] => format!("filter.{table}.{one}"),
                         _ => format!("filter.{table}"),
@@ -137,7 +140,7 @@ impl Engine {
         &self,
         brief: &Brief,
         scorers: &[Box<dyn Scorer + '_>],
-    ) -> Vec<KeyProblem> {
+    ) -> Vec<Warning> {
         let mut out = self.value_warnings(brief);
         out.extend(scorer_notes(scorers));
         out
@@ -145,21 +148,21 @@ impl Engine {
 }
 
 /// The scorers' notes, keyed by their criterion.
-fn scorer_notes(scorers: &[Box<dyn Scorer + '_>]) -> Vec<KeyProblem> {
+fn scorer_notes(scorers: &[Box<dyn Scorer + '_>]) -> Vec<Warning> {
     scorers
         .iter()
         .enumerate()
         .flat_map(|(i, s)| {
-            s.notes()
-                .into_iter()
-                .map(move |n| KeyProblem::new(format!("criterion[{i}]"), n))
+            s.notes().into_iter().map(move |n| {
+                Warning::new(WarningKind::CriterionNote, format!("criterion[{i}]"), n)
+            })
         })
         .collect()
 }
 
 /// For criteria on a matrix: how many candidates the matrix does not name (their
 /// value is null, their score 0).
-fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
+fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<Warning> {
     let mut out = Vec::new();
     for (i, c) in brief.criteria.iter().enumerate() {
         let Some(Travel::Matrix(path)) = c.kind.travel() else {
@@ -176,7 +179,8 @@ fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<KeyProblem> {
             })
             .count();
         if missing > 0 {
-            out.push(KeyProblem::new(
+            out.push(Warning::new(
+                WarningKind::NotInMatrix,
                 format!("criterion[{i}]"),
                 format!(
                     "{}: {missing} of the {} candidates are not in the matrix {}; their value \

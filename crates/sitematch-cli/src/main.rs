@@ -192,7 +192,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Prints a brief's warnings on stderr, one a line.
-pub(crate) fn warn(brief: &std::path::Path, warnings: &[sitematch::KeyProblem]) {
+pub(crate) fn warn(brief: &std::path::Path, warnings: &[sitematch::Warning]) {
     for w in warnings {
         eprintln!("warning: {}: {w}", brief.display());
     }
