@@ -7,6 +7,7 @@
 
 mod check;
 mod shape;
+mod sniff;
 mod validate;
 
 use std::path::Path;
@@ -277,6 +278,10 @@ impl Brief {
         } else {
             Brief::from_toml_str(&text)
         };
+        let parsed = parsed.map_err(|e| match sniff::not_a_brief(path, &text) {
+            Some(why) => BriefProblems::one("brief", why),
+            None => e,
+        });
         let mut brief = parsed.map_err(|e| e.in_brief(path))?;
         // A matrix or a flows file named by a relative path lies beside the brief.
         let base = path.parent().unwrap_or(Path::new(""));

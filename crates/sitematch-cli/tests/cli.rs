@@ -512,3 +512,37 @@ fn a_moved_binary_carries_its_data_set() {
     ]);
     assert_eq!(built_in, source);
 }
+
+/// A file that is not a TOML brief says what it is and what a brief is: a YAML brief,
+/// JSON in a `.toml`, a GeoJSON layer given as the brief.
+#[test]
+fn a_brief_in_another_format_is_named() {
+    let cases = [
+        (
+            "b.yaml",
+            "name: Batteries\ncriterion:\n  - name: land\n",
+            "this file is YAML",
+        ),
+        (
+            "b.toml",
+            "name: Batteries\ncriterion:\n  - name: land\n",
+            "this file is YAML",
+        ),
+        (
+            "b.toml",
+            "{\"name\": \"Batteries\"}",
+            "this file holds JSON: name it",
+        ),
+        (
+            "sites.geojson",
+            "{\"type\": \"FeatureCollection\", \"features\": []}",
+            "this is a GeoJSON layer, not a brief",
+        ),
+    ];
+    for (name, text, says) in cases {
+        let (_dir, path) = temp_file(name, text);
+        let (code, _, err) = on_rank_data(&["rank", path.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert_mentions(&err, &[name, says, "a brief is TOML"]);
+    }
+}
