@@ -4,34 +4,54 @@
 //! ESRI Shapefile or CSV, each reprojected once at load to WGS84 longitude/latitude
 //! and indexed in an R-tree for geodesic nearest and within-radius queries. A
 //! [`Brief`] says what the plant needs; the [`Engine`] ranks the sites against it and
-//! explains every point of every score; [`output`] writes the [`Ranking`] as GeoJSON,
-//! CSV or Markdown.
+//! explains every point of every score; [`output`] writes the [`Ranking`] in the
+//! formats GIS tools and clients open.
 //!
-//! The first program: load the bundled French data set (its folder is found by
-//! [`data_dir`]), rank a brief, write GeoJSON.
+//! The first program: load the French data set, rank a brief, print the top five. It
+//! compiles and runs as shown (as `src/main.rs` of a crate that depends on sitematch).
 //!
-//! ```no_run
+//! ```
 //! use sitematch::{Brief, Catalog, Engine};
 //!
-//! let catalog = Catalog::from_path(sitematch::data_dir(None))?; // the bundled data set
-//! let engine = Engine::new(catalog);                             // one R-tree per layer
-//! let brief = Brief::from_toml_str(r#"
-//!     name = "Logistics hub"
-//!     [filter]
-//!     min_area_ha = 10
-//!     [[criterion]]
-//!     name = "motorway"
-//!     type = "distance"
-//!     layer = "motorway"
-//!     categories = ["Echangeur"]
-//!     ideal_km = 2
-//!     zero_km = 20
-//! "#)?;                                                          // every problem at once
-//! let ranking = engine.rank(&brief)?;                            // best first, ties by id
-//! let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
-//! sitematch::output::write_geojson(&ranking, &opts, std::io::stdout().lock())?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // The data set of the source tree (or the folder $SITEMATCH_DATA names).
+//!     let catalog = Catalog::from_path(sitematch::data_dir(None))?;
+//!     let engine = Engine::new(catalog); // one spatial index per layer
+//!     let brief = Brief::from_toml_str(
+//!         r#"
+//!         name = "Battery cell plant"
+//!         [filter]
+//!         min_area_ha = 20
+//!         [[criterion]]
+//!         name = "motorway"
+//!         type = "distance"
+//!         layer = "motorway"
+//!         ideal_km = 0
+//!         zero_km = 15
+//!         [[criterion]]
+//!         name = "labour"
+//!         type = "access"
+//!         layer = "communes"
+//!         field = "active"
+//!         radius_km = 30
+//!         saturation = 1000000
+//!         "#,
+//!     )?; // every problem of the brief at once
+//!     let ranking = engine.rank(&brief)?; // best first, ties by id
+//!     for site in ranking.ranked_sites().iter().take(5) {
+//!         // A ranked site has a rank and a score; an excluded one has neither.
+//!         let (Some(rank), Some(score)) = (site.rank, site.score) else { continue };
+//!         let name = site.label.as_deref().unwrap_or("(no name)");
+//!         println!("{rank}. {score:.1}  {}  {name}", site.site_id);
+//!     }
+//!     let excluded = ranking.sites.len() - ranking.ranked;
+//!     println!("{} sites ranked, {excluded} excluded", ranking.ranked);
+//!     Ok(())
+//! }
 //! ```
+//!
+//! [`output`] writes the same ranking as GeoJSON, CSV, FlatGeobuf, GeoPackage,
+//! Markdown or HTML (`output::write_ranking`).
 //!
 //! Layers can also be built in memory and queried directly:
 //!
@@ -43,7 +63,7 @@
 //! ]);
 //! let index = IndexedLayer::new(ports);
 //! // Nearest port to Lille, by geodesic distance on WGS84.
-//! let lille = geo::Point::new(3.0573, 50.6292);
+//! let lille = sitematch::geo::Point::new(3.0573, 50.6292); // geo, re-exported
 //! let (i, d) = index.nearest(lille, |_| true).unwrap();
 //! assert_eq!(index.layer().features[i].id, "dunkerque");
 //! assert!((d / 1000.0 - 64.0).abs() < 2.0);
@@ -102,6 +122,8 @@ pub use decision::{
 };
 pub use engine::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS};
 pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};
+/// The `geo` crate this one is built on (points, geometries), for the types of its API.
+pub use geo;
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use io::{text::TextEncoding, Decimal};
 pub use model::{parse_number, Feature, Format, Layer, Measure, Role, Value};

@@ -511,3 +511,24 @@ fn an_empty_collection_is_a_layer_with_no_features() {
         sitematch::CriterionValue::Number(Some(0.0))
     );
 }
+
+/// The engine says which catalog file its layers came from.
+#[test]
+fn the_engine_names_its_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "p.csv", "id,x,y\na,2.3,48.8\n");
+    let c = catalog_in(
+        dir.path(),
+        "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"p.csv\"\nx = \"x\"\ny = \"y\"\nid = \"id\"\n",
+    )
+    .unwrap();
+    let engine = sitematch::Engine::new(c);
+    assert_eq!(
+        engine.catalog_path(),
+        Some(dir.path().join("catalog.toml").as_path())
+    );
+    assert_eq!(
+        engine.layers().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["p"]
+    );
+}

@@ -63,6 +63,7 @@ use crate::table::Folded;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
+    catalog: Option<std::path::PathBuf>,
     layers: Vec<IndexedLayer>,
     networks: Vec<Network>,
     folded: Vec<Folded>,
@@ -93,6 +94,7 @@ impl Engine {
             .map(|(i, l)| (l.layer().name.clone(), i))
             .collect();
         Engine {
+            catalog: catalog.path,
             layers,
             networks: catalog.networks,
             folded,
@@ -115,6 +117,17 @@ impl Engine {
     /// ```
     pub fn build_indexes(&self) {
         self.layers.par_iter().for_each(IndexedLayer::build_all);
+    }
+
+    /// The catalog file the engine's layers came from (`None` for layers built in
+    /// memory). The layers themselves are [`Engine::layers`] and [`Engine::networks`].
+    ///
+    /// ```
+    /// let engine = sitematch::Engine::new(sitematch::Catalog::from_layers(vec![]));
+    /// assert_eq!(engine.catalog_path(), None);
+    /// ```
+    pub fn catalog_path(&self) -> Option<&std::path::Path> {
+        self.catalog.as_deref()
     }
 
     /// The road network with this name.
