@@ -1,4 +1,4 @@
-//! The competition criterion (DESIGN section 9) against independent computations: a
+//! The competition criterion (docs/engine.md, section 6) against independent computations: a
 //! hand-worked example, a brute-force O(n^2) implementation on seeded random worlds,
 //! and the published spatial-availability example of Soukhov et al. (2023).
 
@@ -187,7 +187,7 @@ fn soukhov_spatial_availability_through_a_matrix() {
     }
 }
 
-/// DESIGN section 9 written out plainly: every pair measured with Karney's geodesic,
+/// docs/engine.md section 6 written out plainly: every pair measured with Karney's geodesic,
 /// no index.
 fn brute(
     site: Point<f64>,

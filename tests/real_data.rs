@@ -13,6 +13,7 @@ fn load(catalog: &str) -> Option<Catalog> {
 }
 
 #[test]
+#[ignore = "reads ../shared/data/raw: run with `cargo test -- --include-ignored` where it is"]
 fn motorway_interchanges_in_lambert93_with_decimal_commas() {
     let Some(c) = load(
         "[[layer]]\nname = \"motorway\"\nrole = \"facilities\"\n\
@@ -41,6 +42,7 @@ fn motorway_interchanges_in_lambert93_with_decimal_commas() {
 }
 
 #[test]
+#[ignore = "reads ../shared/data/raw: run with `cargo test -- --include-ignored` where it is"]
 fn ardennes_multipolygons_with_one_self_intersection() {
     let Some(c) = load(
         "[[layer]]\nname = \"ardennes\"\nrole = \"sites\"\n\
@@ -63,6 +65,7 @@ fn ardennes_multipolygons_with_one_self_intersection() {
 }
 
 #[test]
+#[ignore = "reads ../shared/data/raw: run with `cargo test -- --include-ignored` where it is"]
 fn cartofriches_gzip_csv_all_sites() {
     let Some(c) = load(
         "[[layer]]\nname = \"friches\"\nrole = \"sites\"\n\

@@ -148,7 +148,7 @@ pub(crate) fn power_lines(raw: &Path, out: &Path) -> Result<LayerReport> {
         file: "power_lines.geojson",
         notes: "\
 Role `facilities`, `measure = \"geometry\"`: a distance criterion measures to the nearest
-point of a line, not to its centroid (DESIGN section 10). The 225 kV and 400 kV line
+point of a line, not to its centroid (docs/engine.md, section 2). The 225 kV and 400 kV line
 circuits of RTE's public map of July 2016 with their real polylines
 (`rte/rte_lignes_topologie_2016_wgs84.geojson`, as kept in martinv13/grid-fr; the
 source's licence is not stated). `voltage` (category) is `225kV` or `400kV` (`u_max` 6

@@ -108,7 +108,7 @@ product at 1:1,000,000 (main roads only, vintage about 2013-2015; IGN data under
 Licence Ouverte 2.0), as the PS8-ItineraireOptimal/Simplification_Server repository
 simplified it (`{FILE}`, the cleaned form: class and true length per edge). Edges are
 two-way, timed by class (Autoroute 110 km/h, Nationale 80, Departementale 70, Sans
-objet 50: DESIGN section 8); points join the graph at their nearest node at 30 km/h.
+objet 50: docs/engine.md, section 5); points join the graph at their nearest node at 30 km/h.
 Nodes are the edges' end points in WGS84. Lengths are given to 0.1 km; an edge shorter
 than the straight line between its nodes is given that line. ROUTE 120 holds main roads
 only: a site far from one reaches it by its access leg, so drive times are coarse below
