@@ -31,7 +31,8 @@ pub(crate) struct Communes {
 impl Communes {
     pub(crate) fn load(raw: &Path) -> Result<Communes> {
         let t = RawCsv::open(&raw.join("communes/datasfun_communes_2024.csv"), b',')?;
-        let [code, kind, name] = t.cols(["insee_com", "commune_type", "commune"])?;
+        // The name with its article ("La Fère", "Le Relecq-Kerhuon"), as it is written.
+        let [code, kind, name] = t.cols(["insee_com", "commune_type", "commune_article"])?;
         let (lat, lng) = (t.col("lat")?, t.col("lng")?);
         let [pop, act, cho] = t.cols([
             "population_2021",
@@ -95,6 +96,31 @@ impl Communes {
             arrondissements_added,
             points,
         })
+    }
+
+    /// The name of the commune (or municipal arrondissement) with this INSEE code,
+    /// when it is `written` up to case, accents and punctuation (another name under the
+    /// same code is a merged commune's: the source's own name says where the site is).
+    pub(crate) fn name_of(&self, code: &str, written: &str) -> Option<&str> {
+        let loose = |s: &str| {
+            sitematch::fold(s)
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        };
+        let c = self.by_code.get(code)?;
+        (loose(&c.name) == loose(written)).then_some(c.name.as_str())
+    }
+
+    /// The name of the commune whose point is nearest to (lon, lat), by an
+    /// equirectangular distance (to name a place, not to measure it); ties by code.
+    pub(crate) fn nearest_name(&self, lon: f64, lat: f64) -> Option<&str> {
+        let cos = lat.to_radians().cos();
+        self.by_code
+            .values()
+            .map(|c| (((c.lon - lon) * cos).powi(2) + (c.lat - lat).powi(2), c))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| c.name.as_str())
     }
 
     pub(crate) fn table(&self, raw: &Path, zones: &ZonesEmploi) -> Result<(OutTable, LayerReport)> {
@@ -191,7 +217,8 @@ Role `population`: one point per commune for catchment sums (labour pool).
   kept, the first row of each INSEE code. Paris, Lyon and Marseille have no `COM`
   row, only their 45 arrondissements: those are kept in their place (with their own
   figures, joined to the zone d'emploi and FRR class of their commune). `active` = active population aged 15-64,
-  `unemployed` = unemployed aged 15-64 (census definition), 2021.
+  `unemployed` = unemployed aged 15-64 (census definition), 2021. `nom` is the name
+  with its article (`commune_article`: \"La Fère\", \"Le Relecq-Kerhuon\").
 - `ze2020`: INSEE table d'appartenance géographique, COG 2022 (LO 2.0). Communes
   created or merged after 2022 do not join.
 - `ze_unemployment_rate`: INSEE taux de chômage localisés par zone d'emploi, 2022-T2,

@@ -151,7 +151,12 @@ pub(crate) fn import(
     raw: &Path,
     zones: &super::context::ZonesEmploi,
     ready: &super::ready::ReadySites,
+    communes: &super::communes::Communes,
 ) -> Result<(OutTable, LayerReport)> {
+    // The commune's name as the commune list writes it ("Saint-Jacques-de-la-Lande",
+    // "La Fère"), where Cartofriches has capitals without accents; its own otherwise.
+    let commune_name =
+        |code: &str, raw: &str| communes.name_of(code, raw).unwrap_or(raw).to_string();
     let t = RawCsv::open(
         &raw.join("cartofriches/cartofriches_friches_2024-03-10.csv.gz"),
         b',',
@@ -283,6 +288,7 @@ pub(crate) fn import(
         }
         let ids: Vec<&str> = records.iter().map(|r| cell(r, id)).collect();
         let around = context.columns(&code, &best(zone), Point::new(x, y));
+        let commune_nom = commune_name(&code, cell(lead, cnom));
         let mut row = vec![
             cell(lead, id).to_string(),
             cell(lead, nom).to_string(),
@@ -294,7 +300,7 @@ pub(crate) fn import(
             best(zone),
             best(owner),
             code,
-            cell(lead, cnom).to_string(),
+            commune_nom,
             frr_class.to_string(),
             area,
             source.to_string(),
@@ -375,6 +381,7 @@ pub(crate) fn import(
         let centroid = g.centroid();
         let centroid_ok = centroid.is_some();
         let around = context.columns(&code, "", centroid.unwrap_or(Point::new(0.0, 0.0)));
+        let commune_nom = commune_name(&code, cell(r, dcnom));
         let mut row = vec![
             format!("ddt08_{ddt_id}"),
             cell(r, dnom).to_string(),
@@ -386,7 +393,7 @@ pub(crate) fn import(
             String::new(),
             String::new(),
             code,
-            cell(r, dcnom).to_string(),
+            commune_nom,
             frr_class,
             num(r, duf).map(|a| round(a / 1e4, 4)).unwrap_or_default(),
             if num(r, duf).is_some() {
@@ -449,6 +456,10 @@ Role `sites`: the national brownfield inventory Cartofriches (Cerema, data file 
 2.0), every site, with the DDT des Ardennes observatory polygons
 (`cnig-friches-ardennes/`, public-administration data; its licence is not stated).
 
+- `commune_nom` is written as the communes layer writes it (\"Saint-Jacques-de-la-Lande\"
+  for Cartofriches' \"SAINT-JACQUES-DE-LA-LANDE\") where the two agree up to case,
+  accents and punctuation; Cartofriches' own where they do not (a merged commune, or a
+  code and a name that disagree).
 - `verified` is `non` for the BASIAS/BASOL polluted-site records that nobody has
   checked as friches (`is_mte_non_expertise`, nature \"MTE non vérifié\"): they are kept,
   flagged, so a brief can filter them out with `where = { verified = [\"oui\"] }`.

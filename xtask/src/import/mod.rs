@@ -224,7 +224,7 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
         Ok(())
     };
     let ready = ready::ReadySites::load(raw)?;
-    let (mut t, r) = friches::import(raw, &zones, &ready)?;
+    let (mut t, r) = friches::import(raw, &zones, &ready, &communes)?;
     // One candidate model across the site layers: each row says its kind.
     t.header.push("kind");
     for row in &mut t.rows {
@@ -238,7 +238,7 @@ pub fn run(raw: &Path, out: &Path) -> Result<ImportSummary> {
     type Step<'a> = Box<dyn Fn() -> Result<(OutTable, LayerReport)> + 'a>;
     let steps: Vec<Step> = vec![
         Box::new(|| communes.table(raw, &zones)),
-        Box::new(|| motorway::motorway(raw)),
+        Box::new(|| motorway::motorway(raw, &communes)),
         Box::new(|| logistics::airports(raw)),
         Box::new(|| logistics::seaports(raw)),
         Box::new(|| logistics::rail(raw)),

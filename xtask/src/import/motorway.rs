@@ -6,6 +6,7 @@ use std::path::Path;
 
 use geo::{Distance, Geodesic, Point};
 
+use super::communes::Communes;
 use super::{cell, deg, num, round, LayerReport, OutTable, RawCsv};
 use sitematch::{Crs, Error, Location, Result, Transformer};
 
@@ -99,7 +100,7 @@ fn join_stations(stations: Vec<Junction>) -> Vec<Junction> {
 /// (route, name, type) at the mean of their Lambert-93 coordinates, merged with the
 /// IGN ROUTE 120 interchanges (free motorways and expressways included), one feature
 /// per real interchange.
-pub(crate) fn motorway(raw: &Path) -> Result<(OutTable, LayerReport)> {
+pub(crate) fn motorway(raw: &Path, communes: &Communes) -> Result<(OutTable, LayerReport)> {
     let path = raw.join("dgitm-gares-peage/gares_peage_2024.csv");
     let t = RawCsv::open(&path, b';')?;
     let [route, name, typ, typ_lib, x, y, voies] = t.cols([
@@ -240,9 +241,16 @@ pub(crate) fn motorway(raw: &Path) -> Result<(OutTable, LayerReport)> {
         } else {
             expressway += 1;
         }
+        // ROUTE 120 names no interchange: its exit number, if any, and the commune
+        // nearest to it say where it is.
+        let place = communes.nearest_name(lon, lat).unwrap_or("");
+        let name = match exit.as_str() {
+            "" => format!("Échangeur, {place}"),
+            n => format!("Sortie {n}, {place}"),
+        };
         junctions.push(Junction {
             id: format!("r120_{id}"),
-            name: String::new(),
+            name,
             route: String::new(),
             kind: "Echangeur".to_string(),
             tags: vec![if motorway { "autoroute" } else { "voie rapide" }],
@@ -312,7 +320,9 @@ station is (toll or free is unknown for the other motorway interchanges). Briefs
 `categories = [\"Echangeur\"]` (motorways and expressways) and add `tags =
 [\"autoroute\"]` for motorways only. Both sources are reprojected from Lambert-93 by
 sitematch's own code. Ids: DGITM groups by their rank in (route, name, type) order,
-ROUTE 120 interchanges as `r120_<id_rte120>`. Junctions opened after about 2015 are
+ROUTE 120 interchanges as `r120_<id_rte120>`, named by their exit number and the
+nearest commune point (`Sortie 65, Arques`; `Échangeur, <commune>` without a number:
+ROUTE 120 has no names). Junctions opened after about 2015 are
 missing unless they have a toll station."
             .to_string(),
         counts: vec![
