@@ -391,3 +391,62 @@ fn site_attributes_are_typed_columns() {
     assert_eq!(typ("km").as_deref(), Some("Real"));
     assert_eq!(typ("attr_score").as_deref(), Some("String"));
 }
+
+/// The client's tables name each site's commune beside its code (`Douai (59178)`),
+/// from the site's `commune_nom`, in the Markdown table and the HTML report, and round
+/// numbers in the site details as a reader quotes them.
+#[test]
+fn client_tables_name_the_commune() {
+    let r = rank_fixture(fixture_catalog());
+    let opts = OutputOptions {
+        top: r.top,
+        include_excluded: false,
+    };
+    let mut md = Vec::new();
+    write_markdown(&r, &opts, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    let mut html = Vec::new();
+    sitematch::output::write_html(&r, &opts, None, &mut html).unwrap();
+    let html = String::from_utf8(html).unwrap();
+    let col = r
+        .attributes
+        .iter()
+        .position(|a| a.name == "commune_nom")
+        .unwrap();
+    let mut named = 0;
+    for s in r.ranked_sites().iter().take(r.top) {
+        let cell = match (&s.commune, s.attributes[col].as_text()) {
+            (Some(code), Some(name)) => format!("{name} ({code})"),
+            (None, Some(name)) => name,
+            _ => continue,
+        };
+        assert!(
+            md.contains(&format!("| {cell} |")),
+            "{cell} not in the Markdown"
+        );
+        assert!(
+            html.contains(&format!("<td>{cell}</td>")),
+            "{cell} not in the HTML"
+        );
+        named += 1;
+    }
+    assert!(named >= 3, "{named}");
+    // With the INSEE code too.
+    let mut f = sitematch::Feature::point("d", 3.08, 50.37);
+    f.commune = Some("59178".into());
+    f.attributes
+        .insert("commune_nom".into(), sitematch::Value::Text("Douai".into()));
+    let mut sites = sitematch::Layer::from_features("sites", sitematch::Role::Sites, vec![f]);
+    sites.attribute_names = vec!["commune_nom".into()];
+    let brief = Brief::from_toml_str(
+        "[[criterion]]\nname = \"x\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 1\nzero = 0\n",
+    )
+    .unwrap();
+    let r = Engine::new(Catalog::from_layers(vec![sites]))
+        .rank(&brief)
+        .unwrap();
+    let mut md = Vec::new();
+    write_markdown(&r, &opts, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert!(md.contains("| Douai (59178) |"), "{md}");
+}

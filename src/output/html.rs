@@ -49,8 +49,9 @@ fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
         None => h.push_str(&format!("<h3>{} (excluded)</h3>", esc(title))),
     }
     let mut what = vec![esc(&s.site_id)];
-    if let Some(c) = &s.commune {
-        what.push(format!("commune {}", esc(c)));
+    let commune = crate::report::commune(ranking, s);
+    if !commune.is_empty() {
+        what.push(format!("commune {}", esc(&commune)));
     }
     if let Some(a) = s.area_ha {
         what.push(format!("{a:.2} ha"));
@@ -160,7 +161,7 @@ fn table(
             s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
             esc(&s.site_id),
             esc(s.label.as_deref().unwrap_or("")),
-            esc(s.commune.as_deref().unwrap_or("")),
+            esc(&crate::report::commune(ranking, s)),
             s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ));

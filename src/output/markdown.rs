@@ -72,7 +72,7 @@ pub fn write_markdown<W: Write>(
             s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
             escape(&s.site_id),
             escape(s.label.as_deref().unwrap_or("")),
-            escape(s.commune.as_deref().unwrap_or("")),
+            escape(&crate::report::commune(ranking, s)),
             s.score
                 .map(|x| format!("{x:.1}"))
                 .unwrap_or_else(|| "-".into()),
@@ -109,7 +109,14 @@ fn details(ranking: &Ranking, s: &crate::ranking::SiteResult) -> String {
         .iter()
         .zip(&s.attributes)
         .filter(|(_, v)| !v.is_empty())
-        .filter_map(|(a, v)| Some(format!("{}: {}", a.name, v.as_text()?)))
+        .filter_map(|(a, v)| {
+            // Numbers rounded as a reader quotes them; texts (codes too) as they are.
+            let text = match v {
+                crate::model::Value::Number(x) => crate::report::readable(*x),
+                _ => v.as_text()?,
+            };
+            Some(format!("{}: {text}", a.name))
+        })
         .collect();
     let rank = s.rank.map(|r| format!("{r}. ")).unwrap_or_default();
     format!(

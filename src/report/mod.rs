@@ -86,20 +86,60 @@ fn short_value(info: &CriterionInfo, c: &CriterionResult) -> String {
         CriterionValue::Number(Some(x)) if info.kind.is_distance() => {
             format!("{x:.1} {}", info.travel.unit())
         }
-        // A sum over people: whole numbers.
-        CriterionValue::Number(Some(x)) if info.sums.is_some() => format!("{x:.0}"),
+        // A sum over people: whole numbers, thousands apart.
+        CriterionValue::Number(Some(x)) if info.sums.is_some() => thousands(*x),
         CriterionValue::Number(Some(x)) if info.kind == CriterionType::Competition => {
             format!("{x:.2}")
         }
         CriterionValue::Number(Some(x)) if info.kind == CriterionType::Freight => {
             format!("{x:.0} t CO2e")
         }
-        CriterionValue::Number(Some(x)) => format!("{x:.4}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string(),
+        CriterionValue::Number(Some(x)) if info.kind == CriterionType::Land => {
+            format!("{} ha", readable(*x))
+        }
+        CriterionValue::Number(Some(x)) => readable(*x),
         CriterionValue::Number(None) => "n/a".into(),
         CriterionValue::Text(t) => t.clone().unwrap_or_else(|| "n/a".into()),
+    }
+}
+
+/// A site's commune as a reader names it: `Guyancourt (78297)` where the site carries
+/// the name (`commune_nom`, as every candidate layer of the default data set does) and
+/// the INSEE code; the one it has otherwise; empty with neither.
+pub(crate) fn commune(ranking: &Ranking, site: &SiteResult) -> String {
+    let name = ranking
+        .attributes
+        .iter()
+        .position(|a| a.name == "commune_nom")
+        .and_then(|i| site.attributes.get(i))
+        .and_then(|v| v.as_text())
+        .filter(|n| !n.trim().is_empty());
+    match (name, site.commune.as_deref()) {
+        (Some(n), Some(code)) => format!("{n} ({code})"),
+        (Some(n), None) => n,
+        (None, Some(code)) => code.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+/// A number as a reader quotes it: three significant figures or so, whole from 100
+/// (`92.1`, `26.6`, `4.25`, `0.825`, `1240`), trailing zeros dropped.
+pub(crate) fn readable(x: f64) -> String {
+    let decimals = match x.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        a if a >= 1.0 => 2,
+        _ => 3,
+    };
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    match text {
+        "-0" => "0".to_string(),
+        t => t.to_string(),
     }
 }
 
@@ -248,4 +288,27 @@ pub(crate) fn biggest_flows(d: &FreightDetail) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn numbers_read_as_they_are_quoted() {
+        let cases = [
+            (92.0781, "92.1"),
+            (26.5834, "26.6"),
+            (4.2549, "4.25"),
+            (0.8249, "0.825"),
+            (1239.6, "1240"),
+            (20.0, "20"),
+            (0.0, "0"),
+            (-0.0001, "0"),
+            (-3.456, "-3.46"),
+        ];
+        for (x, text) in cases {
+            assert_eq!(readable(x), text, "{x}");
+        }
+    }
 }
