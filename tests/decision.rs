@@ -217,6 +217,26 @@ fn the_shortlist_keeps_spacing_and_one_per_value() {
     assert_eq!(d("s2").shortlist_rank, Some(2));
     // s3 is 16.7 km from s2: kept.
     assert_eq!(d("s3").shortlist_rank, Some(3));
+    // The client's table says each site's place in the shortlist beside its rank.
+    let mut md = Vec::new();
+    let opts = sitematch::output::OutputOptions::for_ranking(&r);
+    sitematch::output::write_markdown(&r, &opts, &mut md).unwrap();
+    let rows: Vec<String> = String::from_utf8(md)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .map(|l| l.split(" | ").take(3).collect::<Vec<_>>().join(" | "))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "| rank | shortlist | site",
+            "| 1 | 1 | s0",
+            "| 2 | dropped | s1",
+            "| 3 | 2 | s2",
+            "| 4 | 3 | s3"
+        ]
+    );
     // one_per on an attribute: zone z0 (s0), z1 (s1), z2 (s2), z4 (s3), and a
     // second site in z0.
     let mut more = sites;

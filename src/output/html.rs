@@ -145,7 +145,12 @@ fn table(
     ranking: &Ranking,
     ranked: bool,
 ) -> String {
-    let mut h = String::from("<table class=\"ranking\"><thead><tr><th>rank</th><th>site</th><th>label</th><th>commune</th><th>score</th><th>area (ha)</th>");
+    let mut h = String::from("<table class=\"ranking\"><thead><tr><th>rank</th>");
+    // A diverse shortlist: each site's place in it beside its rank.
+    if ranking.shortlist {
+        h.push_str("<th>shortlist</th>");
+    }
+    h.push_str("<th>site</th><th>label</th><th>commune</th><th>score</th><th>area (ha)</th>");
     for c in &ranking.criteria {
         h.push_str(&format!("<th>{}</th>", esc(&c.name)));
     }
@@ -156,13 +161,21 @@ fn table(
         .filter(|(s, _)| s.rank.is_some() == ranked)
     {
         h.push_str(&format!(
-            "<tr data-site=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            "<tr data-site=\"{}\"><td>{}</td>",
             esc(&s.site_id),
             s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+        ));
+        if ranking.shortlist {
+            h.push_str(&format!("<td>{}</td>", crate::report::shortlist_place(s)));
+        }
+        h.push_str(&format!(
+            "<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             esc(&s.site_id),
             esc(s.label.as_deref().unwrap_or("")),
             esc(&crate::report::commune(ranking, s)),
-            s.score.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into()),
+            s.score
+                .map(|x| format!("{x:.1}"))
+                .unwrap_or_else(|| "-".into()),
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ));
         for line in &receipt.lines {

@@ -63,6 +63,10 @@ pub fn write_markdown<W: Write>(
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
+    // A diverse shortlist: each site's place in it beside its rank.
+    if ranking.shortlist {
+        header.insert(1, "shortlist".into());
+    }
     header.extend(ranking.criteria.iter().map(|c| c.name.clone()));
     header.push("notes".into());
     writeln!(out, "| {} |", header.join(" | "))?;
@@ -78,6 +82,9 @@ pub fn write_markdown<W: Write>(
                 .unwrap_or_else(|| "-".into()),
             s.area_ha.map(|a| format!("{a:.2}")).unwrap_or_default(),
         ];
+        if ranking.shortlist {
+            row.insert(1, crate::report::shortlist_place(s));
+        }
         let receipt = Receipt::of(ranking, s);
         for line in &receipt.lines {
             let value = escape(&line.short);

@@ -122,6 +122,16 @@ pub(crate) fn commune(ranking: &Ranking, site: &SiteResult) -> String {
     }
 }
 
+/// A site's place in a diverse shortlist (`1`, `2`...), `dropped` for a ranked site
+/// left out of it (the notes say for which better site), `-` for an excluded one.
+pub(crate) fn shortlist_place(site: &SiteResult) -> String {
+    match (site.decision.shortlist_rank, site.decision.shortlisted) {
+        (Some(place), _) => place.to_string(),
+        (None, Some(false)) => "dropped".to_string(),
+        _ => "-".to_string(),
+    }
+}
+
 /// A number as a reader quotes it: three significant figures or so, whole from 100
 /// (`92.1`, `26.6`, `4.25`, `0.825`, `1240`), trailing zeros dropped.
 pub(crate) fn readable(x: f64) -> String {
