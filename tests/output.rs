@@ -450,3 +450,41 @@ fn client_tables_name_the_commune() {
     let md = String::from_utf8(md).unwrap();
     assert!(md.contains("| Douai (59178) |"), "{md}");
 }
+
+/// The HTML report opens on the ranked sites: an excluded site written with them (here
+/// on Réunion) does not widen the map's first view.
+#[test]
+fn the_report_opens_on_the_ranked_sites() {
+    let mut big = sitematch::Feature::point("big", 3.0, 50.0);
+    big.area_ha = Some(50.0);
+    let mut far = sitematch::Feature::point("far", 55.5, -21.1);
+    far.area_ha = Some(1.0);
+    let sites = sitematch::Layer::from_features("sites", sitematch::Role::Sites, vec![big, far]);
+    let brief = Brief::from_toml_str(
+        "[filter]\nmin_area_ha = 20\n[[criterion]]\nname = \"land\"\ntype = \"attribute\"\n\
+         field = \"area_ha\"\nideal = 60\nzero = 0\n",
+    )
+    .unwrap();
+    let r = Engine::new(Catalog::from_layers(vec![sites]))
+        .rank(&brief)
+        .unwrap();
+    let opts = OutputOptions {
+        top: 10,
+        include_excluded: true,
+    };
+    let mut out = Vec::new();
+    sitematch::output::write_html(&r, &opts, None, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    let start = html.find("id=\"sitematch-data\">").unwrap() + "id=\"sitematch-data\">".len();
+    let end = html[start..].find("</script>").unwrap() + start;
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    let e: Vec<f64> = data["extent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    // Around (3, 50) with its margin, far from 55.5 E.
+    assert!(e[0] < 3.0 && e[2] > 3.0 && e[2] < 10.0, "{e:?}");
+    assert_eq!(data["sites"].as_array().unwrap().len(), 2);
+}

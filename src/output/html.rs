@@ -69,6 +69,12 @@ fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
             esc(&s.excluded_by_text(", "))
         )),
     }
+    if s.rank.is_none() && s.decision.near_miss.is_none() {
+        // An excluded site (not a near miss): why, and no receipt; its values are in
+        // the table of excluded sites (a national report holds thousands of them).
+        h.push_str("<p class=\"notes\">Its values: the table of excluded sites.</p>");
+        return h;
+    }
     h.push_str("<table><tr><th>criterion</th><th>value</th><th>score</th><th>weight</th><th>points</th><th>measured to</th></tr>");
     for line in &receipt.lines {
         let c = line.result;
@@ -308,7 +314,10 @@ pub fn write_html<W: Write>(
     mut out: W,
 ) -> std::io::Result<()> {
     let sites: Vec<&SiteResult> = selected(ranking, opts).collect();
-    let area = extent(&sites);
+    // The map opens on the ranked sites (the excluded ones, when written, may be
+    // anywhere in France, overseas too).
+    let ranked: Vec<&SiteResult> = sites.iter().filter(|s| s.rank.is_some()).copied().collect();
+    let area = extent(if ranked.is_empty() { &sites } else { &ranked });
     // Each site's receipt, once: its popup and its table row.
     let receipts: Vec<Receipt<'_>> = sites.iter().map(|s| Receipt::of(ranking, s)).collect();
     let site_data: Vec<Value> = sites
