@@ -460,3 +460,90 @@ fn a_browser_draws_the_html_report() {
     }
     assert!(brief_popups > 0, "the fixture has no excluded site");
 }
+
+/// The map names the most populous towns in its view (at most `TOWN_LABELS`), and
+/// draws a basemap only when one is asked for: a real browser shows the labels and
+/// requests the tiles.
+#[test]
+fn a_browser_draws_town_names_and_a_basemap() {
+    use sitematch::output::{write_html_map, MapContext, Tiles, TOWN_LABELS};
+    use sitematch::{Feature, Layer, Role, Value};
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let r = fixture_ranking();
+    let first = r.ranked_sites()[0].location;
+    // Twenty towns around the first site, town k with 1000 k people; one far away
+    // with the most people of all.
+    let mut towns: Vec<Feature> = (1..=20)
+        .map(|k| {
+            let mut f = Feature::point(format!("t{k}"), first.x() + 0.01 * k as f64, first.y());
+            f.label = Some(format!("Town{k:02}"));
+            f.attributes
+                .insert("population".into(), Value::Number(1000.0 * k as f64));
+            f
+        })
+        .collect();
+    let mut far = Feature::point("far", first.x() + 40.0, first.y());
+    far.label = Some("Faraway".into());
+    far.attributes
+        .insert("population".into(), Value::Number(1e7));
+    towns.push(far);
+    let towns = Layer::from_features("communes", Role::Population, towns);
+    let opts = OutputOptions {
+        top: 10,
+        include_excluded: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let draw = |tiles: Option<Tiles>| {
+        let map = MapContext {
+            outlines: None,
+            towns: Some(&towns),
+            tiles,
+        };
+        let mut out = Vec::new();
+        write_html_map(&r, &opts, &map, &mut out).unwrap();
+        let path = dir.path().join("report.html");
+        std::fs::write(&path, out).unwrap();
+        rendered_dom(&browser, &format!("file://{}", path.display()))
+    };
+    let dom = draw(None);
+    let named: Vec<&str> = dom
+        .split("leaflet-marker-icon town")
+        .skip(1)
+        .filter_map(|s| s.split('>').nth(1)?.split('<').next())
+        .collect();
+    // The most populous within the view: towns 20 down to 6; not the far one.
+    let mut want: Vec<String> = (21 - TOWN_LABELS..=20)
+        .map(|k| format!("Town{k:02}"))
+        .collect();
+    let mut got: Vec<String> = named.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    // A tile is an <img> of class leaflet-tile (the inlined CSS names the class too).
+    let tiles_in = |dom: &str| {
+        dom.split("<img")
+            .skip(1)
+            .filter(|s| {
+                s.split('>')
+                    .next()
+                    .is_some_and(|a| a.contains("leaflet-tile"))
+            })
+            .count()
+    };
+    assert_eq!(tiles_in(&dom), 0, "no basemap unless asked");
+    let tiles = Tiles::new(
+        &format!("file://{}/{{z}}/{{x}}/{{y}}.png", dir.path().display()),
+        "test tiles",
+    );
+    // A file URL is not http(s): refused; the same test with a loopback URL.
+    assert!(tiles.is_err());
+    let tiles = Tiles::new("http://127.0.0.1:9/{z}/{x}/{y}.png", "test tiles").unwrap();
+    let dom = draw(Some(tiles));
+    assert!(
+        dom.contains("leaflet-tile"),
+        "the basemap's tiles are requested"
+    );
+    assert!(dom.contains("test tiles"), "its attribution is shown");
+}

@@ -210,6 +210,7 @@ td.num { text-align: right; }
 .leaflet-tooltip.rank { background: transparent; border: none; box-shadow: none; font-weight: bold; font-size: 11px; padding: 0; }
 .leaflet-popup-content h3 { margin: 0 0 4px; font-size: 1.1em; }
 .leaflet-popup-content p { margin: 2px 0; }
+.town { font: 11px sans-serif; color: #3a3a3a; white-space: nowrap; text-shadow: 0 0 2px #fff, 0 0 2px #fff; pointer-events: none; }
 .legend { background: #fff; padding: 6px 8px; border-radius: 4px; font-size: 12px; line-height: 18px; }
 .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 6px; border: 1px solid #333; vertical-align: middle; }
 "#;
@@ -228,6 +229,14 @@ const SCRIPT: &str = r#"
     style: { color: '#6b6b6b', weight: 1, fillColor: '#f4f1ea', fillOpacity: 1 },
     onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
   }).addTo(map);
+  if (window.sitematchTiles) {
+    L.tileLayer(window.sitematchTiles.url, { attribution: window.sitematchTiles.attribution, maxZoom: 19 }).addTo(map);
+  }
+  var towns = L.layerGroup();
+  (data.towns || []).forEach(function (t) {
+    L.marker([t.lat, t.lon], { icon: L.divIcon({ className: 'town', html: t.name, iconSize: null }), interactive: false, keyboard: false }).addTo(towns);
+  });
+  towns.addTo(map);
   var ranked = L.layerGroup(), excluded = L.layerGroup(), markers = [];
   data.sites.forEach(function (s) {
     var style = s.rank
@@ -244,7 +253,7 @@ const SCRIPT: &str = r#"
     markers.push(m);
   });
   ranked.addTo(map);
-  var overlays = { 'Ranked sites': ranked, 'Départements': outlines };
+  var overlays = { 'Ranked sites': ranked, 'Départements': outlines, 'Towns': towns };
   if (data.excluded > 0) { overlays['Excluded sites (' + data.excluded + ')'] = excluded; }
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
@@ -311,8 +320,107 @@ pub fn write_html<W: Write>(
     ranking: &Ranking,
     opts: &OutputOptions,
     outlines: Option<&Layer>,
+    out: W,
+) -> std::io::Result<()> {
+    let map = MapContext {
+        outlines,
+        ..MapContext::default()
+    };
+    write_html_map(ranking, opts, &map, out)
+}
+
+/// What the HTML report's map shows around the sites. The default is the sites alone,
+/// and a page that needs no network connection.
+#[derive(Debug, Clone, Default)]
+pub struct MapContext<'a> {
+    /// Polygons drawn under the sites, those near them (the départements).
+    pub outlines: Option<&'a Layer>,
+    /// Places to name on the map: the [`TOWN_LABELS`] features of this layer with the
+    /// largest `population` within the map's first view (the communes).
+    pub towns: Option<&'a Layer>,
+    /// A basemap: a tile URL template (`https://.../{z}/{x}/{y}.png`) and the
+    /// attribution its provider asks for. The page then fetches tiles when opened.
+    pub tiles: Option<Tiles>,
+}
+
+/// A basemap's tiles, for [`MapContext::tiles`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiles {
+    /// URL template with `{z}`, `{x}` and `{y}` (and optionally `{s}`).
+    pub url: String,
+    /// The attribution shown on the map (`© OpenStreetMap contributors`).
+    pub attribution: String,
+}
+
+impl Tiles {
+    /// A basemap from a URL template, checked: `http(s)://`, with `{z}`, `{x}`, `{y}`.
+    ///
+    /// ```
+    /// use sitematch::output::Tiles;
+    /// let t = Tiles::new("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors");
+    /// assert!(t.is_ok());
+    /// let e = Tiles::new("tile.openstreetmap.org/{z}/{x}.png", "").unwrap_err();
+    /// assert!(e.contains("{y}"), "{e}");
+    /// ```
+    pub fn new(url: &str, attribution: &str) -> Result<Tiles, String> {
+        let missing: Vec<&str> = ["{z}", "{x}", "{y}"]
+            .into_iter()
+            .filter(|k| !url.contains(k))
+            .collect();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || !missing.is_empty() {
+            return Err(format!(
+                "a tile URL starts with https:// and holds {{z}}, {{x}} and {{y}} \
+                 (https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png); {url:?} {}",
+                if missing.is_empty() {
+                    "is not http(s)".to_string()
+                } else {
+                    format!("lacks {}", missing.join(", "))
+                }
+            ));
+        }
+        Ok(Tiles {
+            url: url.to_string(),
+            attribution: attribution.to_string(),
+        })
+    }
+}
+
+/// How many towns the map names at most.
+pub const TOWN_LABELS: usize = 15;
+
+/// The most populous features of `towns` within `area`: (name, lon, lat).
+fn town_labels(towns: Option<&Layer>, area: Option<Rect<f64>>) -> Vec<Value> {
+    let (Some(layer), Some(area)) = (towns, area) else {
+        return Vec::new();
+    };
+    let mut inside: Vec<(f64, &crate::model::Feature)> = layer
+        .features
+        .iter()
+        .filter(|f| area.intersects(&f.location))
+        .filter_map(|f| Some((f.attribute("population").as_f64()?, f)))
+        .collect();
+    inside.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    inside
+        .iter()
+        .take(TOWN_LABELS)
+        .map(|(_, f)| {
+            json!({
+                "name": f.label.as_deref().unwrap_or(&f.id),
+                "lon": f.location.x(),
+                "lat": f.location.y(),
+            })
+        })
+        .collect()
+}
+
+/// [`write_html`] with the map's context: outlines, town names, a basemap.
+pub fn write_html_map<W: Write>(
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    map: &MapContext<'_>,
     mut out: W,
 ) -> std::io::Result<()> {
+    let outlines = map.outlines;
     let sites: Vec<&SiteResult> = selected(ranking, opts).collect();
     // The map opens on the ranked sites (the excluded ones, when written, may be
     // anywhere in France, overseas too).
@@ -343,6 +451,7 @@ pub fn write_html<W: Write>(
         "sites": site_data,
         "excluded": excluded,
         "outlines": outlines_json(outlines, area),
+        "towns": town_labels(map.towns, area),
         "extent": area.map(|a| [a.min().x, a.min().y, a.max().x, a.max().y]),
         "colours": super::style::CLASSES.iter().map(|c| super::style::hex(c.2)).collect::<Vec<_>>(),
         "attribution": attribution,
@@ -424,6 +533,13 @@ pub fn write_html<W: Write>(
         "<script type=\"application/json\" id=\"sitematch-data\">{data}</script>"
     )?;
     writeln!(out, "<script>\n{LEAFLET_JS}\n</script>")?;
+    if let Some(t) = &map.tiles {
+        // Before the page's script, which draws on the map it makes.
+        let tiles = json!({"url": t.url, "attribution": t.attribution})
+            .to_string()
+            .replace("</", "<\\/");
+        writeln!(out, "<script>window.sitematchTiles = {tiles};</script>")?;
+    }
     writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>")?;
     out.flush()
 }

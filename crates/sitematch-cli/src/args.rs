@@ -104,6 +104,14 @@ pub struct RankArgs {
     /// its style already.
     #[arg(long)]
     pub qml: bool,
+    /// HTML report: a basemap under the sites, from this tile URL template
+    /// (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`); the page then fetches
+    /// tiles when opened. Off by default: the report needs no network.
+    #[arg(long, value_name = "URL")]
+    pub tiles: Option<String>,
+    /// The attribution the tile provider asks for (`© OpenStreetMap contributors`).
+    #[arg(long, value_name = "TEXT", requires = "tiles")]
+    pub tiles_attribution: Option<String>,
     /// How many ranked sites to write (default: the brief's `top`).
     #[arg(long)]
     pub top: Option<usize>,

@@ -23,6 +23,8 @@ pub(crate) struct RankPlan {
     pub format: Option<FormatArg>,
     /// `--qml`.
     pub qml: bool,
+    /// `--tiles` and `--tiles-attribution`, checked.
+    pub tiles: Option<sitematch::output::Tiles>,
     /// `--top`.
     pub top: Option<usize>,
     /// `--include-excluded`.
@@ -42,6 +44,15 @@ impl RankPlan {
             path: args.output,
             format: args.format,
             qml: args.qml,
+            tiles: args
+                .tiles
+                .as_deref()
+                .map(|url| {
+                    let attribution = args.tiles_attribution.as_deref().unwrap_or_default();
+                    sitematch::output::Tiles::new(url, attribution)
+                        .map_err(|e| anyhow!("--tiles: {e}"))
+                })
+                .transpose()?,
             top: args.top,
             include_excluded: args.include_excluded,
         })
@@ -53,6 +64,11 @@ impl RankPlan {
         if self.qml && (self.path.is_none() || !(format.takes_qml() || format.needs_file())) {
             return Err(anyhow!(
                 "--qml writes a QGIS style beside a GeoJSON, CSV or GeoPackage file: give -o FILE.geojson"
+            ));
+        }
+        if self.tiles.is_some() && format != OutputFormat::Html {
+            return Err(anyhow!(
+                "--tiles draws a basemap in the HTML report: give -o FILE.html (this output is {format})"
             ));
         }
         if format.needs_file() && self.path.is_none() {

@@ -46,8 +46,21 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
         })?;
     } else {
         let mut sink = Output::open(path.as_deref())?;
-        output::write_ranking(format, &ranking, &opts, outlines, &mut sink)
-            .with_context(|| cannot_write(path.as_deref()))?;
+        let written = if format == output::OutputFormat::Html {
+            // The map's context: the outlines, the communes' names, a basemap if asked.
+            let map = output::MapContext {
+                outlines,
+                towns: engine
+                    .layer("communes")
+                    .map(|l| l.layer())
+                    .filter(|l| l.role == sitematch::Role::Population),
+                tiles: plan.tiles.clone(),
+            };
+            output::write_html_map(&ranking, &opts, &map, &mut sink)
+        } else {
+            output::write_ranking(format, &ranking, &opts, outlines, &mut sink)
+        };
+        written.with_context(|| cannot_write(path.as_deref()))?;
         sink.finish(path.as_deref())?;
     }
     if let Some(p) = path.as_deref() {

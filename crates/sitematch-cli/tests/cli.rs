@@ -546,3 +546,49 @@ fn a_brief_in_another_format_is_named() {
         assert_mentions(&err, &[name, says, "a brief is TOML"]);
     }
 }
+
+/// `--tiles` draws a basemap in the HTML report only: another output, or a URL that is
+/// not a tile template, is an error that says what is expected; a good one is written
+/// into the page with its attribution.
+#[test]
+fn tiles_are_checked_and_written_into_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let csv = dir.path().join("r.csv");
+    let url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "-o",
+        csv.to_str().unwrap(),
+        "--tiles",
+        url,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_mentions(&err, &["--tiles draws a basemap in the HTML report", "csv"]);
+    let bad = "tile.openstreetmap.org/{z}/{x}.png";
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "-o",
+        html.to_str().unwrap(),
+        "--tiles",
+        bad,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_mentions(&err, &["--tiles:", "lacks {y}"]);
+    assert!(!html.exists());
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "-o",
+        html.to_str().unwrap(),
+        "--tiles",
+        url,
+        "--tiles-attribution",
+        "© OpenStreetMap contributors",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_mentions(&page, &[url, "© OpenStreetMap contributors"]);
+}
