@@ -229,9 +229,7 @@ const SCRIPT: &str = r#"
     style: { color: '#6b6b6b', weight: 1, fillColor: '#f4f1ea', fillOpacity: 1 },
     onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
   }).addTo(map);
-  if (window.sitematchTiles) {
-    L.tileLayer(window.sitematchTiles.url, { attribution: window.sitematchTiles.attribution, maxZoom: 19 }).addTo(map);
-  }
+  window.sitematchMap = map;
   var towns = L.layerGroup();
   (data.towns || []).forEach(function (t) {
     L.marker([t.lat, t.lon], { icon: L.divIcon({ className: 'town', html: t.name, iconSize: null }), interactive: false, keyboard: false }).addTo(towns);
@@ -533,14 +531,18 @@ pub fn write_html_map<W: Write>(
         "<script type=\"application/json\" id=\"sitematch-data\">{data}</script>"
     )?;
     writeln!(out, "<script>\n{LEAFLET_JS}\n</script>")?;
+    writeln!(out, "<script>{SCRIPT}</script>")?;
     if let Some(t) = &map.tiles {
-        // Before the page's script, which draws on the map it makes.
+        // Under the sites (tiles have their own pane, below the markers').
         let tiles = json!({"url": t.url, "attribution": t.attribution})
             .to_string()
             .replace("</", "<\\/");
-        writeln!(out, "<script>window.sitematchTiles = {tiles};</script>")?;
+        writeln!(
+            out,
+            "<script>(function (t) {{ L.tileLayer(t.url, {{ attribution: t.attribution, maxZoom: 19 }}).addTo(window.sitematchMap); }})({tiles});</script>"
+        )?;
     }
-    writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>")?;
+    writeln!(out, "</body>\n</html>")?;
     out.flush()
 }
 
