@@ -553,42 +553,32 @@ fn a_brief_in_another_format_is_named() {
 #[test]
 fn tiles_are_checked_and_written_into_the_report() {
     let dir = tempfile::tempdir().unwrap();
-    let html = dir.path().join("r.html");
-    let csv = dir.path().join("r.csv");
+    let brief = rank_brief();
     let url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-    let (code, _, err) = on_rank_data(&[
-        "rank",
-        &rank_brief(),
-        "-o",
-        csv.to_str().unwrap(),
-        "--tiles",
-        url,
-    ]);
+    let rank = |file: &str, tiles: &str, more: &[&str]| {
+        let out = dir.path().join(file);
+        let mut args = vec![
+            "rank",
+            &brief,
+            "-o",
+            out.to_str().unwrap(),
+            "--tiles",
+            tiles,
+        ];
+        args.extend(more);
+        let (code, _, err) = on_rank_data(&args);
+        (code, err, out)
+    };
+    let (code, err, _) = rank("r.csv", url, &[]);
     assert_eq!(code, 2, "{err}");
     assert_mentions(&err, &["--tiles draws a basemap in the HTML report", "csv"]);
-    let bad = "tile.openstreetmap.org/{z}/{x}.png";
-    let (code, _, err) = on_rank_data(&[
-        "rank",
-        &rank_brief(),
-        "-o",
-        html.to_str().unwrap(),
-        "--tiles",
-        bad,
-    ]);
+    let (code, err, html) = rank("r.html", "tile.openstreetmap.org/{z}/{x}.png", &[]);
     assert_eq!(code, 2, "{err}");
     assert_mentions(&err, &["--tiles:", "lacks {y}"]);
     assert!(!html.exists());
-    let (code, _, err) = on_rank_data(&[
-        "rank",
-        &rank_brief(),
-        "-o",
-        html.to_str().unwrap(),
-        "--tiles",
-        url,
-        "--tiles-attribution",
-        "© OpenStreetMap contributors",
-    ]);
+    let osm = "© OpenStreetMap contributors";
+    let (code, err, html) = rank("r.html", url, &["--tiles-attribution", osm]);
     assert_eq!(code, 0, "{err}");
     let page = std::fs::read_to_string(&html).unwrap();
-    assert_mentions(&page, &[url, "© OpenStreetMap contributors"]);
+    assert_mentions(&page, &[url, osm]);
 }
