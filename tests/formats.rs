@@ -411,6 +411,15 @@ fn a_browser_draws_the_html_report() {
         .filter(|c| c.starts_with("site-marker ranked"))
         .count();
     assert_eq!(markers, ranked);
+    // Drawn worst first: where markers overlap, the better site is on top.
+    let drawn: Vec<usize> = classes
+        .iter()
+        .filter_map(|c| c.split("rank-").nth(1)?.split(' ').next()?.parse().ok())
+        .collect();
+    let mut descending = drawn.clone();
+    descending.sort_by(|a, b| b.cmp(a));
+    assert_eq!(drawn, descending);
+    assert_eq!(drawn.len(), ranked);
     assert_eq!(
         classes.len(),
         ranked + outlines.features.len(),

@@ -236,9 +236,10 @@ const SCRIPT: &str = r#"
   });
   towns.addTo(map);
   var ranked = L.layerGroup(), excluded = L.layerGroup(), markers = [];
-  data.sites.forEach(function (s) {
+  // Worst first, so that where markers overlap the better site is drawn on top.
+  data.sites.slice().reverse().forEach(function (s) {
     var style = s.rank
-      ? { radius: 9, color: '#232323', weight: 1, fillColor: data.colours[s.class], fillOpacity: 0.95, className: 'site-marker ranked' }
+      ? { radius: 9, color: '#232323', weight: 1, fillColor: data.colours[s.class], fillOpacity: 0.95, className: 'site-marker ranked rank-' + s.rank }
       : { radius: 4, color: '#555', weight: 1, fillColor: '#969696', fillOpacity: 0.8, className: 'site-marker excluded' };
     var m = L.circleMarker([s.lat, s.lon], style).bindPopup(s.popup, { maxWidth: 520 });
     m.site = s.id;
