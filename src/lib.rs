@@ -111,7 +111,7 @@ pub use brief::{
     AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec, CompetitionMeasure,
     CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay, DistanceSpec, Filter,
     FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel, ZoneSpec,
-    DEFAULT_FACTORS,
+    DEFAULT_FACTORS, MAX_ROBUSTNESS_RUNS,
 };
 pub use catalog::{
     data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,

@@ -613,3 +613,78 @@ fn each_site_carries_its_own_attributes_in_the_rankings_columns() {
         assert_eq!(s.layer, &s.site_id[..1]);
     }
 }
+
+/// `nan`, `inf` and `-inf` are TOML numbers and not JSON ones: read as absent they
+/// took each key's default (a weight of 1, no area filter, no spacing, top 20). Each
+/// one is refused at its key, whatever the key; weights whose sum overflows, or that
+/// are too small to weigh anything, are refused too.
+#[test]
+fn non_finite_numbers_and_absurd_weights_are_refused_at_their_key() {
+    const LAND: &str = "[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 20\nzero = 0\n";
+    let cases = [
+        ("top = nan\n", "top"),
+        ("need_ha = nan\n", "need_ha"),
+        ("[filter]\nmin_area_ha = inf\n", "filter.min_area_ha"),
+        ("[output]\nmin_spacing_km = nan\n", "output.min_spacing_km"),
+        ("[robustness]\nruns = inf\n", "robustness.runs"),
+    ];
+    for (head, key) in cases {
+        let e = Brief::from_toml_str(&format!("{head}{LAND}"))
+            .unwrap_err()
+            .to_string();
+        assert_mentions(&e, &[&format!("{key}: must be a finite number")]);
+    }
+    for w in ["nan", "inf", "-inf"] {
+        let e = Brief::from_toml_str(&format!("{LAND}weight = {w}\n"))
+            .unwrap_err()
+            .to_string();
+        assert_mentions(&e, &["criterion[0].weight: must be a finite number"]);
+    }
+    let e = Brief::from_toml_str(
+        "[[criterion]]\nname = \"c\"\ntype = \"competition\"\nlayer = \"homes\"\n\
+         field = \"active\"\njobs_field = \"jobs\"\nradius_km = 30\nsaturation = 1\n\
+         decay = \"exponential\"\nbeta = nan\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert_mentions(&e, &["criterion[0].beta: must be a finite number"]);
+    // Two weights of 1e308 add up to infinity: every score would be 0.
+    let two = format!(
+        "{LAND}weight = 1e308\n{}weight = 1e308\n",
+        LAND.replace("\"land\"", "\"land2\"")
+    );
+    let e = Brief::from_toml_str(&two).unwrap_err().to_string();
+    assert_mentions(&e, &["criterion: the weights add up to inf"]);
+    let tiny = format!(
+        "{LAND}weight = 1e-310\n{}",
+        LAND.replace("\"land\"", "\"land2\"")
+    );
+    let e = Brief::from_toml_str(&tiny).unwrap_err().to_string();
+    assert_mentions(&e, &["criterion[0].weight: 1e-310 is too small"]);
+    // Everyday weights are fine.
+    let fine = format!(
+        "{LAND}weight = 3\n{}weight = 0.5\n",
+        LAND.replace("\"land\"", "\"land2\"")
+    );
+    assert!(Brief::from_toml_str(&fine).is_ok());
+}
+
+/// A catalog with a non-finite number is refused at its key.
+#[test]
+fn a_catalog_with_a_non_finite_number_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = crate::util::catalog_in(
+        dir.path(),
+        "[[layer]]\nname = \"roads\"\nrole = \"network\"\npath = \"r.csv\"\naccess_kmh = nan\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert_mentions(
+        &e,
+        &[
+            "catalog.toml",
+            "layer[0].access_kmh",
+            "must be a finite number",
+        ],
+    );
+}

@@ -17,8 +17,11 @@ use serde_json::Value;
 use crate::aggregate::ahp_weights;
 pub use crate::aggregate::Method;
 use crate::de::{self, Problems};
-use crate::error::{BriefProblems, Error, Result};
+use crate::error::{BriefProblems, Error, KeyProblem, Result};
 use shape::BriefShape;
+
+/// The most robustness runs a brief (`robustness.runs`) or `--robustness` may ask for.
+pub const MAX_ROBUSTNESS_RUNS: usize = 1_000_000;
 
 pub use crate::criteria::{
     AccessSpec, Anchor, AnchorSpec, AttributeSpec, CategorySpec, CompetitionMeasure,
@@ -315,6 +318,16 @@ impl Brief {
         let value: Value = toml::from_str(text).map_err(|e| {
             BriefProblems::one(crate::text::toml_place(text, &e), e.message().trim())
         })?;
+        let non_finite = crate::de::non_finite(text);
+        if !non_finite.is_empty() {
+            return Err(Error::Brief(BriefProblems {
+                path: None,
+                problems: non_finite
+                    .into_iter()
+                    .map(|key| KeyProblem::new(key, crate::de::NOT_FINITE))
+                    .collect(),
+            }));
+        }
         Brief::from_value(&value)
     }
 

@@ -147,6 +147,27 @@ pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
                 "criterion",
                 "the weights add up to 0; give at least one criterion a positive weight",
             );
+        } else if !total.is_normal() && criteria.iter().all(|c| c.weight >= 0.0) {
+            // 1e308 + 1e308 is infinite: every score would be 0, ranked by id.
+            p.push(
+                "criterion",
+                format!(
+                    "the weights add up to {total:e}, beyond what a sum of floating-point \
+                     numbers holds; give weights of everyday sizes (1, 2, 0.5...)"
+                ),
+            );
+        }
+        for (i, c) in criteria.iter().enumerate() {
+            if c.weight > 0.0 && !c.weight.is_normal() {
+                p.push(
+                    format!("criterion[{i}].weight"),
+                    format!(
+                        "{:e} is too small to weigh anything exactly; use 0 to leave the \
+                         criterion out, or a weight of everyday size",
+                        c.weight
+                    ),
+                );
+            }
         }
     }
     if s.need_ha.is_some_and(|n| n.is_nan() || n <= 0.0) {
@@ -339,7 +360,8 @@ fn robustness(r: RobustnessShape, p: &mut Problems) -> Robustness {
     let runs = r.runs.unwrap_or(d.runs as f64);
     let spread = r.spread.unwrap_or(d.spread);
     let seed = r.seed.unwrap_or(d.seed as f64);
-    if !((1.0..=1e6).contains(&runs) && runs.fract() == 0.0) {
+    let max = crate::brief::MAX_ROBUSTNESS_RUNS as f64;
+    if !((1.0..=max).contains(&runs) && runs.fract() == 0.0) {
         p.push(
             "robustness.runs",
             "must be a whole number from 1 to 1,000,000",
@@ -355,7 +377,7 @@ fn robustness(r: RobustnessShape, p: &mut Problems) -> Robustness {
         p.push("robustness.seed", "must be a whole number, 0 or more");
     }
     Robustness {
-        runs: runs.clamp(1.0, 1e6) as usize,
+        runs: runs.clamp(1.0, max) as usize,
         spread: spread.clamp(0.0, 0.99),
         seed: seed.max(0.0) as u64,
     }

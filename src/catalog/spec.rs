@@ -171,6 +171,9 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
             e.message().trim().to_string(),
         )
     })?;
+    if let Some(key) = de::non_finite(&text).into_iter().next() {
+        return Err(Error::catalog(path, key, de::NOT_FINITE.to_string()));
+    }
     let mut problems = Problems::default();
     let file = de::read::<CatalogFile>(&value, &[], &mut problems);
     let mut out = Vec::new();

@@ -9,6 +9,7 @@
 //! out of the document and reads again, until the shape reads: every shape problem
 //! is found, and the shapes stay plain `#[derive(Deserialize)]` types.
 
+mod finite;
 mod lists;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 use crate::error::KeyProblem;
 
+pub(crate) use finite::{non_finite, NOT_FINITE};
 pub(crate) use lists::{table, ScoreTable, TextList};
 
 /// The problems found so far in a brief or a catalog, each at its key path.

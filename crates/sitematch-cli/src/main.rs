@@ -171,7 +171,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
         } => {
             let path = brief;
             let mut brief = Brief::from_path(&path)?;
-            with_runs(&mut brief, robustness);
+            with_runs(&mut brief, robustness)?;
             like_site(&mut brief, like);
             // The engine and the ranking are left for the process's exit to free:
             // freeing a national ranking and its indexes piece by piece costs tens of

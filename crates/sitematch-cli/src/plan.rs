@@ -35,7 +35,7 @@ impl RankPlan {
     /// Reads the brief and applies the command line to it.
     pub(crate) fn resolve(args: RankArgs) -> anyhow::Result<RankPlan> {
         let mut brief = Brief::from_path(&args.brief)?;
-        with_runs(&mut brief, args.robustness);
+        with_runs(&mut brief, args.robustness)?;
         like_site(&mut brief, args.like);
         Ok(RankPlan {
             brief_path: args.brief,
@@ -120,11 +120,20 @@ pub(crate) fn like_site(brief: &mut Brief, like: Option<String>) {
     }
 }
 
-/// `--robustness N` sets the number of runs, keeping the brief's spread and seed.
-pub(crate) fn with_runs(brief: &mut Brief, runs: Option<usize>) {
+/// `--robustness N` sets the number of runs, keeping the brief's spread and seed; N
+/// is held to the bounds a brief's `robustness.runs` has.
+pub(crate) fn with_runs(brief: &mut Brief, runs: Option<usize>) -> anyhow::Result<()> {
     if let Some(runs) = runs {
+        if !(1..=sitematch::MAX_ROBUSTNESS_RUNS).contains(&runs) {
+            return Err(anyhow!(
+                "--robustness {runs}: must be a whole number from 1 to {} (as \
+                 robustness.runs in a brief)",
+                sitematch::MAX_ROBUSTNESS_RUNS
+            ));
+        }
         let mut spec = brief.robustness.unwrap_or_default();
-        spec.runs = runs.max(1);
+        spec.runs = runs;
         brief.robustness = Some(spec);
     }
+    Ok(())
 }

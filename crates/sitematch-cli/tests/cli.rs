@@ -582,3 +582,28 @@ fn tiles_are_checked_and_written_into_the_report() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert_mentions(&page, &[url, osm]);
 }
+
+/// `--robustness N` is held to the bounds of the brief's `robustness.runs`: 0 ran once,
+/// and 1,000,000,000 ran the machine out of memory.
+#[test]
+fn robustness_on_the_command_line_is_bounded() {
+    for n in ["0", "1000001", "1000000000"] {
+        let (code, _, err) = on_rank_data(&["rank", &rank_brief(), "--robustness", n]);
+        assert_eq!(code, 2, "{n}: {err}");
+        assert_mentions(
+            &err,
+            &[&format!(
+                "--robustness {n}: must be a whole number from 1 to 1000000"
+            )],
+        );
+    }
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "--robustness",
+        "3",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
