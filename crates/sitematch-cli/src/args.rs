@@ -47,9 +47,10 @@ pub enum Command {
         /// the network).
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Rankings computed at once (default: the number of cores); 503 beyond.
-        #[arg(long, value_name = "N")]
-        max_rankings: Option<usize>,
+        /// Rankings computed at once, 1 to 1024 (default: the number of cores); 503
+        /// beyond.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+        max_rankings: Option<u64>,
     },
     /// Explain one site's score under a brief, criterion by criterion.
     Explain {

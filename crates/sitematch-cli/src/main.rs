@@ -131,7 +131,8 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             let engine = Engine::new(load_from(&dir, &data)?);
             let mut limits = sitematch_server::Limits::default();
             if let Some(n) = max_rankings {
-                limits.max_rankings = n.max(1);
+                // 1 to 1024 (the flag's range).
+                limits.max_rankings = usize::try_from(n).unwrap_or(1);
             }
             let state = sitematch_server::AppState::new(
                 engine,

@@ -607,3 +607,14 @@ fn robustness_on_the_command_line_is_bounded() {
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// `serve --max-rankings` beyond its range is a usage error, not a panic (tokio's
+/// semaphore panics beyond its maximum of permits).
+#[test]
+fn serve_refuses_an_absurd_max_rankings() {
+    for n in ["0", "1025", "18446744073709551615"] {
+        let (code, _, err) = on_rank_data(&["serve", "--max-rankings", n]);
+        assert_eq!(code, 2, "{n}: {err}");
+        assert_mentions(&err, &["--max-rankings", "1..=1024"]);
+    }
+}

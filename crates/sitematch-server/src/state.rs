@@ -131,11 +131,17 @@ impl AppState {
                 (l.name.clone(), LayerSchema { fields })
             })
             .collect();
+        // The semaphore panics beyond its MAX_PERMITS: the limit is clamped to what it
+        // holds, and kept so (the health report counts the rankings running from it).
+        let limits = Limits {
+            max_rankings: limits.max_rankings.clamp(1, Semaphore::MAX_PERMITS),
+            ..limits
+        };
         AppState {
             engine,
             data_version,
             schemas,
-            permits: Arc::new(Semaphore::new(limits.max_rankings.max(1))),
+            permits: Arc::new(Semaphore::new(limits.max_rankings)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             limits,
             rankings: Mutex::new(Cache::default()),

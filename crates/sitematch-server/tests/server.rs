@@ -415,3 +415,21 @@ fn saturation_gives_503() {
     let (status, _, _, _) = post(&url, "application/toml", other.as_bytes());
     assert_eq!(status, 201);
 }
+
+/// A library user's `Limits::max_rankings` beyond what the semaphore holds is clamped,
+/// not a panic, and the server answers.
+#[test]
+fn a_huge_max_rankings_is_clamped() {
+    let limits = Limits {
+        max_rankings: usize::MAX,
+        ..Limits::default()
+    };
+    let (base, state) = start(limits);
+    let (status, _, _, body) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        brief_toml().as_bytes(),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(state.limits.max_rankings, tokio::sync::Semaphore::MAX_PERMITS);
+}
