@@ -253,13 +253,14 @@ fn r10_a_catalog_reports_every_problem_at_once() {
     };
     let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let expected = [
-        "layer[0].role: \"shop\" is not one of: sites, facilities, population, zones",
-        "layer[1].crs: \"Lambert\" is not a CRS; write it as \"EPSG:2154\"",
-        "layer[1].decimal: must be \".\" or \",\"",
-        "layer[1].delimiter: \";;\" must be one ASCII character",
-        "layer[1].encoding: unknown encoding \"klingon\"",
-        "layer[1].name: is required",
-        "layer[2].path: c.xlsx is not a format sitematch reads",
+        // Each layer named as the file names it: by name and path, or what it has.
+        "layer[0] (\"a\", a.csv).role: \"shop\" is not one of: sites, facilities, population, zones",
+        "layer[1] (b.csv).crs: \"Lambert\" is not a CRS; write it as \"EPSG:2154\"",
+        "layer[1] (b.csv).decimal: must be \".\" or \",\"",
+        "layer[1] (b.csv).delimiter: \";;\" must be one ASCII character",
+        "layer[1] (b.csv).encoding: unknown encoding \"klingon\"",
+        "layer[1] (b.csv).name: is required",
+        "layer[2] (\"c\", c.xlsx).path: c.xlsx is not a format sitematch reads",
     ];
     assert_eq!(found.len(), expected.len(), "{found:#?}");
     for (f, e) in found.iter().zip(expected) {

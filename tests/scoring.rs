@@ -683,7 +683,7 @@ fn a_catalog_with_a_non_finite_number_is_refused() {
         &e,
         &[
             "catalog.toml",
-            "layer[0].access_kmh",
+            "layer[0] (\"roads\", r.csv).access_kmh",
             "must be a finite number",
         ],
     );

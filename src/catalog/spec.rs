@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::crs::Crs;
 use crate::de::{self, Problems, Seg};
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyProblem, Result};
 use crate::io::{text::TextEncoding, Decimal};
 use crate::model::{Format, Measure, Role};
 
@@ -171,8 +171,17 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
             e.message().trim().to_string(),
         )
     })?;
-    if let Some(key) = de::non_finite(&text).into_iter().next() {
-        return Err(Error::catalog(path, key, de::NOT_FINITE.to_string()));
+    let layers = value.get("layer").and_then(|l| l.as_array());
+    let layers = layers.map(Vec::as_slice).unwrap_or_default();
+    let non_finite = de::non_finite(&text);
+    if !non_finite.is_empty() {
+        return Err(Error::Catalog {
+            path: path.to_path_buf(),
+            problems: non_finite
+                .into_iter()
+                .map(|key| named_layer(KeyProblem::new(key, de::NOT_FINITE), layers))
+                .collect(),
+        });
     }
     let mut problems = Problems::default();
     let file = de::read::<CatalogFile>(&value, &[], &mut problems);
@@ -274,7 +283,34 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
     } else {
         Err(Error::Catalog {
             path: path.to_path_buf(),
-            problems: problems.into_vec(),
+            problems: problems
+                .into_vec()
+                .into_iter()
+                .map(|p| named_layer(p, layers))
+                .collect(),
         })
     }
+}
+
+/// A problem at `layer[i]...` names the layer as the file does, by its `name` and
+/// `path` where it has them: `layer[1] ("echangeurs", gares.csv).x`.
+fn named_layer(mut p: KeyProblem, layers: &[serde_json::Value]) -> KeyProblem {
+    let Some(rest) = p.key.strip_prefix("layer[") else {
+        return p;
+    };
+    let Some((index, tail)) = rest.split_once(']') else {
+        return p;
+    };
+    let Some(layer) = index.parse::<usize>().ok().and_then(|i| layers.get(i)) else {
+        return p;
+    };
+    let text = |k: &str| layer.get(k).and_then(|v| v.as_str());
+    let what = match (text("name"), text("path")) {
+        (Some(n), Some(path)) => format!(" ({n:?}, {path})"),
+        (Some(n), None) => format!(" ({n:?})"),
+        (None, Some(path)) => format!(" ({path})"),
+        (None, None) => return p,
+    };
+    p.key = format!("layer[{index}]{what}{tail}");
+    p
 }

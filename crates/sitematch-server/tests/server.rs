@@ -431,5 +431,8 @@ fn a_huge_max_rankings_is_clamped() {
         brief_toml().as_bytes(),
     );
     assert_eq!(status, 201, "{body}");
-    assert_eq!(state.limits.max_rankings, tokio::sync::Semaphore::MAX_PERMITS);
+    assert_eq!(
+        state.limits.max_rankings,
+        tokio::sync::Semaphore::MAX_PERMITS
+    );
 }
