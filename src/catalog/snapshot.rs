@@ -312,7 +312,8 @@ pub(super) fn read(path: &Path, key: u64) -> Result<(Vec<Layer>, Vec<Network>), 
     if !path.exists() {
         return Err(Distrust::Missing);
     }
-    let bytes = std::fs::read(path).map_err(|e| Distrust::Damaged(e.to_string()))?;
+    // The note reads "the snapshot ... was unreadable: ...".
+    let bytes = std::fs::read(path).map_err(|e| Distrust::Damaged(format!("unreadable: {e}")))?;
     // A whole header for another format or other data: stale. Anything else is
     // checked in full (a header that is not one is damage).
     if let Some((format, k)) = header_key(&bytes) {
@@ -525,6 +526,17 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_snapshot_is_said_so() {
+        // A folder where the file should be: reading it fails (as root too, where a
+        // permission would not).
+        let dir = tempfile::tempdir().unwrap();
+        let Err(Distrust::Damaged(why)) = read(dir.path(), 1) else {
+            panic!("a folder read as a snapshot");
+        };
+        assert!(why.starts_with("unreadable: "), "{why}");
+    }
 
     #[test]
     fn a_cache_folder_keeps_the_most_recent_snapshots() {
