@@ -487,7 +487,11 @@ fn a_browser_draws_town_names_and_a_basemap() {
     let mut towns: Vec<Feature> = (1..=20)
         .map(|k| {
             let mut f = Feature::point(format!("t{k}"), first.x() + 0.01 * k as f64, first.y());
-            f.label = Some(format!("Town{k:02}"));
+            // One name with markup in it: the page must show it as text.
+            f.label = Some(match k {
+                20 => "<b>Town20 & Co</b>".to_string(),
+                _ => format!("Town{k:02}"),
+            });
             f.attributes
                 .insert("population".into(), Value::Number(1000.0 * k as f64));
             f
@@ -517,16 +521,27 @@ fn a_browser_draws_town_names_and_a_basemap() {
         rendered_dom(&browser, &format!("file://{}", path.display()))
     };
     let dom = draw(None);
-    let named: Vec<&str> = dom
+    // Each label's text, as the DOM serialises it (markup escaped).
+    let mut got: Vec<String> = dom
         .split("leaflet-marker-icon town")
         .skip(1)
-        .filter_map(|s| s.split('>').nth(1)?.split('<').next())
+        .filter_map(|s| s.split("<span>").nth(1)?.split("</span>").next())
+        .map(|t| {
+            t.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
         .collect();
+    // The name with markup is shown as text (escaped in the DOM), not read as markup.
+    assert!(
+        dom.contains("<span>&lt;b&gt;Town20 &amp; Co&lt;/b&gt;</span>"),
+        "a name was read as markup"
+    );
     // The most populous within the view: towns 20 down to 6; not the far one.
-    let mut want: Vec<String> = (21 - TOWN_LABELS..=20)
+    let mut want: Vec<String> = (21 - TOWN_LABELS..20)
         .map(|k| format!("Town{k:02}"))
         .collect();
-    let mut got: Vec<String> = named.iter().map(|s| s.to_string()).collect();
+    want.push("<b>Town20 & Co</b>".to_string());
     want.sort();
     got.sort();
     assert_eq!(got, want);

@@ -224,15 +224,17 @@ const SCRIPT: &str = r#"
 (function () {
   var data = JSON.parse(document.getElementById('sitematch-data').textContent);
   var map = L.map('map', { zoomSnap: 0.25 });
+  // Names from the data as text, never as markup (Leaflet sets strings as HTML).
+  function text(s) { var e = document.createElement('span'); e.textContent = s; return e; }
   map.attributionControl.addAttribution(data.attribution);
   var outlines = L.geoJSON(data.outlines, {
     style: { color: '#6b6b6b', weight: 1, fillColor: '#f4f1ea', fillOpacity: 1 },
-    onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); }
+    onEachFeature: function (f, layer) { layer.bindTooltip(text(f.properties.name), { sticky: true }); }
   }).addTo(map);
   window.sitematchMap = map;
   var towns = L.layerGroup();
   (data.towns || []).forEach(function (t) {
-    L.marker([t.lat, t.lon], { icon: L.divIcon({ className: 'town', html: t.name, iconSize: null }), interactive: false, keyboard: false }).addTo(towns);
+    L.marker([t.lat, t.lon], { icon: L.divIcon({ className: 'town', html: text(t.name), iconSize: null }), interactive: false, keyboard: false }).addTo(towns);
   });
   towns.addTo(map);
   var ranked = L.layerGroup(), excluded = L.layerGroup(), markers = [];
