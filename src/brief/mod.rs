@@ -318,7 +318,7 @@ impl Brief {
         let value: Value = toml::from_str(text).map_err(|e| {
             BriefProblems::one(crate::text::toml_place(text, &e), e.message().trim())
         })?;
-        let non_finite = crate::de::non_finite(text);
+        let non_finite = crate::de::non_finite(&value);
         if !non_finite.is_empty() {
             return Err(Error::Brief(BriefProblems {
                 path: None,

@@ -173,7 +173,7 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
     })?;
     let layers = value.get("layer").and_then(|l| l.as_array());
     let layers = layers.map(Vec::as_slice).unwrap_or_default();
-    let non_finite = de::non_finite(&text);
+    let non_finite = de::non_finite(&value);
     if !non_finite.is_empty() {
         return Err(Error::Catalog {
             path: path.to_path_buf(),

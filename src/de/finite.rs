@@ -1,37 +1,32 @@
 //! Numbers TOML has and JSON has not: `nan`, `inf`, `-inf`. A TOML file is read into a
-//! JSON value, where such a float becomes null, and a null key takes its default: a
-//! `weight = nan` would silently weigh 1, a `min_area_ha = inf` would drop the filter.
-//! The files are checked for them first, and each one is named at its key.
+//! JSON value, where such a float becomes null, and a null key would take its default:
+//! a `weight = nan` would silently weigh 1, a `min_area_ha = inf` would drop the
+//! filter. TOML has no null of its own, so every null of a value read from TOML is one
+//! of them, and each one is named at its key.
+
+use serde_json::Value;
 
 use super::{render, Seg};
 
-/// The key paths (`criterion[0].weight`) of the floats of a TOML text that are not
-/// finite; none when the text is not TOML (its reader reports that).
-pub(crate) fn non_finite(text: &str) -> Vec<String> {
-    let Ok(table) = text.parse::<toml::Table>() else {
-        return Vec::new();
-    };
+/// The key paths (`criterion[0].weight`) of the nulls of a value read from TOML: its
+/// floats that are not finite.
+pub(crate) fn non_finite(value: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    let mut path = Vec::new();
-    for (k, v) in &table {
-        path.push(Seg::Key(k.clone()));
-        walk(v, &mut path, &mut out);
-        path.pop();
-    }
+    walk(value, &mut Vec::new(), &mut out);
     out
 }
 
-fn walk(value: &toml::Value, path: &mut Vec<Seg>, out: &mut Vec<String>) {
+fn walk(value: &Value, path: &mut Vec<Seg>, out: &mut Vec<String>) {
     match value {
-        toml::Value::Float(x) if !x.is_finite() => out.push(render(path)),
-        toml::Value::Array(items) => {
+        Value::Null => out.push(render(path)),
+        Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 path.push(Seg::Index(i));
                 walk(v, path, out);
                 path.pop();
             }
         }
-        toml::Value::Table(t) => {
+        Value::Object(t) => {
             for (k, v) in t {
                 path.push(Seg::Key(k.clone()));
                 walk(v, path, out);
@@ -55,8 +50,9 @@ mod tests {
         let text = "top = 5\nweight = nan\n[filter]\nmin_area_ha = inf\n\
                     [[criterion]]\nname = \"a\"\nideal = -inf\nzero = 3.5\n\
                     [[criterion]]\nname = \"b\"\nlist = [1.0, nan]\n";
+        let value: serde_json::Value = toml::from_str(text).unwrap();
         assert_eq!(
-            non_finite(text),
+            non_finite(&value),
             [
                 "criterion[0].ideal",
                 "criterion[1].list[1]",
@@ -64,7 +60,7 @@ mod tests {
                 "weight"
             ]
         );
-        assert!(non_finite("a = 1e300\nb = -0.0\n").is_empty());
-        assert!(non_finite("not toml [").is_empty());
+        let finite: serde_json::Value = toml::from_str("a = 1e300\nb = -0.0\n").unwrap();
+        assert!(non_finite(&finite).is_empty());
     }
 }
