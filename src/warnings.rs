@@ -330,16 +330,8 @@ fn round_up(x: f64) -> String {
         let decimals = (-exponent) as usize;
         return format!("{r:.decimals$}");
     }
-    let digits = format!("{r:.0}");
     // Thousands separated by commas, as the README writes figures.
-    let mut out = String::new();
-    for (k, ch) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::text::thousands(r)
 }
 
 #[cfg(test)]
