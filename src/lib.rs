@@ -111,7 +111,7 @@ pub use brief::{
     AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec, CompetitionMeasure,
     CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay, DistanceSpec, Filter,
     FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel, ZoneSpec,
-    DEFAULT_FACTORS, MAX_ROBUSTNESS_RUNS,
+    DEFAULT_FACTORS, MAX_CRITERIA, MAX_LIST_ITEMS, MAX_ROBUSTNESS_RUNS,
 };
 pub use catalog::{
     data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,
@@ -120,7 +120,7 @@ pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
     flip_margin, near_miss, pareto_front, robustness, shortlist, Dropped, RankStats,
 };
-pub use engine::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS};
+pub use engine::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS, MAX_ROBUSTNESS_RANKS};
 pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};
 /// The `geo` crate this one is built on (points, geometries), for the types of its API.
 pub use geo;

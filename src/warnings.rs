@@ -4,7 +4,7 @@
 //! most candidates the same score (it decides nothing). The engine gathers a ranking's
 //! warnings in one place (`engine/warnings.rs`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::brief::{Brief, CriterionKind};
 use std::fmt;
@@ -126,12 +126,14 @@ pub(crate) fn unmatched_values<'a>(
         let known: BTreeSet<String> = site_features()
             .filter_map(|f| f.attribute(attr).as_text())
             .collect();
-        for (i, v) in allowed.iter().enumerate() {
-            let key = format!("filter.{table}.{attr}[{i}]");
-            if let Some(w) = unmatched(v, &known, &format!("no site has {attr} {v:?}")) {
-                out.push(Warning::new(WarningKind::UnmatchedValue, key, w));
-            }
-        }
+        unmatched_list(
+            allowed,
+            &known,
+            &format!("filter.{table}.{attr}"),
+            |j, _| format!("filter.{table}.{attr}[{j}]"),
+            |v| format!("no site has {attr} {v:?}"),
+            &mut out,
+        );
     }
     if let Some(deps) = &brief.filter.departments {
         let known: BTreeSet<String> = site_features()
@@ -145,8 +147,9 @@ pub(crate) fn unmatched_values<'a>(
         // Codes one digit apart are different places: list the known ones instead of
         // guessing.
         let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        let folded: HashSet<String> = known.iter().map(|k| fold(k)).collect();
         for (i, d) in deps.iter().enumerate() {
-            if !known.iter().any(|k| fold(k) == fold(d)) {
+            if !folded.contains(&fold(d)) {
                 let mut w = format!("no site is in département {d:?}");
                 if let Some(code) = crate::departements::code_of_name(d) {
                     w.push_str(&format!(
@@ -172,44 +175,36 @@ pub(crate) fn unmatched_values<'a>(
         match (&c.kind, selects) {
             (_, Some((name, categories, tags))) => {
                 let Some(l) = layer(name) else { continue };
-                let known = &l.categories;
-                for (j, v) in categories.iter().enumerate() {
-                    let what = format!("no feature of layer {name:?} has category {v:?}");
-                    if let Some(w) = unmatched(v, known, &what) {
-                        out.push(Warning::new(
-                            WarningKind::UnmatchedValue,
-                            format!("criterion[{i}].categories[{j}]"),
-                            w,
-                        ));
-                    }
-                }
-                let known = &l.tags;
-                for (j, v) in tags.iter().enumerate() {
-                    let what = format!("no feature of layer {name:?} has tag {v:?}");
-                    if let Some(w) = unmatched(v, known, &what) {
-                        out.push(Warning::new(
-                            WarningKind::UnmatchedValue,
-                            format!("criterion[{i}].tags[{j}]"),
-                            w,
-                        ));
-                    }
-                }
+                unmatched_list(
+                    categories,
+                    &l.categories,
+                    &format!("criterion[{i}].categories"),
+                    |j, _| format!("criterion[{i}].categories[{j}]"),
+                    |v| format!("no feature of layer {name:?} has category {v:?}"),
+                    &mut out,
+                );
+                unmatched_list(
+                    tags,
+                    &l.tags,
+                    &format!("criterion[{i}].tags"),
+                    |j, _| format!("criterion[{i}].tags[{j}]"),
+                    |v| format!("no feature of layer {name:?} has tag {v:?}"),
+                    &mut out,
+                );
             }
             (CriterionKind::Category(spec), _) => {
                 let (field, scores) = (&spec.field, &spec.scores);
                 let known: BTreeSet<String> = site_features()
                     .filter_map(|f: &Feature| f.attribute(field).as_text())
                     .collect();
-                for (v, _) in scores {
-                    let what = format!("no site has {field} {v:?}");
-                    if let Some(w) = unmatched(v, &known, &what) {
-                        out.push(Warning::new(
-                            WarningKind::UnmatchedValue,
-                            format!("criterion[{i}].scores.{v}"),
-                            w,
-                        ));
-                    }
-                }
+                unmatched_list(
+                    scores.iter().map(|(v, _)| v),
+                    &known,
+                    &format!("criterion[{i}].scores"),
+                    |_, v| format!("criterion[{i}].scores.{v}"),
+                    |v| format!("no site has {field} {v:?}"),
+                    &mut out,
+                );
             }
             _ => {}
         }
@@ -217,26 +212,85 @@ pub(crate) fn unmatched_values<'a>(
     out
 }
 
-/// `None` when `value` (case and accents ignored) is among `known`; else the warning,
-/// with the closest known value when one is close.
-fn unmatched<K: AsRef<str> + Ord + std::fmt::Debug>(
-    value: &str,
-    known: &BTreeSet<K>,
-    what: &str,
-) -> Option<String> {
-    let v = fold(value);
-    if known.iter().any(|k| fold(k.as_ref()) == v) {
-        return None;
+/// At most this many values of one list are matched against the data's values for
+/// the closest one; the list's other unmatched values are counted in one warning.
+const MAX_SUGGESTED: usize = 20;
+
+/// The values a list of the brief could match, folded once (case and accents ignored).
+struct Vocabulary<'a> {
+    folded: HashSet<String>,
+    /// (folded, as written), in the data's order.
+    known: Vec<(String, &'a str)>,
+}
+
+impl<'a> Vocabulary<'a> {
+    fn new(known: &'a BTreeSet<String>) -> Self {
+        let known: Vec<(String, &str)> = known.iter().map(|k| (fold(k), k.as_str())).collect();
+        let folded = known.iter().map(|(f, _)| f.clone()).collect();
+        Vocabulary { folded, known }
     }
-    let closest = known
-        .iter()
-        .map(|k| (strsim::levenshtein(&fold(k.as_ref()), &v), k))
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .filter(|(d, _)| *d <= (v.chars().count() / 3).max(2));
-    Some(match closest {
-        Some((_, k)) => format!("{what}; did you mean {k:?}?"),
-        None => what.to_string(),
-    })
+
+    fn has(&self, value: &str) -> bool {
+        self.folded.contains(&fold(value))
+    }
+
+    /// `what`, with the closest known value when one is close (an edit distance of a
+    /// third of the value's length, or 2).
+    fn suggest(&self, value: &str, what: &str) -> String {
+        let v = fold(value);
+        let len = v.chars().count();
+        let max = (len / 3).max(2);
+        let closest = self
+            .known
+            .iter()
+            // The edit distance is at least the difference in length.
+            .filter(|(k, _)| k.chars().count().abs_diff(len) <= max)
+            .map(|(k, original)| (strsim::levenshtein(k, &v), *original))
+            .min()
+            .filter(|(d, _)| *d <= max);
+        match closest {
+            Some((_, k)) => format!("{what}; did you mean {k:?}?"),
+            None => what.to_string(),
+        }
+    }
+}
+
+/// A warning for each value of a list (`key(i, value)`) that matches none of `known`,
+/// with the closest known value for the first [`MAX_SUGGESTED`]; the rest are counted
+/// in one warning at `list_key`.
+fn unmatched_list<'v>(
+    values: impl IntoIterator<Item = &'v String>,
+    known: &BTreeSet<String>,
+    list_key: &str,
+    key: impl Fn(usize, &str) -> String,
+    what: impl Fn(&str) -> String,
+    out: &mut Vec<Warning>,
+) {
+    let vocabulary = Vocabulary::new(known);
+    let mut more = 0usize;
+    let mut suggested = 0;
+    for (i, v) in values.into_iter().enumerate() {
+        if vocabulary.has(v) {
+            continue;
+        }
+        if suggested == MAX_SUGGESTED {
+            more += 1;
+            continue;
+        }
+        suggested += 1;
+        let w = vocabulary.suggest(v, &what(v));
+        out.push(Warning::new(WarningKind::UnmatchedValue, key(i, v), w));
+    }
+    if more > 0 {
+        out.push(Warning::new(
+            WarningKind::UnmatchedValue,
+            list_key,
+            format!(
+                "{} more values match nothing in the data (only the first {MAX_SUGGESTED} are named)",
+                crate::text::thousands(more as f64)
+            ),
+        ));
+    }
 }
 
 /// The criteria that give more than half of the ranked candidates the same extreme
@@ -353,12 +407,40 @@ mod tests {
         let known: BTreeSet<String> = ["friche sans projet", "friche avec projet"]
             .map(String::from)
             .into();
-        assert_eq!(unmatched("Friche SANS projet", &known, "x"), None);
+        let vocabulary = Vocabulary::new(&known);
+        assert!(vocabulary.has("Friche SANS projet"));
+        assert!(!vocabulary.has("friche sans projets"));
         assert_eq!(
-            unmatched("friche sans projets", &known, "no site has statut").as_deref(),
-            Some("no site has statut; did you mean \"friche sans projet\"?")
+            vocabulary.suggest("friche sans projets", "no site has statut"),
+            "no site has statut; did you mean \"friche sans projet\"?"
         );
-        assert_eq!(unmatched("zzz", &known, "w").as_deref(), Some("w"));
+        assert_eq!(vocabulary.suggest("zzz", "w"), "w");
+    }
+
+    #[test]
+    fn a_long_list_of_unmatched_values_names_the_first_and_counts_the_rest() {
+        let known: BTreeSet<String> = (0..1000).map(|i| format!("site {i}")).collect();
+        let mut values: Vec<String> = (0..500).map(|i| format!("site {i}")).collect();
+        values.extend((0..MAX_SUGGESTED + 7).map(|i| format!("nowhere {i}")));
+        let mut out = Vec::new();
+        unmatched_list(
+            &values,
+            &known,
+            "filter.where.label",
+            |i, _| format!("filter.where.label[{i}]"),
+            |v| format!("no site has label {v:?}"),
+            &mut out,
+        );
+        assert_eq!(out.len(), MAX_SUGGESTED + 1);
+        assert_eq!(out[0].key, "filter.where.label[500]");
+        let last = out.last().map(|w| (w.key.as_str(), w.message.as_str()));
+        assert_eq!(
+            last,
+            Some((
+                "filter.where.label",
+                "7 more values match nothing in the data (only the first 20 are named)"
+            ))
+        );
     }
 
     #[test]

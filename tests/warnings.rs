@@ -147,3 +147,49 @@ fn warnings_carry_their_kind() {
     );
     assert_eq!(UnmatchedValue.code(), "unmatched_value");
 }
+
+#[test]
+fn long_lists_are_tested_as_sets_and_their_unmatched_values_counted_past_twenty() {
+    // 10,000 statut values (the most a list may hold), two of them in the data.
+    let mut values: Vec<String> = (0..9_998).map(|i| format!("\"statut {i}\"")).collect();
+    values.push("\"Friche avec projet\"".into());
+    values.push("\"friche sans projet\"".into());
+    let brief = format!(
+        "[filter]\nwhere = {{ statut = [{}] }}\n{LAND}",
+        values.join(",")
+    );
+    let ranking = engine()
+        .rank(&Brief::from_toml_str(&brief).unwrap())
+        .unwrap();
+    assert_eq!(ranking.ranked, 10);
+    let w: Vec<String> = ranking.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(w.len(), 21, "{w:?}");
+    assert!(w[0].starts_with("filter.where.statut[0]: no site has statut \"statut 0\""));
+    assert_eq!(
+        w[20],
+        "filter.where.statut: 9,978 more values match nothing in the data (only the first 20 are named)"
+    );
+    // One more value is refused, at the list's key.
+    values.push("\"x\"".into());
+    let brief = format!(
+        "[filter]\nwhere = {{ statut = [{}] }}\n{LAND}",
+        values.join(",")
+    );
+    let err = Brief::from_toml_str(&brief).unwrap_err().to_string();
+    assert!(
+        err.contains("filter.where.statut") && err.contains("more than 10000 values"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_brief_of_more_than_a_hundred_criteria_is_refused() {
+    let criteria: String = (0..101)
+        .map(|i| format!("[[criterion]]\nname = \"c{i}\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 19\nzero = 10\n"))
+        .collect();
+    let err = Brief::from_toml_str(&criteria).unwrap_err().to_string();
+    assert!(
+        err.contains("criterion: 101 criteria; a brief may have at most 100"),
+        "{err}"
+    );
+}

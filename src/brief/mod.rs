@@ -23,6 +23,14 @@ use shape::BriefShape;
 /// The most robustness runs a brief (`robustness.runs`) or `--robustness` may ask for.
 pub const MAX_ROBUSTNESS_RUNS: usize = 1_000_000;
 
+/// The most criteria a brief may have. Every criterion keeps a result per candidate
+/// (about 250 bytes), so this bounds a ranking's memory at about 25 KB per candidate.
+pub const MAX_CRITERIA: usize = 100;
+
+/// The most values a list of a brief may hold (`departments`, a `where` list,
+/// `categories`, `tags`...): past it a brief is refused at the list's key.
+pub const MAX_LIST_ITEMS: usize = 10_000;
+
 pub use crate::criteria::{
     AccessSpec, Anchor, AnchorSpec, AttributeSpec, CategorySpec, CompetitionMeasure,
     CompetitionSpec, Criterion, CriterionKind, CriterionType, DistanceSpec, FreightSpec, Impedance,

@@ -96,6 +96,14 @@ pub(super) fn brief(s: BriefShape, p: &mut Problems) -> Brief {
             "criterion",
             "the brief has no [[criterion]]; add at least one",
         ),
+        Some(list) if list.0.len() > crate::brief::MAX_CRITERIA => p.push(
+            "criterion",
+            format!(
+                "{} criteria; a brief may have at most {} (each keeps a result per candidate)",
+                list.0.len(),
+                crate::brief::MAX_CRITERIA
+            ),
+        ),
         Some(list) => {
             for (i, item) in list.0.iter().enumerate() {
                 if item.get("weight").is_some() {

@@ -57,6 +57,12 @@ impl<'de> Deserialize<'de> for TextList {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TextList, A::Error> {
                 let mut out = Vec::new();
                 while let Some(TextItem(s)) = seq.next_element()? {
+                    if out.len() == crate::brief::MAX_LIST_ITEMS {
+                        return Err(de::Error::custom(format!(
+                            "more than {} values; a list may hold at most that many",
+                            crate::brief::MAX_LIST_ITEMS
+                        )));
+                    }
                     out.push(s);
                 }
                 Ok(TextList(out))
@@ -84,6 +90,12 @@ where
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::new();
             while let Some((k, v)) = map.next_entry::<String, T>()? {
+                if out.len() == crate::brief::MAX_LIST_ITEMS {
+                    return Err(de::Error::custom(format!(
+                        "more than {} keys; a table may hold at most that many",
+                        crate::brief::MAX_LIST_ITEMS
+                    )));
+                }
                 out.push((k, v));
             }
             Ok(out)

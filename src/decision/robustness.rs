@@ -1,5 +1,8 @@
 //! Rank robustness: how the ranking holds when the weights move.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -68,36 +71,107 @@ pub fn robustness(
     top: usize,
     spec: &Robustness,
 ) -> Vec<RankStats> {
+    in_chunks(method, scores, weights, tie, top, spec, CHUNK_RANKS)
+}
+
+/// [`robustness`], the runs going in chunks of at most `chunk_ranks` ranks.
+fn in_chunks(
+    method: Method,
+    scores: &[Vec<f64>],
+    weights: &[f64],
+    tie: &[usize],
+    top: usize,
+    spec: &Robustness,
+    chunk_ranks: usize,
+) -> Vec<RankStats> {
     let n = scores.len();
-    let runs: Vec<Vec<u32>> = (0..spec.runs)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
-            let w: Vec<f64> = weights
-                .iter()
-                .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
-                .collect();
-            ranks(&aggregate(method, scores, &w), tie)
-        })
-        .collect();
-    let total = spec.runs as f64;
-    (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let mut r: Vec<u32> = runs.iter().map(|run| run[i]).collect();
-            r.sort_unstable();
-            let pct = |p: f64| {
-                let k = ((p * total).ceil() as usize).clamp(1, r.len());
-                r[k - 1] as usize
-            };
-            RankStats {
-                p_top: r.iter().filter(|&&x| x as usize <= top).count() as f64 / total,
-                p_first: r.iter().filter(|&&x| x == 1).count() as f64 / total,
-                rank_p05: pct(0.05),
-                rank_p95: pct(0.95),
+    let total = spec.runs;
+    if n == 0 || total == 0 {
+        return Vec::new();
+    }
+    // The nearest-rank percentiles: the k-th smallest of the runs' ranks.
+    let nearest = |p: f64| ((p * total as f64).ceil() as usize).clamp(1, total);
+    let (k05, k95) = (nearest(0.05), nearest(0.95));
+    let mut tallies: Vec<Tally> = (0..n).map(|_| Tally::new(k05, total - k95 + 1)).collect();
+    // Runs go in chunks of at most `chunk_ranks` ranks, each folded into the tallies.
+    let chunk = (chunk_ranks / n).clamp(1, total);
+    let mut start = 0;
+    while start < total {
+        let end = (start + chunk).min(total);
+        let runs: Vec<Vec<u32>> = (start..end)
+            .into_par_iter()
+            .map(|r| {
+                let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
+                let w: Vec<f64> = weights
+                    .iter()
+                    .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
+                    .collect();
+                ranks(&aggregate(method, scores, &w), tie)
+            })
+            .collect();
+        tallies.par_iter_mut().enumerate().for_each(|(i, t)| {
+            for run in &runs {
+                t.add(run[i], top);
             }
+        });
+        start = end;
+    }
+    let total = total as f64;
+    tallies
+        .into_iter()
+        .map(|t| RankStats {
+            p_top: t.top as f64 / total,
+            p_first: t.first as f64 / total,
+            rank_p05: t.low.peek().copied().unwrap_or(0) as usize,
+            rank_p95: t.high.peek().map_or(0, |r| r.0) as usize,
         })
         .collect()
+}
+
+/// The most ranks the runs of one chunk hold (16 MB): robustness's memory is this
+/// plus, per site, a tenth of the runs' ranks (the two heaps of a [`Tally`]).
+const CHUNK_RANKS: usize = 1 << 22;
+
+/// One site's ranks over the runs, as far as its statistics need them: the counts
+/// within `top` and first, the `low` smallest ranks (the largest of them is the 5th
+/// percentile) and the `high` largest (the smallest of them is the 95th).
+struct Tally {
+    top: usize,
+    first: usize,
+    low: BinaryHeap<u32>,
+    low_len: usize,
+    high: BinaryHeap<Reverse<u32>>,
+    high_len: usize,
+}
+
+impl Tally {
+    fn new(low_len: usize, high_len: usize) -> Self {
+        Tally {
+            top: 0,
+            first: 0,
+            low: BinaryHeap::with_capacity(low_len),
+            low_len,
+            high: BinaryHeap::with_capacity(high_len),
+            high_len,
+        }
+    }
+
+    fn add(&mut self, rank: u32, top: usize) {
+        self.top += usize::from(rank as usize <= top);
+        self.first += usize::from(rank == 1);
+        if self.low.len() < self.low_len {
+            self.low.push(rank);
+        } else if self.low.peek().is_some_and(|&m| rank < m) {
+            self.low.pop();
+            self.low.push(rank);
+        }
+        if self.high.len() < self.high_len {
+            self.high.push(Reverse(rank));
+        } else if self.high.peek().is_some_and(|m| rank > m.0) {
+            self.high.pop();
+            self.high.push(Reverse(rank));
+        }
+    }
 }
 
 /// For two sites (rows `a` ranked above `b` of `scores`), the single-weight change of
@@ -188,4 +262,73 @@ pub fn flip_margin(
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every run's ranks kept and sorted: the statistics by their definition.
+    fn brute_force(
+        scores: &[Vec<f64>],
+        weights: &[f64],
+        tie: &[usize],
+        top: usize,
+        spec: &Robustness,
+    ) -> Vec<RankStats> {
+        let runs: Vec<Vec<u32>> = (0..spec.runs)
+            .map(|r| {
+                let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
+                let w: Vec<f64> = weights
+                    .iter()
+                    .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
+                    .collect();
+                ranks(&aggregate(Method::WeightedSum, scores, &w), tie)
+            })
+            .collect();
+        let total = spec.runs as f64;
+        (0..scores.len())
+            .map(|i| {
+                let mut r: Vec<u32> = runs.iter().map(|run| run[i]).collect();
+                r.sort_unstable();
+                let pct = |p: f64| r[((p * total).ceil() as usize).clamp(1, r.len()) - 1] as usize;
+                RankStats {
+                    p_top: r.iter().filter(|&&x| x as usize <= top).count() as f64 / total,
+                    p_first: r.iter().filter(|&&x| x == 1).count() as f64 / total,
+                    rank_p05: pct(0.05),
+                    rank_p95: pct(0.95),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tallies_in_chunks_give_the_statistics_of_every_run_sorted() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for (n, runs) in [(1, 1), (2, 3), (7, 19), (30, 20), (40, 101), (25, 400)] {
+            let scores: Vec<Vec<f64>> = (0..n)
+                .map(|_| (0..3).map(|_| rng.random_range(0.0..=1.0)).collect())
+                .collect();
+            let tie: Vec<usize> = (0..n).collect();
+            let spec = Robustness {
+                runs,
+                spread: 0.5,
+                seed: 3,
+            };
+            let expected = brute_force(&scores, &[0.5, 0.3, 0.2], &tie, 5, &spec);
+            // One rank per chunk, a few runs per chunk, and every run at once.
+            for chunk in [1, 3 * n, usize::MAX] {
+                let got = in_chunks(
+                    Method::WeightedSum,
+                    &scores,
+                    &[0.5, 0.3, 0.2],
+                    &tie,
+                    5,
+                    &spec,
+                    chunk,
+                );
+                assert_eq!(got, expected, "{n} sites, {runs} runs, chunks of {chunk}");
+            }
+        }
+    }
 }

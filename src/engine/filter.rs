@@ -1,5 +1,7 @@
 //! Hard constraints: every reason a site is excluded, in a fixed order.
 
+use std::collections::HashSet;
+
 use geo::Point;
 
 use crate::brief::Filter;
@@ -8,11 +10,43 @@ use crate::model::{department, Feature, Layer};
 use crate::ranking::Exclusion;
 use crate::text::fold;
 
-/// True when the commune's département is one of `departments` (case and accents
-/// ignored); false for a site with no commune.
-pub(super) fn in_departments(departments: &[String], commune: Option<&str>) -> bool {
-    let dep = commune.and_then(department).map(fold);
-    dep.is_some_and(|d| departments.iter().any(|x| fold(x) == d))
+/// A filter made ready to test many sites: its lists folded (case and accents
+/// ignored) into sets once, so a test costs the same whatever the lists' lengths, and
+/// its `exclude_zones` layers found by name.
+pub(super) struct Tests<'a> {
+    filter: &'a Filter,
+    departments: Option<HashSet<String>>,
+    where_: Vec<(&'a str, HashSet<String>)>,
+    where_not: Vec<(&'a str, HashSet<String>)>,
+    zones: Vec<(&'a str, Option<&'a IndexedLayer>)>,
+}
+
+impl<'a> Tests<'a> {
+    pub(super) fn new(filter: &'a Filter, zones: Vec<(&'a str, Option<&'a IndexedLayer>)>) -> Self {
+        let folded = |values: &[String]| values.iter().map(|v| fold(v)).collect();
+        let lists = |lists: &'a [(String, Vec<String>)]| {
+            lists
+                .iter()
+                .map(|(attr, values)| (attr.as_str(), folded(values)))
+                .collect()
+        };
+        Tests {
+            filter,
+            departments: filter.departments.as_deref().map(folded),
+            where_: lists(&filter.where_),
+            where_not: lists(&filter.where_not),
+            zones,
+        }
+    }
+
+    /// True when the filter names no départements, or the commune's département is
+    /// one of them; false for a site with no commune when it names some.
+    pub(super) fn in_departments(&self, commune: Option<&str>) -> bool {
+        self.departments.as_ref().is_none_or(|deps| {
+            let dep = commune.and_then(department).map(fold);
+            dep.is_some_and(|d| deps.contains(&d))
+        })
+    }
 }
 
 /// True when the point lies in `[min lon, min lat, max lon, max lat]`, edges included.
@@ -36,12 +70,8 @@ pub(super) fn untested<'a>(filter: &'a Filter, layer: &Layer) -> Vec<&'a str> {
 /// departments, bbox, `where` and `where_not` in the brief's order, then
 /// `exclude_zones`. The attributes in `untested` (those the site's layer does not
 /// carry) are not tested.
-pub(super) fn reasons(
-    filter: &Filter,
-    site: &Feature,
-    untested: &[&str],
-    zones: &[(&str, Option<&IndexedLayer>)],
-) -> Vec<Exclusion> {
+pub(super) fn reasons(tests: &Tests<'_>, site: &Feature, untested: &[&str]) -> Vec<Exclusion> {
+    let filter = tests.filter;
     let mut out = Vec::new();
     if filter.min_area_ha.is_some() || filter.max_area_ha.is_some() {
         match site.area_ha {
@@ -56,35 +86,33 @@ pub(super) fn reasons(
             }
         }
     }
-    if let Some(deps) = &filter.departments {
-        if !in_departments(deps, site.commune.as_deref()) {
-            out.push(Exclusion::Department);
-        }
+    if !tests.in_departments(site.commune.as_deref()) {
+        out.push(Exclusion::Department);
     }
     if let Some(bbox) = filter.bbox {
         if !in_bbox(bbox, site.location) {
             out.push(Exclusion::BBox);
         }
     }
-    for (attr, allowed) in &filter.where_ {
-        if untested.contains(&attr.as_str()) {
+    for (attr, allowed) in &tests.where_ {
+        if untested.contains(attr) {
             continue;
         }
         let value = site.attribute(attr).as_text().map(|v| fold(&v));
-        if !value.is_some_and(|v| allowed.iter().any(|a| fold(a) == v)) {
-            out.push(Exclusion::Where(attr.clone()));
+        if !value.is_some_and(|v| allowed.contains(&v)) {
+            out.push(Exclusion::Where(attr.to_string()));
         }
     }
-    for (attr, refused) in &filter.where_not {
-        if untested.contains(&attr.as_str()) {
+    for (attr, refused) in &tests.where_not {
+        if untested.contains(attr) {
             continue;
         }
         let value = site.attribute(attr).as_text().map(|v| fold(&v));
-        if value.is_some_and(|v| refused.iter().any(|r| fold(r) == v)) {
-            out.push(Exclusion::WhereNot(attr.clone()));
+        if value.is_some_and(|v| refused.contains(&v)) {
+            out.push(Exclusion::WhereNot(attr.to_string()));
         }
     }
-    for (name, layer) in zones {
+    for (name, layer) in &tests.zones {
         if layer.is_some_and(|l| l.intersects(&site.geometry)) {
             out.push(Exclusion::Zone(name.to_string()));
         }

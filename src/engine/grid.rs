@@ -109,7 +109,7 @@ pub struct Grid<'a> {
     shell: Ranking,
     land: &'a IndexedLayer,
     within: Option<&'a IndexedLayer>,
-    zones: Vec<(&'a str, Option<&'a IndexedLayer>)>,
+    tests: filter::Tests<'a>,
     land_m: f64,
     dlat: f64,
     include_excluded: bool,
@@ -177,12 +177,13 @@ impl<'a> Grid<'a> {
             .map_or(half_diagonal_m + 5_000.0, |k| k * 1000.0);
 
         // The extent: the bbox, else the land points of the départements.
+        let tests = filter::Tests::new(&brief.filter, engine.exclude_zones(brief));
         let extent = match (brief.filter.bbox, &brief.filter.departments) {
             (Some(b), _) => Some(b),
-            (None, Some(deps)) => {
+            (None, Some(_)) => {
                 let mut bb: Option<[f64; 4]> = None;
                 for f in &land.layer().features {
-                    if !filter::in_departments(deps, f.commune.as_deref()) {
+                    if !tests.in_departments(f.commune.as_deref()) {
                         continue;
                     }
                     let (x, y) = (f.location.x(), f.location.y());
@@ -267,7 +268,7 @@ impl<'a> Grid<'a> {
             shell,
             land,
             within,
-            zones: engine.exclude_zones(brief),
+            tests,
             land_m,
             dlat,
             include_excluded,
@@ -379,10 +380,8 @@ impl<'a> Grid<'a> {
             .features
             .get(i)
             .and_then(|f| f.commune.clone());
-        if let Some(deps) = &self.brief.filter.departments {
-            if !filter::in_departments(deps, commune.as_deref()) {
-                return Cell::OutsideDepartments;
-            }
+        if !self.tests.in_departments(commune.as_deref()) {
+            return Cell::OutsideDepartments;
         }
         if let Some(bbox) = self.brief.filter.bbox {
             if !filter::in_bbox(bbox, p) {
@@ -412,7 +411,7 @@ impl<'a> Grid<'a> {
         let mut site = Feature::point(format!("r{r:05}c{c:05}"), lon, row.lat);
         site.area_ha = Some(self.spec.grid_km * self.spec.grid_km * 100.0);
         site.commune = commune;
-        let mut excluded_by = filter::reasons(&self.brief.filter, &site, &[], &self.zones);
+        let mut excluded_by = filter::reasons(&self.tests, &site, &[]);
         let criteria = super::rank::evaluate(&self.scorers, &self.weights, &site, &mut excluded_by);
         let excluded = !excluded_by.is_empty();
         if excluded && !self.include_excluded {

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 pub use grid::{Grid, GridStats, MAX_CELLS};
-pub use rank::MAX_PAIRS;
+pub use rank::{MAX_PAIRS, MAX_ROBUSTNESS_RANKS};
 
 use crate::brief::{Brief, Travel};
 use crate::catalog::Catalog;

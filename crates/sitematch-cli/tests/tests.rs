@@ -2,4 +2,5 @@
 
 mod bad_inputs;
 mod cli;
+mod limits;
 mod util;

@@ -1,0 +1,142 @@
+//! Briefs that would exhaust the machine are refused before the work, under an
+//! address-space limit set in the test (never the whole machine's memory).
+
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::util::assert_mentions;
+
+/// The address space the command runs in: enough for the ranking these tests ask for
+/// done right, far too little for the memory the unbounded runs took.
+const ADDRESS_SPACE: u64 = 1 << 30;
+
+/// Runs `sitematch args` in `dir` with its address space limited to [`ADDRESS_SPACE`].
+fn limited(dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sitematch"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SITEMATCH_DATA")
+        .env("SITEMATCH_CACHE", dir.join("cache"));
+    let limit = libc::rlimit {
+        rlim_cur: ADDRESS_SPACE,
+        rlim_max: ADDRESS_SPACE,
+    };
+    // SAFETY: setrlimit is async-signal-safe and touches only the child's limits.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    command.output().expect("run sitematch")
+}
+
+/// A data set of `n` sites on a grid over northern France and 50 stations.
+fn data_set(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sites = String::from("id,x,y\n");
+    for i in 0..n {
+        let (lon, lat) = (
+            0.0 + (i % 200) as f64 * 0.02,
+            47.0 + (i / 200) as f64 * 0.01,
+        );
+        sites.push_str(&format!("s{i:06},{lon},{lat}\n"));
+    }
+    let mut stations = String::from("id,x,y\n");
+    for i in 0..50 {
+        stations.push_str(&format!("t{i},{},{}\n", i as f64 * 0.08, 47.5));
+    }
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("sites.csv", &sites);
+    write("stations.csv", &stations);
+    write(
+        "catalog.toml",
+        "[[layer]]\nname = \"sites\"\nrole = \"sites\"\npath = \"sites.csv\"\nid = \"id\"\nx = \"x\"\ny = \"y\"\n\
+         [[layer]]\nname = \"stations\"\nrole = \"facilities\"\npath = \"stations.csv\"\nid = \"id\"\nx = \"x\"\ny = \"y\"\n",
+    );
+    dir
+}
+
+fn distance(i: usize) -> String {
+    format!("[[criterion]]\nname = \"station_{i}\"\ntype = \"distance\"\nlayer = \"stations\"\nideal_km = {}\nzero_km = 80\n", 1 + i % 50)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_brief_of_a_thousand_criteria_is_refused_before_it_takes_the_memory() {
+    // 20,000 sites x 1,000 criteria kept about 5 GB of results.
+    let dir = data_set(20_000);
+    let brief: String = (0..1000).map(distance).collect();
+    std::fs::write(dir.path().join("brief.toml"), brief).unwrap();
+    let out = limited(
+        dir.path(),
+        &["rank", "brief.toml", "--data", ".", "-o", "out.csv"],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_mentions(&err, &["criterion: 1000 criteria", "at most 100"]);
+}
+
+#[test]
+fn robustness_runs_past_the_ranks_limit_are_refused_from_the_brief_and_the_flag() {
+    // 2,000 ranked sites: 1,000,000 runs kept 8 GB of ranks.
+    let dir = data_set(2_000);
+    let brief = format!("{}[robustness]\nruns = 1000000\n", distance(3));
+    std::fs::write(dir.path().join("brief.toml"), brief).unwrap();
+    let out = limited(
+        dir.path(),
+        &["rank", "brief.toml", "--data", ".", "-o", "out.csv"],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_mentions(
+        &err,
+        &[
+            "robustness.runs: 1,000,000 runs over 2,000 ranked sites",
+            "at most 100,000 runs",
+        ],
+    );
+    let out = limited(
+        dir.path(),
+        &[
+            "rank",
+            "brief.toml",
+            "--data",
+            ".",
+            "--robustness",
+            "500000",
+            "-o",
+            "out.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_mentions(&stderr(&out), &["500,000 runs over 2,000 ranked sites"]);
+    // Within the limit, the runs are done in the same address space.
+    let out = limited(
+        dir.path(),
+        &[
+            "rank",
+            "brief.toml",
+            "--data",
+            ".",
+            "--robustness",
+            "20000",
+            "-o",
+            "out.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(
+        csv.lines().next().is_some_and(|h| h.contains("p_top")),
+        "{csv}"
+    );
+}
