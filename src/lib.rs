@@ -111,7 +111,8 @@ pub use brief::{
     AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec, CompetitionMeasure,
     CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay, DistanceSpec, Filter,
     FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel, ZoneSpec,
-    DEFAULT_FACTORS, MAX_CRITERIA, MAX_LIST_ITEMS, MAX_ROBUSTNESS_RUNS,
+    DEFAULT_FACTORS, MAX_CRITERIA, MAX_LIST_ITEMS, MAX_RADIUS_KM, MAX_RADIUS_MIN,
+    MAX_ROBUSTNESS_RUNS,
 };
 pub use catalog::{
     data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,

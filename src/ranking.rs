@@ -55,6 +55,21 @@ pub enum Exclusion {
 }
 
 impl Exclusion {
+    /// True for the reasons that put a site outside the brief's scope (départements,
+    /// bbox, `where` lists, excluded zones), as opposed to those a near miss can be
+    /// by (area, `max_km`): such a site is not summed over by access and competition
+    /// criteria.
+    pub fn out_of_scope(&self) -> bool {
+        matches!(
+            self,
+            Exclusion::Department
+                | Exclusion::BBox
+                | Exclusion::Where(_)
+                | Exclusion::WhereNot(_)
+                | Exclusion::Zone(_)
+        )
+    }
+
     /// The stable code of the output column (`min_area_ha`, `where:statut`,
     /// `exclude_zones:seveso`, `motorway:max_km`...).
     pub fn code(&self) -> String {

@@ -448,7 +448,9 @@ fn r11_where_not_excludes_listed_values_and_keeps_unknown_ones() {
 
 /// A sum over a radius that reaches every feature, for many sites, is refused before
 /// it starts, with the pairs it would visit (here exactly sites x features, since the
-/// radius takes in all of them) and the limit; the same data with a sane radius runs.
+/// radius takes in all of them, each counting 16 beyond 100 km) and the limit; the same
+/// radius over the few sites of a bbox runs, and so does the whole data with a sane
+/// radius.
 #[test]
 fn a_sum_over_billions_of_pairs_is_refused_before_it_starts() {
     let n = 23_000; // 23,000 x 23,000 = 529,000,000 pairs, above the limit
@@ -487,27 +489,51 @@ fn a_sum_over_billions_of_pairs_is_refused_before_it_starts() {
         Err(e) => panic!("another error: {e}"),
         Ok(_) => panic!("ran a brief of half a billion pairs"),
     };
-    let msg = refused(&access("20000"));
+    let msg = refused(&access("999"));
     assert_mentions(
         &msg,
         &[
             "criterion[0].radius_km",
-            "about 529,000,000 (site, feature) pairs for 23,000 candidates",
+            "as much as 8,464,000,000 (site, feature) pairs within 100 km for the 23,000 candidates in the brief's scope",
             "the limit is 500,000,000",
         ],
     );
+    // Past the widest radius, refused when the brief is read.
+    let err = Brief::from_toml_str(&access("20000"))
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&err, &["criterion[0].radius_km: must be at most 1000"]);
+    // The sites of a bbox (the first row of the grid: 150 sites) are the brief's
+    // scope: the others are not summed over, and each sum reaches every town.
+    let bbox = format!(
+        "[filter]\nbbox = [1.99, 44.99, 4.0, 45.001]\n{}",
+        access("999")
+    );
+    let r = engine.rank(&Brief::from_toml_str(&bbox).unwrap()).unwrap();
+    assert_eq!(r.ranked, 150);
+    for s in r.ranked_sites() {
+        assert_eq!(
+            s.criteria[0].value.as_f64(),
+            Some(n as f64),
+            "{}",
+            s.site_id
+        );
+    }
+    let outside = r.site("s150").unwrap();
+    assert_eq!(outside.excluded_by_text(";"), "bbox");
+    assert_eq!(outside.criteria[0].value.as_f64(), None);
     assert_eq!(sitematch::MAX_PAIRS, 500_000_000);
 
     // Competition: the sites' workers plus every worker's competing jobs.
     let msg = refused(
         "[[criterion]]\nname = \"c\"\ntype = \"competition\"\nlayer = \"communes\"\n\
-         field = \"active\"\njobs_field = \"active\"\nradius_km = 20000\nsaturation = 1\n",
+         field = \"active\"\njobs_field = \"active\"\nradius_km = 999\nsaturation = 1\n",
     );
     assert_mentions(
         &msg,
         &[
             "criterion[0].radius_km",
-            "about 1,058,000,000 (site, feature) pairs",
+            "as much as 16,928,000,000 (site, feature) pairs",
         ],
     );
 

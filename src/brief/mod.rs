@@ -36,7 +36,7 @@ pub use crate::criteria::{
     CompetitionSpec, Criterion, CriterionKind, CriterionType, DistanceSpec, FreightSpec, Impedance,
     LandSpec, ZoneSpec, DEFAULT_FACTORS,
 };
-pub use crate::travel::{Decay, Travel};
+pub use crate::travel::{Decay, Travel, MAX_RADIUS_KM, MAX_RADIUS_MIN};
 
 /// Hard constraints.
 ///

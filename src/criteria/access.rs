@@ -183,6 +183,10 @@ impl Scorer for AccessScorer<'_> {
         }
     }
 
+    fn sums(&self) -> bool {
+        true
+    }
+
     fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
         self.reach.pairs(sample, candidates, self.radius)
     }

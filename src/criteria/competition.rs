@@ -418,6 +418,10 @@ impl Scorer for CompetitionScorer<'_> {
     /// Step 2 visits the workers within reach of each site; step 1 the jobs within
     /// reach of each worker feature reached (once per brief, at most every one),
     /// taken as the jobs within reach of the sample's sites.
+    fn sums(&self) -> bool {
+        true
+    }
+
     fn pairs(&self, sample: &[&Feature], candidates: usize) -> f64 {
         let workers = self.to_workers.pairs(sample, candidates, self.radius);
         let jobs_each = self.to_jobs.pairs(sample, 1, self.radius);

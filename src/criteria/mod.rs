@@ -340,6 +340,18 @@ pub(crate) struct Evaluation {
     pub detail: Detail,
 }
 
+impl Evaluation {
+    /// A sum not computed (the site is outside the brief's scope): no value, score 0.
+    pub(crate) fn not_summed() -> Self {
+        Evaluation {
+            value: CriterionValue::Number(None),
+            score: 0.0,
+            excludes: None,
+            detail: Detail::None,
+        }
+    }
+}
+
 /// A hard limit of a criterion, by its unit: `max_km` or `max_min`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Limit {
@@ -395,6 +407,11 @@ pub(crate) trait Scorer: Send + Sync {
     /// straight-line radius; 0 for the criteria whose cost does not grow with one.
     fn pairs(&self, _sample: &[&Feature], _candidates: usize) -> f64 {
         0.0
+    }
+    /// True for the criteria that sum over features within a radius (access,
+    /// competition): their cost grows with it, and they never exclude a site.
+    fn sums(&self) -> bool {
+        false
     }
 }
 

@@ -412,7 +412,8 @@ impl<'a> Grid<'a> {
         site.area_ha = Some(self.spec.grid_km * self.spec.grid_km * 100.0);
         site.commune = commune;
         let mut excluded_by = filter::reasons(&self.tests, &site, &[]);
-        let criteria = super::rank::evaluate(&self.scorers, &self.weights, &site, &mut excluded_by);
+        let criteria =
+            super::rank::evaluate(&self.scorers, &self.weights, &site, &mut excluded_by, false);
         let excluded = !excluded_by.is_empty();
         if excluded && !self.include_excluded {
             return Cell::Excluded;

@@ -19,10 +19,12 @@ use crate::ranking::{
 };
 use crate::text::fold;
 
-/// The most (site, feature) pairs a brief's access and competition sums may visit:
-/// about a minute at the ~60 ns a pair they cost within 100 km, several beyond it, where
-/// every pair takes Karney's geodesic. A national brief's 30 km labour sum makes about
-/// 7 million; a radius wide enough to reach the whole country, about 800 million.
+/// The most (site, feature) pairs a brief's access and competition sums may visit,
+/// counted in pairs within 100 km (about 60 ns each: 30 s of one core at the limit); a
+/// pair of a radius wider than 100 km counts 16 (each takes Karney's geodesic), one by
+/// road 2 more. A national brief's 30 km labour sum makes about 7 million. Only the
+/// candidates in the brief's scope are summed over (those within its départements,
+/// bbox and `where` lists and outside its excluded zones).
 pub const MAX_PAIRS: usize = 500_000_000;
 
 /// The most ranks robustness may place (runs x ranked sites): about 6 s of work on two
@@ -37,11 +39,7 @@ struct Candidates<'a> {
     sites: Vec<(&'a IndexedLayer, usize, &'a Feature)>,
 }
 
-impl Candidates<'_> {
-    fn features(&self) -> Vec<&Feature> {
-        self.sites.iter().map(|(_, _, f)| *f).collect()
-    }
-}
+impl Candidates<'_> {}
 
 impl Engine {
     /// Runs a brief: checks it against the data, applies the filters, evaluates every
@@ -58,12 +56,22 @@ impl Engine {
         self.check(brief)?;
         let candidates = self.candidates(brief)?;
         let scorers = criteria::build(self, &brief.criteria)?;
-        check_pairs(brief, &scorers, &candidates.features())?;
+        let reasons = self.filter_all(brief, &candidates);
+        // The sums are computed for the sites within the brief's scope (see evaluate).
+        let in_scope: Vec<&Feature> = candidates
+            .sites
+            .iter()
+            .zip(&reasons)
+            .filter(|(_, r)| !r.iter().any(Exclusion::out_of_scope))
+            .map(|((_, _, f), _)| *f)
+            .collect();
+        check_pairs(brief, &scorers, &in_scope)?;
         let mut ranking = self.ranking_shell(brief, true);
         let weights = ranking.weights();
 
         let attributes = attribute_columns(&candidates.layers);
-        let mut sites = self.evaluate_all(brief, &candidates, &scorers, &weights, &attributes);
+        let mut sites =
+            self.evaluate_all(&candidates, reasons, &scorers, &weights, &attributes, brief);
         let target = match &brief.target {
             Some(t) => Some(target::target_profile(brief, t, &sites)?),
             None => None,
@@ -112,17 +120,42 @@ impl Engine {
         Ok(Candidates { layers, sites })
     }
 
-    /// Filters and evaluates every candidate (in parallel): its hard-constraint
-    /// reasons, its criterion results and its attributes in the ranking's columns.
+    /// Why each candidate fails the brief's filter (in parallel; empty when it
+    /// passes), in the candidates' order.
+    fn filter_all(&self, brief: &Brief, candidates: &Candidates<'_>) -> Vec<Vec<Exclusion>> {
+        let tests = filter::Tests::new(&brief.filter, self.exclude_zones(brief));
+        // Per site layer: the filter's attributes it does not carry.
+        let untested: Vec<Vec<&str>> = candidates
+            .layers
+            .iter()
+            .map(|l| filter::untested(&brief.filter, l.layer()))
+            .collect();
+        candidates
+            .sites
+            .par_iter()
+            .map(|(layer, _, f)| {
+                let k = candidates
+                    .layers
+                    .iter()
+                    .position(|s| std::ptr::eq(*s, *layer));
+                let skip = k.and_then(|k| untested.get(k)).map_or(&[][..], |u| &u[..]);
+                filter::reasons(&tests, f, skip)
+            })
+            .collect()
+    }
+
+    /// Evaluates every candidate (in parallel), with the reasons it fails the filter:
+    /// its criterion results, with the `max_km` reasons added, and its attributes in the
+    /// ranking's columns.
     fn evaluate_all(
         &self,
-        brief: &Brief,
         candidates: &Candidates<'_>,
+        reasons: Vec<Vec<Exclusion>>,
         scorers: &[Box<dyn Scorer + '_>],
         weights: &[f64],
         attributes: &[AttributeColumn],
+        brief: &Brief,
     ) -> Vec<SiteResult> {
-        let tests = filter::Tests::new(&brief.filter, self.exclude_zones(brief));
         let need_ha = brief.need_ha.or(brief.filter.min_area_ha);
         // Per site layer: where each of the ranking's columns is among its attributes.
         let positions: Vec<Vec<Option<usize>>> = candidates
@@ -136,22 +169,16 @@ impl Engine {
                     .collect()
             })
             .collect();
-        // Per site layer: the filter's attributes it does not carry.
-        let untested: Vec<Vec<&str>> = candidates
-            .layers
-            .iter()
-            .map(|l| filter::untested(&brief.filter, l.layer()))
-            .collect();
         let layer_index =
             |l: &IndexedLayer| candidates.layers.iter().position(|s| std::ptr::eq(*s, l));
         candidates
             .sites
             .par_iter()
-            .map(|(layer, i, f)| {
+            .zip(reasons)
+            .map(|((layer, i, f), mut excluded_by)| {
                 let k = layer_index(layer);
-                let skip = k.and_then(|k| untested.get(k)).map_or(&[][..], |u| &u[..]);
-                let mut excluded_by = filter::reasons(&tests, f, skip);
-                let criteria = evaluate(scorers, weights, f, &mut excluded_by);
+                let out_of_scope = excluded_by.iter().any(Exclusion::out_of_scope);
+                let criteria = evaluate(scorers, weights, f, &mut excluded_by, out_of_scope);
                 let row = layer.attribute_rows().get(*i);
                 let values = match (row, k.and_then(|k| positions.get(k))) {
                     // The ranking's columns are this layer's, in its order.
@@ -190,18 +217,26 @@ impl Engine {
 }
 
 /// Evaluates every criterion of a brief for one site: the results, with the
-/// `<criterion>:max_km` reasons appended to `excluded_by`.
+/// `<criterion>:max_km` reasons appended to `excluded_by`. A site `out_of_scope` (outside
+/// the départements, bbox, `where` lists or in an excluded zone) is not summed over
+/// (access, competition: the costly criteria, which never exclude): their value is
+/// empty and their score 0, so that the cost of a brief is that of its scope.
 pub(super) fn evaluate(
     scorers: &[Box<dyn Scorer + '_>],
     weights: &[f64],
     site: &Feature,
     excluded_by: &mut Vec<Exclusion>,
+    out_of_scope: bool,
 ) -> Vec<CriterionResult> {
     scorers
         .iter()
         .zip(weights)
         .map(|(s, w)| {
-            let e = s.evaluate(site);
+            let e = if out_of_scope && s.sums() {
+                criteria::Evaluation::not_summed()
+            } else {
+                s.evaluate(site)
+            };
             let name = || s.name().to_string();
             match e.excludes {
                 Some(Limit::Km) => excluded_by.push(Exclusion::MaxKm(name())),
@@ -431,11 +466,10 @@ fn check_robustness(brief: &Brief, ranked: usize) -> Result<()> {
     ))
 }
 
-/// Refuses, before any work, a brief whose sums would visit more than [`MAX_PAIRS`]
-/// pairs over these candidates: the count is extrapolated from up to 256 candidates
-/// taken evenly through the list (each counted by the index, without a distance).
-/// Every sum that can reach that many (access and competition in a straight line) is
-/// counted; sums by road are bounded by the network's reach in the time given.
+/// Refuses, before any work, a brief whose sums would cost more than [`MAX_PAIRS`]
+/// pairs over these candidates (those in the brief's scope): the count is extrapolated
+/// from up to 256 candidates taken evenly through the list (each counted by the index,
+/// without a distance), every pair weighted by its cost.
 fn check_pairs(brief: &Brief, scorers: &[Box<dyn Scorer + '_>], sites: &[&Feature]) -> Result<()> {
     let step = sites.len().div_ceil(256).max(1);
     let sample: Vec<&Feature> = sites.iter().step_by(step).copied().collect();
@@ -458,7 +492,7 @@ fn check_pairs(brief: &Brief, scorers: &[Box<dyn Scorer + '_>], sites: &[&Featur
             problems.push(crate::error::KeyProblem::new(
                 format!("criterion[{i}].{key}"),
                 format!(
-                    "{}: the sum over this radius would visit about {} (site, feature) pairs for {} candidates; the limit is {} (a smaller radius, or fewer candidates with a filter)",
+                    "{}: the sum over this radius would cost as much as {} (site, feature) pairs within 100 km for the {} candidates in the brief's scope (a pair beyond 100 km counts 16, one by road 2 more); the limit is {} (a smaller radius, or fewer candidates with a filter)",
                     c.name,
                     crate::text::thousands(estimate),
                     crate::text::thousands(sites.len() as f64),

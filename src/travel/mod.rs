@@ -146,8 +146,17 @@ impl Travel {
         let radius = self.in_unit(("radius_km", km), ("radius_min", min), key, p);
         let radius_key = format!("radius_{}", self.unit());
         let radius = required(radius, key, &radius_key, what, p);
+        let max = match self {
+            Travel::Straight => MAX_RADIUS_KM,
+            _ => MAX_RADIUS_MIN,
+        };
         if radius.is_some_and(not_positive) {
             p.push(format!("{key}.{radius_key}"), "must be above 0");
+        } else if radius.is_some_and(|r| r > max) {
+            p.push(
+                format!("{key}.{radius_key}"),
+                format!("must be at most {max} (a sum reaches no further)"),
+            );
         }
         radius
     }
@@ -321,6 +330,32 @@ pub(crate) fn reach<'a>(
 pub(crate) fn every(layer: Option<&IndexedLayer>) -> Vec<Option<f64>> {
     let n = layer.map_or(0, |l| l.layer().features.len());
     vec![Some(1.0); n]
+}
+
+/// The widest radius of an access or competition criterion in a straight line (km):
+/// mainland France is about 1,000 km across.
+pub const MAX_RADIUS_KM: f64 = 1_000.0;
+
+/// The widest radius of an access or competition criterion by road or in a matrix
+/// (minutes): ten hours.
+pub const MAX_RADIUS_MIN: f64 = 600.0;
+
+/// What a pair costs beyond [`crate::index::FAST_MAX_M`], in pairs within it: a
+/// radius wider than 100 km takes Karney's geodesic for every pair (about 1 us
+/// against 60 ns).
+pub(crate) const FAR_PAIR_COST: f64 = 16.0;
+
+/// What a pair by road costs, in straight pairs within 100 km: its straight
+/// distance, then the node's time looked up among those the place's search reached.
+pub(crate) const ROAD_PAIR_COST: f64 = 2.0;
+
+/// The cost of one pair of a search `radius_m` wide, in pairs within 100 km.
+pub(crate) fn pair_cost(radius_m: f64) -> f64 {
+    if radius_m > crate::index::FAST_MAX_M {
+        FAR_PAIR_COST
+    } else {
+        1.0
+    }
 }
 
 /// The mean of `count` over a sample, times `n`.

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use super::{Reach, Reached, Toward, Unknown, Use, Visit};
+use super::{extrapolate, pair_cost, Reach, Reached, Toward, Unknown, Use, Visit, ROAD_PAIR_COST};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
 use crate::network::Network;
@@ -130,6 +130,15 @@ impl Reach for RoadReach<'_> {
 
     fn layer(&self) -> Option<&IndexedLayer> {
         self.layer
+    }
+
+    /// Every feature within the straight reach of the fastest road is tried.
+    fn pairs(&self, sample: &[&Feature], n: usize, radius: f64) -> f64 {
+        let reach_m = radius / 60.0 * self.network.max_kmh() * 1000.0;
+        self.layer.map_or(0.0, |l| {
+            let pairs = extrapolate(sample, n, |f| l.count_within(f.location, reach_m));
+            pairs * pair_cost(reach_m) * ROAD_PAIR_COST
+        })
     }
 
     fn amounts(&self) -> &[Option<f64>] {

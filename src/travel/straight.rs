@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use super::{extrapolate, Decay, Reach, Reached, Toward, Unknown, Use, Visit};
+use super::{extrapolate, pair_cost, Decay, Reach, Reached, Toward, Unknown, Use, Visit};
 use crate::index::{Amounts, IndexedLayer, Selection};
 use crate::model::Feature;
 
@@ -87,7 +87,8 @@ impl Reach for StraightReach<'_> {
 
     fn pairs(&self, sample: &[&Feature], n: usize, radius: f64) -> f64 {
         self.layer.map_or(0.0, |l| {
-            extrapolate(sample, n, |f| l.count_within(f.location, radius * 1000.0))
+            let radius_m = radius * 1000.0;
+            pair_cost(radius_m) * extrapolate(sample, n, |f| l.count_within(f.location, radius_m))
         })
     }
 }
