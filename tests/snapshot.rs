@@ -87,11 +87,21 @@ fn an_edited_file_or_catalog_refreshes_the_snapshot() {
     let (after, used) = load(data.path(), cache.path());
     assert!(matches!(used, SnapshotUse::Refreshed(_)), "{used:?}");
     assert_eq!(after.layer("gares").unwrap().features.len(), 4);
-    // A value edited in place, the file's size unchanged: only its modification time
-    // tells (file times advance by the kernel's tick, so the edit waits one out).
-    std::thread::sleep(std::time::Duration::from_millis(50));
+    // A value edited in place, the file's size and modification time unchanged (as
+    // `touch -r`, `cp -p` or `rsync -a` leave them): its content tells.
+    let mtime = std::fs::metadata(&gares).unwrap().modified().unwrap();
     let text = std::fs::read_to_string(&gares).unwrap();
     std::fs::write(&gares, text.replace("2.3,48.3", "2.4,48.3")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&gares)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&gares).unwrap().modified().unwrap(),
+        mtime
+    );
     let (edited, used) = load(data.path(), cache.path());
     assert!(matches!(used, SnapshotUse::Refreshed(_)), "{used:?}");
     let d = edited
@@ -122,6 +132,42 @@ fn an_edited_file_or_catalog_refreshes_the_snapshot() {
         .build_noting()
         .unwrap();
     assert_eq!(strict.1, SnapshotUse::Off);
+}
+
+#[test]
+fn a_fifo_or_a_device_in_the_snapshots_place_is_never_read() {
+    let cache = tempfile::tempdir().unwrap();
+    let data = small_data_set();
+    let (_, used) = load(data.path(), cache.path());
+    let file = the_file(&used);
+    // A FIFO would block the read for ever, /dev/zero fill memory: both are noted
+    // and replaced by a snapshot (the link, not the device).
+    std::fs::remove_file(&file).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (_, used) = load(data.path(), cache.path());
+    assert_eq!(
+        used,
+        SnapshotUse::Rebuilt {
+            path: file.clone(),
+            why: "not a regular file".into()
+        }
+    );
+    assert!(std::fs::metadata(&file).unwrap().is_file());
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+    let (catalog, used) = load(data.path(), cache.path());
+    assert!(
+        matches!(&used, SnapshotUse::Rebuilt { why, .. } if why == "not a regular file"),
+        "{used:?}"
+    );
+    assert_eq!(catalog.layer("gares").unwrap().features.len(), 3);
+    assert!(std::fs::symlink_metadata(&file).unwrap().is_file());
+    let (_, used) = load(data.path(), cache.path());
+    assert!(matches!(used, SnapshotUse::Read(_)), "{used:?}");
 }
 
 #[test]

@@ -5,19 +5,21 @@
 //! A snapshot is trusted only when everything checks: the file starts with the magic
 //! and this format's version, its length is the one its header gives, its payload's
 //! CRC-32 matches, and its key matches the key of the data set as it is now. The key
-//! hashes this build of sitematch (version, CRS backend), the catalog's path and
-//! bytes, and the size and modification time of every file a layer could read: each
-//! layer's file and every file beside it with the same stem (a shapefile's .dbf,
-//! .shx, .prj, .cpg, a CSV's .csvt), and a network's nodes file. Any doubt (a file
-//! missing, a metadata read failing) makes no key, and the data set is loaded from its
-//! files. A snapshot that fails a check is loaded anew and written again.
+//! hashes this build of sitematch (a hash of its sources, made by `build.rs`, and its
+//! CRS backend), the catalog's path and bytes, and the size and content (a CRC-32 of
+//! the bytes) of every file a layer could read: each layer's file and every file beside
+//! it with the same stem (a shapefile's .dbf, .shx, .prj, .cpg, a CSV's .csvt), and a
+//! network's nodes file. A file edited in place with its size and modification time
+//! kept is seen. Any doubt (a file missing or not a regular file, a read failing) makes
+//! no key, and the data set is loaded from its files. A snapshot that fails a check is
+//! loaded anew and written again. The snapshot must be a regular file: a FIFO or a
+//! device in its place is never read (it would wait, or read for ever).
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -246,6 +248,7 @@ pub(super) fn key(
 ) -> Option<u64> {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
+    env!("SITEMATCH_BUILD_ID").hash(&mut h);
     cfg!(feature = "proj").hash(&mut h);
     FORMAT.hash(&mut h);
     // The path as given too: the layers record their paths as the catalog gives them.
@@ -263,12 +266,37 @@ pub(super) fn key(
     }
     files.sort();
     files.dedup();
-    for f in &files {
-        let m = std::fs::metadata(f).ok()?;
-        let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-        (f, m.len(), mtime.as_nanos()).hash(&mut h);
-    }
+    let contents = files
+        .par_iter()
+        .map(|f| content(f).map(|c| (f, c)))
+        .collect::<Option<Vec<_>>>()?;
+    contents.hash(&mut h);
     Some(h.finish())
+}
+
+/// The length and CRC-32 of a regular file's bytes (`None` for anything else, or when
+/// a read fails), read in 1 MiB blocks.
+fn content(file: &Path) -> Option<(u64, u32)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(file).ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                crc.update(buf.get(..n)?);
+                len += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some((len, crc.finalize()))
 }
 
 /// A file and the files beside it that share its stem (up to the first dot).
@@ -309,11 +337,26 @@ pub(super) enum Distrust {
 
 /// The layers and networks of a snapshot file written under `key`.
 pub(super) fn read(path: &Path, key: u64) -> Result<(Vec<Layer>, Vec<Network>), Distrust> {
-    if !path.exists() {
+    let Ok(meta) = std::fs::metadata(path) else {
         return Err(Distrust::Missing);
+    };
+    // A FIFO would wait for ever and a device (/dev/zero) read for ever: neither is
+    // opened.
+    if !meta.is_file() {
+        return Err(Distrust::Damaged("not a regular file".into()));
     }
     // The note reads "the snapshot ... was unreadable: ...".
-    let bytes = std::fs::read(path).map_err(|e| Distrust::Damaged(format!("unreadable: {e}")))?;
+    let unreadable = |e: std::io::Error| Distrust::Damaged(format!("unreadable: {e}"));
+    let bytes = {
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(unreadable)?;
+        // No more than the file held when it was looked at, in case it grows.
+        let mut bytes = Vec::with_capacity(meta.len().min(1 << 30) as usize);
+        f.take(meta.len())
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        bytes
+    };
     // A whole header for another format or other data: stale. Anything else is
     // checked in full (a header that is not one is damage).
     if let Some((format, k)) = header_key(&bytes) {
