@@ -248,6 +248,9 @@ pub enum Error {
     /// A brief with problems (every one found, each with its key path).
     #[error("{0}")]
     Brief(BriefProblems),
+    /// The ranking was stopped through its [`crate::Cancel`] flag.
+    #[error("the ranking was cancelled")]
+    Cancelled,
     /// An output file could not be written.
     #[error("{}: cannot write: {problem}", path.display())]
     Write {

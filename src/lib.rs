@@ -82,6 +82,7 @@
 
 mod aggregate;
 mod brief;
+mod cancel;
 mod catalog;
 mod criteria;
 mod crs;
@@ -114,6 +115,7 @@ pub use brief::{
     DEFAULT_FACTORS, MAX_CRITERIA, MAX_LIST_ITEMS, MAX_RADIUS_KM, MAX_RADIUS_MIN,
     MAX_ROBUSTNESS_RUNS,
 };
+pub use cancel::Cancel;
 pub use catalog::{
     data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,
 };

@@ -16,18 +16,21 @@ pub use robustness::{flip_margin, robustness, RankStats};
 pub use shortlist::{shortlist, Dropped};
 
 use crate::brief::{Brief, CriterionKind};
+use crate::cancel::Cancel;
 use crate::ranking::{DroppedBy, Exclusion, NearMiss, Ranking, SiteResult};
 
 /// Applies the decision-support steps the brief asks for to a fresh ranking: the
 /// Pareto front always, robustness and the flip margin with `[robustness]`, near
 /// misses among the excluded sites, and the diverse shortlist with `[output]
 /// min_spacing_km` or `one_per`. `matrix` is [`Ranking::score_matrix`]; `group` gives
-/// the `one_per` value of the site at a position among the ranked ones.
-pub fn apply(
+/// the `one_per` value of the site at a position among the ranked ones. Robustness runs
+/// stop once `cancel` is set (the ranking is then incomplete: the caller drops it).
+pub(crate) fn apply(
     brief: &Brief,
     ranking: &mut Ranking,
     matrix: &[Vec<f64>],
     group: impl Fn(usize) -> Option<String>,
+    cancel: &Cancel,
 ) {
     let weights = ranking.weights();
     let ranked = ranking.ranked;
@@ -46,7 +49,14 @@ pub fn apply(
                 *t = pos;
             }
         }
-        let stats = robustness(brief.method, matrix, &weights, &tie, brief.top, spec);
+        let stats = robustness::cancellable(
+            brief.method,
+            matrix,
+            (&weights, &tie),
+            brief.top,
+            spec,
+            cancel,
+        );
         for (s, st) in ranked_sites.iter_mut().zip(stats) {
             s.decision.p_top = Some(st.p_top);
             s.decision.p_first = Some(st.p_first);

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::{aggregate, topsis, Method};
 use crate::brief::Robustness;
+use crate::cancel::Cancel;
 use crate::ranking::Flip;
 
 /// One site's rank statistics over the runs.
@@ -71,18 +72,47 @@ pub fn robustness(
     top: usize,
     spec: &Robustness,
 ) -> Vec<RankStats> {
-    in_chunks(method, scores, weights, tie, top, spec, CHUNK_RANKS)
+    in_chunks(
+        method,
+        scores,
+        (weights, tie),
+        top,
+        spec,
+        CHUNK_RANKS,
+        &Cancel::new(),
+    )
+}
+
+/// [`robustness`], stopped between two chunks of runs once `cancel` is set (the
+/// statistics are then those of the runs done: the caller drops them).
+pub(crate) fn cancellable(
+    method: Method,
+    scores: &[Vec<f64>],
+    (weights, tie): (&[f64], &[usize]),
+    top: usize,
+    spec: &Robustness,
+    cancel: &Cancel,
+) -> Vec<RankStats> {
+    in_chunks(
+        method,
+        scores,
+        (weights, tie),
+        top,
+        spec,
+        CHUNK_RANKS,
+        cancel,
+    )
 }
 
 /// [`robustness`], the runs going in chunks of at most `chunk_ranks` ranks.
 fn in_chunks(
     method: Method,
     scores: &[Vec<f64>],
-    weights: &[f64],
-    tie: &[usize],
+    (weights, tie): (&[f64], &[usize]),
     top: usize,
     spec: &Robustness,
     chunk_ranks: usize,
+    cancel: &Cancel,
 ) -> Vec<RankStats> {
     let n = scores.len();
     let total = spec.runs;
@@ -96,7 +126,7 @@ fn in_chunks(
     // Runs go in chunks of at most `chunk_ranks` ranks, each folded into the tallies.
     let chunk = (chunk_ranks / n).clamp(1, total);
     let mut start = 0;
-    while start < total {
+    while start < total && !cancel.is_cancelled() {
         let end = (start + chunk).min(total);
         let runs: Vec<Vec<u32>> = (start..end)
             .into_par_iter()
@@ -321,14 +351,41 @@ mod tests {
                 let got = in_chunks(
                     Method::WeightedSum,
                     &scores,
-                    &[0.5, 0.3, 0.2],
-                    &tie,
+                    (&[0.5, 0.3, 0.2], &tie),
                     5,
                     &spec,
                     chunk,
+                    &Cancel::new(),
                 );
                 assert_eq!(got, expected, "{n} sites, {runs} runs, chunks of {chunk}");
             }
         }
+    }
+
+    #[test]
+    fn cancelled_runs_stop_before_the_next_chunk() {
+        let scores: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64 / 10.0, 0.5]).collect();
+        let tie: Vec<usize> = (0..10).collect();
+        let spec = Robustness {
+            runs: 1000,
+            spread: 0.5,
+            seed: 3,
+        };
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let got = in_chunks(
+            Method::WeightedSum,
+            &scores,
+            (&[0.5, 0.5], &tie),
+            3,
+            &spec,
+            10,
+            &cancel,
+        );
+        // No run was made: nothing counted.
+        assert!(
+            got.iter().all(|s| s.p_top == 0.0 && s.rank_p05 == 0),
+            "{got:?}"
+        );
     }
 }

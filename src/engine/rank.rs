@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::{filter, target, Engine};
 use crate::aggregate::aggregate;
 use crate::brief::{Brief, Travel};
+use crate::cancel::Cancel;
 use crate::criteria::{self, Detail, Limit, Scorer};
 use crate::decision;
 use crate::error::{BriefProblems, Error, Result};
@@ -47,6 +48,13 @@ impl Engine {
     /// decision-support steps the brief asks for (Pareto front, robustness, near misses,
     /// diverse shortlist).
     pub fn rank(&self, brief: &Brief) -> Result<Ranking> {
+        self.rank_cancellable(brief, &Cancel::new())
+    }
+
+    /// [`Engine::rank`], stopped with [`Error::Cancelled`] once `cancel` is set: the
+    /// flag is checked for every site evaluated and between chunks of robustness runs,
+    /// so a ranking stops within one site's evaluation (or one chunk) of it.
+    pub fn rank_cancellable(&self, brief: &Brief, cancel: &Cancel) -> Result<Ranking> {
         if brief.grid.is_some() {
             return Err(BriefProblems::one(
                 "candidates",
@@ -70,8 +78,17 @@ impl Engine {
         let weights = ranking.weights();
 
         let attributes = attribute_columns(&candidates.layers);
-        let mut sites =
-            self.evaluate_all(&candidates, reasons, &scorers, &weights, &attributes, brief);
+        let mut sites = self
+            .evaluate_all(
+                &candidates,
+                reasons,
+                &scorers,
+                &weights,
+                &attributes,
+                brief,
+                cancel,
+            )
+            .ok_or(Error::Cancelled)?;
         let target = match &brief.target {
             Some(t) => Some(target::target_profile(brief, t, &sites)?),
             None => None,
@@ -94,10 +111,19 @@ impl Engine {
             .take(ranking.ranked)
             .filter_map(|&k| candidates.sites.get(k).map(|(_, _, f)| *f))
             .collect();
-        decision::apply(brief, &mut ranking, &matrix, |k| {
-            let attr = brief.output.one_per.as_deref()?;
-            ranked.get(k)?.attribute(attr).as_text()
-        });
+        decision::apply(
+            brief,
+            &mut ranking,
+            &matrix,
+            |k| {
+                let attr = brief.output.one_per.as_deref()?;
+                ranked.get(k)?.attribute(attr).as_text()
+            },
+            cancel,
+        );
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         ranking.warnings = self.ranking_warnings(brief, &ranking, &scorers, &ranked);
         Ok(ranking)
     }
@@ -146,7 +172,8 @@ impl Engine {
 
     /// Evaluates every candidate (in parallel), with the reasons it fails the filter:
     /// its criterion results, with the `max_km` reasons added, and its attributes in the
-    /// ranking's columns.
+    /// ranking's columns. `None` once `cancel` is set.
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_all(
         &self,
         candidates: &Candidates<'_>,
@@ -155,7 +182,8 @@ impl Engine {
         weights: &[f64],
         attributes: &[AttributeColumn],
         brief: &Brief,
-    ) -> Vec<SiteResult> {
+        cancel: &Cancel,
+    ) -> Option<Vec<SiteResult>> {
         let need_ha = brief.need_ha.or(brief.filter.min_area_ha);
         // Per site layer: where each of the ranking's columns is among its attributes.
         let positions: Vec<Vec<Option<usize>>> = candidates
@@ -176,6 +204,9 @@ impl Engine {
             .par_iter()
             .zip(reasons)
             .map(|((layer, i, f), mut excluded_by)| {
+                if cancel.is_cancelled() {
+                    return None;
+                }
                 let k = layer_index(layer);
                 let out_of_scope = excluded_by.iter().any(Exclusion::out_of_scope);
                 let criteria = evaluate(scorers, weights, f, &mut excluded_by, out_of_scope);
@@ -194,7 +225,7 @@ impl Engine {
                         .collect(),
                     _ => vec![Value::Null; attributes.len()],
                 };
-                SiteResult {
+                Some(SiteResult {
                     site_id: f.id.clone(),
                     label: f.label.clone(),
                     layer: layer.layer().name.clone(),
@@ -210,7 +241,7 @@ impl Engine {
                     criteria,
                     decision: Decision::default(),
                     land_take_avoided_ha: land_take_avoided(f, need_ha),
-                }
+                })
             })
             .collect()
     }

@@ -51,6 +51,10 @@ pub enum Command {
         /// beyond.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
         max_rankings: Option<u64>,
+        /// Connections open at once, 1 to 65536 (default 512); one more is closed at
+        /// once. Each is closed after 10 s idle or slow to send its headers.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
+        max_connections: Option<u64>,
     },
     /// Explain one site's score under a brief, criterion by criterion.
     Explain {

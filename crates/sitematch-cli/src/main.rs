@@ -126,6 +126,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             data,
             bind,
             max_rankings,
+            max_connections,
         } => {
             let dir = DataSet::of(&data)?.dir;
             let engine = Engine::new(load_from(&dir, &data)?);
@@ -133,6 +134,10 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             if let Some(n) = max_rankings {
                 // 1 to 1024 (the flag's range).
                 limits.max_rankings = usize::try_from(n).unwrap_or(1);
+            }
+            if let Some(n) = max_connections {
+                // 1 to 65536 (the flag's range).
+                limits.max_connections = usize::try_from(n).unwrap_or(1);
             }
             let state = sitematch_server::AppState::new(
                 engine,

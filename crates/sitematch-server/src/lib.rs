@@ -16,9 +16,11 @@
 //! | `GET /health` | for a load balancer |
 //!
 //! Errors are `application/problem+json` with the command line's messages (422 for a
-//! brief, every problem at its key path). Bodies are bounded (413), rankings run at
-//! most [`Limits::max_rankings`] at once (503 with `Retry-After` beyond) and within a
-//! time limit; a request cannot name a file of the server.
+//! brief, every problem at its key path). Bodies are bounded (413) and timed (408),
+//! rankings run at most [`Limits::max_rankings`] at once (503 with `Retry-After`
+//! beyond), on the server's own threads and within a time limit past which they stop;
+//! connections are bounded in number and closed when idle or slow to send their
+//! headers; a request cannot name a file of the server.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -78,9 +80,75 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// Serves until the process is stopped (or Ctrl-C).
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve_until(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
+/// Serves until `stop` completes, then stops the rankings running (they answer 503),
+/// lets each connection finish the request it is on, and returns.
+///
+/// Connections are bounded: at most [`Limits::max_connections`] open at once (one more
+/// is closed at once), each closed when it takes more than
+/// [`Limits::header_seconds`] to send a request's headers or stays idle that long
+/// between two requests.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper::server::conn::http1;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let app = router(state.clone());
+    let open = Arc::new(tokio::sync::Semaphore::new(
+        state.limits.max_connections.max(1),
+    ));
+    let header_time = std::time::Duration::from_secs(state.limits.header_seconds.max(1));
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection reset before it was taken:
+                // the listener goes on after a breath.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let Ok(slot) = open.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            let _slot = slot;
+            // HTTP/1.1 (what GDAL, QGIS and browsers speak to it), its timer counting
+            // from the connection's start and from the end of each answer.
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_time)
+                .serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stopped.wait_for(|s| *s) => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
+    }
+    state.shutdown.cancel();
+    let _ = stopping.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }

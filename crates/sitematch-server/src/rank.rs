@@ -125,6 +125,45 @@ async fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, P
     }
 }
 
+/// A request's body within the limits: 413 beyond `max_body` bytes, 408 when it takes
+/// longer than `body_seconds` to arrive, 400 when it is malformed (a broken chunked
+/// encoding, a connection cut mid-body).
+async fn read_body(limits: &crate::Limits, request: Request) -> Result<axum::body::Bytes, Problem> {
+    let limit = limits.max_body;
+    let seconds = limits.body_seconds;
+    let read = axum::body::to_bytes(request.into_body(), limit);
+    match tokio::time::timeout(Duration::from_secs(seconds), read).await {
+        Err(_) => Err(Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "the brief took too long to arrive",
+            format!("a request body must arrive within {seconds} s"),
+        )),
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            Err(if too_large {
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the brief is too large",
+                    format!("a brief is at most {limit} bytes"),
+                )
+            } else {
+                Problem::bad_request(format!("the request body could not be read: {e}"))
+            })
+        }
+    }
+}
+
+/// Cancels a ranking when dropped.
+struct CancelOnDrop(sitematch::Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
 /// Ranks a brief on a blocking thread within the limits, and keeps the ranking.
 async fn make(
     state: &Arc<AppState>,
@@ -134,13 +173,20 @@ async fn make(
     let permit = permit(state).await?;
     let worker = state.clone();
     let key = id.clone();
+    // Set when this request ends, whichever way (answered, timed out, or dropped by a
+    // client that went away), and when the server shuts down: the ranking then stops
+    // at its next check and gives its permit back.
+    let cancel = state.shutdown.child();
+    let _stop = CancelOnDrop(cancel.clone());
     let task = tokio::task::spawn_blocking(move || {
-        // The permit is held until the ranking ends, even past the time limit.
+        // The permit is held until the ranking ends.
         let _permit = permit;
-        worker
-            .engine
-            .rank(&brief)
-            .map(|r| RankingEntry::new(key, r))
+        let rank = || worker.engine.rank_cancellable(&brief, &cancel);
+        let ranking = match &worker.pool {
+            Some(pool) => pool.install(rank),
+            None => rank(),
+        };
+        ranking.map(|r| RankingEntry::new(key, r))
     });
     let seconds = state.limits.rank_seconds;
     let entry = match tokio::time::timeout(Duration::from_secs(seconds), task).await {
@@ -160,6 +206,15 @@ async fn make(
                 "the ranking failed unexpectedly; the server goes on (please report the brief)",
             ))
         }
+        Ok(Ok(Err(sitematch::Error::Cancelled))) => {
+            let mut p = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is shutting down",
+                "the ranking was stopped: the server is shutting down",
+            );
+            p.retry_after = Some(5);
+            return Err(p);
+        }
         Ok(Ok(Err(e))) => return Err(Problem::from_error(&e)),
         Ok(Ok(Ok(Ok(entry)))) => Arc::new(entry),
     };
@@ -178,16 +233,7 @@ pub async fn rank(
     request: Request,
 ) -> Result<Response, Problem> {
     let headers = request.headers().clone();
-    let limit = state.limits.max_body;
-    let body = axum::body::to_bytes(request.into_body(), limit)
-        .await
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the brief is too large",
-                format!("a brief is at most {limit} bytes"),
-            )
-        })?;
+    let body = read_body(&state.limits, request).await?;
     let brief = parse_brief(&headers, &body)?;
     refuse_unsafe(&brief)?;
     let id = state.ranking_id(&brief);

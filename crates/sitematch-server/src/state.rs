@@ -23,6 +23,13 @@ pub struct Limits {
     pub cached_rankings: usize,
     /// Largest `limit` of an items page.
     pub max_page: usize,
+    /// Connections open at once: one past it is closed at once.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, and stay idle
+    /// between two requests, before it is closed.
+    pub header_seconds: u64,
+    /// Seconds a request may take to send its body (408 beyond).
+    pub body_seconds: u64,
 }
 
 impl Default for Limits {
@@ -34,6 +41,9 @@ impl Default for Limits {
             rank_seconds: 60,
             cached_rankings: 16,
             max_page: 10_000,
+            max_connections: 512,
+            header_seconds: 10,
+            body_seconds: 30,
         }
     }
 }
@@ -90,6 +100,11 @@ pub struct AppState {
     pub permits: Arc<Semaphore>,
     /// Rankings waiting for a permit.
     pub waiting: std::sync::atomic::AtomicUsize,
+    /// The threads rankings run on (as many as the machine's cores), apart from the
+    /// process's global pool (`None`: they could not be made, the global pool serves).
+    pub pool: Option<Arc<rayon::ThreadPool>>,
+    /// Set when the server shuts down: every ranking running stops.
+    pub shutdown: sitematch::Cancel,
     rankings: Mutex<Cache>,
     /// Briefs being ranked, by id: a second request for the same brief waits for the
     /// first one's ranking rather than making its own.
@@ -143,6 +158,8 @@ impl AppState {
             schemas,
             permits: Arc::new(Semaphore::new(limits.max_rankings)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
+            pool: ranking_pool().map(Arc::new),
+            shutdown: sitematch::Cancel::new(),
             limits,
             rankings: Mutex::new(Cache::default()),
             inflight: Mutex::new(HashMap::new()),
@@ -208,6 +225,16 @@ impl AppState {
             }
         }
     }
+}
+
+/// The rankings' pool: as many threads as the machine has cores; `None` (the
+/// rankings then share the global pool, and still stop when cancelled) when the
+/// threads cannot be made.
+fn ranking_pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("sitematch-rank-{i}"))
+        .build()
+        .ok()
 }
 
 /// The version of a data folder: a hash of its files' names, sizes and modification

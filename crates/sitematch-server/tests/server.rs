@@ -436,3 +436,201 @@ fn a_huge_max_rankings_is_clamped() {
         tokio::sync::Semaphore::MAX_PERMITS
     );
 }
+
+/// A server over `engine` (see [`start`]).
+fn start_over(engine: Engine, limits: Limits) -> (String, Arc<AppState>) {
+    let state = Arc::new(AppState::new(engine, "test".into(), limits));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let shared = state.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            sitematch_server::serve(listener, shared).await.unwrap();
+        });
+    });
+    (format!("http://{addr}"), state)
+}
+
+/// Polls `done` every 50 ms for up to `seconds`; true as soon as it holds.
+fn within(seconds: u64, mut done: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < end {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    done()
+}
+
+/// A ranking past the time limit answers 503 and stops: its permit comes back within
+/// seconds, where the whole ranking takes far longer (its robustness runs are
+/// cancelled between two chunks), and the next brief is ranked.
+#[test]
+fn a_ranking_past_its_time_limit_stops_and_gives_its_permit_back() {
+    use sitematch::{Feature, Layer, Role, Value};
+    // 2,000 sites, 20 criteria, 100,000 robustness runs: 200 million ranks, each run
+    // re-aggregating 40,000 scores.
+    let sites = (0..2000)
+        .map(|i| {
+            let mut f = Feature::point(format!("s{i:04}"), 2.0 + (i % 50) as f64 * 0.01, 48.0);
+            for c in 0..20 {
+                let v = ((i * 7919 + c * 104_729) % 1000) as f64;
+                f.attributes.insert(format!("a{c}"), Value::Number(v));
+            }
+            f
+        })
+        .collect();
+    let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+        "sites",
+        Role::Sites,
+        sites,
+    )]));
+    let mut brief = String::from("[robustness]\nruns = 100000\n");
+    for c in 0..20 {
+        brief.push_str(&format!(
+            "[[criterion]]\nname = \"a{c}\"\ntype = \"attribute\"\nfield = \"a{c}\"\nideal = 1000\nzero = 0\n"
+        ));
+    }
+    let (base, state) = start_over(
+        engine,
+        Limits {
+            max_rankings: 1,
+            rank_seconds: 1,
+            ..Limits::default()
+        },
+    );
+    let (status, _, _, body) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        brief.as_bytes(),
+    );
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("took longer than 1 s"), "{body}");
+    let free = || state.permits.available_permits() == 1;
+    assert!(
+        within(10, free),
+        "the ranking still holds its permit 10 s after its 503"
+    );
+    let small = brief.replace("runs = 100000", "runs = 10");
+    let (status, _, _, body) = post(
+        &format!("{base}/rank"),
+        "application/toml",
+        small.as_bytes(),
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Reads from a raw connection until it closes (true) or `seconds` pass (false);
+/// what was read is appended to `got`.
+fn closed_within(stream: &mut std::net::TcpStream, seconds: u64, got: &mut Vec<u8>) -> bool {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < end {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// Connections that send nothing, send their headers a byte at a time, or stay open
+/// after a response are closed after `header_seconds`; past `max_connections`, a new
+/// one is closed at once; the server answers throughout.
+#[test]
+fn idle_slow_and_surplus_connections_are_closed() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let (base, _) = start(Limits {
+        header_seconds: 1,
+        max_connections: 3,
+        ..Limits::default()
+    });
+    let addr = base.trim_start_matches("http://").to_string();
+    // Silent.
+    let mut silent = TcpStream::connect(&addr).unwrap();
+    // A byte at a time: the headers are never whole within the second.
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    // Kept alive after one answer.
+    let mut kept = TcpStream::connect(&addr).unwrap();
+    kept.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    // A fourth, past the cap: closed at once, nothing answered.
+    let mut surplus = TcpStream::connect(&addr).unwrap();
+    let mut got = Vec::new();
+    assert!(
+        closed_within(&mut surplus, 2, &mut got),
+        "the fourth connection is still open"
+    );
+    assert!(got.is_empty());
+    // (A write fails once the server has closed it.)
+    for b in b"GET /heal" {
+        if slow.write_all(&[*b]).is_err() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    for (name, stream) in [
+        ("silent", &mut silent),
+        ("slow", &mut slow),
+        ("kept", &mut kept),
+    ] {
+        let mut got = Vec::new();
+        assert!(
+            closed_within(stream, 5, &mut got),
+            "the {name} connection is still open"
+        );
+        if name == "kept" {
+            assert!(
+                String::from_utf8_lossy(&got).starts_with("HTTP/1.1 200"),
+                "{got:?}"
+            );
+        }
+    }
+    let (status, _) = get(&format!("{base}/health"));
+    assert_eq!(status, 200);
+}
+
+/// A body that breaks its chunked encoding is a bad request (400), not a body too
+/// large (413); one that stops arriving gets 408 after `body_seconds`.
+#[test]
+fn a_malformed_or_stalled_body_is_told_apart_from_a_large_one() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let (base, _) = start(Limits {
+        body_seconds: 1,
+        ..Limits::default()
+    });
+    let addr = base.trim_start_matches("http://").to_string();
+    let head = "POST /rank HTTP/1.1\r\nHost: x\r\nContent-Type: application/toml\r\n";
+    let answer = |request: &[u8], seconds: u64| {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.write_all(request).unwrap();
+        let mut got = Vec::new();
+        closed_within(&mut s, seconds, &mut got);
+        String::from_utf8_lossy(&got).into_owned()
+    };
+    let chunked = format!(
+        "{head}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nname\r\n0\r\n\r\n"
+    );
+    let got = answer(chunked.as_bytes(), 5);
+    assert!(got.starts_with("HTTP/1.1 400"), "{got}");
+    let stalled = format!("{head}Content-Length: 100\r\nConnection: close\r\n\r\nname = ");
+    let got = answer(stalled.as_bytes(), 5);
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("within 1 s"), "{got}");
+}
