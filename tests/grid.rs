@@ -324,3 +324,24 @@ fn flatgeobuf_grid_reads_back_with_its_index() {
     let s = crate::util::ogr_layer(&squares, Some("cells")).unwrap();
     assert_eq!((s.geometry.as_str(), s.count), ("Polygon", stats.produced));
 }
+
+#[test]
+fn a_flatgeobuf_grid_past_its_index_limit_is_refused_before_a_cell_is_scored() {
+    let e = world();
+    // 50 m cells over 3 x 2 degrees: about 19 million.
+    let brief = Brief::from_toml_str(&format!(
+        "[filter]\nbbox = [2.0, 48.0, 5.0, 50.0]\n[candidates]\ngrid_km = 0.05\nland_km = 3\n{CRITERIA}"
+    ))
+    .unwrap();
+    let grid = e.grid(&brief, false).unwrap();
+    let total = grid.total_cells();
+    assert!(total > sitematch::output::MAX_FGB_CELLS, "{total}");
+    let mut calls = 0;
+    let mut out = Vec::new();
+    let err = write_grid(OutputFormat::Fgb, grid, |_| calls += 1, &mut out).unwrap_err();
+    assert!(
+        err.to_string().contains("at most 10,000,000 cells"),
+        "{err}"
+    );
+    assert_eq!((calls, out.len()), (0, 0));
+}

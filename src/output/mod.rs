@@ -69,7 +69,7 @@ pub use self::gpkg::{write_gpkg, GpkgCounts};
 pub use self::html::{write_html, write_html_map, MapContext, Tiles, TOWN_LABELS};
 pub use self::markdown::write_markdown;
 pub use self::report::{layers_table, skipped_lines, tags_table};
-pub use self::sink::{grid_sidecars, sidecars, write_grid, write_ranking};
+pub use self::sink::{grid_sidecars, sidecars, write_grid, write_ranking, MAX_FGB_CELLS};
 pub use self::style::{qgis_style, StyleGeometry};
 pub use crate::report::text::explain;
 

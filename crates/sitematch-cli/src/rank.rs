@@ -8,7 +8,7 @@ use sitematch::Engine;
 
 use crate::data::{load_from, DataSet};
 use crate::plan::RankPlan;
-use crate::write::{cannot_write, write_atomically, write_beside, Output};
+use crate::write::{cannot_write, write_atomically, Output};
 use crate::{warn, Outcome};
 
 /// Ranks the plan's brief and writes the ranking (or streams its grid).
@@ -31,6 +31,13 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
         include_excluded: plan.include_excluded,
     };
     let format = plan.ranking_format()?;
+    // A CSV's column types for GDAL and QGIS, and its CRS; a layer's QGIS style: put
+    // in place with the output, together.
+    let mut sidecars = output::sidecars(format, &ranking);
+    if plan.qml && format.takes_qml() {
+        let style = output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
+        sidecars.push(("qml", style));
+    }
     if let (true, Some(p)) = (format.needs_file(), path.as_deref()) {
         let brief_text = std::fs::read_to_string(brief_path).unwrap_or_default();
         let brief_file = brief_path.display().to_string();
@@ -40,7 +47,7 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
             ("brief_text", brief_text.as_str()),
             ("data", data_dir.as_str()),
         ];
-        write_atomically(p, |tmp| {
+        write_atomically(p, &sidecars, |tmp| {
             output::write_gpkg(&ranking, &opts, &extra, tmp).map(|_| ())?;
             Ok(())
         })?;
@@ -61,17 +68,9 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
             output::write_ranking(format, &ranking, &opts, outlines, &mut sink)
         };
         written.with_context(|| cannot_write(path.as_deref()))?;
-        sink.finish(path.as_deref())?;
+        sink.finish(path.as_deref(), &sidecars)?;
     }
     if let Some(p) = path.as_deref() {
-        // A CSV's column types for GDAL and QGIS, and its CRS.
-        for (ext, text) in output::sidecars(format, &ranking) {
-            write_beside(p, ext, &text)?;
-        }
-        if plan.qml && format.takes_qml() {
-            let style = output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
-            write_beside(p, "qml", &style)?;
-        }
         eprintln!(
             "wrote {} to {}",
             output::summary(&ranking, &opts),
@@ -110,12 +109,7 @@ fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
     let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
     let stats = output::write_grid(format, grid, progress, &mut sink)
         .with_context(|| cannot_write(path))?;
-    sink.finish(path)?;
-    if let Some(p) = path {
-        for (ext, text) in sidecars {
-            write_beside(p, ext, &text)?;
-        }
-    }
+    sink.finish(path, &sidecars)?;
     bar.finish_and_clear();
     eprintln!(
         "{} cells written of {} scanned ({} not on land, {} outside the extent, {} outside the zone, {} excluded)",

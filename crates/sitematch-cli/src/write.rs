@@ -1,32 +1,37 @@
 //! Writing outputs: to stdout, or to a file put in place whole or not at all, with
 //! the files beside it.
+//!
+//! `-o PATH` names one of two kinds of target:
+//! - a regular file, or a path not there yet: written into a temporary file beside it
+//!   (`.sitematch-*.part`), its sidecars (`.csvt`, `.prj`, `.qml`) too, and all of
+//!   them renamed into place once every one is complete, so that a crash or a kill
+//!   leaves the previous files, never a new CSV with old sidecars;
+//! - anything else (a device such as `/dev/null`, a FIFO, a link such as
+//!   `/dev/stdout`): written through, directly, never renamed over, and without
+//!   sidecars (a note says so).
+//!
+//! A temporary file is never written past the free space of its folder (less a
+//! reserve): the write stops with a message before the disk is full. Temporary files
+//! that a killed run left (untouched for 10 minutes) are removed at the next write to
+//! the same folder.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 
-/// Writes `text` beside `path`, with the extension `ext` (`x.csv` -> `x.csvt`).
-pub(crate) fn write_beside(path: &std::path::Path, ext: &str, text: &str) -> anyhow::Result<()> {
-    let side = path.with_extension(ext);
-    let mut out = Output::open(Some(&side))?;
-    out.write_all(text.as_bytes())
-        .with_context(|| cannot_write(Some(&side)))?;
-    out.finish(Some(&side))
-}
+/// A sidecar: its extension and its text.
+pub(crate) type Sidecar = (&'static str, String);
 
-/// Writes a file that a library writer creates by path (a GeoPackage) whole or not
-/// at all: into a temporary file beside it, put in place when complete.
-pub(crate) fn write_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&std::path::Path) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let tmp = temporary_beside(path)?;
-    write(tmp.path())?;
-    persist(tmp, path)
-}
+/// The space a write leaves free on its disk (bytes).
+const RESERVE: u64 = 64 << 20;
+
+/// A temporary file untouched this long is one a killed run left.
+const STALE: Duration = Duration::from_secs(600);
 
 /// The message of a failed write, naming where it went.
-pub(crate) fn cannot_write(path: Option<&std::path::Path>) -> String {
+pub(crate) fn cannot_write(path: Option<&Path>) -> String {
     match path {
         Some(p) => format!(
             "cannot write {} (is the disk full, or the file not writable?)",
@@ -36,59 +41,136 @@ pub(crate) fn cannot_write(path: Option<&std::path::Path>) -> String {
     }
 }
 
-/// Where output goes: stdout, or the `-o` file written whole or not at all (into a
-/// temporary file beside it, renamed into place when complete, so that a crash or a
-/// kill leaves the previous file); a path that is not a regular file (`/dev/stdout`,
-/// a pipe) is written directly.
+/// True when `-o path` is written through (see the module's comment): a path that
+/// exists and is not a regular file itself (a symbolic link counts as not).
+pub(crate) fn written_through(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file())
+}
+
+/// Writes a file that a library writer creates by path (a GeoPackage) whole or not
+/// at all: into a temporary file beside it, put in place with its sidecars when
+/// complete. A target written through gets the finished file's bytes copied in.
+pub(crate) fn write_atomically(
+    path: &Path,
+    sidecars: &[Sidecar],
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if written_through(path) {
+        // The temporary file goes where temporary files go: the target's folder
+        // may be /dev.
+        let tmp = tempfile::Builder::new()
+            .prefix(".sitematch-")
+            .suffix(".part")
+            .tempfile()
+            .context("cannot create a temporary file")?;
+        write(tmp.path())?;
+        let mut from = std::fs::File::open(tmp.path()).with_context(|| cannot_write(Some(path)))?;
+        let mut to = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| cannot_write(Some(path)))?;
+        std::io::copy(&mut from, &mut to).with_context(|| cannot_write(Some(path)))?;
+        note_sidecars(path, sidecars);
+        return Ok(());
+    }
+    let tmp = temporary_beside(path)?;
+    write(tmp.path())?;
+    put_in_place(tmp, path, sidecars)
+}
+
+/// Where output goes: stdout, a target written through, or a temporary file beside
+/// the target, put in place by [`Output::finish`].
 pub(crate) enum Output {
     Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
     Direct(std::io::BufWriter<std::fs::File>),
-    Atomic(std::io::BufWriter<tempfile::NamedTempFile>),
+    Atomic(std::io::BufWriter<Bounded>),
 }
 
 impl Output {
-    pub(crate) fn open(path: Option<&std::path::Path>) -> anyhow::Result<Output> {
+    pub(crate) fn open(path: Option<&Path>) -> anyhow::Result<Output> {
         let Some(p) = path else {
             return Ok(Output::Stdout(std::io::BufWriter::new(
                 std::io::stdout().lock(),
             )));
         };
-        let special = p.exists() && !p.is_file();
-        if special {
-            let f = std::fs::File::create(p)
-                .with_context(|| format!("cannot create {}", p.display()))?;
+        if written_through(p) {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(p)
+                .with_context(|| format!("cannot open {} to write", p.display()))?;
             return Ok(Output::Direct(std::io::BufWriter::new(f)));
         }
-        Ok(Output::Atomic(std::io::BufWriter::new(temporary_beside(
-            p,
-        )?)))
+        let tmp = temporary_beside(p)?;
+        let room = free_space(tmp.path()).map(|f| f.saturating_sub(RESERVE));
+        Ok(Output::Atomic(std::io::BufWriter::with_capacity(
+            1 << 16,
+            Bounded {
+                file: tmp,
+                written: 0,
+                room,
+                folder: folder_of(p).to_path_buf(),
+            },
+        )))
     }
 
-    /// Flushes, and for a file puts it in place.
-    pub(crate) fn finish(self, path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    /// Flushes, and for a file puts it in place with its sidecars, all together.
+    pub(crate) fn finish(self, path: Option<&Path>, sidecars: &[Sidecar]) -> anyhow::Result<()> {
         match self {
             Output::Stdout(mut w) => w.flush().with_context(|| cannot_write(None)),
-            Output::Direct(mut w) => w.flush().with_context(|| cannot_write(path)),
+            Output::Direct(mut w) => {
+                w.flush().with_context(|| cannot_write(path))?;
+                if let Some(p) = path {
+                    note_sidecars(p, sidecars);
+                }
+                Ok(())
+            }
             Output::Atomic(w) => {
-                let tmp = w
+                let bounded = w
                     .into_inner()
                     .map_err(|e| e.into_error())
                     .with_context(|| cannot_write(path))?;
                 let Some(p) = path else {
                     return Ok(());
                 };
-                persist(tmp, p)
+                put_in_place(bounded.file, p, sidecars)
             }
         }
     }
 }
 
-/// A temporary file in the folder of `path`, to be renamed to it.
-pub(crate) fn temporary_beside(path: &std::path::Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
+/// Says that a target written through gets no sidecars.
+fn note_sidecars(path: &Path, sidecars: &[Sidecar]) {
+    if sidecars.is_empty() {
+        return;
+    }
+    let names: Vec<String> = sidecars.iter().map(|(ext, _)| format!(".{ext}")).collect();
+    eprintln!(
+        "note: {} is not a regular file: it was written through, without its {} (write to a file to get them)",
+        path.display(),
+        names.join(" and ")
+    );
+}
+
+/// The folder a path is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
+        _ => Path::new("."),
+    }
+}
+
+/// A temporary file in the folder of `path`, to be renamed to it; the temporary files
+/// a killed run left there are removed first.
+pub(crate) fn temporary_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = folder_of(path);
+    let removed = remove_stale_parts(dir);
+    if removed > 0 {
+        eprintln!(
+            "note: removed {removed} unfinished output file(s) (.sitematch-*.part) an interrupted run left in {}",
+            dir.display()
+        );
+    }
     tempfile::Builder::new()
         .prefix(".sitematch-")
         .suffix(".part")
@@ -101,10 +183,106 @@ pub(crate) fn temporary_beside(path: &std::path::Path) -> anyhow::Result<tempfil
         })
 }
 
-/// Puts a finished temporary file in place at `path`, with the file's own
-/// permissions when it existed, else the usual rw-r--r-- (a temporary file is
-/// private).
-pub(crate) fn persist(tmp: tempfile::NamedTempFile, path: &std::path::Path) -> anyhow::Result<()> {
+/// Removes the `.sitematch-*.part` regular files of `dir` untouched for [`STALE`]
+/// (a run writing one touches it all the time); returns how many.
+fn remove_stale_parts(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(".sitematch-") && name.ends_with(".part")
+        })
+        .filter(|e| {
+            e.metadata().is_ok_and(|m| {
+                m.file_type().is_file()
+                    && m.modified()
+                        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE))
+            })
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
+/// The bytes free to this user on the disk of `path`, when the system says.
+fn free_space(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let s = rustix::fs::statvfs(path).ok()?;
+        Some(s.f_bavail.saturating_mul(s.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// A temporary file that refuses to grow past the room its disk has.
+pub(crate) struct Bounded {
+    file: tempfile::NamedTempFile,
+    written: u64,
+    room: Option<u64>,
+    folder: PathBuf,
+}
+
+impl Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(room) = self.room {
+            if self.written + buf.len() as u64 > room {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    format!(
+                        "the output outgrew the free space of {} ({} MB written, {} MB kept free): \
+                         write it to another disk, or make it smaller (a coarser grid, fewer sites)",
+                        self.folder.display(),
+                        self.written >> 20,
+                        RESERVE >> 20
+                    ),
+                ));
+            }
+        }
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Puts a finished temporary file in place at `path` with its sidecars: every
+/// sidecar is written whole to a temporary file first, then all are renamed, the main
+/// file last. Each keeps the permissions of the file it replaces, else rw-r--r-- (a
+/// temporary file is private).
+fn put_in_place(
+    tmp: tempfile::NamedTempFile,
+    path: &Path,
+    sidecars: &[Sidecar],
+) -> anyhow::Result<()> {
+    let mut ready = Vec::new();
+    for (ext, text) in sidecars {
+        let side = path.with_extension(ext);
+        let mut t = temporary_beside(&side)?;
+        t.write_all(text.as_bytes())
+            .and_then(|()| t.flush())
+            .with_context(|| cannot_write(Some(&side)))?;
+        ready.push((t, side));
+    }
+    ready.push((tmp, path.to_path_buf()));
+    for (t, p) in ready {
+        persist(t, &p)?;
+    }
+    Ok(())
+}
+
+/// Renames a finished temporary file to `path`.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -134,5 +312,28 @@ impl Write for Output {
             Output::Direct(w) => w.flush(),
             Output::Atomic(w) => w.flush(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_temporary_file_stops_before_it_outgrows_its_room() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Bounded {
+            file: tempfile::NamedTempFile::new_in(dir.path()).unwrap(),
+            written: 0,
+            room: Some(10),
+            folder: dir.path().to_path_buf(),
+        };
+        b.write_all(b"0123456789").unwrap();
+        let err = b.write_all(b"x").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::StorageFull);
+        assert!(err.to_string().contains("outgrew the free space"), "{err}");
+        assert_eq!(std::fs::read(b.file.path()).unwrap(), b"0123456789");
+        // The room of a real folder is what statvfs says, and some is free here.
+        assert!(free_space(dir.path()).is_some_and(|f| f > 0));
     }
 }

@@ -3,4 +3,5 @@
 mod bad_inputs;
 mod cli;
 mod limits;
+mod targets;
 mod util;
