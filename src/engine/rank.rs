@@ -23,7 +23,7 @@ use crate::text::fold;
 /// The most (site, feature) pairs a brief's access and competition sums may visit,
 /// counted in pairs within 100 km (about 60 ns each: 30 s of one core at the limit); a
 /// pair of a radius wider than 100 km counts 16 (each takes Karney's geodesic), one by
-/// road 2 more. A national brief's 30 km labour sum makes about 7 million. Only the
+/// road 2. A national brief's 30 km labour sum makes about 7 million. Only the
 /// candidates in the brief's scope are summed over (those within its départements,
 /// bbox and `where` lists and outside its excluded zones).
 pub const MAX_PAIRS: usize = 500_000_000;
@@ -523,7 +523,7 @@ fn check_pairs(brief: &Brief, scorers: &[Box<dyn Scorer + '_>], sites: &[&Featur
             problems.push(crate::error::KeyProblem::new(
                 format!("criterion[{i}].{key}"),
                 format!(
-                    "{}: the sum over this radius would cost as much as {} (site, feature) pairs within 100 km for the {} candidates in the brief's scope (a pair beyond 100 km counts 16, one by road 2 more); the limit is {} (a smaller radius, or fewer candidates with a filter)",
+                    "{}: the sum over this radius would cost as much as {} (site, feature) pairs within 100 km for the {} candidates in the brief's scope (a pair beyond 100 km in a straight line counts 16, one by road 2); the limit is {} (a smaller radius, or fewer candidates with a filter)",
                     c.name,
                     crate::text::thousands(estimate),
                     crate::text::thousands(sites.len() as f64),

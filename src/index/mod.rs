@@ -662,6 +662,21 @@ impl IndexedLayer {
             .for_each_candidate(from, &ecef(from), radius_m, |_, _| n += 1);
         n
     }
+
+    /// Calls `f` with the index of every feature [`IndexedLayer::count_within`]
+    /// counts (without a distance: an estimate's sets, not a result).
+    pub(crate) fn each_index_within(
+        &self,
+        from: Point<f64>,
+        radius_m: f64,
+        mut f: impl FnMut(usize),
+    ) {
+        if radius_m.is_nan() || radius_m < 0.0 {
+            return;
+        }
+        let grid = self.grid();
+        grid.for_each_candidate(from, &ecef(from), radius_m, |k, _| f(grid.feature(k)));
+    }
 }
 
 /// One empty cell per attribute name of the layer.

@@ -280,6 +280,12 @@ pub(crate) trait Reach: Send + Sync {
     /// The layer reached (`None`: the brief names a layer the data set lacks).
     fn layer(&self) -> Option<&IndexedLayer>;
 
+    /// The straight distance (m) within which every feature a search of `radius`
+    /// reaches lies (`None`: no such bound, as in a matrix).
+    fn reach_m(&self, _radius: f64) -> Option<f64> {
+        None
+    }
+
     /// Per feature of the layer, its amount (`None`: not counted).
     fn amounts(&self) -> &[Option<f64>];
 
@@ -346,7 +352,9 @@ pub const MAX_RADIUS_MIN: f64 = 600.0;
 pub(crate) const FAR_PAIR_COST: f64 = 16.0;
 
 /// What a pair by road costs, in straight pairs within 100 km: its straight
-/// distance, then the node's time looked up among those the place's search reached.
+/// distance, then the node's time looked up among those the place's search reached
+/// (measured: about 140 ns a pair for a 60-minute competition sum, whatever the
+/// straight reach).
 pub(crate) const ROAD_PAIR_COST: f64 = 2.0;
 
 /// The cost of one pair of a search `radius_m` wide, in pairs within 100 km.

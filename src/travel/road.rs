@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use super::{extrapolate, pair_cost, Reach, Reached, Toward, Unknown, Use, Visit, ROAD_PAIR_COST};
+use super::{extrapolate, Reach, Reached, Toward, Unknown, Use, Visit, ROAD_PAIR_COST};
 use crate::index::IndexedLayer;
 use crate::model::Feature;
 use crate::network::Network;
@@ -132,12 +132,16 @@ impl Reach for RoadReach<'_> {
         self.layer
     }
 
+    fn reach_m(&self, radius: f64) -> Option<f64> {
+        Some(radius / 60.0 * self.network.max_kmh() * 1000.0)
+    }
+
     /// Every feature within the straight reach of the fastest road is tried.
     fn pairs(&self, sample: &[&Feature], n: usize, radius: f64) -> f64 {
         let reach_m = radius / 60.0 * self.network.max_kmh() * 1000.0;
         self.layer.map_or(0.0, |l| {
             let pairs = extrapolate(sample, n, |f| l.count_within(f.location, reach_m));
-            pairs * pair_cost(reach_m) * ROAD_PAIR_COST
+            pairs * ROAD_PAIR_COST
         })
     }
 

@@ -85,6 +85,10 @@ impl Reach for StraightReach<'_> {
         None
     }
 
+    fn reach_m(&self, radius: f64) -> Option<f64> {
+        Some(radius * 1000.0)
+    }
+
     fn pairs(&self, sample: &[&Feature], n: usize, radius: f64) -> f64 {
         self.layer.map_or(0.0, |l| {
             let radius_m = radius * 1000.0;
