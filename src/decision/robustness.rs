@@ -72,15 +72,7 @@ pub fn robustness(
     top: usize,
     spec: &Robustness,
 ) -> Vec<RankStats> {
-    in_chunks(
-        method,
-        scores,
-        (weights, tie),
-        top,
-        spec,
-        CHUNK_RANKS,
-        &Cancel::new(),
-    )
+    cancellable(method, scores, (weights, tie), top, spec, &Cancel::new())
 }
 
 /// [`robustness`], stopped between two chunks of runs once `cancel` is set (the
@@ -131,11 +123,7 @@ fn in_chunks(
         let runs: Vec<Vec<u32>> = (start..end)
             .into_par_iter()
             .map(|r| {
-                let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
-                let w: Vec<f64> = weights
-                    .iter()
-                    .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
-                    .collect();
+                let w = perturbed(weights, spec, r);
                 ranks(&aggregate(method, scores, &w), tie)
             })
             .collect();
@@ -155,6 +143,16 @@ fn in_chunks(
             rank_p05: t.low.peek().copied().unwrap_or(0) as usize,
             rank_p95: t.high.peek().map_or(0, |r| r.0) as usize,
         })
+        .collect()
+}
+
+/// Run `r`'s weights: each multiplied by a factor drawn uniformly in [1 - spread,
+/// 1 + spread] by a ChaCha8 generator seeded with the seed plus `r`.
+fn perturbed(weights: &[f64], spec: &Robustness, r: usize) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
+    weights
+        .iter()
+        .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
         .collect()
 }
 
@@ -308,11 +306,7 @@ mod tests {
     ) -> Vec<RankStats> {
         let runs: Vec<Vec<u32>> = (0..spec.runs)
             .map(|r| {
-                let mut rng = ChaCha8Rng::seed_from_u64(spec.seed.wrapping_add(r as u64));
-                let w: Vec<f64> = weights
-                    .iter()
-                    .map(|w| w * rng.random_range(1.0 - spec.spread..=1.0 + spec.spread))
-                    .collect();
+                let w = perturbed(weights, spec, r);
                 ranks(&aggregate(Method::WeightedSum, scores, &w), tie)
             })
             .collect();

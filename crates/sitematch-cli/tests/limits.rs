@@ -104,35 +104,24 @@ fn robustness_runs_past_the_ranks_limit_are_refused_from_the_brief_and_the_flag(
             "at most 100,000 runs",
         ],
     );
-    let out = limited(
-        dir.path(),
-        &[
+    let with_runs = |runs: &str| {
+        let args = [
             "rank",
             "brief.toml",
             "--data",
             ".",
             "--robustness",
-            "500000",
+            runs,
             "-o",
             "out.csv",
-        ],
-    );
+        ];
+        limited(dir.path(), &args)
+    };
+    let out = with_runs("500000");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_mentions(&stderr(&out), &["500,000 runs over 2,000 ranked sites"]);
     // Within the limit, the runs are done in the same address space.
-    let out = limited(
-        dir.path(),
-        &[
-            "rank",
-            "brief.toml",
-            "--data",
-            ".",
-            "--robustness",
-            "20000",
-            "-o",
-            "out.csv",
-        ],
-    );
+    let out = with_runs("20000");
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(

@@ -17,11 +17,20 @@ fn fixtures() -> PathBuf {
 fn start(limits: Limits) -> (String, Arc<AppState>) {
     let dir = fixtures().join("rank");
     let engine = Engine::new(Catalog::from_path(&dir).unwrap());
-    let state = Arc::new(AppState::new(
+    start_with(AppState::new(
         engine,
         sitematch_server::data_version(&dir),
         limits,
-    ));
+    ))
+}
+
+/// A server over `engine` (see [`start`]).
+fn start_over(engine: Engine, limits: Limits) -> (String, Arc<AppState>) {
+    start_with(AppState::new(engine, "test".into(), limits))
+}
+
+fn start_with(state: AppState) -> (String, Arc<AppState>) {
+    let state = Arc::new(state);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -435,23 +444,6 @@ fn a_huge_max_rankings_is_clamped() {
         state.limits.max_rankings,
         tokio::sync::Semaphore::MAX_PERMITS
     );
-}
-
-/// A server over `engine` (see [`start`]).
-fn start_over(engine: Engine, limits: Limits) -> (String, Arc<AppState>) {
-    let state = Arc::new(AppState::new(engine, "test".into(), limits));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let shared = state.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            sitematch_server::serve(listener, shared).await.unwrap();
-        });
-    });
-    (format!("http://{addr}"), state)
 }
 
 /// Polls `done` every 50 ms for up to `seconds`; true as soon as it holds.
