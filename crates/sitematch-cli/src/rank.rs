@@ -106,7 +106,15 @@ fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
     let format = plan.grid_format()?;
     let sidecars = output::grid_sidecars(format, &grid);
     let mut sink = Output::open(path)?;
-    let progress = |s: &sitematch::GridStats| bar.set_position(s.scanned as u64);
+    // The disk's room, checked against the grid's size extrapolated as it goes.
+    let room = sink.room();
+    let total = grid.total_cells();
+    let progress = |s: &sitematch::GridStats| {
+        bar.set_position(s.scanned as u64);
+        if let Some(r) = &room {
+            r.check(s.scanned, total);
+        }
+    };
     let stats = output::write_grid(format, grid, progress, &mut sink)
         .with_context(|| cannot_write(path))?;
     sink.finish(path, &sidecars)?;

@@ -17,6 +17,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -102,16 +104,25 @@ impl Output {
             return Ok(Output::Direct(std::io::BufWriter::new(f)));
         }
         let tmp = temporary_beside(p)?;
-        let room = free_space(tmp.path()).map(|f| f.saturating_sub(RESERVE));
+        let room = free_space(tmp.path()).map(|free| Room {
+            room: free.saturating_sub(RESERVE),
+            written: Arc::new(AtomicU64::new(0)),
+            refusal: Arc::new(Mutex::new(None)),
+            folder: folder_of(p).to_path_buf(),
+        });
         Ok(Output::Atomic(std::io::BufWriter::with_capacity(
             1 << 16,
-            Bounded {
-                file: tmp,
-                written: 0,
-                room,
-                folder: folder_of(p).to_path_buf(),
-            },
+            Bounded { file: tmp, room },
         )))
+    }
+
+    /// The room of a file output's disk, to check a long write's estimated size
+    /// against as it goes (`None`: not a file, or the system does not say).
+    pub(crate) fn room(&self) -> Option<Room> {
+        match self {
+            Output::Atomic(w) => w.get_ref().room.clone(),
+            _ => None,
+        }
     }
 
     /// Flushes, and for a file puts it in place with its sidecars, all together.
@@ -222,32 +233,68 @@ fn free_space(path: &Path) -> Option<u64> {
     }
 }
 
-/// A temporary file that refuses to grow past the room its disk has.
+/// The free space of an output's disk (less [`RESERVE`]) and what was written to it.
+#[derive(Clone)]
+pub(crate) struct Room {
+    room: u64,
+    written: Arc<AtomicU64>,
+    /// Set when the output's estimated size exceeds the room: the next write fails.
+    refusal: Arc<Mutex<Option<String>>>,
+    folder: PathBuf,
+}
+
+impl Room {
+    /// After `done` of `total` units (grid cells) were written, refuses the rest of
+    /// the write when its size, extrapolated from what was written, exceeds the room.
+    /// Checked once at least 1% and 20,000 units are done, so that the estimate holds.
+    pub(crate) fn check(&self, done: usize, total: usize) {
+        if done < 20_000 || done < total / 100 {
+            return;
+        }
+        let written = self.written.load(Ordering::Relaxed);
+        let estimate = written as f64 * total as f64 / done as f64;
+        if estimate > self.room as f64 {
+            if let Ok(mut r) = self.refusal.lock() {
+                *r = Some(format!(
+                    "the output would take about {} MB (from its first {done} of {total} cells), and {} has {} MB free (less {} MB kept free): write it to another disk, or make it smaller (larger cells, a smaller extent)",
+                    (estimate / 1_048_576.0).round(),
+                    self.folder.display(),
+                    (self.room + RESERVE) >> 20,
+                    RESERVE >> 20
+                ));
+            }
+        }
+    }
+}
+
+/// A temporary file that refuses to grow past the room its disk has, or past its
+/// estimated size's refusal.
 pub(crate) struct Bounded {
     file: tempfile::NamedTempFile,
-    written: u64,
-    room: Option<u64>,
-    folder: PathBuf,
+    room: Option<Room>,
 }
 
 impl Write for Bounded {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Some(room) = self.room {
-            if self.written + buf.len() as u64 > room {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::StorageFull,
-                    format!(
-                        "the output outgrew the free space of {} ({} MB written, {} MB kept free): \
-                         write it to another disk, or make it smaller (a coarser grid, fewer sites)",
-                        self.folder.display(),
-                        self.written >> 20,
-                        RESERVE >> 20
-                    ),
-                ));
-            }
+        let Some(room) = &self.room else {
+            return self.file.write(buf);
+        };
+        let full = |why: String| std::io::Error::new(std::io::ErrorKind::StorageFull, why);
+        if let Some(why) = room.refusal.lock().ok().and_then(|r| r.clone()) {
+            return Err(full(why));
+        }
+        let written = room.written.load(Ordering::Relaxed);
+        if written + buf.len() as u64 > room.room {
+            return Err(full(format!(
+                "the output outgrew the free space of {} ({} MB written, {} MB kept free): \
+                 write it to another disk, or make it smaller (a coarser grid, fewer sites)",
+                room.folder.display(),
+                written >> 20,
+                RESERVE >> 20
+            )));
         }
         let n = self.file.write(buf)?;
-        self.written += n as u64;
+        room.written.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 
@@ -322,17 +369,37 @@ mod tests {
     #[test]
     fn a_temporary_file_stops_before_it_outgrows_its_room() {
         let dir = tempfile::tempdir().unwrap();
+        let room = Room {
+            room: 10,
+            written: Arc::new(AtomicU64::new(0)),
+            refusal: Arc::new(Mutex::new(None)),
+            folder: dir.path().to_path_buf(),
+        };
         let mut b = Bounded {
             file: tempfile::NamedTempFile::new_in(dir.path()).unwrap(),
-            written: 0,
-            room: Some(10),
-            folder: dir.path().to_path_buf(),
+            room: Some(room.clone()),
         };
         b.write_all(b"0123456789").unwrap();
         let err = b.write_all(b"x").unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::StorageFull);
         assert!(err.to_string().contains("outgrew the free space"), "{err}");
         assert_eq!(std::fs::read(b.file.path()).unwrap(), b"0123456789");
+        // An estimate: 10 bytes for the first 20,000 of 40,000 cells is 20 bytes,
+        // more than the room; before 1% (and 20,000 cells), no estimate is made.
+        let mut room = room;
+        room.room = 15;
+        room.written.store(10, Ordering::Relaxed);
+        room.check(19_999, 40_000);
+        assert!(room.refusal.lock().unwrap().is_none());
+        room.check(20_000, 40_000);
+        let why = room.refusal.lock().unwrap().clone().unwrap();
+        assert!(why.contains("from its first 20000 of 40000 cells"), "{why}");
+        let mut b = Bounded {
+            file: tempfile::NamedTempFile::new_in(dir.path()).unwrap(),
+            room: Some(room),
+        };
+        let err = b.write_all(b"x").unwrap_err();
+        assert!(err.to_string().contains("would take about"), "{err}");
         // The room of a real folder is what statvfs says, and some is free here.
         assert!(free_space(dir.path()).is_some_and(|f| f > 0));
     }
