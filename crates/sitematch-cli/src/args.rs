@@ -55,6 +55,15 @@ pub enum Command {
         /// once. Each is closed after 10 s idle or slow to send its headers.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
         max_connections: Option<u64>,
+        /// The URL clients reach the server at behind a reverse proxy
+        /// (https://sites.example.com/sitematch): the links are built from it (else
+        /// from the Forwarded or X-Forwarded-* headers, else Host).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// A web page origin allowed to read the server from a browser (CORS):
+        /// https://map.example.com, or * for any; repeat for several.
+        #[arg(long = "cors-origin", value_name = "ORIGIN")]
+        cors_origins: Vec<String>,
     },
     /// Explain one site's score under a brief, criterion by criterion.
     Explain {

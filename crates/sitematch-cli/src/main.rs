@@ -127,6 +127,8 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             bind,
             max_rankings,
             max_connections,
+            public_url,
+            cors_origins,
         } => {
             let dir = DataSet::of(&data)?.dir;
             let engine = Engine::new(load_from(&dir, &data)?);
@@ -139,11 +141,18 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 // 1 to 65536 (the flag's range).
                 limits.max_connections = usize::try_from(n).unwrap_or(1);
             }
-            let state = sitematch_server::AppState::new(
+            let mut state = sitematch_server::AppState::new(
                 engine,
                 sitematch_server::data_version(&dir),
                 limits,
-            );
+            )
+            .with_cors_origins(&cors_origins)
+            .map_err(|e| anyhow::anyhow!("--cors-origin {e}"))?;
+            if let Some(url) = &public_url {
+                state = state
+                    .with_public_url(url)
+                    .map_err(|e| anyhow::anyhow!("--public-url {e}"))?;
+            }
             let runtime =
                 tokio::runtime::Runtime::new().context("starting the server's runtime")?;
             runtime.block_on(async {

@@ -60,7 +60,8 @@ pub use state::{data_version, AppState, Limits, RankingEntry};
 /// let _router = sitematch_server::router(std::sync::Arc::new(state));
 /// ```
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let cors = cors(&state.cors_origins);
+    let router = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
         .route("/collections", get(ogc::collections))
@@ -76,6 +77,43 @@ pub fn router(state: Arc<AppState>) -> Router {
             )
         })
         .with_state(state)
+        // gzip when the client asks for it (Accept-Encoding).
+        .layer(tower_http::compression::CompressionLayer::new());
+    match cors {
+        Some(c) => router.layer(c),
+        None => router,
+    }
+}
+
+/// The CORS layer for these origins (`None` when none is allowed): GET, POST and
+/// OPTIONS, the headers a client sends (`Content-Type`, `Authorization`), and the
+/// `Location` and `X-Sitematch-Cache` headers exposed to the page.
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{header, HeaderName, HeaderValue, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+            .collect();
+        AllowOrigin::list(list)
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+            .expose_headers([
+                header::LOCATION,
+                HeaderName::from_static("x-sitematch-cache"),
+            ])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// Serves until the process is stopped (or Ctrl-C).

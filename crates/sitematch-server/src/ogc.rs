@@ -17,13 +17,44 @@ use crate::state::{typed, AppState, RankingEntry};
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-/// The base URL the client used (`http://host:port`), for absolute links.
-pub fn base(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+/// The base URL of absolute links: the server's configured public URL
+/// ([`AppState::public_url`], behind a reverse proxy), else the one the client used as
+/// the standard `Forwarded` header (`proto=https;host=...`) or the
+/// `X-Forwarded-Proto` / `X-Forwarded-Host` pair say it, else `http://` and `Host`.
+pub fn base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let text = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
+    // The first hop's Forwarded element: its proto and host.
+    let forwarded = |key: &str| {
+        let first = text("forwarded")?.split(',').next()?;
+        first.split(';').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case(key)
+                .then(|| v.trim().trim_matches('"').to_string())
+        })
+    };
+    let first = |name: &str| {
+        text(name)
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+    };
+    let proto = forwarded("proto")
+        .or_else(|| first("x-forwarded-proto"))
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| "http".into());
+    let host = forwarded("host")
+        .or_else(|| first("x-forwarded-host"))
+        .or_else(|| text("host").map(str::to_string))
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
+        .unwrap_or_else(|| "127.0.0.1".into());
+    format!("{proto}://{host}")
 }
 
 /// A JSON answer with its media type.
@@ -39,8 +70,8 @@ fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
 }
 
 /// `GET /`: the landing page.
-pub async fn landing(headers: HeaderMap) -> Response {
-    let b = base(&headers);
+pub async fn landing(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let b = base(&state, &headers);
     json_response(
         &json!({
             "title": "sitematch",
@@ -133,7 +164,7 @@ fn ranking_collection(b: &str, entry: &RankingEntry) -> Value {
 
 /// `GET /collections`: the data layers, then the rankings made.
 pub async fn collections(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let b = base(&headers);
+    let b = base(&state, &headers);
     let mut list: Vec<Value> = state
         .engine
         .layers()
@@ -176,7 +207,7 @@ pub async fn collection_one(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let b = base(&headers);
+    let b = base(&state, &headers);
     let c = match source(&state, &id)? {
         Source::Layer(l) => layer_collection(&b, l),
         Source::Ranking(e) => ranking_collection(&b, &e),
@@ -222,7 +253,8 @@ fn layer_feature(state: &AppState, layer: &Layer, f: &Feature) -> Value {
 struct Page {
     limit: usize,
     offset: usize,
-    bbox: Option<Rect<f64>>,
+    /// One box, or two for a box across the antimeridian.
+    bbox: Option<Vec<Rect<f64>>>,
 }
 
 fn page(params: &HashMap<String, String>, max: usize) -> Result<Page, Problem> {
@@ -236,11 +268,10 @@ fn page(params: &HashMap<String, String>, max: usize) -> Result<Page, Problem> {
             }),
         }
     };
-    let limit = number("limit", 10)?;
-    if limit == 0 || limit > max {
-        return Err(Problem::bad_request(format!(
-            "limit={limit}: between 1 and {max}"
-        )));
+    // Above the server's maximum, the maximum (as the standard asks).
+    let limit = number("limit", 10)?.min(max);
+    if limit == 0 {
+        return Err(Problem::bad_request("limit=0: at least 1"));
     }
     let offset = number("offset", 0)?;
     let bbox = match params.get("bbox") {
@@ -255,14 +286,27 @@ fn page(params: &HashMap<String, String>, max: usize) -> Result<Page, Problem> {
                         "bbox={text:?}: four numbers, min lon, min lat, max lon, max lat (bbox=2.0,48.5,2.6,49.0)"
                     ))
                 })?;
-            match v.as_slice() {
-                [x0, y0, x1, y1] if x0 <= x1 && y0 <= y1 => Some(Rect::new((*x0, *y0), (*x1, *y1))),
-                _ => {
-                    return Err(Problem::bad_request(format!(
-                        "bbox={text:?}: four numbers, min lon, min lat, max lon, max lat, each min no larger than its max"
-                    )))
-                }
+            // Six numbers carry heights, which a 2D layer ignores.
+            let (x0, y0, x1, y1) = match v.as_slice() {
+                &[x0, y0, x1, y1] | &[x0, y0, _, x1, y1, _] => (x0, y0, x1, y1),
+                _ => (f64::NAN, 0.0, 0.0, 0.0),
+            };
+            let lon = |x: f64| (-180.0..=180.0).contains(&x);
+            let lat = |y: f64| (-90.0..=90.0).contains(&y);
+            if !(lon(x0) && lon(x1) && lat(y0) && lat(y1) && y0 <= y1) {
+                return Err(Problem::bad_request(format!(
+                    "bbox={text:?}: four numbers (or six, with heights), min lon, min lat, max lon, max lat in degrees, min lat no larger than max lat"
+                )));
             }
+            // A min lon above the max lon: the box crosses the antimeridian.
+            Some(if x0 <= x1 {
+                vec![Rect::new((x0, y0), (x1, y1))]
+            } else {
+                vec![
+                    Rect::new((x0, y0), (180.0, y1)),
+                    Rect::new((-180.0, y0), (x1, y1)),
+                ]
+            })
         }
     };
     Ok(Page {
@@ -280,10 +324,10 @@ pub async fn items(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let b = base(&headers);
+    let b = base(&state, &headers);
     let p = page(&params, state.limits.max_page)?;
     let inside = |g: &geo::Geometry<f64>| match (&p.bbox, g.bounding_rect()) {
-        (Some(bbox), Some(r)) => bbox.intersects(&r),
+        (Some(boxes), Some(r)) => boxes.iter().any(|b| b.intersects(&r)),
         (Some(_), None) => false,
         (None, _) => true,
     };

@@ -265,7 +265,7 @@ pub async fn rank(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/geo+json"),
     );
-    let location = format!("{}/collections/{id}", base(&headers));
+    let location = format!("{}/collections/{id}", base(&state, &headers));
     if let Ok(v) = HeaderValue::from_str(&location) {
         h.insert(header::LOCATION, v);
     }

@@ -105,6 +105,12 @@ pub struct AppState {
     pub pool: Option<Arc<rayon::ThreadPool>>,
     /// Set when the server shuts down: every ranking running stops.
     pub shutdown: sitematch::Cancel,
+    /// The URL clients reach the server at (behind a reverse proxy), for absolute
+    /// links; `None`: from the request ([`AppState::with_public_url`]).
+    pub public_url: Option<String>,
+    /// The origins whose web pages may read the server (CORS); `*` for any
+    /// ([`AppState::with_cors_origins`]).
+    pub cors_origins: Vec<String>,
     rankings: Mutex<Cache>,
     /// Briefs being ranked, by id: a second request for the same brief waits for the
     /// first one's ranking rather than making its own.
@@ -160,10 +166,48 @@ impl AppState {
             waiting: std::sync::atomic::AtomicUsize::new(0),
             pool: ranking_pool().map(Arc::new),
             shutdown: sitematch::Cancel::new(),
+            public_url: None,
+            cors_origins: Vec::new(),
             limits,
             rankings: Mutex::new(Cache::default()),
             inflight: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Links are built from `url` (`https://sites.example.com/sitematch`), as a
+    /// reverse proxy publishes the server; an error names what is wrong with it.
+    pub fn with_public_url(mut self, url: &str) -> Result<AppState, String> {
+        let url = url.trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| format!("{url:?}: the public URL starts with https:// or http://"))?;
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty() || rest.contains(['?', '#', ' ', '"', '<', '>']) {
+            return Err(format!(
+                "{url:?}: a URL such as https://sites.example.com or https://example.com/sitematch"
+            ));
+        }
+        self.public_url = Some(url.to_string());
+        Ok(self)
+    }
+
+    /// Web pages of these origins (`https://map.example.com`, or `*` for any) may
+    /// read the server from a browser (CORS); an error names an origin that is not one.
+    pub fn with_cors_origins(mut self, origins: &[String]) -> Result<AppState, String> {
+        for o in origins {
+            let ok = o == "*"
+                || ((o.starts_with("https://") || o.starts_with("http://"))
+                    && !o.trim_end_matches('/').contains(['?', '#', ' '])
+                    && o.matches('/').count() == 2);
+            if !ok {
+                return Err(format!(
+                    "{o:?}: an origin is a scheme and a host (https://map.example.com, http://localhost:3000), or *"
+                ));
+            }
+        }
+        self.cors_origins = origins.to_vec();
+        Ok(self)
     }
 
     /// The id of a brief's ranking over this data set: the same brief (whatever its

@@ -275,7 +275,14 @@ fn items_page_and_filter_as_a_scan_does() {
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["numberMatched"], inside);
     // Bad parameters: 400 with the fix.
-    for bad in ["limit=0", "limit=x", "bbox=1,2,3", "bbox=3,2,1,4"] {
+    for bad in [
+        "limit=0",
+        "limit=x",
+        "bbox=1,2,3",
+        "bbox=1,4,3,2",
+        "bbox=1,2,3,4,5",
+        "bbox=200,2,3,4",
+    ] {
         let (status, body) = get(&format!("{base}/collections/motorway/items?{bad}"));
         assert_eq!(status, 400, "{bad}");
         let p: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -625,4 +632,160 @@ fn a_malformed_or_stalled_body_is_told_apart_from_a_large_one() {
     let got = answer(stalled.as_bytes(), 5);
     assert!(got.starts_with("HTTP/1.1 408"), "{got}");
     assert!(got.contains("within 1 s"), "{got}");
+}
+
+/// A `limit` above the maximum is the maximum; a bbox of six numbers (with heights)
+/// is the same as its four; one whose min lon is above its max lon crosses the
+/// antimeridian, and finds what a scan of both sides finds.
+#[test]
+fn limit_is_clamped_and_bbox_takes_heights_and_the_antimeridian() {
+    let (base, _) = start(Limits {
+        max_page: 4,
+        ..Limits::default()
+    });
+    let catalog = Catalog::from_path(fixtures().join("rank")).unwrap();
+    let layer = catalog.layer("motorway").unwrap();
+    let json = |query: &str| {
+        let (status, body) = get(&format!("{base}/collections/motorway/items?{query}"));
+        assert_eq!(status, 200, "{query}: {body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let v = json("limit=100000");
+    assert_eq!(v["numberReturned"], 4.min(layer.features.len()));
+    let next = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next");
+    assert!(next.is_some_and(|l| l["href"].as_str().unwrap().contains("limit=4&")));
+    let count = |x0: f64, x1: f64, y0: f64, y1: f64| {
+        layer
+            .features
+            .iter()
+            .filter(|f| {
+                let p = f.location;
+                let lon = if x0 <= x1 {
+                    (x0..=x1).contains(&p.x())
+                } else {
+                    p.x() >= x0 || p.x() <= x1
+                };
+                lon && (y0..=y1).contains(&p.y())
+            })
+            .count()
+    };
+    // The fixture's interchanges lie at 5.27-5.80 E, 46.1-46.5 N.
+    let four = json("limit=4&bbox=5.2,46.0,5.6,46.5");
+    let six = json("limit=4&bbox=5.2,46.0,-100,5.6,46.5,9000");
+    let expected = count(5.2, 5.6, 46.0, 46.5);
+    assert!(expected > 0 && expected < layer.features.len());
+    assert_eq!(four["numberMatched"], expected);
+    assert_eq!(six["numberMatched"], four["numberMatched"]);
+    // From 5.5 east round to -170: the same features as from 5.5 to 180.
+    let across = json("limit=4&bbox=5.5,46.0,-170,47.0");
+    let expected = count(5.5, -170.0, 46.0, 47.0);
+    assert!(expected > 0 && expected < layer.features.len());
+    assert_eq!(across["numberMatched"], expected);
+}
+
+/// Links follow a configured public URL, else the Forwarded or X-Forwarded-* headers
+/// of a reverse proxy; a page of another origin may read the server when its origin
+/// is allowed (preflight answered), not otherwise; answers are gzipped when asked.
+#[test]
+fn links_cors_and_gzip_behind_a_proxy() {
+    let get_with = |url: &str, headers: &[(&str, &str)]| {
+        let mut req = agent().get(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut r = req.call().unwrap();
+        let h: Vec<(String, String)> = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        (r.status().as_u16(), h, r.body_mut().read_to_vec().unwrap())
+    };
+    let header = |h: &[(String, String)], name: &str| {
+        h.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    };
+    let (base, _) = start(Limits::default());
+    let (_, _, body) = get_with(
+        &format!("{base}/"),
+        &[(
+            "Forwarded",
+            "for=10.0.0.1;proto=https;host=sites.example.com",
+        )],
+    );
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains("\"https://sites.example.com/collections\""),
+        "{text}"
+    );
+    let (_, _, body) = get_with(
+        &format!("{base}/"),
+        &[
+            ("X-Forwarded-Proto", "https"),
+            ("X-Forwarded-Host", "proxy.example.org"),
+        ],
+    );
+    assert!(String::from_utf8(body)
+        .unwrap()
+        .contains("https://proxy.example.org/conformance"));
+    // gzip when asked: the body is gzip (its magic bytes), smaller than the JSON.
+    let url = format!("{base}/collections/motorway/items?limit=50");
+    let (_, plain_h, plain) = get_with(&url, &[]);
+    let (_, h, zipped) = get_with(&url, &[("Accept-Encoding", "gzip")]);
+    assert_eq!(header(&h, "content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(header(&plain_h, "content-encoding"), None);
+    assert!(zipped.starts_with(&[0x1f, 0x8b]) && zipped.len() < plain.len());
+
+    // A configured public URL and one allowed origin.
+    let dir = fixtures().join("rank");
+    let engine = Engine::new(Catalog::from_path(&dir).unwrap());
+    let state = AppState::new(engine, "v".into(), Limits::default())
+        .with_public_url("https://example.com/sitematch/")
+        .unwrap()
+        .with_cors_origins(&["https://map.example.com".to_string()])
+        .unwrap();
+    let (base, _) = start_with(state);
+    let (_, h, body) = get_with(
+        &format!("{base}/collections"),
+        &[
+            ("Origin", "https://map.example.com"),
+            ("Host", "elsewhere:1"),
+        ],
+    );
+    assert!(String::from_utf8(body)
+        .unwrap()
+        .contains("https://example.com/sitematch/collections/"));
+    assert_eq!(
+        header(&h, "access-control-allow-origin").as_deref(),
+        Some("https://map.example.com")
+    );
+    let (_, h, _) = get_with(
+        &format!("{base}/collections"),
+        &[("Origin", "https://evil.example")],
+    );
+    assert_eq!(header(&h, "access-control-allow-origin"), None);
+    // The preflight of a POST /rank from the allowed page.
+    let r = agent()
+        .options(&format!("{base}/rank"))
+        .header("Origin", "https://map.example.com")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let allow = r
+        .headers()
+        .get("access-control-allow-methods")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(allow.contains("POST"), "{allow}");
+    // Bad settings name what is wrong.
+    let engine = Engine::new(Catalog::from_path(&dir).unwrap());
+    let state = AppState::new(engine, "v".into(), Limits::default());
+    let err = state.with_public_url("sites.example.com").err().unwrap();
+    assert!(err.contains("starts with https://"), "{err}");
 }
