@@ -64,6 +64,18 @@ pub enum Command {
         /// https://map.example.com, or * for any; repeat for several.
         #[arg(long = "cors-origin", value_name = "ORIGIN")]
         cors_origins: Vec<String>,
+        /// A file of bearer tokens, one per line: TOKEN [read|rank] [NAME]. Every
+        /// route but /health then needs Authorization: Bearer TOKEN.
+        #[arg(long, value_name = "FILE")]
+        tokens: Option<PathBuf>,
+        /// Serve a non-loopback address without --tokens (anyone who reaches it may
+        /// rank briefs).
+        #[arg(long)]
+        insecure_no_auth: bool,
+        /// Write one line per request (time, id, method, path, status, duration,
+        /// bytes, token name) to FILE, or to stderr with -.
+        #[arg(long, value_name = "FILE")]
+        access_log: Option<PathBuf>,
     },
     /// Explain one site's score under a brief, criterion by criterion.
     Explain {

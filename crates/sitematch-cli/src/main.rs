@@ -129,7 +129,42 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             max_connections,
             public_url,
             cors_origins,
+            tokens,
+            insecure_no_auth,
+            access_log,
         } => {
+            // Who may use it, checked before the data set loads.
+            let tokens = match &tokens {
+                None => sitematch_server::Tokens::default(),
+                Some(f) => {
+                    let text = std::fs::read_to_string(f)
+                        .with_context(|| format!("--tokens {}: cannot read it", f.display()))?;
+                    sitematch_server::Tokens::parse(&f.display().to_string(), &text)
+                        .map_err(|e| anyhow::anyhow!("--tokens {e}"))?
+                }
+            };
+            let loopback = bind
+                .parse::<std::net::SocketAddr>()
+                .map(|a| a.ip().is_loopback())
+                .unwrap_or_else(|_| bind.starts_with("localhost:"));
+            if !loopback && tokens.is_empty() && !insecure_no_auth {
+                anyhow::bail!(
+                    "--bind {bind}: serving beyond this machine needs --tokens FILE (or --insecure-no-auth, to let anyone who reaches it rank briefs)"
+                );
+            }
+            let access_log = match &access_log {
+                None => sitematch_server::AccessLog::Off,
+                Some(p) if p.as_os_str() == "-" => sitematch_server::AccessLog::Stderr,
+                Some(p) => sitematch_server::AccessLog::File(std::sync::Mutex::new(
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(p)
+                        .with_context(|| {
+                            format!("--access-log {}: cannot open it to append", p.display())
+                        })?,
+                )),
+            };
             let dir = DataSet::of(&data)?.dir;
             let engine = Engine::new(load_from(&dir, &data)?);
             let mut limits = sitematch_server::Limits::default();
@@ -147,7 +182,9 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 limits,
             )
             .with_cors_origins(&cors_origins)
-            .map_err(|e| anyhow::anyhow!("--cors-origin {e}"))?;
+            .map_err(|e| anyhow::anyhow!("--cors-origin {e}"))?
+            .with_tokens(tokens)
+            .with_access_log(access_log);
             if let Some(url) = &public_url {
                 state = state
                     .with_public_url(url)

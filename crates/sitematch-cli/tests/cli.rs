@@ -618,3 +618,33 @@ fn serve_refuses_an_absurd_max_rankings() {
         assert_mentions(&err, &["--max-rankings", "1..=1024"]);
     }
 }
+
+#[test]
+fn serving_beyond_loopback_asks_for_tokens_and_a_bad_tokens_file_names_its_line() {
+    let (code, _, err) = sitematch(&["serve", "--bind", "0.0.0.0:0"]);
+    assert_eq!(code, 2, "{err}");
+    assert_mentions(
+        &err,
+        &[
+            "--bind 0.0.0.0:0",
+            "needs --tokens FILE",
+            "--insecure-no-auth",
+        ],
+    );
+    let (_dir, tokens) = temp_file("tokens.txt", "# ours\nshort\n");
+    let (code, _, err) = sitematch(&[
+        "serve",
+        "--bind",
+        "0.0.0.0:0",
+        "--tokens",
+        tokens.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_mentions(
+        &err,
+        &[
+            "--tokens",
+            "tokens.txt: line 2: a token has at least 16 characters",
+        ],
+    );
+}

@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod access;
 mod ogc;
 mod problem;
 mod rank;
@@ -49,6 +50,7 @@ use std::sync::Arc;
 use axum::routing::{get, post};
 use axum::Router;
 
+pub use access::{AccessLog, Scope, Tokens};
 pub use problem::Problem;
 pub use state::{data_version, AppState, Limits, RankingEntry};
 
@@ -61,6 +63,8 @@ pub use state::{data_version, AppState, Limits, RankingEntry};
 /// ```
 pub fn router(state: Arc<AppState>) -> Router {
     let cors = cors(&state.cors_origins);
+    let log = axum::middleware::from_fn_with_state(state.clone(), access::log);
+    let authorize = axum::middleware::from_fn_with_state(state.clone(), access::authorize);
     let router = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
@@ -77,12 +81,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             )
         })
         .with_state(state)
+        .layer(authorize)
         // gzip when the client asks for it (Accept-Encoding).
         .layer(tower_http::compression::CompressionLayer::new());
-    match cors {
+    let router = match cors {
+        // Outside the tokens: a browser's preflight carries none.
         Some(c) => router.layer(c),
         None => router,
-    }
+    };
+    // Outermost: every answer is logged, a 401 too.
+    router.layer(log)
 }
 
 /// The CORS layer for these origins (`None` when none is allowed): GET, POST and
@@ -116,10 +124,29 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// Serves until the process is stopped (or Ctrl-C).
+/// Serves until Ctrl-C or SIGTERM (what `systemctl stop` and `docker stop` send): the
+/// rankings running then stop and every connection finishes its request.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
     serve_until(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     })
     .await
 }

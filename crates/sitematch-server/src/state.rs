@@ -111,6 +111,11 @@ pub struct AppState {
     /// The origins whose web pages may read the server (CORS); `*` for any
     /// ([`AppState::with_cors_origins`]).
     pub cors_origins: Vec<String>,
+    /// The tokens a request must bear (none: every request is let through, which
+    /// the command allows on loopback only) ([`AppState::with_tokens`]).
+    pub tokens: crate::Tokens,
+    /// Where each request's line goes ([`AppState::with_access_log`]).
+    pub access_log: crate::AccessLog,
     rankings: Mutex<Cache>,
     /// Briefs being ranked, by id: a second request for the same brief waits for the
     /// first one's ranking rather than making its own.
@@ -168,6 +173,8 @@ impl AppState {
             shutdown: sitematch::Cancel::new(),
             public_url: None,
             cors_origins: Vec::new(),
+            tokens: crate::Tokens::default(),
+            access_log: crate::AccessLog::Off,
             limits,
             rankings: Mutex::new(Cache::default()),
             inflight: Mutex::new(HashMap::new()),
@@ -208,6 +215,20 @@ impl AppState {
         }
         self.cors_origins = origins.to_vec();
         Ok(self)
+    }
+
+    /// Every route but `GET /health` then needs `Authorization: Bearer TOKEN` of one
+    /// of these tokens (a `read` token may not `POST /rank`).
+    pub fn with_tokens(mut self, tokens: crate::Tokens) -> AppState {
+        self.tokens = tokens;
+        self
+    }
+
+    /// Writes one line per request there (time, request id, method, path, status,
+    /// duration, bytes, the token's name, never its value).
+    pub fn with_access_log(mut self, log: crate::AccessLog) -> AppState {
+        self.access_log = log;
+        self
     }
 
     /// The id of a brief's ranking over this data set: the same brief (whatever its

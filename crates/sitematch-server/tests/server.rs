@@ -789,3 +789,116 @@ fn links_cors_and_gzip_behind_a_proxy() {
     let err = state.with_public_url("sites.example.com").err().unwrap();
     assert!(err.contains("starts with https://"), "{err}");
 }
+
+/// With tokens, every route but /health needs a bearer token (401 and
+/// `WWW-Authenticate` without one or with a wrong one), a read token may not rank
+/// (403), a rank token may; the access log has a line per request with the token's
+/// name, never its value, and each answer its request id.
+#[test]
+fn tokens_guard_the_routes_and_the_access_log_names_them() {
+    use sitematch_server::{AccessLog, Tokens};
+    let dir = fixtures().join("rank");
+    let tokens = Tokens::parse(
+        "tokens.txt",
+        "# the team\nrank-token-0123456789 rank alice\nread-token-0123456789 read qgis\n",
+    )
+    .unwrap();
+    let log_dir = tempfile::tempdir().unwrap();
+    let log_path = log_dir.path().join("access.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let state = AppState::new(
+        Engine::new(Catalog::from_path(&dir).unwrap()),
+        "v".into(),
+        Limits::default(),
+    )
+    .with_tokens(tokens)
+    .with_access_log(AccessLog::File(std::sync::Mutex::new(log)));
+    let (base, _) = start_with(state);
+    let call = |method: &str, path: &str, token: Option<&str>| {
+        let url = format!("{base}{path}");
+        let mut r = match method {
+            "GET" => {
+                let mut q = agent().get(&url);
+                if let Some(t) = token {
+                    q = q.header("Authorization", &format!("Bearer {t}"));
+                }
+                q.call().unwrap()
+            }
+            _ => {
+                let mut q = agent()
+                    .post(&url)
+                    .header("Content-Type", "application/toml");
+                if let Some(t) = token {
+                    q = q.header("Authorization", &format!("Bearer {t}"));
+                }
+                q.send(brief_toml().as_bytes()).unwrap()
+            }
+        };
+        let www = r
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_string());
+        let id = r
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_string());
+        let _ = r.body_mut().read_to_string();
+        (r.status().as_u16(), www, id)
+    };
+    assert_eq!(call("GET", "/health", None).0, 200);
+    let (status, www, id) = call("GET", "/collections", None);
+    assert_eq!(
+        (status, www.as_deref()),
+        (401, Some("Bearer realm=\"sitematch\""))
+    );
+    assert!(id.is_some());
+    assert_eq!(
+        call("GET", "/collections", Some("rank-token-0123456780")).0,
+        401
+    );
+    assert_eq!(
+        call("GET", "/collections", Some("read-token-0123456789")).0,
+        200
+    );
+    assert_eq!(call("POST", "/rank", Some("read-token-0123456789")).0, 403);
+    assert_eq!(call("POST", "/rank", Some("rank-token-0123456789")).0, 201);
+    assert_eq!(call("POST", "/rank", None).0, 401);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 7, "{log}");
+    assert!(
+        lines[3].contains(" GET /collections 200 ") && lines[3].ends_with(" qgis"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        lines[5].contains(" POST /rank 201 ") && lines[5].ends_with(" alice"),
+        "{}",
+        lines[5]
+    );
+    assert!(
+        lines[1].contains(" GET /collections 401 ") && lines[1].ends_with(" -"),
+        "{}",
+        lines[1]
+    );
+    // The 401's body length is known: a number, not "-".
+    let bytes = lines[1].split(' ').rev().nth(1).unwrap();
+    assert!(bytes.parse::<u64>().is_ok_and(|n| n > 0), "{}", lines[1]);
+    assert!(
+        !log.contains("token-0123456789"),
+        "a token's value is in the log"
+    );
+    // A file that is not one names the line.
+    for (text, expect) in [
+        ("abc\n", "line 1: a token has at least 16"),
+        ("rank-token-0123456789 write\n", "\"write\" is not a scope"),
+        ("\n# none\n", "no token"),
+        (
+            "rank-token-0123456789\nrank-token-0123456789 read\n",
+            "line 2: this token is already listed",
+        ),
+    ] {
+        let e = Tokens::parse("t.txt", text).unwrap_err();
+        assert!(e.contains(expect), "{e}");
+    }
+}
