@@ -6,6 +6,7 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET /` | the landing page, with links |
+//! | `GET /api` | the OpenAPI 3.0 document (`/api.html` for people) |
 //! | `GET /conformance` | OGC API - Features core and GeoJSON |
 //! | `GET /collections` | the data layers, then the rankings kept |
 //! | `GET /collections/{id}` | one collection: extent, links |
@@ -41,6 +42,7 @@
 
 mod access;
 mod ogc;
+mod openapi;
 mod problem;
 mod rank;
 mod state;
@@ -51,6 +53,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use access::{AccessLog, Scope, Tokens};
+pub use openapi::document as openapi_document;
 pub use problem::Problem;
 pub use state::{data_version, AppState, Limits, RankingEntry};
 
@@ -67,6 +70,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     let authorize = axum::middleware::from_fn_with_state(state.clone(), access::authorize);
     let router = Router::new()
         .route("/", get(ogc::landing))
+        .route("/api", get(openapi::api))
+        .route("/api.html", get(openapi::api_html))
         .route("/conformance", get(ogc::conformance))
         .route("/collections", get(ogc::collections))
         .route("/collections/{id}", get(ogc::collection_one))

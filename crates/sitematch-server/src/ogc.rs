@@ -78,6 +78,8 @@ pub async fn landing(State(state): State<Arc<AppState>>, headers: HeaderMap) -> 
             "description": "Brownfield sites, logistics, labour and training layers, and the rankings of the briefs posted to /rank",
             "links": [
                 link(format!("{b}/"), "self", "application/json", "this document"),
+                link(format!("{b}/api"), "service-desc", crate::openapi::OPENAPI, "the API's description (OpenAPI 3.0)"),
+                link(format!("{b}/api.html"), "service-doc", "text/html", "the API's description, for people"),
                 link(format!("{b}/conformance"), "conformance", "application/json", "the conformance classes"),
                 link(format!("{b}/collections"), "data", "application/json", "the collections"),
             ],
@@ -92,6 +94,7 @@ pub async fn conformance() -> Response {
         &json!({"conformsTo": [
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         ]}),
         "application/json",
     )
