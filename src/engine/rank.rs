@@ -40,8 +40,6 @@ struct Candidates<'a> {
     sites: Vec<(&'a IndexedLayer, usize, &'a Feature)>,
 }
 
-impl Candidates<'_> {}
-
 impl Engine {
     /// Runs a brief: checks it against the data, applies the filters, evaluates every
     /// criterion for every considered site, aggregates and ranks, then applies the
