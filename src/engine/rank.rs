@@ -33,11 +33,11 @@ pub const MAX_PAIRS: usize = 500_000_000;
 /// apart from this: a tenth of these ranks, 4 bytes each, at most.
 pub const MAX_ROBUSTNESS_RANKS: usize = 200_000_000;
 
-/// The candidates of a brief: every site of the layers it ranks, with its layer and
-/// its index there, in the layers' order.
+/// The candidates of a brief: every site of the layers it ranks, with its layer's
+/// place in `layers`, its layer and its index there, in the layers' order.
 struct Candidates<'a> {
     layers: Vec<&'a IndexedLayer>,
-    sites: Vec<(&'a IndexedLayer, usize, &'a Feature)>,
+    sites: Vec<(usize, &'a IndexedLayer, usize, &'a Feature)>,
 }
 
 impl Engine {
@@ -69,7 +69,7 @@ impl Engine {
             .iter()
             .zip(&reasons)
             .filter(|(_, r)| !r.iter().any(Exclusion::out_of_scope))
-            .map(|((_, _, f), _)| *f)
+            .map(|((_, _, _, f), _)| *f)
             .collect();
         check_pairs(brief, &scorers, &in_scope)?;
         let mut ranking = self.ranking_shell(brief, true);
@@ -107,7 +107,7 @@ impl Engine {
         let ranked: Vec<&Feature> = order
             .iter()
             .take(ranking.ranked)
-            .filter_map(|&k| candidates.sites.get(k).map(|(_, _, f)| *f))
+            .filter_map(|&k| candidates.sites.get(k).map(|(_, _, _, f)| *f))
             .collect();
         decision::apply(
             brief,
@@ -133,12 +133,13 @@ impl Engine {
         check_site_ids(&layers)?;
         let sites = layers
             .iter()
-            .flat_map(|l| {
+            .enumerate()
+            .flat_map(|(k, l)| {
                 l.layer()
                     .features
                     .iter()
                     .enumerate()
-                    .map(move |(i, f)| (*l, i, f))
+                    .map(move |(i, f)| (k, *l, i, f))
             })
             .collect();
         Ok(Candidates { layers, sites })
@@ -157,12 +158,8 @@ impl Engine {
         candidates
             .sites
             .par_iter()
-            .map(|(layer, _, f)| {
-                let k = candidates
-                    .layers
-                    .iter()
-                    .position(|s| std::ptr::eq(*s, *layer));
-                let skip = k.and_then(|k| untested.get(k)).map_or(&[][..], |u| &u[..]);
+            .map(|(k, _, _, f)| {
+                let skip = untested.get(*k).map_or(&[][..], |u| &u[..]);
                 filter::reasons(&tests, f, skip)
             })
             .collect()
@@ -195,21 +192,18 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let layer_index =
-            |l: &IndexedLayer| candidates.layers.iter().position(|s| std::ptr::eq(*s, l));
         candidates
             .sites
             .par_iter()
             .zip(reasons)
-            .map(|((layer, i, f), mut excluded_by)| {
+            .map(|((k, layer, i, f), mut excluded_by)| {
                 if cancel.is_cancelled() {
                     return None;
                 }
-                let k = layer_index(layer);
                 let out_of_scope = excluded_by.iter().any(Exclusion::out_of_scope);
                 let criteria = evaluate(scorers, weights, f, &mut excluded_by, out_of_scope);
                 let row = layer.attribute_rows().get(*i);
-                let values = match (row, k.and_then(|k| positions.get(k))) {
+                let values = match (row, positions.get(*k)) {
                     // The ranking's columns are this layer's, in its order.
                     (Some(row), Some(at))
                         if row.len() == at.len()
