@@ -4,7 +4,7 @@
 //! most candidates the same score (it decides nothing). The engine gathers a ranking's
 //! warnings in one place (`engine/warnings.rs`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::brief::{Brief, CriterionKind};
 use std::fmt;
@@ -147,9 +147,9 @@ pub(crate) fn unmatched_values<'a>(
         // Codes one digit apart are different places: list the known ones instead of
         // guessing.
         let list: Vec<&str> = known.iter().map(String::as_str).collect();
-        let folded: HashSet<String> = known.iter().map(|k| fold(k)).collect();
+        let vocabulary = Vocabulary::new(&known);
         for (i, d) in deps.iter().enumerate() {
-            if !folded.contains(&fold(d)) {
+            if !vocabulary.has(d) {
                 let mut w = format!("no site is in département {d:?}");
                 if let Some(code) = crate::departements::code_of_name(d) {
                     w.push_str(&format!(
@@ -216,22 +216,22 @@ pub(crate) fn unmatched_values<'a>(
 /// the closest one; the list's other unmatched values are counted in one warning.
 const MAX_SUGGESTED: usize = 20;
 
-/// The values a list of the brief could match, folded once (case and accents ignored).
-struct Vocabulary<'a> {
-    folded: HashSet<String>,
-    /// (folded, as written), in the data's order.
-    known: Vec<(String, &'a str)>,
-}
+/// The values a list of the brief could match, folded once (case and accents
+/// ignored): folded -> as written.
+struct Vocabulary<'a>(HashMap<String, &'a str>);
 
 impl<'a> Vocabulary<'a> {
     fn new(known: &'a BTreeSet<String>) -> Self {
-        let known: Vec<(String, &str)> = known.iter().map(|k| (fold(k), k.as_str())).collect();
-        let folded = known.iter().map(|(f, _)| f.clone()).collect();
-        Vocabulary { folded, known }
+        let mut map = HashMap::new();
+        // Values that fold alike keep the first as written (the set is sorted).
+        for k in known {
+            map.entry(fold(k)).or_insert(k.as_str());
+        }
+        Vocabulary(map)
     }
 
     fn has(&self, value: &str) -> bool {
-        self.folded.contains(&fold(value))
+        self.0.contains_key(&fold(value))
     }
 
     /// `what`, with the closest known value when one is close (an edit distance of a
@@ -240,8 +240,9 @@ impl<'a> Vocabulary<'a> {
         let v = fold(value);
         let len = v.chars().count();
         let max = (len / 3).max(2);
+        // The least distance, ties to the first value as written: whatever the order.
         let closest = self
-            .known
+            .0
             .iter()
             // The edit distance is at least the difference in length.
             .filter(|(k, _)| k.chars().count().abs_diff(len) <= max)
