@@ -66,6 +66,12 @@ fn distance(i: usize) -> String {
     format!("[[criterion]]\nname = \"station_{i}\"\ntype = \"distance\"\nlayer = \"stations\"\nideal_km = {}\nzero_km = 80\n", 1 + i % 50)
 }
 
+/// Writes `brief` to `brief.toml` in `dir` and ranks it there, limited.
+fn rank_brief(dir: &Path, brief: &str) -> Output {
+    std::fs::write(dir.join("brief.toml"), brief).unwrap();
+    limited(dir, &["rank", "brief.toml", "--data", ".", "-o", "out.csv"])
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -75,11 +81,7 @@ fn a_brief_of_a_thousand_criteria_is_refused_before_it_takes_the_memory() {
     // 20,000 sites x 1,000 criteria kept about 5 GB of results.
     let dir = data_set(20_000);
     let brief: String = (0..1000).map(distance).collect();
-    std::fs::write(dir.path().join("brief.toml"), brief).unwrap();
-    let out = limited(
-        dir.path(),
-        &["rank", "brief.toml", "--data", ".", "-o", "out.csv"],
-    );
+    let out = rank_brief(dir.path(), &brief);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert_mentions(&err, &["criterion: 1000 criteria", "at most 100"]);
@@ -89,11 +91,9 @@ fn a_brief_of_a_thousand_criteria_is_refused_before_it_takes_the_memory() {
 fn robustness_runs_past_the_ranks_limit_are_refused_from_the_brief_and_the_flag() {
     // 2,000 ranked sites: 1,000,000 runs kept 8 GB of ranks.
     let dir = data_set(2_000);
-    let brief = format!("{}[robustness]\nruns = 1000000\n", distance(3));
-    std::fs::write(dir.path().join("brief.toml"), brief).unwrap();
-    let out = limited(
+    let out = rank_brief(
         dir.path(),
-        &["rank", "brief.toml", "--data", ".", "-o", "out.csv"],
+        &format!("{}[robustness]\nruns = 1000000\n", distance(3)),
     );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");

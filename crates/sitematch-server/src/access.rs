@@ -122,7 +122,7 @@ impl Tokens {
     }
 }
 
-/// The name of the token a request came with, for the log.
+/// The name of the token a request came with, put on its answer for the log.
 #[derive(Clone)]
 pub(crate) struct TokenName(pub String);
 
@@ -131,7 +131,7 @@ pub(crate) struct TokenName(pub String);
 /// `WWW-Authenticate`) without a known token, 403 for a read token on `POST /rank`.
 pub(crate) async fn authorize(
     State(state): State<Arc<AppState>>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     if state.tokens.is_empty() || request.uri().path() == "/health" {
@@ -166,9 +166,6 @@ pub(crate) async fn authorize(
         )
         .into_response();
     }
-    request
-        .extensions_mut()
-        .insert(TokenName(token.name.clone()));
     let mut response = next.run(request).await;
     response
         .extensions_mut()
