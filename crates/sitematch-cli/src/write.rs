@@ -60,11 +60,7 @@ pub(crate) fn write_atomically(
     if written_through(path) {
         // The temporary file goes where temporary files go: the target's folder
         // may be /dev.
-        let tmp = tempfile::Builder::new()
-            .prefix(".sitematch-")
-            .suffix(".part")
-            .tempfile()
-            .context("cannot create a temporary file")?;
+        let tmp = part_file(None).context("cannot create a temporary file")?;
         write(tmp.path())?;
         let mut from = std::fs::File::open(tmp.path()).with_context(|| cannot_write(Some(path)))?;
         let mut to = std::fs::OpenOptions::new()
@@ -182,16 +178,24 @@ pub(crate) fn temporary_beside(path: &Path) -> anyhow::Result<tempfile::NamedTem
             dir.display()
         );
     }
-    tempfile::Builder::new()
-        .prefix(".sitematch-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot create {} (its folder must exist and be writable)",
-                path.display()
-            )
-        })
+    part_file(Some(dir)).with_context(|| cannot_create(path))
+}
+
+/// A new `.sitematch-*.part` file in `dir`, else in the system's temporary folder.
+fn part_file(dir: Option<&Path>) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".sitematch-").suffix(".part");
+    match dir {
+        Some(d) => b.tempfile_in(d),
+        None => b.tempfile(),
+    }
+}
+
+fn cannot_create(path: &Path) -> String {
+    format!(
+        "cannot create {} (its folder must exist and be writable)",
+        path.display()
+    )
 }
 
 /// Removes the `.sitematch-*.part` regular files of `dir` untouched for [`STALE`]
@@ -315,7 +319,8 @@ fn put_in_place(
     let mut ready = Vec::new();
     for (ext, text) in sidecars {
         let side = path.with_extension(ext);
-        let mut t = temporary_beside(&side)?;
+        // Beside the main file's temporary, whose creation cleaned the folder.
+        let mut t = part_file(Some(folder_of(&side))).with_context(|| cannot_create(&side))?;
         t.write_all(text.as_bytes())
             .and_then(|()| t.flush())
             .with_context(|| cannot_write(Some(&side)))?;
