@@ -173,9 +173,8 @@ pub async fn serve_until(
     use hyper_util::service::TowerToHyperService;
 
     let app = router(state.clone());
-    let open = Arc::new(tokio::sync::Semaphore::new(
-        state.limits.max_connections.max(1),
-    ));
+    // Clamped to what a semaphore holds by AppState::new.
+    let open = Arc::new(tokio::sync::Semaphore::new(state.limits.max_connections));
     let header_time = std::time::Duration::from_secs(state.limits.header_seconds.max(1));
     let (stopping, stopped) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();

@@ -157,10 +157,12 @@ impl AppState {
                 (l.name.clone(), LayerSchema { fields })
             })
             .collect();
-        // The semaphore panics beyond its MAX_PERMITS: the limit is clamped to what it
-        // holds, and kept so (the health report counts the rankings running from it).
+        // A semaphore panics beyond its MAX_PERMITS: the limits counted by one are
+        // clamped to what it holds, and kept so (the health report counts the rankings
+        // running from it).
         let limits = Limits {
             max_rankings: limits.max_rankings.clamp(1, Semaphore::MAX_PERMITS),
+            max_connections: limits.max_connections.clamp(1, Semaphore::MAX_PERMITS),
             ..limits
         };
         AppState {

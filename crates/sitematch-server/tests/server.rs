@@ -432,12 +432,13 @@ fn saturation_gives_503() {
     assert_eq!(status, 201);
 }
 
-/// A library user's `Limits::max_rankings` beyond what the semaphore holds is clamped,
-/// not a panic, and the server answers.
+/// A library user's `Limits::max_rankings` or `max_connections` beyond what a semaphore
+/// holds is clamped, not a panic, and the server answers.
 #[test]
 fn a_huge_max_rankings_is_clamped() {
     let limits = Limits {
         max_rankings: usize::MAX,
+        max_connections: usize::MAX,
         ..Limits::default()
     };
     let (base, state) = start(limits);
@@ -449,6 +450,10 @@ fn a_huge_max_rankings_is_clamped() {
     assert_eq!(status, 201, "{body}");
     assert_eq!(
         state.limits.max_rankings,
+        tokio::sync::Semaphore::MAX_PERMITS
+    );
+    assert_eq!(
+        state.limits.max_connections,
         tokio::sync::Semaphore::MAX_PERMITS
     );
 }
