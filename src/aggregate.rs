@@ -12,7 +12,7 @@ use std::fmt;
 /// assert_eq!(Method::Topsis.to_string(), "topsis");
 /// assert_eq!(aggregate(Method::WeightedSum, &scores, &[3.0, 1.0]), vec![75.0, 25.0]);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Method {
     /// score = 100 * sum w_c s_ic / sum w_c.
     WeightedSum,

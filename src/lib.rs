@@ -140,3 +140,9 @@ pub use ranking::{
 };
 pub use text::fold;
 pub use warnings::{Warning, WarningKind};
+
+/// This build of the library: a hash of its sources, made when it is compiled. A
+/// [`Ranking`] saved with serde (its types derive `Serialize` and `Deserialize`) is
+/// read back by the same build only: a file that keeps this id beside the ranking can
+/// tell a ranking of another build, whose layout may differ, from one it can read.
+pub const BUILD_ID: &str = env!("SITEMATCH_BUILD_ID");

@@ -431,7 +431,7 @@ impl Layer {
 /// assert_eq!(value.as_f64(), Some(50.0));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CriterionValue {
     /// A number (km, a sum, an attribute), or `None` (no facility, missing value).
     Number(Option<f64>),

@@ -29,7 +29,7 @@ pub use crate::model::CriterionValue;
 /// assert_eq!(Exclusion::Where("statut".into()).to_string(), "where:statut");
 /// assert_eq!(Exclusion::MaxKm("motorway".into()).to_string(), "motorway:max_km");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Exclusion {
     /// The brief bounds the area and the site's area is unknown.
     AreaUnknown,
@@ -120,7 +120,7 @@ impl fmt::Display for Exclusion {
 /// assert!((land.points - 100.0 * land.score).abs() < 1e-9);
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CriterionResult {
     /// Raw value.
     pub value: CriterionValue,
@@ -160,7 +160,7 @@ pub struct CriterionResult {
 /// assert_eq!(small.excluded_by_text(";"), "min_area_ha");
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SiteResult {
     /// Site id.
     pub site_id: String,
@@ -221,7 +221,7 @@ impl SiteResult {
 /// assert_eq!((info.name.as_str(), info.weight), ("land", 1.0));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CriterionInfo {
     /// Name.
     pub name: String,
@@ -255,7 +255,7 @@ pub struct CriterionInfo {
 /// assert_eq!(ranking.attributes[0].kind, ColumnType::Number);
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AttributeColumn {
     /// The attribute's name in the data set (the outputs name the column so, or
     /// `attr_<name>` when that is already a column of the schema: `score`, `rank`,
@@ -280,7 +280,7 @@ pub struct AttributeColumn {
 /// assert_eq!((ranking.layers[0].loaded, ranking.layers[0].skipped), (2, 0));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LayerCount {
     /// Layer name.
     pub name: String,
@@ -308,7 +308,7 @@ pub struct LayerCount {
 /// assert_eq!(ranking.excluded_sites()[0].site_id, "small");
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Ranking {
     /// The brief's name.
     pub brief_name: String,
@@ -344,7 +344,7 @@ pub struct Ranking {
 
 /// The reference a `[target]` brief ranks by likeness to: its values and scores per
 /// criterion (`None` where the reference has no value: that criterion is left out).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TargetProfile {
     /// How explanations name it ("your Douai plant").
     pub label: String,
@@ -421,7 +421,7 @@ impl PartialEq<&str> for Exclusion {
 /// assert_eq!((d.pareto, d.p_top), (Some(true), None));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Decision {
     /// Robustness: share of runs with the site in the brief's top.
     pub p_top: Option<f64>,
@@ -455,7 +455,7 @@ pub struct Decision {
 /// let d = DroppedBy::Spacing { site: "62401_11744".into(), km: 5.27 };
 /// assert_eq!(d.to_string(), "min_spacing_km: 5.3 km from 62401_11744");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum DroppedBy {
     /// Closer than `[output] min_spacing_km` to a kept site.
     Spacing {
@@ -507,7 +507,7 @@ impl fmt::Display for DroppedBy {
 /// assert_eq!(m.unwrap().to_string(), "1 ha under min_area_ha 20");
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NearMiss {
     /// The constraint: [`Exclusion::MinArea`], [`Exclusion::MaxArea`] or
     /// [`Exclusion::MaxKm`] or [`Exclusion::MaxMin`].
@@ -543,7 +543,7 @@ impl fmt::Display for NearMiss {
 /// assert_eq!(f.criterion, 0);
 /// assert!((f.change + 2.0 / 3.0).abs() < 1e-12);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Flip {
     /// The criterion whose weight changes.
     pub criterion: usize,

@@ -144,7 +144,7 @@ pub(crate) struct Known {
 /// let codes = [Value::Text("0396".into()), Value::Text("12".into())];
 /// assert_eq!(ColumnType::infer(codes.iter()), ColumnType::Text);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ColumnType {
     /// Strings.
     Text,

@@ -16,7 +16,9 @@ use crate::text::fold;
 
 /// What a [`Warning`] is about, for a program that filters, counts or translates
 /// them (the message says it for a reader).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[non_exhaustive]
 pub enum WarningKind {
     /// Features of a layer the brief reads were skipped at load.
@@ -82,7 +84,7 @@ impl WarningKind {
 /// assert_eq!(w.kind.code(), "unmatched_value");
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// What it is about.
     pub kind: WarningKind,

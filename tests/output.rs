@@ -488,3 +488,28 @@ fn the_report_opens_on_the_ranked_sites() {
     assert!(e[0] < 3.0 && e[2] > 3.0 && e[2] < 10.0, "{e:?}");
     assert_eq!(data["sites"].as_array().unwrap().len(), 2);
 }
+
+/// A ranking saved with serde (here postcard, the format the server's `--store`
+/// uses) reads back equal, field for field, and writes the same bytes: robustness,
+/// near misses, excluded sites, warnings and geometries included.
+#[test]
+fn a_ranking_round_trips_through_serde() {
+    let text = std::fs::read_to_string(fixtures().join("rank/brief.toml")).unwrap();
+    let brief = Brief::from_toml_str(&format!(
+        "{text}\n[robustness]\nruns = 50\n[output]\nnear_miss = 0.5\n"
+    ))
+    .unwrap();
+    let r = Engine::new(fixture_catalog()).rank(&brief).unwrap();
+    assert!(r.robustness.is_some() && !r.excluded_sites().is_empty());
+    let bytes = postcard::to_stdvec(&r).unwrap();
+    let back: Ranking = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(back, r);
+    for include_excluded in [false, true] {
+        assert_eq!(
+            geojson_bytes(&back, back.top, include_excluded),
+            geojson_bytes(&r, r.top, include_excluded)
+        );
+    }
+    // Cut short, it is an error, not a panic or a shorter ranking.
+    assert!(postcard::from_bytes::<Ranking>(&bytes[..bytes.len() / 2]).is_err());
+}

@@ -220,7 +220,7 @@ pub struct GridSpec {
 /// assert_eq!((r.runs, r.spread, r.seed), (200, 0.25, 7));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Robustness {
     /// Number of runs.
     pub runs: usize,

@@ -238,7 +238,7 @@ impl Type for FreightSpec {
 }
 
 /// What a freight criterion found for one site.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FreightDetail {
     /// Tonne-km a year, every flow (km as travelled: straight line times the detour).
     pub tonne_km: f64,
@@ -249,7 +249,7 @@ pub struct FreightDetail {
 }
 
 /// One flow of a freight criterion, to or from one site.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FlowShare {
     /// The flow's id in the flows file.
     pub id: String,

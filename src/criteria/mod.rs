@@ -202,7 +202,7 @@ macro_rules! criterion_types {
         /// assert_eq!(format!("{:<9}|", CriterionType::Zone), "zone     |");
         /// assert_eq!(CriterionType::Zone.as_str(), "zone");
         /// ```
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum CriterionType {
             $($(#[$doc])* $variant,)*
         }

@@ -28,7 +28,7 @@ pub(crate) use matrix::TravelMatrix;
 /// assert_eq!(Travel::Matrix("osrm_times.csv".into()).unit(), "min");
 /// assert_eq!(Travel::Drive { network: Some("roads".into()) }.how(), "road (roads)");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Travel {
     /// Straight-line geodesic distance, km (the default).
     Straight,

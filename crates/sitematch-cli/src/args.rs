@@ -76,6 +76,14 @@ pub enum Command {
         /// bytes, token name) to FILE, or to stderr with -.
         #[arg(long, value_name = "FILE")]
         access_log: Option<PathBuf>,
+        /// Keep every ranking made in DIR (made if missing): a restart serves them
+        /// again under the same collection ids.
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// The most the --store folder holds, in MB, 1 to 1048576 (default 1024);
+        /// the rankings written longest ago go first beyond it.
+        #[arg(long, value_name = "MB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+        store_max_mb: u64,
     },
     /// Explain one site's score under a brief, criterion by criterion.
     Explain {

@@ -132,6 +132,8 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             tokens,
             insecure_no_auth,
             access_log,
+            store,
+            store_max_mb,
         } => {
             // Who may use it, checked before the data set loads.
             let tokens = match &tokens {
@@ -189,6 +191,23 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 state = state
                     .with_public_url(url)
                     .map_err(|e| anyhow::anyhow!("--public-url {e}"))?;
+            }
+            if let Some(dir) = &store {
+                let opened = sitematch_server::Store::open(dir, store_max_mb << 20)
+                    .map_err(|e| anyhow::anyhow!("--store {e}"))?;
+                let (with, report) = state.with_store(opened);
+                state = with;
+                eprintln!(
+                    "--store {}: {} rankings of this data set served, {} of another data set or build left aside",
+                    dir.display(),
+                    report.usable,
+                    report.other
+                );
+                for why in &report.damaged {
+                    eprintln!(
+                        "--store {why}; not served (remove it, or it goes when the store is full)"
+                    );
+                }
             }
             let runtime =
                 tokio::runtime::Runtime::new().context("starting the server's runtime")?;

@@ -648,3 +648,114 @@ fn serving_beyond_loopback_asks_for_tokens_and_a_bad_tokens_file_names_its_line(
         ],
     );
 }
+
+/// `serve` on a free loopback port with `args`; returns the process, its address
+/// (from the line it prints when it listens) and what it printed before.
+fn serve(args: &[&str]) -> (std::process::Child, String, String) {
+    use std::io::BufRead;
+    let data = fixtures().join("rank");
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sitematch-cache");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sitematch"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .args(args)
+        .env_remove("SITEMATCH_DATA")
+        .env("SITEMATCH_CACHE", cache)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(rest) = line.split(" on http://").nth(1) {
+            let addr = rest.split('/').next().unwrap().to_string();
+            // The rest of its stderr is drained, so that it never blocks on it.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, addr, said);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("serve stopped before it listened: {said}");
+}
+
+/// One HTTP/1.1 request over a plain socket: (status, body).
+fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/toml\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
+}
+
+/// `serve --store`: a ranking made, the process killed (not even a clean shutdown),
+/// a new process over the same folder serves it under the same id.
+#[test]
+fn serve_with_a_store_serves_a_ranking_after_the_process_is_killed() {
+    let store = tempfile::tempdir().unwrap();
+    let dir = store.path().to_str().unwrap();
+    let brief = std::fs::read_to_string(rank_brief()).unwrap();
+    let (mut first, addr, said) = serve(&["--store", dir]);
+    assert_mentions(&said, &["--store", "0 rankings of this data set served"]);
+    let (status, _) = http(&addr, "POST", "/rank", &brief);
+    assert_eq!(status, 201);
+    let (status, items) = http(&addr, "GET", "/collections", "");
+    assert_eq!(status, 200);
+    let id = items.split("\"id\":\"ranking-").nth(1).unwrap()[..16].to_string();
+    let (status, before) = http(
+        &addr,
+        "GET",
+        &format!("/collections/ranking-{id}/items"),
+        "",
+    );
+    assert_eq!(status, 200);
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let (mut second, again, said) = serve(&["--store", dir]);
+    assert_mentions(&said, &["1 rankings of this data set served"]);
+    let (status, after) = http(
+        &again,
+        "GET",
+        &format!("/collections/ranking-{id}/items"),
+        "",
+    );
+    assert_eq!((status, after), (200, before.replace(&addr, &again)));
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
+
+#[test]
+fn serve_names_a_store_it_cannot_use() {
+    let (_dir, file) = temp_file("not-a-folder", "x");
+    let (code, _, err) = on_rank_data(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--store",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_mentions(&err, &["--store", "not-a-folder"]);
+    for mb in ["0", "1048577", "1e3"] {
+        let (code, _, err) = on_rank_data(&["serve", "--store-max-mb", mb]);
+        assert_eq!(code, 2, "{mb}: {err}");
+        assert_mentions(&err, &["--store-max-mb"]);
+    }
+}

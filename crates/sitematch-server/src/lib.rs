@@ -46,6 +46,7 @@ mod openapi;
 mod problem;
 mod rank;
 mod state;
+mod store;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ pub use access::{AccessLog, Scope, Tokens};
 pub use openapi::document as openapi_document;
 pub use problem::Problem;
 pub use state::{data_version, AppState, Limits, RankingEntry};
+pub use store::{Store, StoreReport};
 
 /// The routes over a state.
 ///

@@ -190,13 +190,13 @@ enum Source<'a> {
     Ranking(Arc<RankingEntry>),
 }
 
-fn source<'a>(state: &'a AppState, id: &str) -> Result<Source<'a>, Problem> {
+async fn source<'a>(state: &'a Arc<AppState>, id: &str) -> Result<Source<'a>, Problem> {
     if let Some(l) = state.engine.layer(id).map(|l| l.layer()) {
         if state.schemas.contains_key(id) {
             return Ok(Source::Layer(l));
         }
     }
-    if let Some(e) = state.ranking(id) {
+    if let Some(e) = state.find(id).await {
         return Ok(Source::Ranking(e));
     }
     Err(Problem::not_found(format!(
@@ -211,7 +211,7 @@ pub async fn collection_one(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let b = base(&state, &headers);
-    let c = match source(&state, &id)? {
+    let c = match source(&state, &id).await? {
         Source::Layer(l) => layer_collection(&b, l),
         Source::Ranking(e) => ranking_collection(&b, &e),
     };
@@ -334,7 +334,7 @@ pub async fn items(
         (Some(_), None) => false,
         (None, _) => true,
     };
-    let (matched, features): (usize, Vec<Value>) = match source(&state, &id)? {
+    let (matched, features): (usize, Vec<Value>) = match source(&state, &id).await? {
         Source::Layer(l) => {
             let all: Vec<&Feature> = l.features.iter().filter(|f| inside(&f.geometry)).collect();
             let page = all
@@ -402,7 +402,7 @@ pub async fn item(
     Path((id, feature)): Path<(String, String)>,
 ) -> Result<Response, Problem> {
     let missing = || Problem::not_found(format!("collection {id:?} has no feature {feature:?}"));
-    let f = match source(&state, &id)? {
+    let f = match source(&state, &id).await? {
         Source::Layer(l) => {
             let f = l
                 .features

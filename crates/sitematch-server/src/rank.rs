@@ -186,7 +186,17 @@ async fn make(
             Some(pool) => pool.install(rank),
             None => rank(),
         };
-        ranking.map(|r| RankingEntry::new(key, r))
+        ranking.map(|r| {
+            let entry = RankingEntry::new(key, r)?;
+            // Kept across restarts; a store that cannot take it is said, and the
+            // ranking still answered.
+            if let Some(store) = &worker.store {
+                if let Err(why) = store.save(&entry, &worker.data_version) {
+                    eprintln!("sitematch serve: --store {why}");
+                }
+            }
+            Ok::<_, std::io::Error>(entry)
+        })
     });
     let seconds = state.limits.rank_seconds;
     let entry = match tokio::time::timeout(Duration::from_secs(seconds), task).await {
@@ -237,14 +247,14 @@ pub async fn rank(
     let brief = parse_brief(&headers, &body)?;
     refuse_unsafe(&brief)?;
     let id = state.ranking_id(&brief);
-    let (entry, hit) = match state.ranking(&id) {
+    let (entry, hit) = match state.find(&id).await {
         Some(e) => (e, true),
         None => {
             // One ranking per brief at a time: the same brief posted meanwhile waits
             // for it and is answered from the cache.
             let lock = state.inflight(&id);
             let _turn = lock.lock().await;
-            match state.ranking(&id) {
+            match state.find(&id).await {
                 Some(e) => (e, true),
                 None => {
                     let made = make(&state, id.clone(), brief).await;
@@ -287,7 +297,7 @@ pub async fn explain(
             "give the ranking's collection id and the site: /explain?ranking=ranking-0123456789abcdef&site=59179_13929",
         ));
     };
-    let entry = state.ranking(id).ok_or_else(|| {
+    let entry = state.find(id).await.ok_or_else(|| {
         Problem::not_found(format!(
             "no ranking {id:?}: post its brief to /rank (the server keeps the latest {})",
             state.limits.cached_rankings

@@ -116,6 +116,8 @@ pub struct AppState {
     pub tokens: crate::Tokens,
     /// Where each request's line goes ([`AppState::with_access_log`]).
     pub access_log: crate::AccessLog,
+    /// The folder rankings are kept in across restarts, if any ([`AppState::with_store`]).
+    pub store: Option<crate::Store>,
     rankings: Mutex<Cache>,
     /// Briefs being ranked, by id: a second request for the same brief waits for the
     /// first one's ranking rather than making its own.
@@ -177,6 +179,7 @@ impl AppState {
             cors_origins: Vec::new(),
             tokens: crate::Tokens::default(),
             access_log: crate::AccessLog::Off,
+            store: None,
             limits,
             rankings: Mutex::new(Cache::default()),
             inflight: Mutex::new(HashMap::new()),
@@ -233,6 +236,49 @@ impl AppState {
         self
     }
 
+    /// Keeps every ranking made in `store` too, and serves the rankings it holds: the
+    /// newest [`Limits::cached_rankings`] of this data set are loaded now (listed in
+    /// `/collections` as before the restart), the others when asked for by id. The
+    /// report says what the folder held.
+    pub fn with_store(mut self, store: crate::Store) -> (AppState, crate::StoreReport) {
+        let (entries, report) =
+            store.recent(&self.data_version, self.limits.cached_rankings.max(1));
+        // Oldest first, as they were kept.
+        for e in entries.into_iter().rev() {
+            self.keep(Arc::new(e));
+        }
+        self.store = Some(store);
+        (self, report)
+    }
+
+    /// A ranking made before: in memory, else in the store (then kept in memory).
+    pub async fn find(self: &Arc<Self>, id: &str) -> Option<Arc<RankingEntry>> {
+        if let Some(e) = self.ranking(id) {
+            return Some(e);
+        }
+        if self.store.is_none() || !crate::store::is_ranking_id(id) {
+            return None;
+        }
+        let state = self.clone();
+        let key = id.to_string();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let store = state.store.as_ref()?;
+            match store.load(&key, &state.data_version) {
+                Ok(e) => e,
+                Err(why) => {
+                    eprintln!("sitematch serve: --store {why}; not served");
+                    None
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()?;
+        let entry = Arc::new(loaded);
+        self.keep(entry.clone());
+        Some(entry)
+    }
+
     /// The id of a brief's ranking over this data set: the same brief (whatever its
     /// syntax, TOML or JSON, or its spacing) gives the same id.
     pub fn ranking_id(&self, brief: &sitematch::Brief) -> String {
@@ -244,7 +290,7 @@ impl AppState {
         format!("ranking-{hex}")
     }
 
-    /// A ranking made before.
+    /// A ranking made before, among those in memory.
     pub fn ranking(&self, id: &str) -> Option<Arc<RankingEntry>> {
         self.rankings
             .lock()

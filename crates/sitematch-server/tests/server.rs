@@ -1037,3 +1037,138 @@ fn the_api_document_describes_the_routes_and_gdal_pages_by_it() {
         assert!(pages >= 200, "{pages}");
     }
 }
+
+/// A server over the ranking fixtures that keeps its rankings in `store` (a restart
+/// is a new state over the same folder); returns its base URL and what the store held.
+fn start_stored(
+    store: &Path,
+    max_bytes: u64,
+    limits: Limits,
+) -> (String, Arc<AppState>, sitematch_server::StoreReport) {
+    let dir = fixtures().join("rank");
+    let engine = Engine::new(Catalog::from_path(&dir).unwrap());
+    let state = AppState::new(engine, sitematch_server::data_version(&dir), limits);
+    let (state, report) =
+        state.with_store(sitematch_server::Store::open(store, max_bytes).unwrap());
+    let (base, state) = start_with(state);
+    (base, state, report)
+}
+
+fn collection_ids(base: &str) -> Vec<String> {
+    let (_, body) = get(&format!("{base}/collections"));
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .filter(|id| id.starts_with("ranking-"))
+        .map(String::from)
+        .collect()
+}
+
+/// `--store`: a restarted server serves the rankings made before, under the same ids,
+/// with the same items and receipts, and answers their briefs from the store; those
+/// beyond the memory cache are served by id; a damaged file or one of another data
+/// set is not served, and the folder stays within its bound.
+#[test]
+fn a_restart_with_a_store_serves_the_rankings_made_before() {
+    let store = tempfile::tempdir().unwrap();
+    let one = Limits {
+        cached_rankings: 1,
+        ..Limits::default()
+    };
+    let (base, _, report) = start_stored(store.path(), 1 << 30, one);
+    assert_eq!(report, Default::default());
+    let briefs = [brief_toml(), brief_toml().replace("top = 5", "top = 2")];
+    let mut ids = Vec::new();
+    let mut pages = Vec::new();
+    for b in &briefs {
+        let (status, location, _, _) =
+            post(&format!("{base}/rank"), "application/toml", b.as_bytes());
+        assert_eq!(status, 201);
+        let id = location.unwrap().rsplit('/').next().unwrap().to_string();
+        pages.push(get(&format!("{base}/collections/{id}/items?limit=100")));
+        ids.push(id);
+        // Files written a clock tick apart: the newest is told by its time.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    let site = {
+        let v: serde_json::Value = serde_json::from_str(&pages[0].1).unwrap();
+        v["features"][0]["id"].as_str().unwrap().to_string()
+    };
+    let receipt = get(&format!("{base}/explain?ranking={}&site={site}", ids[0]));
+    assert_eq!(receipt.0, 200);
+
+    // The restart: a new server over the same data and store.
+    let (again, state, report) = start_stored(store.path(), 1 << 30, one);
+    assert_eq!((report.usable, report.other), (2, 0));
+    assert!(report.damaged.is_empty(), "{:?}", report.damaged);
+    // The newest is listed, as it was before the restart (one kept in memory).
+    assert_eq!(collection_ids(&again), [ids[1].clone()]);
+    // Both are served, the older one from the store by its id.
+    for (id, page) in ids.iter().zip(&pages) {
+        let (status, body) = get(&format!("{again}/collections/{id}/items?limit=100"));
+        assert_eq!((status, body), (page.0, page.1.replace(&base, &again)));
+    }
+    assert_eq!(
+        get(&format!("{again}/explain?ranking={}&site={site}", ids[0])),
+        receipt
+    );
+    // The same brief is answered from the store, under the same id.
+    let (status, location, cache, _) = post(
+        &format!("{again}/rank"),
+        "application/toml",
+        briefs[0].as_bytes(),
+    );
+    assert_eq!((status, cache.as_deref()), (200, Some("hit")));
+    assert!(location.unwrap().ends_with(&ids[0]));
+    drop(state);
+
+    // A damaged file is named and not served; a ranking of another data set is left
+    // aside.
+    let path = |id: &str| store.path().join(format!("{id}.ranking"));
+    let mut bytes = std::fs::read(path(&ids[0])).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(path(&ids[0]), &bytes).unwrap();
+    let engine = Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap());
+    let state = AppState::new(engine, "another data set".into(), Limits::default());
+    let (_, report) =
+        state.with_store(sitematch_server::Store::open(store.path(), 1 << 30).unwrap());
+    // Their headers say so: neither is decoded, nor found damaged.
+    assert_eq!(
+        report,
+        sitematch_server::StoreReport {
+            usable: 0,
+            other: 2,
+            damaged: vec![]
+        }
+    );
+    let (third, _, report) = start_stored(store.path(), 1 << 30, one);
+    assert_eq!((report.usable, report.other), (1, 0), "{report:?}");
+    assert_eq!(report.damaged.len(), 1);
+    assert!(report.damaged[0].contains(&ids[0]) && report.damaged[0].contains("checksum"));
+    let (status, _) = get(&format!("{third}/collections/{}/items", ids[0]));
+    assert_eq!(status, 404);
+    assert_eq!(
+        get(&format!("{third}/collections/{}/items?limit=100", ids[1])).0,
+        200
+    );
+
+    // The bound: room for one file only; each new ranking evicts the one before.
+    let size = std::fs::metadata(path(&ids[1])).unwrap().len();
+    let small = tempfile::tempdir().unwrap();
+    let (base, _, _) = start_stored(small.path(), size + size / 2, one);
+    for b in &briefs {
+        let (status, ..) = post(&format!("{base}/rank"), "application/toml", b.as_bytes());
+        assert_eq!(status, 201);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    let mut left: Vec<String> = std::fs::read_dir(small.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [format!("{}.ranking", ids[1])]);
+}
