@@ -7,10 +7,14 @@
 //! ranked), "cached" posts one brief, ranked once before the phase, again and again
 //! (answered from the cache).
 //!
+//! With `--token TOKEN`, the server requires it (as `serve --tokens` does) and every
+//! request bears it; a request without it must be refused (401) first. With
+//! `--store DIR`, every ranking is also written to that folder (`serve --store`).
+//!
 //! ```sh
 //! cargo run --release -p sitematch-server --example load -- \
 //!     --data data --brief examples/briefs/battery_hauts_de_france.toml \
-//!     --requests 48 --concurrency 1,4,16
+//!     --requests 48 --concurrency 1,4,16 [--token a-long-enough-token] [--store DIR]
 //! ```
 
 use std::path::PathBuf;
@@ -25,6 +29,8 @@ struct Args {
     brief: PathBuf,
     requests: usize,
     concurrency: Vec<usize>,
+    token: Option<String>,
+    store: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
@@ -34,6 +40,8 @@ fn args() -> Result<Args, String> {
         brief: root.join("examples/briefs/battery_hauts_de_france.toml"),
         requests: 48,
         concurrency: vec![1, 4, 16],
+        token: None,
+        store: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +62,8 @@ fn args() -> Result<Args, String> {
                     })
                     .collect::<Result<_, _>>()?
             }
+            "--token" => a.token = Some(value),
+            "--store" => a.store = Some(value.into()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -81,13 +91,20 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Posts `bodies` with `threads` clients; returns (wall time, latencies, errors).
-fn phase(url: &str, bodies: Vec<String>, threads: usize) -> (Duration, Vec<Duration>, usize) {
+fn phase(
+    url: &str,
+    token: Option<&str>,
+    bodies: Vec<String>,
+    threads: usize,
+) -> (Duration, Vec<Duration>, usize) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
     let queue = Arc::new(std::sync::Mutex::new(bodies));
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|_| {
             let queue = queue.clone();
             let url = url.to_string();
+            let bearer = bearer.clone();
             std::thread::spawn(move || {
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .http_status_as_error(false)
@@ -96,9 +113,11 @@ fn phase(url: &str, bodies: Vec<String>, threads: usize) -> (Duration, Vec<Durat
                 let (mut times, mut errors) = (Vec::new(), 0);
                 while let Some(body) = queue.lock().ok().and_then(|mut q| q.pop()) {
                     let t = Instant::now();
-                    let ok = agent
-                        .post(&url)
-                        .header("Content-Type", "application/toml")
+                    let mut request = agent.post(&url).header("Content-Type", "application/toml");
+                    if let Some(b) = &bearer {
+                        request = request.header("Authorization", b);
+                    }
+                    let ok = request
                         .send(body.as_bytes())
                         .map(|mut r| {
                             let _ = r.body_mut().read_to_vec();
@@ -130,11 +149,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let brief = std::fs::read_to_string(&a.brief)?;
     let t = Instant::now();
     let engine = Engine::new(Catalog::from_path(&a.data)?);
-    let state = Arc::new(AppState::new(
+    let mut state = AppState::new(
         engine,
         sitematch_server::data_version(&a.data),
         Limits::default(),
-    ));
+    );
+    if let Some(token) = &a.token {
+        state = state.with_tokens(sitematch_server::Tokens::parse(
+            "--token",
+            &format!("{token} rank load-test"),
+        )?);
+    }
+    if let Some(dir) = &a.store {
+        let store = sitematch_server::Store::open(dir, 1 << 30)?;
+        state = state.with_store(store).0;
+    }
+    let state = Arc::new(state);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}/rank", listener.local_addr()?);
     listener.set_nonblocking(true)?;
@@ -157,6 +187,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         rss_mb()
     );
+    if a.token.is_some() {
+        // Without the token, refused.
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let status = agent
+            .post(&url)
+            .header("Content-Type", "application/toml")
+            .send(brief.as_bytes())?
+            .status()
+            .as_u16();
+        if status != 401 {
+            return Err(format!("a request without the token got {status}, not 401").into());
+        }
+        println!("tokens on: a request without one is refused (401)");
+    }
+    let token = a.token.as_deref();
     println!("phase   clients  req/s    p50 ms   p99 ms  errors  memory MB (before -> after)");
     let (mut serial, mut failed) = (0, 0);
     for &c in &a.concurrency {
@@ -174,10 +222,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect();
             if cached {
                 // Ranked once before the phase: every request of it is a cache hit.
-                let _ = phase(&url, vec![brief.clone()], 1);
+                let _ = phase(&url, token, vec![brief.clone()], 1);
             }
             let before = rss_mb();
-            let (wall, times, errors) = phase(&url, bodies, c);
+            let (wall, times, errors) = phase(&url, token, bodies, c);
             failed += errors;
             println!(
                 "{:<7} {c:>7}  {:>6.1}  {:>7.1}  {:>7.1}  {errors:>6}  {before:.0} -> {:.0}",

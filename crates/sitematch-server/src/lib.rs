@@ -41,6 +41,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod access;
+mod html;
 mod ogc;
 mod openapi;
 mod problem;

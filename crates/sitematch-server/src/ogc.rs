@@ -12,6 +12,7 @@ use geo::{BoundingRect, Intersects, Rect};
 use serde_json::{json, Map, Value};
 use sitematch::{Feature, Layer};
 
+use crate::html::{self, Format};
 use crate::problem::Problem;
 use crate::state::{typed, AppState, RankingEntry};
 
@@ -70,34 +71,47 @@ fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
 }
 
 /// `GET /`: the landing page.
-pub async fn landing(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn landing(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let want = html::format(&params, &headers)?;
     let b = base(&state, &headers);
-    json_response(
-        &json!({
+    let doc = json!({
             "title": "sitematch",
             "description": "Brownfield sites, logistics, labour and training layers, and the rankings of the briefs posted to /rank",
             "links": [
                 link(format!("{b}/"), "self", "application/json", "this document"),
+                link(format!("{b}/?f=html"), "alternate", "text/html", "this document, for a browser"),
                 link(format!("{b}/api"), "service-desc", crate::openapi::OPENAPI, "the API's description (OpenAPI 3.0)"),
                 link(format!("{b}/api.html"), "service-doc", "text/html", "the API's description, for people"),
                 link(format!("{b}/conformance"), "conformance", "application/json", "the conformance classes"),
                 link(format!("{b}/collections"), "data", "application/json", "the collections"),
             ],
-        }),
-        "application/json",
-    )
+    });
+    Ok(match want {
+        Format::Html => html::landing(&b, &doc),
+        Format::Json => json_response(&doc, "application/json"),
+    })
 }
 
 /// `GET /conformance`.
-pub async fn conformance() -> Response {
-    json_response(
-        &json!({"conformsTo": [
-            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-        ]}),
-        "application/json",
-    )
+pub async fn conformance(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let doc = json!({"conformsTo": [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    ]});
+    Ok(match html::format(&params, &headers)? {
+        Format::Html => html::conformance(&base(&state, &headers), &doc),
+        Format::Json => json_response(&doc, "application/json"),
+    })
 }
 
 fn extent(rect: Option<Rect<f64>>) -> Value {
@@ -117,6 +131,7 @@ fn collection(b: &str, id: &str, title: &str, description: &str, rect: Option<Re
         "crs": [CRS84],
         "links": [
             link(format!("{b}/collections/{id}"), "self", "application/json", title),
+            link(format!("{b}/collections/{id}?f=html"), "alternate", "text/html", "this collection, for a browser"),
             link(format!("{b}/collections/{id}/items"), "items", "application/geo+json", "the features"),
         ],
     })
@@ -166,7 +181,12 @@ fn ranking_collection(b: &str, entry: &RankingEntry) -> Value {
 }
 
 /// `GET /collections`: the data layers, then the rankings made.
-pub async fn collections(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn collections(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let want = html::format(&params, &headers)?;
     let b = base(&state, &headers);
     let mut list: Vec<Value> = state
         .engine
@@ -175,13 +195,17 @@ pub async fn collections(State(state): State<Arc<AppState>>, headers: HeaderMap)
         .map(|l| layer_collection(&b, l))
         .collect();
     list.extend(state.rankings().iter().map(|e| ranking_collection(&b, e)));
-    json_response(
-        &json!({
-            "links": [link(format!("{b}/collections"), "self", "application/json", "the collections")],
-            "collections": list,
-        }),
-        "application/json",
-    )
+    let doc = json!({
+        "links": [
+            link(format!("{b}/collections"), "self", "application/json", "the collections"),
+            link(format!("{b}/collections?f=html"), "alternate", "text/html", "the collections, for a browser"),
+        ],
+        "collections": list,
+    });
+    Ok(match want {
+        Format::Html => html::collections(&b, &doc),
+        Format::Json => json_response(&doc, "application/json"),
+    })
 }
 
 /// A collection by id: a data layer or a ranking.
@@ -208,14 +232,19 @@ async fn source<'a>(state: &'a Arc<AppState>, id: &str) -> Result<Source<'a>, Pr
 pub async fn collection_one(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
+    let want = html::format(&params, &headers)?;
     let b = base(&state, &headers);
     let c = match source(&state, &id).await? {
         Source::Layer(l) => layer_collection(&b, l),
         Source::Ranking(e) => ranking_collection(&b, &e),
     };
-    Ok(json_response(&c, "application/json"))
+    Ok(match want {
+        Format::Html => html::collection(&b, &c),
+        Format::Json => json_response(&c, "application/json"),
+    })
 }
 
 /// A data feature as GeoJSON: id, label, category, commune, area, attributes typed
@@ -327,6 +356,7 @@ pub async fn items(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
+    let want = html::format(&params, &headers)?;
     let b = base(&state, &headers);
     let p = page(&params, state.limits.max_page)?;
     let inside = |g: &geo::Geometry<f64>| match (&p.bbox, g.bounding_rect()) {
@@ -369,12 +399,15 @@ pub async fn items(
         }
         format!("{b}/collections/{id}/items?{q}")
     };
-    let mut links = vec![link(
-        query(p.offset),
-        "self",
-        "application/geo+json",
-        "this page",
-    )];
+    let mut links = vec![
+        link(query(p.offset), "self", "application/geo+json", "this page"),
+        link(
+            format!("{}&f=html", query(p.offset)),
+            "alternate",
+            "text/html",
+            "this page, for a browser",
+        ),
+    ];
     if p.offset + returned < matched {
         links.push(link(
             query(p.offset + returned),
@@ -383,16 +416,17 @@ pub async fn items(
             "the next page",
         ));
     }
-    Ok(json_response(
-        &json!({
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": returned,
-            "links": links,
-            "features": features,
-        }),
-        "application/geo+json",
-    ))
+    let doc = json!({
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "links": links,
+        "features": features,
+    });
+    Ok(match want {
+        Format::Html => html::items(&b, &id, &doc, p.limit, p.offset),
+        Format::Json => json_response(&doc, "application/geo+json"),
+    })
 }
 
 /// `GET /collections/{id}/items/{feature}`: one feature; a ranked site also carries
@@ -400,7 +434,10 @@ pub async fn items(
 pub async fn item(
     State(state): State<Arc<AppState>>,
     Path((id, feature)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Result<Response, Problem> {
+    let want = html::format(&params, &headers)?;
     let missing = || Problem::not_found(format!("collection {id:?} has no feature {feature:?}"));
     let f = match source(&state, &id).await? {
         Source::Layer(l) => {
@@ -421,5 +458,8 @@ pub async fn item(
             f
         }
     };
-    Ok(json_response(&f, "application/geo+json"))
+    Ok(match want {
+        Format::Html => html::item(&base(&state, &headers), &id, &f),
+        Format::Json => json_response(&f, "application/geo+json"),
+    })
 }

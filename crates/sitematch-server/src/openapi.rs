@@ -69,6 +69,19 @@ pub fn document(state: &AppState, base: &str) -> Value {
     let mut paths = serde_json::Map::new();
     for (path, method, summary, parameters, responses) in routes(state.limits.max_page) {
         let mut op = json!({"summary": summary, "parameters": parameters, "responses": responses});
+        // The OGC documents have a page for a browser too.
+        if method == "get"
+            && (path == "/" || path == "/conformance" || path.starts_with("/collections"))
+        {
+            if let Some(list) = op["parameters"].as_array_mut() {
+                list.push(json!({"name": "f", "in": "query", "required": false,
+                    "description": "json (the default), or html for a page (also when Accept prefers text/html)",
+                    "schema": {"type": "string", "enum": ["json", "html"]}}));
+            }
+            if let Some(content) = op["responses"]["200"]["content"].as_object_mut() {
+                content.insert("text/html".into(), json!({"schema": {"type": "string"}}));
+            }
+        }
         if path == "/rank" {
             op["requestBody"] = json!({"required": true, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Brief"}},
