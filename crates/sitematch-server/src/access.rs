@@ -170,6 +170,14 @@ pub(crate) async fn authorize(
     response
         .extensions_mut()
         .insert(TokenName(token.name.clone()));
+    // What a token reads is for its bearer only: no shared cache keeps it, and no
+    // browser answers a request without the token (or with another) from it.
+    let h = response.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    h.append(header::VARY, HeaderValue::from_static("authorization"));
     response
 }
 

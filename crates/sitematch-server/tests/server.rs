@@ -1172,3 +1172,313 @@ fn a_restart_with_a_store_serves_the_rankings_made_before() {
     left.sort();
     assert_eq!(left, [format!("{}.ranking", ids[1])]);
 }
+
+/// Runs a Python client of `tests/clients` with `args` and parses the JSON it
+/// prints; `None`, with a note, when Python or the `modules` it needs are missing
+/// (never under CI, whose `.ci/run` installs them).
+fn python_client(script: &str, modules: &str, args: &[&str]) -> Option<serde_json::Value> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let present = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        assert!(
+            !ci,
+            "python3 with {modules} is missing; .ci/run installs them"
+        );
+        eprintln!("note: python3 with {modules} is not installed; skipping {script}");
+        return None;
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(script);
+    let out = std::process::Command::new("python3")
+        .arg(&path)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{script}: {stderr}");
+    Some(
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{script}: {e}: {}", String::from_utf8_lossy(&out.stdout))),
+    )
+}
+
+/// The ids of a page of items, as the JSON API gives them.
+fn item_ids(url: &str) -> Vec<String> {
+    let (status, body) = get(url);
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The fixtures' ranking as the library makes it.
+fn fixture_ranking() -> sitematch::Ranking {
+    Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap())
+        .rank(&Brief::from_toml_str(&brief_toml()).unwrap())
+        .unwrap()
+}
+
+const READ_TOKEN: &str = "read-token-for-the-clients-0123";
+const RANK_TOKEN: &str = "rank-token-for-the-clients-4567";
+
+/// A server over the fixtures with a read and a rank token, the fixture brief ranked;
+/// returns its base URL and the ranking's id.
+fn start_guarded(cors: &[String]) -> (String, String) {
+    let dir = fixtures().join("rank");
+    let engine = Engine::new(Catalog::from_path(&dir).unwrap());
+    let tokens = sitematch_server::Tokens::parse(
+        "tokens",
+        &format!("{READ_TOKEN} read viewer\n{RANK_TOKEN} rank analyst\n"),
+    )
+    .unwrap();
+    let state = AppState::new(
+        engine,
+        sitematch_server::data_version(&dir),
+        Limits::default(),
+    )
+    .with_tokens(tokens)
+    .with_cors_origins(cors)
+    .unwrap();
+    let (base, _) = start_with(state);
+    let r = agent()
+        .post(&format!("{base}/rank"))
+        .header("Content-Type", "application/toml")
+        .header("Authorization", &format!("Bearer {RANK_TOKEN}"))
+        .send(brief_toml().as_bytes())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let id = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    (base, id)
+}
+
+/// OWSLib (`owslib.ogcapi.features`) with a read token: it lists the collections,
+/// reads the ranking two pages at a time and one item with its receipt, and a bbox of
+/// a layer; every answer is the library's.
+#[test]
+fn owslib_reads_collections_and_items_with_a_token() {
+    let (base, id) = start_guarded(&[]);
+    // What a token reads is private to it: no cache answers another request with it.
+    let r = agent()
+        .get(&format!("{base}/collections"))
+        .header("Authorization", &format!("Bearer {READ_TOKEN}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "private, no-cache");
+    assert!(r
+        .headers()
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().eq_ignore_ascii_case("authorization")));
+    let Some(seen) = python_client(
+        "owslib_client.py",
+        "owslib.ogcapi.features",
+        &[&base, READ_TOKEN, &id, "ardennes"],
+    ) else {
+        return;
+    };
+    let expected = fixture_ranking();
+    let ranked: Vec<&str> = expected
+        .ranked_sites()
+        .iter()
+        .map(|s| s.site_id.as_str())
+        .collect();
+    assert_eq!(seen["ranking"], id.as_str());
+    assert_eq!(seen["matched"], ranked.len());
+    assert_eq!(seen["ids"], serde_json::json!(ranked[..4]));
+    let collections: Vec<&str> = seen["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(collections.contains(&"ardennes") && collections.contains(&id.as_str()));
+    let conformance = seen["conformance"].to_string();
+    assert!(conformance.contains("ogcapi-features-1/1.0/conf/core"));
+    let explain = sitematch::output::explain(&expected, ranked[0]).unwrap();
+    assert_eq!(seen["item"]["explanation"], explain.as_str());
+    assert_eq!(seen["item"]["rank"], 1);
+    // The bbox: the layer's features inside it, by a scan of the layer.
+    let catalog = Catalog::from_path(fixtures().join("rank")).unwrap();
+    let inside: Vec<&str> = catalog
+        .layer("ardennes")
+        .unwrap()
+        .features
+        .iter()
+        .filter(|f| {
+            let p = f.location;
+            (4.70..=4.75).contains(&p.x()) && (49.70..=49.80).contains(&p.y())
+        })
+        .map(|f| f.id.as_str())
+        .collect();
+    assert!(!inside.is_empty());
+    assert_eq!(seen["bbox_ids"], serde_json::json!(inside));
+}
+
+/// Free loopback ports (bound, then let go).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Headless Chromium through WebDriver: a web map served from another loopback origin
+/// reads items through CORS with a token (and gets 401 without one, and nothing from
+/// an origin not allowed); a person browses the HTML views by clicking, from the
+/// landing page to a site's receipt, and pages through a layer.
+#[test]
+fn a_browser_reads_through_cors_and_clicks_through_the_html_views() {
+    let (allowed, other) = (free_port(), free_port());
+    let (guarded, id) = start_guarded(&[format!("http://127.0.0.1:{allowed}")]);
+    let (open, _) = start(Limits::default());
+    let (status, ..) = post(
+        &format!("{open}/rank"),
+        "application/toml",
+        brief_toml().as_bytes(),
+    );
+    assert_eq!(status, 201);
+    let config = serde_json::json!({
+        "html_base": open,
+        "layer": "ardennes",
+        "cors_url": format!("{guarded}/collections/{id}/items?limit=3"),
+        "token": READ_TOKEN,
+        "allowed": allowed,
+        "other": other,
+    });
+    let Some(seen) = python_client("browser.py", "selenium", &[&config.to_string()]) else {
+        return;
+    };
+    let expected = fixture_ranking();
+    let ranked: Vec<&str> = expected
+        .ranked_sites()
+        .iter()
+        .map(|s| s.site_id.as_str())
+        .collect();
+    // The web map of the allowed origin reads the ranking, with its token only.
+    assert_eq!(seen["allowed"]["status"], 200, "{seen}");
+    assert_eq!(seen["allowed"]["ids"], serde_json::json!(ranked[..3]));
+    assert_eq!(seen["allowed_no_token"]["status"], 401, "{seen}");
+    // Another origin: the browser withholds the answer.
+    assert!(
+        seen["other"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Failed to fetch")),
+        "{seen}"
+    );
+    // The HTML views, clicked through.
+    assert_eq!(seen["landing_title"], "sitematch - sitematch");
+    assert_eq!(seen["collections_title"], "Collections - sitematch");
+    assert!(seen["collections"].to_string().contains("ardennes"));
+    assert_eq!(seen["ranking_ids"], serde_json::json!(ranked));
+    let explain = sitematch::output::explain(&expected, ranked[0]).unwrap();
+    assert_eq!(
+        seen["receipt"].as_str().unwrap().trim_end(),
+        explain.trim_end()
+    );
+    // Paged three at a time, the pages are the JSON API's pages.
+    let pages = seen["layer_pages"].as_array().unwrap();
+    let mut all = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
+        let want = item_ids(&format!(
+            "{open}/collections/ardennes/items?limit=3&offset={}",
+            3 * i
+        ));
+        assert_eq!(p, &serde_json::json!(want));
+        all.extend(want);
+    }
+    let total = Catalog::from_path(fixtures().join("rank"))
+        .unwrap()
+        .layer("ardennes")
+        .unwrap()
+        .features
+        .len();
+    assert_eq!(all.len(), total);
+    assert_eq!(pages.len(), total.div_ceil(3));
+}
+
+/// `GET` with a browser's `Accept` (or `?f=html`) gives an HTML page made from the
+/// same document, its text escaped; `?f=json` and other clients get JSON; a bad `f`
+/// is a 400.
+#[test]
+fn html_views_follow_accept_and_f_and_escape_the_data() {
+    use sitematch::{Feature, Layer, Role};
+    let mut evil = Feature::point("a<b", 2.0, 48.0);
+    evil.label = Some("<script>alert(1)</script> & co".into());
+    let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+        "sites",
+        Role::Sites,
+        vec![evil, Feature::point("plain", 2.1, 48.1)],
+    )]));
+    let (base, _) = start_over(engine, Limits::default());
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let fetch = |path: &str, accept: &str| {
+        let mut r = agent()
+            .get(&format!("{base}{path}"))
+            .header("Accept", accept)
+            .call()
+            .unwrap();
+        let media = r.headers()["content-type"].to_str().unwrap().to_string();
+        (
+            r.status().as_u16(),
+            media,
+            r.body_mut().read_to_string().unwrap(),
+        )
+    };
+    for path in [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/sites",
+        "/collections/sites/items",
+        "/collections/sites/items/plain",
+    ] {
+        let (status, media, body) = fetch(path, browser);
+        assert_eq!(
+            (status, media.as_str()),
+            (200, "text/html; charset=utf-8"),
+            "{path}"
+        );
+        assert!(body.starts_with("<!DOCTYPE html>"), "{path}");
+        let (_, media, _) = fetch(&format!("{path}?f=json"), browser);
+        assert!(media.contains("json"), "{path}: {media}");
+        let (_, media, _) = fetch(path, "application/json");
+        assert!(media.contains("json"), "{path}: {media}");
+        let (status, media, _) = fetch(&format!("{path}?f=html"), "*/*");
+        assert_eq!(
+            (status, media.as_str()),
+            (200, "text/html; charset=utf-8"),
+            "{path}"
+        );
+    }
+    let (_, _, page) = fetch("/collections/sites/items", browser);
+    assert_eq!(page.matches("<tr data-id=").count(), 2);
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    // The odd id is escaped in the page and encoded in its link.
+    assert!(page.contains("data-id=\"a&lt;b\""));
+    assert!(page.contains("/collections/sites/items/a%3Cb?f=html"));
+    let (status, _, body) = fetch("/collections/sites/items/a%3Cb", browser);
+    assert_eq!(status, 200, "{body}");
+    let (status, media, body) = fetch("/collections?f=xml", browser);
+    assert_eq!(status, 400);
+    assert!(
+        media.contains("problem+json") && body.contains("json or html"),
+        "{body}"
+    );
+}
