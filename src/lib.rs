@@ -109,11 +109,11 @@ mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
 pub use brief::{
-    AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec, CompetitionMeasure,
-    CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay, DistanceSpec, Filter,
-    FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness, Target, Travel, ZoneSpec,
-    DEFAULT_FACTORS, MAX_CRITERIA, MAX_LIST_ITEMS, MAX_RADIUS_KM, MAX_RADIUS_MIN,
-    MAX_ROBUSTNESS_RUNS,
+    brief_schema, AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec,
+    CompetitionMeasure, CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay,
+    DistanceSpec, Filter, FreightSpec, GridSpec, Impedance, LandSpec, OutputSpec, Robustness,
+    Target, Travel, ZoneSpec, DEFAULT_FACTORS, MAX_CRITERIA, MAX_LIST_ITEMS, MAX_RADIUS_KM,
+    MAX_RADIUS_MIN, MAX_ROBUSTNESS_RUNS,
 };
 pub use cancel::Cancel;
 pub use catalog::{

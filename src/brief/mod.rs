@@ -276,6 +276,42 @@ impl Default for OutputSpec {
     }
 }
 
+/// The JSON Schema of a brief file, made from the shapes the reader accepts: every
+/// table and key, and each criterion type's keys (`oneOf`, by `type`). Ranges and
+/// the rules between keys (`zero` beyond `ideal`, a weight or an `ahp` matrix) are
+/// checked when a brief is read, with messages at their key paths.
+///
+/// ```
+/// let schema = sitematch::brief_schema(false);
+/// let criteria = &schema["properties"]["criterion"];
+/// assert_eq!(criteria["maxItems"], sitematch::MAX_CRITERIA);
+/// let types: Vec<&str> = criteria["items"]["oneOf"]
+///     .as_array().unwrap().iter()
+///     .map(|c| c["properties"]["type"]["enum"][0].as_str().unwrap())
+///     .collect();
+/// assert_eq!(types.len(), sitematch::CriterionType::ALL.len());
+/// assert!(types.contains(&"distance") && types.contains(&"competition"));
+/// ```
+///
+/// `openapi3`: in OpenAPI 3.0's dialect (`nullable` rather than a `null` type), for an
+/// OpenAPI document's components; else JSON Schema 2020-12.
+pub fn brief_schema(openapi3: bool) -> serde_json::Value {
+    let mut settings = if openapi3 {
+        schemars::generate::SchemaSettings::openapi3()
+    } else {
+        schemars::generate::SchemaSettings::draft2020_12()
+    };
+    settings.inline_subschemas = true;
+    let mut schema = settings
+        .into_generator()
+        .into_root_schema_for::<shape::BriefShape>();
+    schema.insert("title".into(), "sitematch brief".into());
+    if openapi3 {
+        schema.remove("$schema");
+    }
+    schema.to_value()
+}
+
 impl Brief {
     /// Reads a brief file: JSON when its name ends in `.json`, else TOML.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Brief> {

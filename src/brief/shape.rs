@@ -15,10 +15,11 @@ use serde_json::Value;
 use crate::de::{table, TextList};
 
 /// The top level of a brief.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct BriefShape {
     pub name: Option<String>,
+    #[schemars(with = "Option<u32>")]
     pub top: Option<Value>,
     pub method: Option<String>,
     pub filter: Option<FilterShape>,
@@ -32,22 +33,34 @@ pub(super) struct BriefShape {
 }
 
 /// `[target]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct TargetShape {
     pub site: Option<String>,
     pub label: Option<String>,
+    #[schemars(with = "Option<std::collections::BTreeMap<String, TargetValue>>")]
     pub values: Option<std::collections::BTreeMap<String, Value>>,
 }
 
+/// A value of `[target] values`, for the schema only: a number, or the text of a
+/// category criterion.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum TargetValue {
+    Number(f64),
+    Text(String),
+}
+
 /// `[filter]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FilterShape {
     pub layers: Option<TextList>,
     pub min_area_ha: Option<f64>,
     pub max_area_ha: Option<f64>,
     pub departments: Option<TextList>,
+    #[schemars(with = "Option<[f64; 4]>")]
     pub bbox: Option<Value>,
     #[serde(rename = "where")]
     pub where_: Option<WhereTable>,
@@ -56,7 +69,7 @@ pub(super) struct FilterShape {
 }
 
 /// `[weights]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WeightsShape {
     pub ahp: Option<Matrix>,
@@ -64,7 +77,7 @@ pub(super) struct WeightsShape {
 }
 
 /// `[robustness]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RobustnessShape {
     pub runs: Option<f64>,
@@ -73,7 +86,7 @@ pub(super) struct RobustnessShape {
 }
 
 /// `[output]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct OutputShape {
     pub min_spacing_km: Option<f64>,
@@ -82,7 +95,7 @@ pub(super) struct OutputShape {
 }
 
 /// `[candidates]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CandidatesShape {
     pub grid_km: Option<f64>,
@@ -144,5 +157,48 @@ impl<'de> Deserialize<'de> for Matrix {
             .ok_or_else(|| {
                 de::Error::custom("must be a list of rows of numbers, like [[1, 3], [0.3333, 1]]")
             })
+    }
+}
+
+impl schemars::JsonSchema for WhereTable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WhereTable".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "attribute = value, or attribute = [values]",
+            "additionalProperties": generator.subschema_for::<TextList>(),
+        })
+    }
+}
+
+impl schemars::JsonSchema for CriterionList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CriterionList".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "array",
+            "minItems": 1,
+            "maxItems": super::MAX_CRITERIA,
+            "items": {"oneOf": crate::criteria::shape_schemas(generator)},
+        })
+    }
+}
+
+impl schemars::JsonSchema for Matrix {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Matrix".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "array",
+            "description": "the pairwise comparison matrix, one row per criterion",
+            "items": {"type": "array", "items": {"type": "number"}},
+        })
     }
 }

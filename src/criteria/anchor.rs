@@ -56,7 +56,7 @@ super::criterion_shape! {
 }
 
 /// One point of an anchor criterion.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PointShape {
     label: Option<String>,

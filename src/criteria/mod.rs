@@ -123,11 +123,12 @@ pub(crate) trait Type {
 macro_rules! criterion_shape {
     ($($field:ident: $ty:ty),* $(,)?) => {
         /// The criterion's table, as written.
-        #[derive(Debug, serde::Deserialize)]
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub(super) struct Shape {
             name: Option<String>,
             #[serde(rename = "type")]
+            #[schemars(with = "String")]
             _type: Option<serde::de::IgnoredAny>,
             weight: Option<f64>,
             $($field: Option<$ty>,)*
@@ -240,6 +241,27 @@ macro_rules! criterion_types {
                     $(CriterionKind::$variant(s) => s,)*
                 }
             }
+        }
+
+        /// The JSON Schema of each type's `[[criterion]]` table, its `type` fixed and
+        /// its `name` and `type` required.
+        pub(crate) fn shape_schemas(
+            generator: &mut schemars::SchemaGenerator,
+        ) -> Vec<schemars::Schema> {
+            vec![$({
+                let mut s = generator.root_schema_for::<$shape>();
+                s.remove("$schema");
+                s.insert("title".into(), format!("{} criterion", $name).into());
+                s.insert(
+                    "description".into(),
+                    format!("a [[criterion]] table of type {:?}", $name).into(),
+                );
+                if let Some(p) = s.get_mut("properties").and_then(|p| p.as_object_mut()) {
+                    p.insert("type".into(), serde_json::json!({"type": "string", "enum": [$name]}));
+                }
+                s.insert("required".into(), serde_json::json!(["name", "type"]));
+                s
+            }),*]
         }
 
         /// Reads a table of a known type.

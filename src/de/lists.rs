@@ -116,3 +116,35 @@ impl<'de> Deserialize<'de> for ScoreTable {
         table(d, "a table like { \"non\" = 1.0 }").map(ScoreTable)
     }
 }
+
+impl schemars::JsonSchema for TextList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TextList".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "text, or a list of text (whole numbers count as text)",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "integer", "minimum": 0},
+                {"type": "array", "maxItems": crate::brief::MAX_LIST_ITEMS,
+                 "items": {"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 0}]}},
+            ],
+        })
+    }
+}
+
+impl schemars::JsonSchema for ScoreTable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ScoreTable".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "value = score in [0, 1]",
+            "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+        })
+    }
+}

@@ -112,27 +112,7 @@ pub fn document(state: &AppState, base: &str) -> Value {
                     "problems": {"type": "array", "items": {"type": "object", "properties": {
                         "key": {"type": "string"}, "message": {"type": "string"}}}},
                 }},
-                "Brief": {
-                    "type": "object",
-                    "description": "A brief, as the README's Briefs section writes it in TOML: [filter], [[criterion]] (each with a type: distance, access, competition, attribute, category, zone, anchor, freight, land), [weights], [robustness], [output], [target]",
-                    "required": ["criterion"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "method": {"type": "string", "enum": ["weighted-sum", "topsis"]},
-                        "top": {"type": "integer", "minimum": 1},
-                        "need_ha": {"type": "number", "minimum": 0},
-                        "filter": {"type": "object"},
-                        "criterion": {"type": "array", "minItems": 1, "maxItems": sitematch::MAX_CRITERIA,
-                            "items": {"type": "object", "required": ["name", "type"],
-                                "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "weight": {"type": "number", "minimum": 0}}}},
-                        "weights": {"type": "object"},
-                        "robustness": {"type": "object", "properties": {
-                            "runs": {"type": "integer", "minimum": 1, "maximum": sitematch::MAX_ROBUSTNESS_RUNS},
-                            "spread": {"type": "number"}, "seed": {"type": "integer"}}},
-                        "output": {"type": "object"},
-                        "target": {"type": "object"},
-                    },
-                },
+                "Brief": sitematch::brief_schema(true),
             },
         },
     })
@@ -149,11 +129,7 @@ pub async fn api(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resp
 
 /// `GET /api.html`: the same routes, for people.
 pub async fn api_html(State(state): State<Arc<AppState>>) -> Response {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
+    let escape = crate::html::escape;
     let mut rows = String::new();
     for (path, method, summary, parameters, _) in routes(state.limits.max_page) {
         let params: Vec<String> = parameters

@@ -1482,3 +1482,76 @@ fn html_views_follow_accept_and_f_and_escape_the_data() {
         "{body}"
     );
 }
+
+/// The `/api` document is valid OpenAPI 3.0 to an independent validator
+/// (openapi-spec-validator), and its Brief schema, made from the shapes the reader
+/// accepts, takes every brief the project ships (examples, benchmarks, validation)
+/// and refuses unknown keys, a key of another criterion type, and an unknown type.
+#[test]
+fn the_api_document_is_valid_openapi_and_its_brief_schema_fits_the_briefs() {
+    let (base, _) = start(Limits::default());
+    let (status, doc) = get(&format!("{base}/api"));
+    assert_eq!(status, 200);
+    let document: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut briefs = serde_json::Map::new();
+    let mut shipped = Vec::new();
+    for dir in [
+        "examples/briefs",
+        "examples/perf",
+        "validation/briefs",
+        "tests/fixtures/rank",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if path.extension().is_some_and(|e| e == "toml") && text.contains("[[criterion]]") {
+                // The library reads it: it is a good brief.
+                Brief::from_toml_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let value: toml::Value = toml::from_str(&text).unwrap();
+                let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+                briefs.insert(name.clone(), serde_json::to_value(value).unwrap());
+                shipped.push(name);
+            }
+        }
+    }
+    assert!(shipped.len() >= 25, "{shipped:?}");
+    let bad = [
+        ("unknown top-level key", "nmae = \"x\"\n[[criterion]]\nname = \"a\"\ntype = \"zone\"\nlayer = \"z\"\n"),
+        ("key of another type", "[[criterion]]\nname = \"a\"\ntype = \"distance\"\nlayer = \"m\"\nideal_km = 1\nzero_km = 9\nradius_km = 5\n"),
+        ("unknown type", "[[criterion]]\nname = \"a\"\ntype = \"nearness\"\nlayer = \"m\"\n"),
+        ("text for a number", "[[criterion]]\nname = \"a\"\ntype = \"attribute\"\nfield = \"f\"\nideal = \"high\"\nzero = 0\n"),
+    ];
+    for (name, text) in bad {
+        assert!(
+            Brief::from_toml_str(text).is_err(),
+            "{name}: the library reads it"
+        );
+        let value: toml::Value = toml::from_str(text).unwrap();
+        briefs.insert(name.into(), serde_json::to_value(value).unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input.json");
+    std::fs::write(
+        &input,
+        serde_json::json!({"document": document, "briefs": briefs}).to_string(),
+    )
+    .unwrap();
+    let Some(seen) = python_client(
+        "openapi_check.py",
+        "openapi_spec_validator, openapi_schema_validator",
+        &[input.to_str().unwrap()],
+    ) else {
+        return;
+    };
+    assert_eq!(seen["document_error"], serde_json::Value::Null, "{seen}");
+    for name in &shipped {
+        assert_eq!(seen["errors"][name], serde_json::json!([]), "{name}");
+    }
+    for (name, _) in bad {
+        assert!(
+            !seen["errors"][name].as_array().unwrap().is_empty(),
+            "{name}: {seen}"
+        );
+    }
+}
