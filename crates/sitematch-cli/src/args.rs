@@ -55,6 +55,10 @@ pub enum Command {
         /// once. Each is closed after 10 s idle or slow to send its headers.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
         max_connections: Option<u64>,
+        /// At Ctrl-C or SIGTERM, seconds the requests in flight (rankings among them)
+        /// have to finish, 0 to 3600 (default 10); past it, rankings stop with 503.
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+        drain_seconds: Option<u64>,
         /// The URL clients reach the server at behind a reverse proxy
         /// (https://sites.example.com/sitematch): the links are built from it (else
         /// from the Forwarded or X-Forwarded-* headers, else Host).

@@ -127,6 +127,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             bind,
             max_rankings,
             max_connections,
+            drain_seconds,
             public_url,
             cors_origins,
             tokens,
@@ -173,6 +174,9 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             if let Some(n) = max_rankings {
                 // 1 to 1024 (the flag's range).
                 limits.max_rankings = usize::try_from(n).unwrap_or(1);
+            }
+            if let Some(n) = drain_seconds {
+                limits.drain_seconds = n;
             }
             if let Some(n) = max_connections {
                 // 1 to 65536 (the flag's range).

@@ -132,8 +132,8 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// Serves until Ctrl-C or SIGTERM (what `systemctl stop` and `docker stop` send): the
-/// rankings running then stop and every connection finishes its request.
+/// Serves until Ctrl-C or SIGTERM (what `systemctl stop` and `docker stop` send), then
+/// drains: see [`serve_until`].
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
     serve_until(listener, state, async {
         #[cfg(unix)]
@@ -159,8 +159,10 @@ pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> s
     .await
 }
 
-/// Serves until `stop` completes, then stops the rankings running (they answer 503),
-/// lets each connection finish the request it is on, and returns.
+/// Serves until `stop` completes, then takes no new connection, lets each connection
+/// finish the request it is on (a ranking running among them) for at most
+/// [`Limits::drain_seconds`], stops the rankings still running past it (they answer
+/// 503), and returns.
 ///
 /// Connections are bounded: at most [`Limits::max_connections`] open at once (one more
 /// is closed at once), each closed when it takes more than
@@ -219,8 +221,18 @@ pub async fn serve_until(
             let _ = conn.await;
         });
     }
-    state.shutdown.cancel();
+    // No new connection: they are refused rather than left waiting.
+    drop(listener);
     let _ = stopping.send(true);
-    while connections.join_next().await.is_some() {}
+    let drain = std::time::Duration::from_secs(state.limits.drain_seconds);
+    let drained = tokio::time::timeout(drain, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        state.shutdown.cancel();
+        while connections.join_next().await.is_some() {}
+    }
+    state.shutdown.cancel();
     Ok(())
 }

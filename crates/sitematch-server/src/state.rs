@@ -30,6 +30,9 @@ pub struct Limits {
     pub header_seconds: u64,
     /// Seconds a request may take to send its body (408 beyond).
     pub body_seconds: u64,
+    /// At shutdown, seconds the requests in flight have to finish (their rankings
+    /// among them); past it, the rankings still running stop and answer 503.
+    pub drain_seconds: u64,
 }
 
 impl Default for Limits {
@@ -44,6 +47,7 @@ impl Default for Limits {
             max_connections: 512,
             header_seconds: 10,
             body_seconds: 30,
+            drain_seconds: 10,
         }
     }
 }

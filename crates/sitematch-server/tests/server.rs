@@ -475,30 +475,8 @@ fn within(seconds: u64, mut done: impl FnMut() -> bool) -> bool {
 /// cancelled between two chunks), and the next brief is ranked.
 #[test]
 fn a_ranking_past_its_time_limit_stops_and_gives_its_permit_back() {
-    use sitematch::{Feature, Layer, Role, Value};
-    // 2,000 sites, 20 criteria, 100,000 robustness runs: 200 million ranks, each run
-    // re-aggregating 40,000 scores.
-    let sites = (0..2000)
-        .map(|i| {
-            let mut f = Feature::point(format!("s{i:04}"), 2.0 + (i % 50) as f64 * 0.01, 48.0);
-            for c in 0..20 {
-                let v = ((i * 7919 + c * 104_729) % 1000) as f64;
-                f.attributes.insert(format!("a{c}"), Value::Number(v));
-            }
-            f
-        })
-        .collect();
-    let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
-        "sites",
-        Role::Sites,
-        sites,
-    )]));
-    let mut brief = String::from("[robustness]\nruns = 100000\n");
-    for c in 0..20 {
-        brief.push_str(&format!(
-            "[[criterion]]\nname = \"a{c}\"\ntype = \"attribute\"\nfield = \"a{c}\"\nideal = 1000\nzero = 0\n"
-        ));
-    }
+    // 200 million ranks, each run re-aggregating 40,000 scores.
+    let (engine, brief) = slow_ranking(100_000);
     let (base, state) = start_over(
         engine,
         Limits {
@@ -1553,5 +1531,80 @@ fn the_api_document_is_valid_openapi_and_its_brief_schema_fits_the_briefs() {
             !seen["errors"][name].as_array().unwrap().is_empty(),
             "{name}: {seen}"
         );
+    }
+}
+
+/// A slow ranking: 2,000 sites, 20 criteria and `runs` robustness runs.
+fn slow_ranking(runs: usize) -> (Engine, String) {
+    use sitematch::{Feature, Layer, Role, Value};
+    let sites = (0..2000)
+        .map(|i| {
+            let mut f = Feature::point(format!("s{i:04}"), 2.0 + (i % 50) as f64 * 0.01, 48.0);
+            for c in 0..20 {
+                let v = ((i * 7919 + c * 104_729) % 1000) as f64;
+                f.attributes.insert(format!("a{c}"), Value::Number(v));
+            }
+            f
+        })
+        .collect();
+    let engine = Engine::new(Catalog::from_layers(vec![Layer::from_features(
+        "sites",
+        Role::Sites,
+        sites,
+    )]));
+    let mut brief = format!("[robustness]\nruns = {runs}\n");
+    for c in 0..20 {
+        brief.push_str(&format!(
+            "[[criterion]]\nname = \"a{c}\"\ntype = \"attribute\"\nfield = \"a{c}\"\nideal = 1000\nzero = 0\n"
+        ));
+    }
+    (engine, brief)
+}
+
+/// Shutdown drains: a ranking in flight when the server is told to stop finishes and
+/// is answered (201) within the drain time, then the server stops listening; with no
+/// drain time, the ranking stops and answers 503 at once.
+#[test]
+fn shutdown_lets_a_ranking_in_flight_finish_within_the_drain_time() {
+    for drain in [60, 0] {
+        let (engine, brief) = slow_ranking(2000);
+        let limits = Limits {
+            drain_seconds: drain,
+            ..Limits::default()
+        };
+        let state = Arc::new(AppState::new(engine, "v".into(), limits));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        listener.set_nonblocking(true).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shared = state.clone();
+        let server = std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                sitematch_server::serve_until(listener, shared, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        let url = format!("{base}/rank");
+        let body = brief.clone();
+        let client = std::thread::spawn(move || post(&url, "application/toml", body.as_bytes()));
+        // Stop once the ranking runs.
+        assert!(within(30, || state.permits.available_permits()
+            < state.limits.max_rankings));
+        stop.send(()).unwrap();
+        let (status, _, _, answer) = client.join().unwrap();
+        if drain > 0 {
+            assert_eq!(status, 201, "{answer}");
+        } else {
+            assert_eq!(status, 503, "{answer}");
+            assert!(answer.contains("shutting down"), "{answer}");
+        }
+        server.join().unwrap();
+        // Stopped: nothing listens any more.
+        assert!(std::net::TcpStream::connect(base.trim_start_matches("http://")).is_err());
     }
 }
