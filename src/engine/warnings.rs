@@ -52,6 +52,15 @@ impl Engine {
             };
             let key = format!("data.{name}");
             if let Some(first) = l.skipped.first() {
+                // The file by its name: a warning goes into the outputs handed to a
+                // client, which name no folder of the machine (`layers
+                // --show-skipped` gives the whole path).
+                let file = first
+                    .path
+                    .file_name()
+                    .unwrap_or(first.path.as_os_str())
+                    .to_string_lossy();
+                let first = format!("{file}: {}: {}", first.location, first.problem);
                 let reasons: Vec<String> = l
                     .skipped_by_reason()
                     .iter()

@@ -26,6 +26,8 @@ pub(crate) use matrix::TravelMatrix;
 /// use sitematch::Travel;
 /// assert_eq!(Travel::Straight.unit(), "km");
 /// assert_eq!(Travel::Matrix("osrm_times.csv".into()).unit(), "min");
+/// // A matrix is named without the folders of the machine that ranked.
+/// assert_eq!(Travel::Matrix("/home/alice/osrm_times.csv".into()).how(), "matrix (osrm_times.csv)");
 /// assert_eq!(Travel::Drive { network: Some("roads".into()) }.how(), "road (roads)");
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -52,13 +54,18 @@ impl Travel {
     }
 
     /// How the way is measured, in words: `straight line`, `road (roads)`, `matrix
-    /// (times.csv)`.
+    /// (times.csv)` (the matrix by its file's name, without its folder).
     pub fn how(&self) -> String {
         match self {
             Travel::Straight => "straight line".to_string(),
             Travel::Drive { network: None } => "road".to_string(),
             Travel::Drive { network: Some(n) } => format!("road ({n})"),
-            Travel::Matrix(p) => format!("matrix ({})", p.display()),
+            // Its name only: a receipt handed to a client names no folder of the
+            // machine that ranked.
+            Travel::Matrix(p) => format!(
+                "matrix ({})",
+                p.file_name().unwrap_or(p.as_os_str()).to_string_lossy()
+            ),
         }
     }
 

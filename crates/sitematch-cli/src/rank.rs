@@ -40,8 +40,16 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
     }
     if let (true, Some(p)) = (format.needs_file(), path.as_deref()) {
         let brief_text = std::fs::read_to_string(brief_path).unwrap_or_default();
-        let brief_file = brief_path.display().to_string();
-        let data_dir = set.dir.display().to_string();
+        // A client's copy names no folder of this machine.
+        let brief_file = named_for_client(brief_path, p);
+        let data_dir = if set.built_in {
+            format!(
+                "the built-in data set (sitematch {})",
+                env!("CARGO_PKG_VERSION")
+            )
+        } else {
+            named_for_client(&set.dir, p)
+        };
         let extra = [
             ("brief_file", brief_file.as_str()),
             ("brief_text", brief_text.as_str()),
@@ -129,4 +137,26 @@ fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
         stats.excluded
     );
     Ok(Outcome::Done)
+}
+
+/// How a deliverable names a file or folder of this machine: relative to the output's
+/// folder when it is inside it (`briefs/client.toml`), else by its name only
+/// (`client.toml`), never by an absolute path (`/home/alice/...`).
+fn named_for_client(path: &std::path::Path, output: &std::path::Path) -> String {
+    let name = || {
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    let folder = output
+        .parent()
+        .filter(|f| !f.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    match (path.canonicalize(), folder.canonicalize()) {
+        (Ok(p), Ok(f)) => p
+            .strip_prefix(&f)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .map_or_else(name, |r| r.display().to_string()),
+        _ => name(),
+    }
 }

@@ -759,3 +759,43 @@ fn serve_names_a_store_it_cannot_use() {
         assert_mentions(&err, &["--store-max-mb"]);
     }
 }
+
+/// A GeoPackage handed to a client names no folder of the machine that ranked: the
+/// brief and the data set are named relative to the output's folder when inside it,
+/// else by their names; no absolute path is anywhere in the file.
+#[test]
+fn a_geopackage_carries_no_absolute_path_of_the_machine() {
+    let data = fixtures().join("rank").canonicalize().unwrap();
+    let brief_text = std::fs::read_to_string(rank_brief()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let work_path = work.path().canonicalize().unwrap();
+    // The brief inside the output's folder, then outside it.
+    std::fs::create_dir_all(work_path.join("out/briefs")).unwrap();
+    std::fs::create_dir_all(work_path.join("elsewhere")).unwrap();
+    for (brief, named) in [
+        (
+            work_path.join("out/briefs/client.toml"),
+            "briefs/client.toml",
+        ),
+        (work_path.join("elsewhere/client.toml"), "client.toml"),
+    ] {
+        std::fs::write(&brief, &brief_text).unwrap();
+        let out = work_path.join("out/ranking.gpkg");
+        let _ = std::fs::remove_file(&out);
+        let (code, _, err) = sitematch(&[
+            "rank",
+            brief.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let bytes = std::fs::read(&out).unwrap();
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        for absolute in [work_path.to_str().unwrap(), data.to_str().unwrap()] {
+            assert!(!has(absolute), "{absolute} is in the GeoPackage");
+        }
+        assert!(has(named), "{named} is not in the GeoPackage");
+    }
+}
