@@ -18,8 +18,13 @@ use crate::report::Receipt;
 const LEAFLET_JS: &str = include_str!("vendor/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("vendor/leaflet/leaflet.css");
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
+/// Text with the characters HTML gives a meaning to escaped (`&`, `<`, `>`, quotes),
+/// for an element's text or an attribute's value.
+///
+/// ```
+/// assert_eq!(sitematch::output::escape_html("<b a='1'>&"), "&lt;b a=&#39;1&#39;&gt;&amp;");
+/// ```
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -45,13 +50,13 @@ fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
     let mut h = String::new();
     let title = s.label.as_deref().unwrap_or(&s.site_id);
     match s.rank {
-        Some(r) => h.push_str(&format!("<h3>#{r} {}</h3>", esc(title))),
-        None => h.push_str(&format!("<h3>{} (excluded)</h3>", esc(title))),
+        Some(r) => h.push_str(&format!("<h3>#{r} {}</h3>", escape_html(title))),
+        None => h.push_str(&format!("<h3>{} (excluded)</h3>", escape_html(title))),
     }
-    let mut what = vec![esc(&s.site_id)];
+    let mut what = vec![escape_html(&s.site_id)];
     let commune = crate::report::commune(ranking, s);
     if !commune.is_empty() {
-        what.push(format!("commune {}", esc(&commune)));
+        what.push(format!("commune {}", escape_html(&commune)));
     }
     if let Some(a) = s.area_ha {
         what.push(format!("{a:.2} ha"));
@@ -62,11 +67,11 @@ fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
             "<p class=\"score\">Score <b>{score:.1}</b> / 100 ({} of {} ranked, {})</p>",
             s.rank.unwrap_or_default(),
             ranking.ranked,
-            esc(&super::method_text(ranking))
+            escape_html(&super::method_text(ranking))
         )),
         _ => h.push_str(&format!(
             "<p class=\"score\">Excluded by {}</p>",
-            esc(&s.excluded_by_text(", "))
+            escape_html(&s.excluded_by_text(", "))
         )),
     }
     if s.rank.is_none() && s.decision.near_miss.is_none() {
@@ -97,17 +102,20 @@ fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
         }
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>{:.1}</td><td>{}</td></tr>",
-            esc(&line.info.name),
-            esc(&line.short),
+            escape_html(&line.info.name),
+            escape_html(&line.short),
             c.score,
             line.info.weight * 100.0,
             c.points,
-            esc(&to)
+            escape_html(&to)
         ));
     }
     h.push_str("</table>");
     if !receipt.notes.is_empty() {
-        h.push_str(&format!("<p class=\"notes\">{}</p>", esc(&receipt.notes)));
+        h.push_str(&format!(
+            "<p class=\"notes\">{}</p>",
+            escape_html(&receipt.notes)
+        ));
     }
     h
 }
@@ -158,7 +166,7 @@ fn table(
     }
     h.push_str("<th>site</th><th>label</th><th>commune</th><th>score</th><th>area (ha)</th>");
     for c in &ranking.criteria {
-        h.push_str(&format!("<th>{}</th>", esc(&c.name)));
+        h.push_str(&format!("<th>{}</th>", escape_html(&c.name)));
     }
     h.push_str("<th>notes</th></tr></thead><tbody>");
     for (s, receipt) in sites
@@ -168,7 +176,7 @@ fn table(
     {
         h.push_str(&format!(
             "<tr data-site=\"{}\"><td>{}</td>",
-            esc(&s.site_id),
+            escape_html(&s.site_id),
             s.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
         ));
         if ranking.shortlist {
@@ -176,9 +184,9 @@ fn table(
         }
         h.push_str(&format!(
             "<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            esc(&s.site_id),
-            esc(s.label.as_deref().unwrap_or("")),
-            esc(&crate::report::commune(ranking, s)),
+            escape_html(&s.site_id),
+            escape_html(s.label.as_deref().unwrap_or("")),
+            escape_html(&crate::report::commune(ranking, s)),
             s.score
                 .map(|x| format!("{x:.1}"))
                 .unwrap_or_else(|| "-".into()),
@@ -187,11 +195,11 @@ fn table(
         for line in &receipt.lines {
             h.push_str(&format!(
                 "<td>{} <small>({:.1} pts)</small></td>",
-                esc(&line.short),
+                escape_html(&line.short),
                 line.result.points
             ));
         }
-        h.push_str(&format!("<td>{}</td></tr>", esc(&receipt.notes)));
+        h.push_str(&format!("<td>{}</td></tr>", escape_html(&receipt.notes)));
     }
     h.push_str("</tbody></table>");
     h
@@ -445,7 +453,7 @@ pub fn write_html_map<W: Write>(
         .collect();
     let excluded = sites.iter().filter(|s| s.rank.is_none()).count();
     let attribution = match outlines {
-        Some(l) => format!("sitematch · outlines: {} layer", esc(&l.name)),
+        Some(l) => format!("sitematch · outlines: {} layer", escape_html(&l.name)),
         None => "sitematch".to_string(),
     };
     let data = json!({
@@ -478,13 +486,13 @@ pub fn write_html_map<W: Write>(
         "<meta name=\"generator\" content=\"sitematch {}\">",
         env!("CARGO_PKG_VERSION")
     )?;
-    writeln!(out, "<title>{}</title>", esc(&title))?;
+    writeln!(out, "<title>{}</title>", escape_html(&title))?;
     writeln!(
         out,
         "<style>\n{LEAFLET_CSS}\n</style>\n<style>{STYLE}</style>"
     )?;
     writeln!(out, "</head>\n<body>")?;
-    writeln!(out, "<h1>{}</h1>", esc(&title))?;
+    writeln!(out, "<h1>{}</h1>", escape_html(&title))?;
     writeln!(
         out,
         "<p>{} shown: {} sites ranked of {} considered ({} excluded by the brief's hard constraints); method {}; sitematch {}.</p>",
@@ -492,7 +500,7 @@ pub fn write_html_map<W: Write>(
         ranking.ranked,
         ranking.sites.len(),
         ranking.sites.len() - ranking.ranked,
-        esc(&super::method_text(ranking)),
+        escape_html(&super::method_text(ranking)),
         env!("CARGO_PKG_VERSION")
     )?;
     writeln!(out, "<div id=\"map\"></div>")?;
@@ -501,20 +509,20 @@ pub fn write_html_map<W: Write>(
         writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td></tr>",
-            esc(&c.name),
+            escape_html(&c.name),
             c.kind,
             c.weight * 100.0,
-            esc(&c.unit)
+            escape_html(&c.unit)
         )?;
     }
     writeln!(out, "</table>")?;
     if let Some(land) = super::land_take_sentence(ranking, opts) {
-        writeln!(out, "<p class=\"land-take\">{}</p>", esc(&land))?;
+        writeln!(out, "<p class=\"land-take\">{}</p>", escape_html(&land))?;
     }
     if !ranking.warnings.is_empty() {
         writeln!(out, "<h2>Warnings</h2>\n<ul class=\"warnings\">")?;
         for w in &ranking.warnings {
-            writeln!(out, "<li>{}</li>", esc(&w.to_string()))?;
+            writeln!(out, "<li>{}</li>", escape_html(&w.to_string()))?;
         }
         writeln!(out, "</ul>")?;
     }
@@ -565,7 +573,7 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(
-            esc("<b>\"A&B\"</b>"),
+            escape_html("<b>\"A&B\"</b>"),
             "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"
         );
     }

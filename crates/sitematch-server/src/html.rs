@@ -68,21 +68,7 @@ pub fn format(params: &HashMap<String, String>, headers: &HeaderMap) -> Result<F
     })
 }
 
-/// `text` with the characters HTML gives a meaning to escaped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use sitematch::output::escape_html as escape;
 
 /// A URL path segment (a collection's or a feature's id) percent-encoded.
 pub fn segment(id: &str) -> String {

@@ -1197,6 +1197,14 @@ fn item_ids(url: &str) -> Vec<String> {
         .collect()
 }
 
+/// The ids of a ranking's ranked sites, best first.
+fn ranked_ids(r: &sitematch::Ranking) -> Vec<&str> {
+    r.ranked_sites()
+        .iter()
+        .map(|s| s.site_id.as_str())
+        .collect()
+}
+
 /// The fixtures' ranking as the library makes it.
 fn fixture_ranking() -> sitematch::Ranking {
     Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap())
@@ -1270,11 +1278,7 @@ fn owslib_reads_collections_and_items_with_a_token() {
         return;
     };
     let expected = fixture_ranking();
-    let ranked: Vec<&str> = expected
-        .ranked_sites()
-        .iter()
-        .map(|s| s.site_id.as_str())
-        .collect();
+    let ranked = ranked_ids(&expected);
     assert_eq!(seen["ranking"], id.as_str());
     assert_eq!(seen["matched"], ranked.len());
     assert_eq!(seen["ids"], serde_json::json!(ranked[..4]));
@@ -1343,11 +1347,7 @@ fn a_browser_reads_through_cors_and_clicks_through_the_html_views() {
         return;
     };
     let expected = fixture_ranking();
-    let ranked: Vec<&str> = expected
-        .ranked_sites()
-        .iter()
-        .map(|s| s.site_id.as_str())
-        .collect();
+    let ranked = ranked_ids(&expected);
     // The web map of the allowed origin reads the ranking, with its token only.
     assert_eq!(seen["allowed"]["status"], 200, "{seen}");
     assert_eq!(seen["allowed"]["ids"], serde_json::json!(ranked[..3]));
