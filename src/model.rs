@@ -62,6 +62,8 @@ pub enum Format {
     OsmPbf,
     /// Built in memory by a program.
     Memory,
+    /// A GeoPackage's feature table (`.gpkg`).
+    GeoPackage,
 }
 
 impl fmt::Display for Format {
@@ -72,6 +74,7 @@ impl fmt::Display for Format {
             Format::Csv => "csv",
             Format::OsmPbf => "osm-pbf",
             Format::Memory => "memory",
+            Format::GeoPackage => "geopackage",
         })
     }
 }

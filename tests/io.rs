@@ -533,3 +533,61 @@ fn the_engine_names_its_catalog() {
         ["p"]
     );
 }
+
+/// A GeoPackage: several tables need `table` (the error lists them), an unknown table
+/// is named, `table` on another format is a catalog problem, a missing field lists
+/// the fields there are, and a truncated or corrupt file is an error naming it.
+#[test]
+fn geopackage_tables_and_damaged_files_are_named() {
+    let corpus = fixtures().join("gdal_written/out");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(corpus.join("points.gpkg"), dir.path().join("points.gpkg")).unwrap();
+    let catalog = |layer: &str| {
+        let path = dir.path().join("catalog.toml");
+        std::fs::write(
+            &path,
+            format!("[[layer]]\nname = \"p\"\nrole = \"facilities\"\nid = \"id\"\n{layer}"),
+        )
+        .unwrap();
+        Catalog::from_path(&path).map(|c| c.layers[0].features.len())
+    };
+    let err = catalog("path = \"points.gpkg\"\n").unwrap_err().to_string();
+    assert!(
+        err.contains("points.gpkg")
+            && err.contains("2 feature tables (\"points\", \"points_l93\")")
+            && err.contains("table = \"...\""),
+        "{err}"
+    );
+    assert_eq!(
+        catalog("path = \"points.gpkg\"\ntable = \"points_l93\"\n").unwrap(),
+        4
+    );
+    let err = catalog("path = \"points.gpkg\"\ntable = \"pionts\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no feature table \"pionts\""), "{err}");
+    let err = catalog("path = \"points.gpkg\"\ntable = \"points\"\nlabel = \"nom\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nom") && err.contains("jobs"), "{err}");
+    std::fs::write(dir.path().join("x.csv"), "id,x,y\n1,2,48\n").unwrap();
+    let err = catalog("path = \"x.csv\"\nx = \"x\"\ny = \"y\"\ntable = \"t\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("table") && err.contains("GeoPackage"), "{err}");
+    // Cut short, and overwritten in its middle: errors naming the file, no panic.
+    let bytes = std::fs::read(corpus.join("points.gpkg")).unwrap();
+    std::fs::write(dir.path().join("cut.gpkg"), &bytes[..bytes.len() / 3]).unwrap();
+    let mut corrupt = bytes.clone();
+    for b in &mut corrupt[4096..16384] {
+        *b = 0x5a;
+    }
+    std::fs::write(dir.path().join("corrupt.gpkg"), &corrupt).unwrap();
+    std::fs::write(dir.path().join("text.gpkg"), "not a database at all").unwrap();
+    for name in ["cut.gpkg", "corrupt.gpkg", "text.gpkg"] {
+        let err = catalog(&format!("path = \"{name}\"\ntable = \"points\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(name), "{name}: {err}");
+    }
+}

@@ -56,6 +56,7 @@ pub(super) fn load_layer(
         x: spec.x.clone(),
         y: spec.y.clone(),
         wkt: spec.wkt.clone(),
+        table: spec.table.clone(),
     };
     let raw = io::read(format, &file, &opts, &wanted)?;
     // An empty FeatureCollection names no field (GeoJSON fields come from the

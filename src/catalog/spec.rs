@@ -56,6 +56,8 @@ pub struct LayerSpec {
     pub y: Option<String>,
     /// CSV WKT geometry column.
     pub wkt: Option<String>,
+    /// The feature table of a GeoPackage that holds several.
+    pub table: Option<String>,
     /// CSV delimiter, one character (default `,`).
     pub delimiter: Option<Delimiter>,
     /// Decimal separator of CSV coordinates, `.` (default) or `,`.
@@ -124,6 +126,8 @@ impl LayerSpec {
             Some(Format::GeoJson)
         } else if name.ends_with(".shp") {
             Some(Format::Shapefile)
+        } else if name.ends_with(".gpkg") {
+            Some(Format::GeoPackage)
         } else if name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt") {
             Some(Format::Csv)
         } else if name.ends_with(".pbf") && self.role == Role::Network {
@@ -260,13 +264,19 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
             problems.push(
                 key("path"),
                 format!(
-                    "{} is not a format sitematch reads; use .geojson/.json, .shp, .csv or \
-                     .csv.gz (and .osm.pbf for a network layer)",
+                    "{} is not a format sitematch reads; use .geojson/.json, .shp, .gpkg, \
+                     .csv or .csv.gz (and .osm.pbf for a network layer)",
                     spec.path.display()
                 ),
             );
             continue;
         };
+        if spec.table.is_some() && format != Format::GeoPackage {
+            problems.push(
+                key("table"),
+                format!("names a table of a GeoPackage; this layer is {format}"),
+            );
+        }
         if format == Format::Csv {
             let xy = spec.x.is_some() && spec.y.is_some();
             if xy == spec.wkt.is_some() || spec.x.is_some() != spec.y.is_some() {

@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod gpkg;
 pub mod shp;
 pub mod text;
 
@@ -17,7 +18,7 @@ use crate::error::{FeatureProblem, Location, Result};
 use crate::model::{Format, Value};
 
 /// Reads a file of the given format; `wanted` are the attribute fields to extract.
-/// The three readers have this one shape.
+/// The readers have this one shape.
 pub fn read(
     format: Format,
     path: &Path,
@@ -27,6 +28,7 @@ pub fn read(
     match format {
         Format::GeoJson => geojson::read(path, opts, wanted),
         Format::Shapefile => shp::read(path, opts, wanted),
+        Format::GeoPackage => gpkg::read(path, opts, wanted),
         Format::Csv | Format::Memory => csv::read(path, opts, wanted),
         Format::OsmPbf => Err(crate::error::Error::format(
             path,
@@ -137,6 +139,8 @@ pub struct ReadOptions {
     pub y: Option<String>,
     /// CSV WKT geometry column.
     pub wkt: Option<String>,
+    /// The table of a GeoPackage that holds several.
+    pub table: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -148,6 +152,7 @@ impl Default for ReadOptions {
             x: None,
             y: None,
             wkt: None,
+            table: None,
         }
     }
 }
