@@ -64,6 +64,8 @@ pub enum Format {
     Memory,
     /// A GeoPackage's feature table (`.gpkg`).
     GeoPackage,
+    /// FlatGeobuf (`.fgb`).
+    FlatGeobuf,
 }
 
 impl fmt::Display for Format {
@@ -75,6 +77,7 @@ impl fmt::Display for Format {
             Format::OsmPbf => "osm-pbf",
             Format::Memory => "memory",
             Format::GeoPackage => "geopackage",
+            Format::FlatGeobuf => "flatgeobuf",
         })
     }
 }

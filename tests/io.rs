@@ -591,3 +591,45 @@ fn geopackage_tables_and_damaged_files_are_named() {
         assert!(err.contains(name), "{name}: {err}");
     }
 }
+
+/// A FlatGeobuf file cut at every other length, or with one byte in three changed,
+/// reads as an error naming the file or as features: never a panic (the crate's own
+/// reader panicked on both), never a hang. A file that is
+/// not FlatGeobuf at all is named.
+#[test]
+fn damaged_flatgeobuf_files_are_errors_not_panics() {
+    let bytes = std::fs::read(fixtures().join("gdal_written/out/points.fgb")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.fgb");
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"damaged.fgb\"\nid = \"id\"\n",
+    )
+    .unwrap();
+    let read = |b: &[u8]| {
+        std::fs::write(&path, b).unwrap();
+        Catalog::from_path(dir.path().join("catalog.toml"))
+    };
+    let whole = read(&bytes).unwrap();
+    assert_eq!(whole.layers[0].features.len(), 5);
+    let mut errors = 0;
+    for cut in (0..bytes.len()).step_by(2) {
+        if let Err(e) = read(&bytes[..cut]) {
+            assert!(e.to_string().contains("damaged.fgb"), "{e}");
+            errors += 1;
+        }
+    }
+    assert!(errors > bytes.len() / 4, "{errors} errors");
+    for i in (0..bytes.len()).step_by(3) {
+        let mut b = bytes.clone();
+        b[i] ^= 0xff;
+        if let Err(e) = read(&b) {
+            assert!(e.to_string().contains("damaged.fgb"), "{e}");
+        }
+    }
+    let err = read(b"id,x,y\n1,2,48\n").unwrap_err().to_string();
+    assert!(
+        err.contains("damaged.fgb") && err.contains("FlatGeobuf"),
+        "{err}"
+    );
+}

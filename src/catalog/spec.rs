@@ -128,6 +128,8 @@ impl LayerSpec {
             Some(Format::Shapefile)
         } else if name.ends_with(".gpkg") {
             Some(Format::GeoPackage)
+        } else if name.ends_with(".fgb") {
+            Some(Format::FlatGeobuf)
         } else if name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt") {
             Some(Format::Csv)
         } else if name.ends_with(".pbf") && self.role == Role::Network {
@@ -265,7 +267,7 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                 key("path"),
                 format!(
                     "{} is not a format sitematch reads; use .geojson/.json, .shp, .gpkg, \
-                     .csv or .csv.gz (and .osm.pbf for a network layer)",
+                     .fgb, .csv or .csv.gz (and .osm.pbf for a network layer)",
                     spec.path.display()
                 ),
             );

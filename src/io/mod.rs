@@ -4,6 +4,7 @@
 //! The catalog then reprojects, checks and maps the table into a [`crate::Layer`].
 
 pub mod csv;
+pub mod fgb;
 pub mod geojson;
 pub mod gpkg;
 pub mod shp;
@@ -29,6 +30,7 @@ pub fn read(
         Format::GeoJson => geojson::read(path, opts, wanted),
         Format::Shapefile => shp::read(path, opts, wanted),
         Format::GeoPackage => gpkg::read(path, opts, wanted),
+        Format::FlatGeobuf => fgb::read(path, opts, wanted),
         Format::Csv | Format::Memory => csv::read(path, opts, wanted),
         Format::OsmPbf => Err(crate::error::Error::format(
             path,
