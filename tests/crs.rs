@@ -138,3 +138,57 @@ fn overseas_prj_names_written_by_gdal_load() {
         );
     }
 }
+
+/// Beyond the hand-written list, the pure build reprojects through proj4rs: the
+/// European CRSs of `reference.csv` (ETRS89 and WGS 84 UTM zones, Belgian, Swiss,
+/// Swedish and Polish grids) go through it, and a PROJ string agrees with cs2cs
+/// within a centimetre (`reference_projstring.csv`). A code proj4rs lacks is named,
+/// with the fix.
+#[test]
+fn other_crs_go_through_proj4rs_and_agree_with_cs2cs() {
+    let beyond: Vec<RefPoint> = reference()
+        .into_iter()
+        .filter(|p| !SUPPORTED.iter().any(|(c, _)| *c == p.epsg))
+        .collect();
+    let codes: std::collections::BTreeSet<u32> = beyond.iter().map(|p| p.epsg).collect();
+    assert!(codes.len() >= 9 && codes.contains(&25832), "{codes:?}");
+    let mut worst = 0.0f64;
+    for p in &beyond {
+        let t = Transformer::pure(&Crs::Epsg(p.epsg)).unwrap();
+        assert_eq!(format!("{t:?}"), "Transformer(proj4rs)");
+        let got = t.to_wgs84(p.x, p.y).unwrap();
+        let d = small_distance_m(got, (p.lon, p.lat));
+        assert!(d < 0.01, "EPSG:{}: {got:?} vs cs2cs: {d} m", p.epsg);
+        worst = worst.max(d);
+    }
+    eprintln!("proj4rs vs cs2cs over {} points: worst {worst:.6} m", beyond.len());
+    let text = std::fs::read_to_string(fixtures().join("crs/reference_projstring.csv")).unwrap();
+    let tm =
+        "+proj=tmerc +lat_0=0 +lon_0=9 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs";
+    let t = Transformer::pure(&Crs::parse(tm).unwrap()).unwrap();
+    let mut rows = 0;
+    for line in text.lines().skip(1) {
+        let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let got = t.to_wgs84(v[0], v[1]).unwrap();
+        let d = small_distance_m(got, (v[2], v[3]));
+        assert!(d < 0.01, "{line}: {got:?}: {d} m");
+        rows += 1;
+    }
+    assert_eq!(rows, 4);
+    // A WKT is taken by its EPSG code.
+    let wkt = r#"PROJCRS["ETRS89 / UTM zone 32N",BASEGEOGCRS["ETRS89"],ID["EPSG",25832]]"#;
+    let t = Transformer::pure(&Crs::Wkt(wkt.into())).unwrap();
+    let p = beyond.iter().find(|p| p.epsg == 25832).unwrap();
+    assert!(small_distance_m(t.to_wgs84(p.x, p.y).unwrap(), (p.lon, p.lat)) < 0.01);
+    for unknown in [
+        Crs::Epsg(999_999),
+        Crs::Epsg(1),
+        Crs::ProjString("+proj=nonsense".into()),
+    ] {
+        let err = Transformer::pure(&unknown).unwrap_err();
+        assert!(
+            err.contains("EPSG:25832") && err.contains("--features proj"),
+            "{err}"
+        );
+    }
+}

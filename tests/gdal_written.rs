@@ -4,7 +4,8 @@
 //! (ESRI `.prj`), polygons with holes and multipolygons; CSVs with X/Y (GDAL's header)
 //! or WKT, semicolon-separated, with a UTF-8 byte-order mark; GeoJSON with GDAL's
 //! `crs` member, RFC 7946, in Lambert-93; GeoPackages with two tables (one in
-//! Lambert-93) and with multipolygons; FlatGeobuf with and without its index. Each layer is read by sitematch and by GDAL
+//! Lambert-93) and with multipolygons, and one in ETRS89 / UTM 32N (EPSG:25832, through
+//! proj4rs); FlatGeobuf with and without its index. Each layer is read by sitematch and by GDAL
 //! (reprojected to WGS 84 by PROJ) and compared: count, ids, labels, attributes, and
 //! locations within 2 cm.
 
@@ -85,7 +86,7 @@ fn json_bbox(c: &Json, b: &mut [f64; 4]) {
 fn files_gdal_writes_read_as_gdal_reads_them() {
     let dir = fixtures().join("gdal_written");
     let catalog = Catalog::from_path(dir.join("catalog.toml")).unwrap();
-    assert_eq!(catalog.layers.len(), 19);
+    assert_eq!(catalog.layers.len(), 20);
     let spec: toml::Value =
         toml::from_str(&std::fs::read_to_string(dir.join("catalog.toml")).unwrap()).unwrap();
     let mut checked = 0;
@@ -151,5 +152,5 @@ fn files_gdal_writes_read_as_gdal_reads_them() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 19);
+    assert_eq!(checked, 20);
 }

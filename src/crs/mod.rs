@@ -2,8 +2,9 @@
 //!
 //! Every layer is reprojected to WGS84 longitude/latitude (EPSG:4326, lon first) as it
 //! is read. Without the `proj` feature the [`pure`] module does the work for the CRSs
-//! French data comes in (listed in [`SUPPORTED`]); with it, PROJ handles any CRS it
-//! knows, from an EPSG code, a PROJ string or a `.prj` WKT.
+//! French data comes in (listed in [`SUPPORTED`]), and proj4rs (pure Rust) for any
+//! other EPSG code of its table or PROJ string; with it, PROJ handles any CRS it knows,
+//! from an EPSG code, a PROJ string or a `.prj` WKT.
 
 pub mod pure;
 
@@ -250,6 +251,9 @@ enum Inner {
     Identity,
     #[cfg_attr(feature = "proj", allow(dead_code))]
     Pure(pure::Projection),
+    /// proj4rs, for the CRSs the hand-written path does not have: (from, WGS84).
+    #[cfg_attr(feature = "proj", allow(dead_code))]
+    Proj4(Box<(proj4rs::Proj, proj4rs::Proj)>),
     #[cfg(feature = "proj")]
     Proj(proj::Proj),
 }
@@ -259,6 +263,7 @@ impl fmt::Debug for Transformer {
         let kind = match &self.inner {
             Inner::Identity => "identity",
             Inner::Pure(_) => "pure",
+            Inner::Proj4(_) => "proj4rs",
             #[cfg(feature = "proj")]
             Inner::Proj(_) => "proj",
         };
@@ -285,26 +290,51 @@ impl Transformer {
         }
     }
 
-    /// A transformer that uses the pure-Rust path whatever the features.
+    /// A transformer that uses the pure-Rust path whatever the features: the
+    /// hand-written projections of [`SUPPORTED`] (French data's CRSs, NTF's grid
+    /// included), else proj4rs for any other EPSG code of its table or PROJ string.
     pub fn pure(crs: &Crs) -> Result<Transformer, String> {
         if crs.is_wgs84() {
             return Ok(Transformer {
                 inner: Inner::Identity,
             });
         }
-        let known: Vec<String> = SUPPORTED.iter().map(|(c, _)| format!("EPSG:{c}")).collect();
-        let projection = crs
-            .epsg()
-            .and_then(pure::Projection::from_epsg)
-            .ok_or_else(|| {
-                format!(
-                    "CRS {crs} is not one the pure-Rust reprojection knows ({}); set `crs` in \
-                 the catalog to one of them, or build with `--features proj` for any CRS",
-                    known.join(", ")
-                )
-            })?;
+        if let Some(projection) = crs.epsg().and_then(pure::Projection::from_epsg) {
+            return Ok(Transformer {
+                inner: Inner::Pure(projection),
+            });
+        }
+        Self::with_proj4rs(crs)
+    }
+
+    /// A transformer through proj4rs (pure Rust): an EPSG code of its table (a WKT is
+    /// taken by its EPSG code), or a PROJ string. The hand-written path is preferred
+    /// for the codes it has ([`Transformer::pure`]).
+    pub fn with_proj4rs(crs: &Crs) -> Result<Transformer, String> {
+        let unknown = |why: String| {
+            format!(
+                "CRS {crs} is not one the pure-Rust reprojection knows ({why}); set `crs` in the \
+                 catalog to an EPSG code (EPSG:25832) or a PROJ string (+proj=utm +zone=32 \
+                 +ellps=GRS80), or build with `--features proj` for any CRS PROJ knows"
+            )
+        };
+        let from = match crs {
+            Crs::ProjString(p) => proj4rs::Proj::from_proj_string(p)
+                .map_err(|e| unknown(format!("proj4rs reads no CRS from it: {e}")))?,
+            _ => {
+                let code = crs
+                    .epsg()
+                    .ok_or_else(|| unknown("its WKT names no EPSG code".into()))?;
+                let code = u16::try_from(code)
+                    .map_err(|_| unknown(format!("EPSG:{code} is beyond proj4rs's table")))?;
+                proj4rs::Proj::from_epsg_code(code)
+                    .map_err(|e| unknown(format!("proj4rs's EPSG table: {e}")))?
+            }
+        };
+        let to = proj4rs::Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs")
+            .map_err(|e| unknown(e.to_string()))?;
         Ok(Transformer {
-            inner: Inner::Pure(projection),
+            inner: Inner::Proj4(Box::new((from, to))),
         })
     }
 
@@ -342,6 +372,21 @@ impl Transformer {
         let (lon, lat) = match &self.inner {
             Inner::Identity => return Ok((x, y)),
             Inner::Pure(p) => p.to_wgs84(x, y),
+            Inner::Proj4(pair) => {
+                let (from, to) = (&pair.0, &pair.1);
+                // proj4rs's angles are radians.
+                let (px, py) = if from.is_latlong() {
+                    (x.to_radians(), y.to_radians())
+                } else {
+                    (x, y)
+                };
+                let (lon, lat) = proj4rs::adaptors::transform_xy(from, to, px, py)
+                    .map_err(|e| format!("({x}, {y}) cannot be reprojected: {e}"))?;
+                if !(lon.is_finite() && lat.is_finite()) {
+                    return Err(format!("({x}, {y}) cannot be reprojected"));
+                }
+                (lon.to_degrees(), lat.to_degrees())
+            }
             #[cfg(feature = "proj")]
             Inner::Proj(p) => p.convert((x, y)).map_err(|e| e.to_string())?,
         };
