@@ -119,7 +119,7 @@ pub use cancel::Cancel;
 pub use catalog::{
     data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,
 };
-pub use crs::{Crs, Transformer, SUPPORTED as SUPPORTED_CRS};
+pub use crs::{Crs, OutputCrs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
     flip_margin, near_miss, pareto_front, robustness, shortlist, Dropped, RankStats,
 };

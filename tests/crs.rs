@@ -161,7 +161,10 @@ fn other_crs_go_through_proj4rs_and_agree_with_cs2cs() {
         assert!(d < 0.01, "EPSG:{}: {got:?} vs cs2cs: {d} m", p.epsg);
         worst = worst.max(d);
     }
-    eprintln!("proj4rs vs cs2cs over {} points: worst {worst:.6} m", beyond.len());
+    eprintln!(
+        "proj4rs vs cs2cs over {} points: worst {worst:.6} m",
+        beyond.len()
+    );
     let text = std::fs::read_to_string(fixtures().join("crs/reference_projstring.csv")).unwrap();
     let tm =
         "+proj=tmerc +lat_0=0 +lon_0=9 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs";

@@ -571,3 +571,79 @@ fn a_browser_draws_town_names_and_a_basemap() {
     );
     assert!(dom.contains("test tiles"), "its attribution is shown");
 }
+
+/// A GeoPackage in Lambert-93 (`write_gpkg_in`, `rank --crs EPSG:2154`): GDAL reads
+/// its layers with EPSG:2154 and, taken back to WGS 84 by PROJ, the same points within
+/// 2 cm; the footprints' extent too; sitematch's own GeoPackage reader reads it back.
+#[test]
+fn a_lambert93_geopackage_reads_back_in_gdal_with_the_same_points() {
+    let r = fixture_ranking();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l93.gpkg");
+    let l93 = sitematch::OutputCrs::epsg(2154).unwrap();
+    sitematch::output::write_gpkg_in(&r, &ALL, &[], &l93, &path).unwrap();
+    // Read back by sitematch: a catalog over its `sites` table, the CRS from the file.
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[layer]]\nname = \"s\"\nrole = \"sites\"\npath = \"l93.gpkg\"\ntable = \"sites\"\nid = \"site_id\"\n",
+    )
+    .unwrap();
+    let back = Catalog::from_path(dir.path()).unwrap();
+    let layer = &back.layers[0];
+    assert_eq!(layer.source_crs, "EPSG:2154");
+    assert_eq!(layer.features.len(), r.ranked_sites().len());
+    for s in r.ranked_sites() {
+        let f = layer.features.iter().find(|f| f.id == s.site_id).unwrap();
+        let d = crate::util::small_distance_m(
+            (f.location.x(), f.location.y()),
+            (s.location.x(), s.location.y()),
+        );
+        assert!(d < 0.02, "{}: {d} m", s.site_id);
+    }
+    // GDAL: the layer's CRS, then its points taken back to WGS 84 by PROJ.
+    let p = path.to_str().unwrap();
+    let Some((info, _)) = gdal("ogrinfo", &["-ro", "-so", p, "sites"]) else {
+        return;
+    };
+    assert!(info.contains("ID[\"EPSG\",2154]"), "{info}");
+    let (json, err) = gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "GeoJSON",
+            "-t_srs",
+            "EPSG:4326",
+            "-lco",
+            "COORDINATE_PRECISION=10",
+            "/vsistdout/",
+            p,
+            "sites",
+        ],
+    )
+    .unwrap();
+    assert!(err.trim().is_empty(), "GDAL warned: {err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), r.ranked_sites().len());
+    for g in features {
+        let id = g["properties"]["site_id"].as_str().unwrap();
+        let s = r.site(id).unwrap();
+        let c = &g["geometry"]["coordinates"];
+        let d = crate::util::small_distance_m(
+            (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()),
+            (s.location.x(), s.location.y()),
+        );
+        assert!(d < 0.02, "{id}: {d} m from where it was");
+    }
+    // The footprints: GDAL's extent in Lambert-93 is that of the sites' polygons
+    // projected (metres, in France's range).
+    let (info, _) = gdal("ogrinfo", &["-ro", "-so", p, "site_footprints"]).unwrap();
+    let extent = info.lines().find(|l| l.starts_with("Extent:")).unwrap();
+    let numbers: Vec<f64> = extent
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert_eq!(numbers.len(), 4, "{extent}");
+    assert!((700_000.0..900_000.0).contains(&numbers[0]), "{extent}");
+    assert!((6_800_000.0..7_000_000.0).contains(&numbers[1]), "{extent}");
+}

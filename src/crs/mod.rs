@@ -394,6 +394,123 @@ impl Transformer {
     }
 }
 
+/// A CRS outputs are written in (`rank --crs EPSG:2154`): its EPSG code, its WKT (a
+/// GeoPackage's `gpkg_spatial_ref_sys` row), and the projection from WGS 84, through
+/// proj4rs and its EPSG table.
+///
+/// ```
+/// use sitematch::OutputCrs;
+/// let l93 = OutputCrs::epsg(2154).unwrap();
+/// let (x, y) = l93.project(3.0, 46.5).unwrap();
+/// assert!((x - 700_000.0).abs() < 1e-6 && (y - 6_600_000.0).abs() < 1e-6);
+/// assert!(l93.wkt().contains("Lambert-93"));
+/// assert!(OutputCrs::epsg(999_999).is_err());
+/// ```
+pub struct OutputCrs {
+    code: u32,
+    wkt: &'static str,
+    /// (WGS 84, the CRS); `None` for WGS 84 itself.
+    projection: Option<Box<(proj4rs::Proj, proj4rs::Proj)>>,
+}
+
+impl fmt::Debug for OutputCrs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OutputCrs(EPSG:{})", self.code)
+    }
+}
+
+impl OutputCrs {
+    /// WGS 84 longitude/latitude, what outputs are written in by default.
+    pub fn wgs84() -> OutputCrs {
+        OutputCrs {
+            code: 4326,
+            wkt: crs_definitions::EPSG_4326.wkt,
+            projection: None,
+        }
+    }
+
+    /// The CRS of an EPSG code; an error names a code the table lacks.
+    pub fn epsg(code: u32) -> Result<OutputCrs, String> {
+        if code == 4326 {
+            return Ok(OutputCrs::wgs84());
+        }
+        let unknown = || {
+            format!("EPSG:{code} is not in the EPSG table sitematch carries; give another code (EPSG:2154 for Lambert-93)")
+        };
+        let short = u16::try_from(code).map_err(|_| unknown())?;
+        let def = crs_definitions::from_code(short).ok_or_else(unknown)?;
+        let to = proj4rs::Proj::from_proj_string(def.proj4)
+            .map_err(|e| format!("EPSG:{code}: proj4rs cannot project to it ({e})"))?;
+        if to.is_latlong() {
+            return Err(format!(
+                "EPSG:{code} is geographic; outputs are in WGS 84 (EPSG:4326) or a projected CRS"
+            ));
+        }
+        let from = proj4rs::Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs")
+            .map_err(|e| e.to_string())?;
+        Ok(OutputCrs {
+            code,
+            wkt: def.wkt,
+            projection: Some(Box::new((from, to))),
+        })
+    }
+
+    /// The EPSG code.
+    pub fn code(&self) -> u32 {
+        self.code
+    }
+
+    /// Its WKT (OGC WKT 1).
+    pub fn wkt(&self) -> &str {
+        self.wkt
+    }
+
+    /// Its name, as its WKT gives it (`RGF93 / Lambert-93`).
+    pub fn name(&self) -> &str {
+        wkt_name(self.wkt).unwrap_or("unnamed")
+    }
+
+    /// True for WGS 84: nothing to project.
+    pub fn is_wgs84(&self) -> bool {
+        self.projection.is_none()
+    }
+
+    /// A WGS 84 point (lon, lat, degrees) in this CRS (x, y).
+    pub fn project(&self, lon: f64, lat: f64) -> Result<(f64, f64), String> {
+        let Some(pair) = &self.projection else {
+            return Ok((lon, lat));
+        };
+        let (x, y) =
+            proj4rs::adaptors::transform_xy(&pair.0, &pair.1, lon.to_radians(), lat.to_radians())
+                .map_err(|e| {
+                format!(
+                    "({lon}, {lat}) cannot be projected to EPSG:{}: {e}",
+                    self.code
+                )
+            })?;
+        if x.is_finite() && y.is_finite() {
+            Ok((x, y))
+        } else {
+            Err(format!(
+                "({lon}, {lat}) cannot be projected to EPSG:{}",
+                self.code
+            ))
+        }
+    }
+
+    /// A WGS 84 geometry in this CRS.
+    pub fn project_geometry(&self, g: &geo::Geometry<f64>) -> Result<geo::Geometry<f64>, String> {
+        use geo::MapCoords;
+        if self.is_wgs84() {
+            return Ok(g.clone());
+        }
+        g.try_map_coords(|c| {
+            self.project(c.x, c.y)
+                .map(|(x, y)| geo::coord! { x: x, y: y })
+        })
+    }
+}
+
 /// A longitude after inverse projection, brought into [-180, 180]: round-off just
 /// past ±180 (Web Mercator's edge) is clamped, a point past the antimeridian (a UTM
 /// zone's far side) is wrapped.

@@ -87,7 +87,10 @@ fn footprint(site: &SiteResult) -> Option<MultiPolygon<f64>> {
 
 /// GeoPackage geometry blob: the standard header (with the envelope for polygons),
 /// then little-endian WKB.
-fn blob(g: &Geometry<f64>) -> std::result::Result<Vec<u8>, geozero::error::GeozeroError> {
+fn blob(
+    g: &Geometry<f64>,
+    srs_id: u32,
+) -> std::result::Result<Vec<u8>, geozero::error::GeozeroError> {
     let envelope = match g {
         Geometry::Point(_) => Vec::new(),
         _ => g
@@ -95,7 +98,7 @@ fn blob(g: &Geometry<f64>) -> std::result::Result<Vec<u8>, geozero::error::Geoze
             .map(|r| vec![r.min().x, r.max().x, r.min().y, r.max().y])
             .unwrap_or_default(),
     };
-    g.to_gpkg_wkb(CoordDimensions::xy(), Some(4326), envelope)
+    g.to_gpkg_wkb(CoordDimensions::xy(), i32::try_from(srs_id).ok(), envelope)
 }
 
 /// One spatial layer to write.
@@ -140,6 +143,19 @@ pub fn write_gpkg(
     extra: &[(&str, &str)],
     path: &Path,
 ) -> Result<GpkgCounts> {
+    write_gpkg_in(ranking, opts, extra, &crate::OutputCrs::wgs84(), path)
+}
+
+/// As [`write_gpkg`], with the layers in `crs` (`OutputCrs::epsg(2154)` for
+/// Lambert-93): every geometry projected, the CRS's row in `gpkg_spatial_ref_sys`, the
+/// extents in its units.
+pub fn write_gpkg_in(
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    extra: &[(&str, &str)],
+    crs: &crate::OutputCrs,
+    path: &Path,
+) -> Result<GpkgCounts> {
     if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
         return Err(write_error(
             path,
@@ -147,7 +163,7 @@ pub fn write_gpkg(
         ));
     }
     let mut conn = Connection::open(path).map_err(|e| write_error(path, e))?;
-    let counts = fill(&mut conn, ranking, opts, extra).map_err(|e| write_error(path, e))?;
+    let counts = fill(&mut conn, ranking, opts, extra, crs).map_err(|e| write_error(path, e))?;
     conn.close().map_err(|(_, e)| write_error(path, e))?;
     Ok(counts)
 }
@@ -199,6 +215,7 @@ fn fill(
     ranking: &Ranking,
     opts: &OutputOptions,
     extra: &[(&str, &str)],
+    crs: &crate::OutputCrs,
 ) -> std::result::Result<GpkgCounts, Box<dyn std::error::Error>> {
     // "GPKG" and version 1.3.0 (GDAL 3.6, as in Debian 12, reads 1.4 only "partially").
     conn.pragma_update(None, "application_id", 0x4750_4B47)?;
@@ -256,10 +273,16 @@ fn fill(
             "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"
         ],
     )?;
+    if !crs.is_wgs84() {
+        tx.execute(
+            "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, ?4)",
+            params![crs.name(), crs.code(), crs.wkt(), crs.name()],
+        )?;
+    }
     let mut counts = GpkgCounts::default();
     let mut styled = Vec::new();
     for table in tables(ranking, opts) {
-        write_table(&tx, ranking, &table)?;
+        write_table(&tx, ranking, &table, crs)?;
         let n = table.rows.len();
         match table.name {
             "sites" => counts.sites = n,
@@ -296,6 +319,7 @@ fn write_table(
     tx: &rusqlite::Transaction<'_>,
     ranking: &Ranking,
     table: &FeatureTable<'_>,
+    crs: &crate::OutputCrs,
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     let cols = table_columns(ranking, table.records);
     let geometry_type = match table.geometry {
@@ -324,6 +348,9 @@ fn write_table(
             marks.join(", ")
         ))?;
         for (site, geometry) in &table.rows {
+            let geometry = &crs
+                .project_geometry(geometry)
+                .map_err(|e| format!("site {:?}: {e}", site.site_id))?;
             if let Some(r) = geometry.bounding_rect() {
                 extent = Some(match extent {
                     None => r,
@@ -333,7 +360,7 @@ fn write_table(
                     ),
                 });
             }
-            let mut values = vec![rusqlite::types::Value::Blob(blob(geometry)?)];
+            let mut values = vec![rusqlite::types::Value::Blob(blob(geometry, crs.code())?)];
             values.extend(
                 cells(ranking, table.records, site)
                     .into_iter()
@@ -353,12 +380,12 @@ fn write_table(
     };
     tx.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
-         VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4326)",
-        params![table.name, table.description, min_x, min_y, max_x, max_y],
+         VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![table.name, table.description, min_x, min_y, max_x, max_y, crs.code()],
     )?;
     tx.execute(
-        "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, 4326, 0, 0)",
-        params![table.name, GEOM, geometry_type],
+        "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, ?4, 0, 0)",
+        params![table.name, GEOM, geometry_type, crs.code()],
     )?;
     Ok(())
 }

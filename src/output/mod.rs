@@ -65,7 +65,7 @@ pub use self::csv::{csvt, csvt_grid, write_csv, PRJ_WGS84};
 pub use self::fgb::write_fgb;
 pub use self::format::OutputFormat;
 pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson};
-pub use self::gpkg::{write_gpkg, GpkgCounts};
+pub use self::gpkg::{write_gpkg, write_gpkg_in, GpkgCounts};
 pub use self::html::{escape_html, write_html, write_html_map, MapContext, Tiles, TOWN_LABELS};
 pub use self::markdown::write_markdown;
 pub use self::report::{layers_table, skipped_lines, tags_table};

@@ -25,6 +25,8 @@ pub(crate) struct RankPlan {
     pub qml: bool,
     /// `--tiles` and `--tiles-attribution`, checked.
     pub tiles: Option<sitematch::output::Tiles>,
+    /// `--crs`, checked (`None`: WGS 84).
+    pub crs: Option<sitematch::OutputCrs>,
     /// `--top`.
     pub top: Option<usize>,
     /// `--include-excluded`.
@@ -53,6 +55,7 @@ impl RankPlan {
                         .map_err(|e| anyhow!("--tiles: {e}"))
                 })
                 .transpose()?,
+            crs: args.crs.as_deref().map(output_crs).transpose()?,
             top: args.top,
             include_excluded: args.include_excluded,
         })
@@ -69,6 +72,11 @@ impl RankPlan {
         if self.tiles.is_some() && format != OutputFormat::Html {
             return Err(anyhow!(
                 "--tiles draws a basemap in the HTML report: give -o FILE.html (this output is {format})"
+            ));
+        }
+        if self.crs.is_some() && format != OutputFormat::Gpkg {
+            return Err(anyhow!(
+                "--crs writes a GeoPackage in a projected CRS: give -o FILE.gpkg (this output is {format}; GeoJSON stays WGS 84 as RFC 7946 asks, and CSV and FlatGeobuf are written in WGS 84 for now)"
             ));
         }
         if format.needs_file() && self.path.is_none() {
@@ -91,6 +99,19 @@ impl RankPlan {
             f => Ok(f),
         }
     }
+}
+
+/// `--crs EPSG:CODE` (or the code alone) as an output CRS; an error names the fix.
+fn output_crs(text: &str) -> anyhow::Result<sitematch::OutputCrs> {
+    let code = match sitematch::Crs::parse(text) {
+        Some(sitematch::Crs::Epsg(code)) => code,
+        _ => {
+            return Err(anyhow!(
+                "--crs {text}: an EPSG code is expected, such as EPSG:2154 (Lambert-93)"
+            ))
+        }
+    };
+    sitematch::OutputCrs::epsg(code).map_err(|e| anyhow!("--crs {text}: {e}"))
 }
 
 /// The output format: `--format`, else from the -o extension (GeoJSON without one,

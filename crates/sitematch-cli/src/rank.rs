@@ -56,7 +56,9 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
             ("data", data_dir.as_str()),
         ];
         write_atomically(p, &sidecars, |tmp| {
-            output::write_gpkg(&ranking, &opts, &extra, tmp).map(|_| ())?;
+            let wgs84 = sitematch::OutputCrs::wgs84();
+            let crs = plan.crs.as_ref().unwrap_or(&wgs84);
+            output::write_gpkg_in(&ranking, &opts, &extra, crs, tmp).map(|_| ())?;
             Ok(())
         })?;
     } else {

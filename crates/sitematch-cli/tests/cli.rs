@@ -799,3 +799,47 @@ fn a_geopackage_carries_no_absolute_path_of_the_machine() {
         assert!(has(named), "{named} is not in the GeoPackage");
     }
 }
+
+/// `rank --crs`: a GeoPackage in Lambert-93 is written (its srs table names EPSG
+/// 2154); another output, or a code that is not one, is refused with the fix.
+#[test]
+fn rank_crs_writes_a_projected_geopackage_and_refuses_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("l93.gpkg");
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "-o",
+        out.to_str().unwrap(),
+        "--crs",
+        "EPSG:2154",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("RGF93 / Lambert-93") && has("AUTHORITY[\"EPSG\",\"2154\"]"));
+    let geojson = dir.path().join("x.geojson");
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "-o",
+        geojson.to_str().unwrap(),
+        "--crs",
+        "EPSG:2154",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_mentions(&err, &["--crs", "RFC 7946", "FILE.gpkg"]);
+    for bad in ["Lambert", "EPSG:999999", "EPSG:4171"] {
+        let other = dir.path().join(format!("{}.gpkg", bad.replace(':', "_")));
+        let (code, _, err) = on_rank_data(&[
+            "rank",
+            &rank_brief(),
+            "-o",
+            other.to_str().unwrap(),
+            "--crs",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert_mentions(&err, &["--crs", bad]);
+    }
+}
