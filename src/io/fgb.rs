@@ -51,8 +51,11 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
     let length = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len();
-    check_index(header.features_count(), header.index_node_size(), length)
+    let index = check_index(header.features_count(), header.index_node_size(), length)
         .map_err(|why| Error::format(path, Location::File, why))?;
+    // Each feature's size prefix, checked against the bytes left before the crate
+    // reads it (it makes a buffer of the size a damaged prefix says, up to 4 GB).
+    check_features(path, index, length)?;
     let mut iter = reader.select_all().map_err(|e| bad(Location::File, e))?;
     let mut features = Vec::new();
     loop {
@@ -97,8 +100,13 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
 }
 
 /// Checks that a header's feature count and index node size make an index the file
-/// can hold (the packed R-tree's size, computed without overflow).
-fn check_index(features: u64, node_size: u16, file_length: u64) -> std::result::Result<(), String> {
+/// can hold (the packed R-tree's size, computed without overflow); the index's size in
+/// bytes.
+fn check_index(
+    features: u64,
+    node_size: u16,
+    file_length: u64,
+) -> std::result::Result<u64, String> {
     let damaged = |what: String| Err(format!("its header is damaged: {what}"));
     if features > file_length {
         return damaged(format!(
@@ -106,7 +114,7 @@ fn check_index(features: u64, node_size: u16, file_length: u64) -> std::result::
         ));
     }
     if node_size == 0 || features == 0 {
-        return Ok(());
+        return Ok(0);
     }
     if node_size == 1 {
         return damaged("an index node size of 1 (at least 2)".into());
@@ -119,11 +127,48 @@ fn check_index(features: u64, node_size: u16, file_length: u64) -> std::result::
     }
     // 40 bytes a node: its box and its offset.
     match nodes.checked_mul(40) {
-        Some(size) if size <= file_length => Ok(()),
+        Some(size) if size <= file_length => Ok(size),
         _ => damaged(format!(
             "an index of {nodes} nodes for {features} features, more than the file holds"
         )),
     }
+}
+
+/// Walks the features' size prefixes after the header and the index (`index` bytes):
+/// each feature must fit in the bytes left. An error names the first that does not.
+fn check_features(path: &Path, index: u64, length: u64) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut word = [0u8; 4];
+    let io = |e| Error::io(path, e);
+    // Magic (8 bytes), the header's size (4), the header.
+    file.seek(SeekFrom::Start(8)).map_err(io)?;
+    file.read_exact(&mut word).map_err(io)?;
+    let mut at = 12 + u64::from(u32::from_le_bytes(word)) + index;
+    let mut n = 0usize;
+    while at < length {
+        let size = if at + 4 <= length {
+            file.seek(SeekFrom::Start(at)).map_err(io)?;
+            file.read_exact(&mut word).map_err(io)?;
+            Some(u64::from(u32::from_le_bytes(word)))
+        } else {
+            None
+        };
+        match size {
+            Some(size) if at + 4 + size <= length => at += 4 + size,
+            _ => {
+                return Err(Error::format(
+                    path,
+                    Location::Feature(n),
+                    format!(
+                        "cut short or damaged: it runs past the end of the file ({length} bytes)"
+                    ),
+                ))
+            }
+        }
+        n += 1;
+    }
+    Ok(())
 }
 
 /// The wanted attributes of one feature from its properties' bytes (a column number,
