@@ -633,3 +633,28 @@ fn damaged_flatgeobuf_files_are_errors_not_panics() {
         "{err}"
     );
 }
+
+/// The inputs the FlatGeobuf fuzz target found (`tests/fixtures/bad/fgb_fuzz`): one
+/// made the crate's geometry reader index past its coordinates (a panic), one made it
+/// allocate gigabytes (slow). Both now read as an error naming the file, or as
+/// features.
+#[test]
+fn flatgeobuf_inputs_the_fuzzer_found_read_without_panic() {
+    for name in ["geometry_index.fgb", "slow.fgb"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            fixtures().join("bad/fgb_fuzz").join(name),
+            dir.path().join("f.fgb"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("catalog.toml"),
+            "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.fgb\"\n",
+        )
+        .unwrap();
+        match Catalog::from_path(dir.path()) {
+            Ok(c) => assert!(c.layers[0].features.len() < 100, "{name}"),
+            Err(e) => assert!(e.to_string().contains("f.fgb"), "{name}: {e}"),
+        }
+    }
+}

@@ -8,8 +8,8 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use flatgeobuf::{ColumnType, FallibleStreamingIterator, FgbReader};
-use geozero::ToGeo;
+use flatgeobuf::{ColumnType, FallibleStreamingIterator, FgbReader, GeometryType};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 
 use super::{RawFeature, RawTable, ReadOptions};
 use crate::crs::Crs;
@@ -28,6 +28,7 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = FgbReader::open(BufReader::new(file)).map_err(|e| bad(Location::File, e))?;
     let header = reader.header();
+    let geometry_type = header.geometry_type();
     let columns: Vec<(String, ColumnType)> = header
         .columns()
         .map(|cols| {
@@ -66,9 +67,7 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
         };
         let geometry = match feature.geometry() {
             None => Err(FeatureProblem::NoGeometry),
-            Some(_) => feature.to_geo().map_err(|e| {
-                FeatureProblem::UnsupportedGeometry(format!("a geometry that cannot be read ({e})"))
-            }),
+            Some(g) => decode(&g, geometry_type, 0),
         };
         let geometry = geometry.and_then(|g| {
             use geo::CoordsIter;
@@ -169,6 +168,104 @@ fn check_features(path: &Path, index: u64, length: u64) -> Result<()> {
         n += 1;
     }
     Ok(())
+}
+
+/// A FlatGeobuf geometry as a geo geometry, every index checked: the crate's own
+/// reader indexes past the coordinates on a damaged file. `kind` is the header's type
+/// (`Unknown`: each geometry says its own); `depth` bounds nested collections.
+fn decode(
+    g: &flatgeobuf::Geometry<'_>,
+    kind: GeometryType,
+    depth: usize,
+) -> std::result::Result<Geometry<f64>, FeatureProblem> {
+    let bad =
+        |what: &str| FeatureProblem::UnsupportedGeometry(format!("a damaged geometry: {what}"));
+    if depth > 8 {
+        return Err(bad("collections nested too deep"));
+    }
+    let kind = if kind == GeometryType::Unknown {
+        g.type_()
+    } else {
+        kind
+    };
+    let coords: Vec<Coord<f64>> = g
+        .xy()
+        .map(|xy| {
+            let v: Vec<f64> = xy.iter().collect();
+            v.chunks_exact(2)
+                .map(|c| Coord { x: c[0], y: c[1] })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The coordinate runs `ends` cuts the coordinates into (each end after the last).
+    let runs = || -> std::result::Result<Vec<Vec<Coord<f64>>>, FeatureProblem> {
+        let Some(ends) = g.ends() else {
+            return Ok(vec![coords.clone()]);
+        };
+        let mut out = Vec::with_capacity(ends.len());
+        let mut start = 0usize;
+        for end in ends.iter() {
+            let end = end as usize;
+            if end < start || end > coords.len() {
+                return Err(bad(
+                    "its ring or line ends are out of order or out of range",
+                ));
+            }
+            out.push(coords[start..end].to_vec());
+            start = end;
+        }
+        Ok(out)
+    };
+    let parts =
+        |part_kind: GeometryType| -> std::result::Result<Vec<Geometry<f64>>, FeatureProblem> {
+            g.parts()
+                .map(|p| {
+                    p.iter()
+                        .map(|part| decode(&part, part_kind, depth + 1))
+                        .collect()
+                })
+                .unwrap_or_else(|| Ok(Vec::new()))
+        };
+    let polygon = |rings: Vec<Vec<Coord<f64>>>| {
+        let mut rings = rings.into_iter().map(LineString::from);
+        let exterior = rings.next().unwrap_or_else(|| LineString::new(vec![]));
+        Polygon::new(exterior, rings.collect())
+    };
+    Ok(match kind {
+        GeometryType::Point => Geometry::Point(Point::from(
+            *coords.first().ok_or(FeatureProblem::NoGeometry)?,
+        )),
+        GeometryType::MultiPoint => Geometry::MultiPoint(MultiPoint::new(
+            coords.into_iter().map(Point::from).collect(),
+        )),
+        GeometryType::LineString => Geometry::LineString(LineString::from(coords)),
+        GeometryType::MultiLineString => Geometry::MultiLineString(MultiLineString::new(
+            runs()?.into_iter().map(LineString::from).collect(),
+        )),
+        GeometryType::Polygon => Geometry::Polygon(polygon(runs()?)),
+        GeometryType::MultiPolygon => {
+            let mut polygons = Vec::new();
+            for part in parts(GeometryType::Polygon)? {
+                match part {
+                    Geometry::Polygon(p) => polygons.push(p),
+                    _ => return Err(bad("a part of a multipolygon is not a polygon")),
+                }
+            }
+            // A multipolygon of one polygon may be written without parts.
+            if polygons.is_empty() && !coords.is_empty() {
+                polygons.push(polygon(runs()?));
+            }
+            Geometry::MultiPolygon(MultiPolygon::new(polygons))
+        }
+        GeometryType::GeometryCollection => Geometry::GeometryCollection(
+            geo::GeometryCollection::new_from(parts(GeometryType::Unknown)?),
+        ),
+        other => {
+            return Err(FeatureProblem::UnsupportedGeometry(format!(
+                "a FlatGeobuf geometry of type {other:?} (curves and surfaces are not read)"
+            )))
+        }
+    })
 }
 
 /// The wanted attributes of one feature from its properties' bytes (a column number,
