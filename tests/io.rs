@@ -634,27 +634,32 @@ fn damaged_flatgeobuf_files_are_errors_not_panics() {
     );
 }
 
-/// The inputs the FlatGeobuf fuzz target found (`tests/fixtures/bad/fgb_fuzz`): one
-/// made the crate's geometry reader index past its coordinates (a panic), one made it
-/// allocate gigabytes (slow). Both now read as an error naming the file, or as
+/// The inputs the FlatGeobuf and GeoPackage fuzz targets found
+/// (`tests/fixtures/bad/fgb_fuzz`, `gpkg_fuzz`): one made the flatgeobuf crate's
+/// geometry reader index past its coordinates (a panic), one made it allocate
+/// gigabytes; one made geozero's WKB reader panic on a polygon's damaged ring count. Both now read as an error naming the file, or as
 /// features.
 #[test]
-fn flatgeobuf_inputs_the_fuzzer_found_read_without_panic() {
-    for name in ["geometry_index.fgb", "slow.fgb"] {
+fn flatgeobuf_and_geopackage_inputs_the_fuzzer_found_read_without_panic() {
+    for (folder, name, file) in [
+        ("fgb_fuzz", "geometry_index.fgb", "f.fgb"),
+        ("fgb_fuzz", "slow.fgb", "f.fgb"),
+        ("gpkg_fuzz", "polygon_count.gpkg", "f.gpkg"),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(
-            fixtures().join("bad/fgb_fuzz").join(name),
-            dir.path().join("f.fgb"),
+            fixtures().join("bad").join(folder).join(name),
+            dir.path().join(file),
         )
         .unwrap();
         std::fs::write(
             dir.path().join("catalog.toml"),
-            "[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"f.fgb\"\n",
+            format!("[[layer]]\nname = \"f\"\nrole = \"sites\"\npath = \"{file}\"\n"),
         )
         .unwrap();
         match Catalog::from_path(dir.path()) {
             Ok(c) => assert!(c.layers[0].features.len() < 100, "{name}"),
-            Err(e) => assert!(e.to_string().contains("f.fgb"), "{name}: {e}"),
+            Err(e) => assert!(e.to_string().contains(file), "{name}: {e}"),
         }
     }
 }

@@ -221,10 +221,7 @@ pub(crate) fn geometry(blob: &[u8]) -> std::result::Result<Geometry<f64>, Featur
     if empty_point(wkb) {
         return Err(FeatureProblem::NoGeometry);
     }
-    use geozero::ToGeo;
-    let g = geozero::wkb::Wkb(wkb.to_vec())
-        .to_geo()
-        .map_err(|e| bad(&format!("whose WKB cannot be read ({e})")))?;
+    let g = super::wkb::decode(wkb).map_err(|e| bad(&format!("whose WKB cannot be read ({e})")))?;
     if is_empty(&g) {
         return Err(FeatureProblem::NoGeometry);
     }

@@ -9,6 +9,7 @@ pub mod geojson;
 pub mod gpkg;
 pub mod shp;
 pub mod text;
+mod wkb;
 
 use std::path::Path;
 
