@@ -584,10 +584,15 @@ mod tests {
 
     #[test]
     fn unknown_crs_error_names_the_fix() {
-        let e = Transformer::pure(&Crs::Epsg(32631)).unwrap_err();
+        // A code beyond proj4rs's table, and a WKT that names no code.
+        let e = Transformer::pure(&Crs::Epsg(999_999)).unwrap_err();
         assert!(
-            e.contains("EPSG:32631") && e.contains("--features proj"),
+            e.contains("EPSG:999999") && e.contains("--features proj"),
             "{e}"
         );
+        let e = Transformer::pure(&Crs::Wkt(r#"PROJCS["Mystery grid"]"#.into())).unwrap_err();
+        assert!(e.contains("names no EPSG code"), "{e}");
+        // A code the hand-written path lacks goes through proj4rs.
+        assert!(Transformer::pure(&Crs::Epsg(32631)).is_ok());
     }
 }
