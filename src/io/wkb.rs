@@ -92,6 +92,22 @@ impl Reader<'_> {
         Ok(Polygon::new(exterior, rings.collect()))
     }
 
+    /// The parts of a multi-geometry (a count, then each part's WKB of at least
+    /// `min_bytes`), each of the kind `pick` takes; `wrong` says what else was found.
+    fn parts<T>(
+        &mut self,
+        little: bool,
+        depth: usize,
+        min_bytes: usize,
+        pick: fn(Geometry<f64>) -> Option<T>,
+        wrong: &str,
+    ) -> Result<Vec<T>, String> {
+        let n = self.count(little, min_bytes)?;
+        (0..n)
+            .map(|_| pick(self.geometry(depth + 1)?).ok_or_else(|| wrong.to_string()))
+            .collect()
+    }
+
     fn geometry(&mut self, depth: usize) -> Result<Geometry<f64>, String> {
         if depth > MAX_DEPTH {
             return Err("collections nested too deep".into());
@@ -116,49 +132,46 @@ impl Reader<'_> {
                 _ => return Err(format!("geometry type {c}")),
             },
         };
-        let nested = |r: &mut Self, n: usize| -> Result<Vec<Geometry<f64>>, String> {
-            (0..n).map(|_| r.geometry(depth + 1)).collect()
-        };
         Ok(match base {
             1 => Geometry::Point(Point::from(self.coord(little, dims)?)),
             2 => Geometry::LineString(LineString::from(self.coords(little, dims)?)),
             3 => Geometry::Polygon(self.rings(little, dims)?),
-            4 => {
-                let n = self.count(little, 5)?;
-                let mut points = Vec::with_capacity(n);
-                for g in nested(self, n)? {
-                    match g {
-                        Geometry::Point(p) => points.push(p),
-                        _ => return Err("a part of a multipoint is not a point".into()),
-                    }
-                }
-                Geometry::MultiPoint(MultiPoint::new(points))
-            }
-            5 => {
-                let n = self.count(little, 9)?;
-                let mut lines = Vec::with_capacity(n);
-                for g in nested(self, n)? {
-                    match g {
-                        Geometry::LineString(l) => lines.push(l),
-                        _ => return Err("a part of a multilinestring is not a linestring".into()),
-                    }
-                }
-                Geometry::MultiLineString(MultiLineString::new(lines))
-            }
-            6 => {
-                let n = self.count(little, 9)?;
-                let mut polygons = Vec::with_capacity(n);
-                for g in nested(self, n)? {
-                    match g {
-                        Geometry::Polygon(p) => polygons.push(p),
-                        _ => return Err("a part of a multipolygon is not a polygon".into()),
-                    }
-                }
-                Geometry::MultiPolygon(MultiPolygon::new(polygons))
-            }
+            4 => Geometry::MultiPoint(MultiPoint::new(self.parts(
+                little,
+                depth,
+                5,
+                |g| match g {
+                    Geometry::Point(p) => Some(p),
+                    _ => None,
+                },
+                "a part of a multipoint is not a point",
+            )?)),
+            5 => Geometry::MultiLineString(MultiLineString::new(self.parts(
+                little,
+                depth,
+                9,
+                |g| match g {
+                    Geometry::LineString(l) => Some(l),
+                    _ => None,
+                },
+                "a part of a multilinestring is not a linestring",
+            )?)),
+            6 => Geometry::MultiPolygon(MultiPolygon::new(self.parts(
+                little,
+                depth,
+                9,
+                |g| match g {
+                    Geometry::Polygon(p) => Some(p),
+                    _ => None,
+                },
+                "a part of a multipolygon is not a polygon",
+            )?)),
             7 => {
                 let n = self.count(little, 5)?;
-                Geometry::GeometryCollection(GeometryCollection::new_from(nested(self, n)?))
+                let parts = (0..n)
+                    .map(|_| self.geometry(depth + 1))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Geometry::GeometryCollection(GeometryCollection::new_from(parts))
             }
             other => {
                 return Err(format!(

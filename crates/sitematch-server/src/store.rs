@@ -313,17 +313,11 @@ fn check_header<'a>(bytes: &'a [u8], data_version: &str) -> Result<Option<&'a [u
     let (head, payload) = bytes
         .split_at_checked(HEADER)
         .ok_or("shorter than a stored ranking's header")?;
-    if &head[..16] != MAGIC {
-        return Err("not a sitematch ranking".into());
+    if !ours(head, data_version)? {
+        return Ok(None);
     }
     let field = |at: usize, n: usize| &head[at..at + n];
     let u32_at = |at: usize| u32::from_le_bytes(field(at, 4).try_into().unwrap_or_default());
-    if u32_at(16) != FORMAT
-        || field(20, 16) != hex16(sitematch::BUILD_ID)
-        || field(36, 16) != hex16(data_version)
-    {
-        return Ok(None);
-    }
     let len = u64::from_le_bytes(field(52, 8).try_into().unwrap_or_default());
     if len != payload.len() as u64 {
         return Err(format!(
@@ -345,8 +339,14 @@ fn header_usable(path: &Path, data_version: &str) -> Result<bool, String> {
     fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .map_err(|e| format!("{name}: {e}"))?;
-    if &head[..16] != MAGIC {
-        return Err(format!("{name}: not a sitematch ranking"));
+    ours(&head, data_version).map_err(|why| format!("{name}: {why}"))
+}
+
+/// Whether a header (its first [`HEADER`] bytes) is of this format, build and data
+/// set; an error when it is not a stored ranking's at all.
+fn ours(head: &[u8], data_version: &str) -> Result<bool, String> {
+    if head[..16] != MAGIC[..] {
+        return Err("not a sitematch ranking".into());
     }
     Ok(head[16..20] == FORMAT.to_le_bytes()
         && head[20..36] == hex16(sitematch::BUILD_ID)
