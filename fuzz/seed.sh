@@ -4,7 +4,7 @@
 set -euo pipefail
 fx=../tests/fixtures
 mkdir -p corpus/geojson corpus/csv corpus/shapefile corpus/brief corpus/osm_pbf \
-  corpus/flatgeobuf corpus/geopackage
+  corpus/flatgeobuf corpus/geopackage corpus/geoparquet
 seed() { # target files...
   local t=$1; shift
   for f in "$@"; do cp "$f" "corpus/$t/$(basename "$(dirname "$f")")_$(basename "$f")"; done
@@ -13,6 +13,7 @@ seed geojson "$fx"/bad/*/*.geojson "$fx"/catalog/*.geojson "$fx"/rank/*.geojson
 seed csv "$fx"/bad/*/*.csv "$fx"/catalog/*.csv
 seed flatgeobuf "$fx"/gdal_written/out/*.fgb
 seed geopackage "$fx"/gdal_written/out/*.gpkg
+seed geoparquet "$fx"/geoparquet_written/out/points*.parquet "$fx"/geoparquet_written/out/polygons.parquet "$fx"/geoparquet_written/bad/*.parquet
 i=0
 for f in "$fx"/shp/*/friches.shp "$fx"/bad/shp_*/f.shp; do
   base=${f%.*}

@@ -66,6 +66,8 @@ pub enum Format {
     GeoPackage,
     /// FlatGeobuf (`.fgb`).
     FlatGeobuf,
+    /// GeoParquet (`.parquet`).
+    GeoParquet,
 }
 
 impl fmt::Display for Format {
@@ -78,6 +80,7 @@ impl fmt::Display for Format {
             Format::Memory => "memory",
             Format::GeoPackage => "geopackage",
             Format::FlatGeobuf => "flatgeobuf",
+            Format::GeoParquet => "geoparquet",
         })
     }
 }

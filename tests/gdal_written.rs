@@ -95,62 +95,68 @@ fn files_gdal_writes_read_as_gdal_reads_them() {
         let Some(theirs) = gdal_features(&path, entry.get("table").and_then(|t| t.as_str())) else {
             return;
         };
-        let what = &layer.name;
-        assert!(layer.skipped.is_empty(), "{what}: {:?}", layer.skipped);
-        assert_eq!(layer.features.len(), theirs.len(), "{what}");
-        for g in &theirs {
-            let id = g["properties"]["id"].as_str().unwrap();
-            let f = layer
-                .features
-                .iter()
-                .find(|f| f.id == id)
-                .unwrap_or_else(|| panic!("{what}: no feature {id}"));
-            assert_eq!(f.label, text_of(&g["properties"]["name"]), "{what} {id}");
-            if layer.role == sitematch::Role::Facilities {
-                let code = f.attributes.get("code").and_then(Value::as_text);
-                assert_eq!(code, text_of(&g["properties"]["code"]), "{what} {id}");
-                for field in ["jobs", "rate"] {
-                    let ours = number(f.attributes.get(field));
-                    let gdal_value = g["properties"][field]
-                        .as_f64()
-                        .or_else(|| g["properties"][field].as_str().and_then(|s| s.parse().ok()));
-                    assert_eq!(ours, gdal_value, "{what} {id} {field}");
-                }
-                let c = &g["geometry"]["coordinates"];
-                let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
-                let d = crate::util::small_distance_m((f.location.x(), f.location.y()), (x, y));
-                assert!(d < 0.02, "{what} {id}: {d} m from GDAL's location");
-            } else {
-                let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-                json_bbox(&g["geometry"]["coordinates"], &mut b);
-                let r = geo::BoundingRect::bounding_rect(&f.geometry).unwrap();
-                for (ours, theirs) in [r.min().x, r.min().y, r.max().x, r.max().y].iter().zip(b) {
-                    assert!(
-                        (ours - theirs).abs() < 1e-9,
-                        "{what} {id}: {ours} vs {theirs}"
-                    );
-                }
-                let rings = |g: &geo::Geometry<f64>| match g {
-                    geo::Geometry::Polygon(p) => 1 + p.interiors().len(),
-                    geo::Geometry::MultiPolygon(m) => {
-                        m.0.iter().map(|p| 1 + p.interiors().len()).sum()
-                    }
-                    _ => 0,
-                };
-                let theirs_rings = match g["geometry"]["type"].as_str() {
-                    Some("Polygon") => g["geometry"]["coordinates"].as_array().unwrap().len(),
-                    Some("MultiPolygon") => g["geometry"]["coordinates"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|p| p.as_array().unwrap().len())
-                        .sum(),
-                    _ => 0,
-                };
-                assert_eq!(rings(&f.geometry), theirs_rings, "{what} {id}");
-            }
-        }
+        assert_reads_as(layer, &theirs);
         checked += 1;
     }
     assert_eq!(checked, 20);
+}
+
+/// Asserts that sitematch's reading of a layer is another reader's (`theirs`, GeoJSON
+/// features in WGS 84 with the corpus's `id`, `name`, `code`, `jobs` and `rate`): the
+/// same count, ids, labels and attributes, points within 2 cm, polygons with the same
+/// bounds and rings.
+pub fn assert_reads_as(layer: &sitematch::Layer, theirs: &[Json]) {
+    let what = &layer.name;
+    assert!(layer.skipped.is_empty(), "{what}: {:?}", layer.skipped);
+    assert_eq!(layer.features.len(), theirs.len(), "{what}");
+    for g in theirs {
+        let id = g["properties"]["id"].as_str().unwrap();
+        let f = layer
+            .features
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("{what}: no feature {id}"));
+        assert_eq!(f.label, text_of(&g["properties"]["name"]), "{what} {id}");
+        if layer.role == sitematch::Role::Facilities {
+            let code = f.attributes.get("code").and_then(Value::as_text);
+            assert_eq!(code, text_of(&g["properties"]["code"]), "{what} {id}");
+            for field in ["jobs", "rate"] {
+                let ours = number(f.attributes.get(field));
+                let gdal_value = g["properties"][field]
+                    .as_f64()
+                    .or_else(|| g["properties"][field].as_str().and_then(|s| s.parse().ok()));
+                assert_eq!(ours, gdal_value, "{what} {id} {field}");
+            }
+            let c = &g["geometry"]["coordinates"];
+            let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+            let d = crate::util::small_distance_m((f.location.x(), f.location.y()), (x, y));
+            assert!(d < 0.02, "{what} {id}: {d} m from GDAL's location");
+        } else {
+            let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+            json_bbox(&g["geometry"]["coordinates"], &mut b);
+            let r = geo::BoundingRect::bounding_rect(&f.geometry).unwrap();
+            for (ours, theirs) in [r.min().x, r.min().y, r.max().x, r.max().y].iter().zip(b) {
+                assert!(
+                    (ours - theirs).abs() < 1e-9,
+                    "{what} {id}: {ours} vs {theirs}"
+                );
+            }
+            let rings = |g: &geo::Geometry<f64>| match g {
+                geo::Geometry::Polygon(p) => 1 + p.interiors().len(),
+                geo::Geometry::MultiPolygon(m) => m.0.iter().map(|p| 1 + p.interiors().len()).sum(),
+                _ => 0,
+            };
+            let theirs_rings = match g["geometry"]["type"].as_str() {
+                Some("Polygon") => g["geometry"]["coordinates"].as_array().unwrap().len(),
+                Some("MultiPolygon") => g["geometry"]["coordinates"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_array().unwrap().len())
+                    .sum(),
+                _ => 0,
+            };
+            assert_eq!(rings(&f.geometry), theirs_rings, "{what} {id}");
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod drive;
 mod formats;
 mod freight;
 mod gdal_written;
+mod geoparquet_written;
 mod grid;
 mod index;
 mod io;

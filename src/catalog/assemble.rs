@@ -105,7 +105,19 @@ pub(super) fn load_layer(
                 ),
             })
         }
-        (None, None) => Crs::WGS84,
+        (None, None) => match &raw.crs_problem {
+            Some(problem) => {
+                return Err(Error::Crs {
+                    path: file.clone(),
+                    problem: format!(
+                        "{problem}; set crs = \"EPSG:...\" for layer {:?} in {}",
+                        spec.name,
+                        catalog.display()
+                    ),
+                })
+            }
+            None => Crs::WGS84,
+        },
     };
     // The file that declares the CRS is the one to fix: the catalog when it sets
     // `crs`, the .prj beside a shapefile, else the data file (a GeoJSON `crs` member).

@@ -130,6 +130,8 @@ impl LayerSpec {
             Some(Format::GeoPackage)
         } else if name.ends_with(".fgb") {
             Some(Format::FlatGeobuf)
+        } else if name.ends_with(".parquet") || name.ends_with(".geoparquet") {
+            Some(Format::GeoParquet)
         } else if name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt") {
             Some(Format::Csv)
         } else if name.ends_with(".pbf") && self.role == Role::Network {
@@ -267,7 +269,7 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                 key("path"),
                 format!(
                     "{} is not a format sitematch reads; use .geojson/.json, .shp, .gpkg, \
-                     .fgb, .csv or .csv.gz (and .osm.pbf for a network layer)",
+                     .fgb, .parquet, .csv or .csv.gz (and .osm.pbf for a network layer)",
                     spec.path.display()
                 ),
             );

@@ -206,6 +206,7 @@ pub fn read_from<R: Read>(
         fields,
         declared_crs: None,
         features,
+        crs_problem: None,
     })
 }
 

@@ -95,6 +95,7 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
         fields,
         declared_crs,
         features,
+        crs_problem: None,
     })
 }
 

@@ -126,6 +126,7 @@ pub fn read_from<R: Read>(mut source: R, path: &Path, wanted: &[String]) -> Resu
         fields,
         declared_crs,
         features,
+        crs_problem: None,
     })
 }
 

@@ -145,6 +145,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
         fields,
         declared_crs,
         features,
+        crs_problem: None,
     })
 }
 
@@ -218,39 +219,7 @@ pub(crate) fn geometry(blob: &[u8]) -> std::result::Result<Geometry<f64>, Featur
         .get(8 + envelope..)
         .filter(|w| !w.is_empty())
         .ok_or_else(|| bad("cut short"))?;
-    if empty_point(wkb) {
-        return Err(FeatureProblem::NoGeometry);
-    }
-    let g = super::wkb::decode(wkb).map_err(|e| bad(&format!("whose WKB cannot be read ({e})")))?;
-    if is_empty(&g) {
-        return Err(FeatureProblem::NoGeometry);
-    }
-    Ok(g)
-}
-
-/// True for WKB's `POINT EMPTY`: a point (of any dimension) whose coordinates are
-/// NaN, which the WKB reader refuses rather than reads as empty.
-fn empty_point(wkb: &[u8]) -> bool {
-    let Some((&order, rest)) = wkb.split_first() else {
-        return false;
-    };
-    let word = |b: &[u8]| -> Option<[u8; 8]> { b.try_into().ok() };
-    let (Some(kind), Some(x)) = (rest.get(..4), rest.get(4..12).and_then(word)) else {
-        return false;
-    };
-    let kind = [kind[0], kind[1], kind[2], kind[3]];
-    let (kind, x) = if order == 1 {
-        (u32::from_le_bytes(kind), f64::from_le_bytes(x))
-    } else {
-        (u32::from_be_bytes(kind), f64::from_be_bytes(x))
-    };
-    kind % 1000 == 1 && x.is_nan()
-}
-
-/// True for a geometry with no position (WKB can write an empty one without the flag).
-fn is_empty(g: &Geometry<f64>) -> bool {
-    use geo::CoordsIter;
-    g.coords_count() == 0 || g.coords_iter().any(|c| c.x.is_nan() || c.y.is_nan())
+    super::wkb::feature_geometry(wkb, "a GeoPackage geometry")
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod fgb;
 pub mod geojson;
+pub mod geoparquet;
 pub mod gpkg;
 pub mod shp;
 pub mod text;
@@ -32,6 +33,7 @@ pub fn read(
         Format::Shapefile => shp::read(path, opts, wanted),
         Format::GeoPackage => gpkg::read(path, opts, wanted),
         Format::FlatGeobuf => fgb::read(path, opts, wanted),
+        Format::GeoParquet => geoparquet::read(path, opts, wanted),
         Format::Csv | Format::Memory => csv::read(path, opts, wanted),
         Format::OsmPbf => Err(crate::error::Error::format(
             path,
@@ -93,6 +95,10 @@ pub struct RawTable {
     pub fields: Vec<String>,
     /// The CRS the file declares (`.prj`, GeoJSON `crs` member), if any.
     pub declared_crs: Option<Crs>,
+    /// Why the file's CRS could not be taken, when it has one sitematch cannot name
+    /// (a GeoParquet CRS without an EPSG id, or one declared unknown): the catalog's
+    /// `crs` is then required, never WGS 84 assumed.
+    pub crs_problem: Option<String>,
     /// The records.
     pub features: Vec<RawFeature>,
 }

@@ -118,6 +118,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
         fields,
         declared_crs,
         features,
+        crs_problem: None,
     })
 }
 

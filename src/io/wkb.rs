@@ -1,5 +1,5 @@
 //! Well-known binary (OGC and ISO WKB: 2D, Z, M and ZM, either byte order) as geo
-//! geometries, for the GeoPackage reader. Every count is checked against the bytes
+//! geometries, for the GeoPackage, GeoParquet and PostGIS readers. Every count is checked against the bytes
 //! left before anything is allocated: a damaged count is an error, never a panic or an
 //! allocation of gigabytes (geozero's reader did both on fuzzed input).
 
@@ -7,6 +7,8 @@ use geo::{
     Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon,
     Point, Polygon,
 };
+
+use crate::error::FeatureProblem;
 
 /// Nested collections deeper than this are refused.
 const MAX_DEPTH: usize = 16;
@@ -17,6 +19,47 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Geometry<f64>, String> {
     let mut r = Reader { bytes, at: 0 };
     let g = r.geometry(0)?;
     Ok(g)
+}
+
+/// A feature's WKB as its geometry: `POINT EMPTY` and geometries with no position are
+/// [`FeatureProblem::NoGeometry`]; a WKB that cannot be read is an unsupported
+/// geometry, described as `what` ("a GeoPackage geometry") and why.
+pub(crate) fn feature_geometry(wkb: &[u8], what: &str) -> Result<Geometry<f64>, FeatureProblem> {
+    if empty_point(wkb) {
+        return Err(FeatureProblem::NoGeometry);
+    }
+    let g = decode(wkb).map_err(|e| {
+        FeatureProblem::UnsupportedGeometry(format!("{what} whose WKB cannot be read ({e})"))
+    })?;
+    if is_empty(&g) {
+        return Err(FeatureProblem::NoGeometry);
+    }
+    Ok(g)
+}
+
+/// True for WKB's `POINT EMPTY`: a point (of any dimension) whose coordinates are
+/// NaN, which the WKB reader refuses rather than reads as empty.
+fn empty_point(wkb: &[u8]) -> bool {
+    let Some((&order, rest)) = wkb.split_first() else {
+        return false;
+    };
+    let word = |b: &[u8]| -> Option<[u8; 8]> { b.try_into().ok() };
+    let (Some(kind), Some(x)) = (rest.get(..4), rest.get(4..12).and_then(word)) else {
+        return false;
+    };
+    let kind = [kind[0], kind[1], kind[2], kind[3]];
+    let (kind, x) = if order == 1 {
+        (u32::from_le_bytes(kind), f64::from_le_bytes(x))
+    } else {
+        (u32::from_be_bytes(kind), f64::from_be_bytes(x))
+    };
+    kind % 1000 == 1 && x.is_nan()
+}
+
+/// True for a geometry with no position (WKB can write an empty one without the flag).
+fn is_empty(g: &Geometry<f64>) -> bool {
+    use geo::CoordsIter;
+    g.coords_count() == 0 || g.coords_iter().any(|c| c.x.is_nan() || c.y.is_nan())
 }
 
 struct Reader<'a> {

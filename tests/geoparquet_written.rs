@@ -1,0 +1,148 @@
+//! GeoParquet as GeoPandas writes it (tests/fixtures/geoparquet_written, rebuilt by
+//! its make.py): WKB and GeoArrow points, WGS 84, Lambert-93 and UTM 32N, every codec
+//! GeoPandas offers, dictionary-encoded text, many row groups. Each layer is read by
+//! sitematch and by GeoPandas (reprojected to WGS 84 by pyproj) and compared as the
+//! GDAL corpus is; damaged and foreign files are errors naming the file.
+
+use std::path::Path;
+
+use serde_json::Value as Json;
+use sitematch::Catalog;
+
+use crate::gdal_written::assert_reads_as;
+use crate::util::{assert_mentions, catalog_in, fixtures, put, tool};
+
+/// A Python with GeoPandas and pyarrow, or `None` with a note (a failure under CI).
+fn geopandas() -> Option<String> {
+    tool(
+        &["python3"],
+        &["-c", "import geopandas, pyarrow"],
+        "GeoPandas with pyarrow (pip install geopandas pyarrow)",
+    )
+}
+
+/// GeoPandas' reading of a GeoParquet file, in WGS 84, as GeoJSON features.
+fn geopandas_features(python: &str, path: &Path) -> Vec<Json> {
+    let script = fixtures().join("geoparquet_written/read.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "GeoPandas could not read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
+    v["features"].as_array().unwrap().clone()
+}
+
+#[test]
+fn geoparquet_files_read_as_geopandas_reads_them() {
+    let dir = fixtures().join("geoparquet_written");
+    let catalog = Catalog::from_path(dir.join("catalog.toml")).unwrap();
+    assert_eq!(catalog.layers.len(), 7);
+    let grid = catalog.layers.iter().find(|l| l.name == "grid").unwrap();
+    assert_eq!(grid.features.len(), 10_000, "every row of the 4 row groups");
+    let Some(python) = geopandas() else {
+        return;
+    };
+    let spec: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("catalog.toml")).unwrap()).unwrap();
+    for (layer, entry) in catalog.layers.iter().zip(spec["layer"].as_array().unwrap()) {
+        let path = dir.join(entry["path"].as_str().unwrap());
+        assert_reads_as(layer, &geopandas_features(&python, &path));
+    }
+}
+
+#[test]
+fn damaged_and_foreign_parquet_files_are_errors_naming_them() {
+    let source = std::fs::read(fixtures().join("geoparquet_written/out/points.parquet")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = |name: &str| {
+        format!(
+            "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"{name}\"\nid = \"id\"\n\
+             [layer.fields]\njobs = \"jobs\"\n"
+        )
+    };
+    // Cut at every length, and one byte in three flipped: an error naming the file or
+    // a read (a flip in a value can leave a valid file), never a panic.
+    let mut errors = 0;
+    for cut in (0..source.len()).step_by(97) {
+        put(dir.path(), "cut.parquet", &source[..cut]);
+        let e = catalog_in(dir.path(), catalog("cut.parquet")).unwrap_err();
+        assert_mentions(&e.to_string(), &["cut.parquet"]);
+        errors += 1;
+    }
+    for at in (0..source.len()).step_by(3) {
+        let mut bytes = source.clone();
+        bytes[at] ^= 0x5a;
+        put(dir.path(), "flip.parquet", &bytes);
+        if let Err(e) = catalog_in(dir.path(), catalog("flip.parquet")) {
+            assert_mentions(&e.to_string(), &["flip.parquet"]);
+        }
+    }
+    assert!(errors > 50);
+}
+
+#[test]
+fn foreign_parquet_files_name_what_to_change() {
+    let bad = fixtures().join("geoparquet_written/bad");
+    // `extra` goes in [layer.fields] when it starts with `fields:`.
+    let layer = |file: &str, extra: &str| {
+        let (top, field) = match extra.strip_prefix("fields:") {
+            Some(f) => ("", f),
+            None => (extra, ""),
+        };
+        format!(
+            "[[layer]]\nname = \"p\"\nrole = \"facilities\"\npath = \"{}\"\nid = \"id\"\n{top}\
+             [layer.fields]\njobs = \"jobs\"\n{field}",
+            bad.join(file).display()
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let error = |file: &str, extra: &str| {
+        catalog_in(dir.path(), layer(file, extra))
+            .unwrap_err()
+            .to_string()
+    };
+    assert_mentions(
+        &error("plain.parquet", ""),
+        &["plain.parquet", "`geo` metadata", "to_parquet"],
+    );
+    // A CRS declared unknown, or without an EPSG id: never taken for WGS 84...
+    assert_mentions(
+        &error("crs_null.parquet", ""),
+        &[
+            "crs_null.parquet",
+            "declared unknown",
+            "crs = \"EPSG:",
+            "layer \"p\"",
+        ],
+    );
+    assert_mentions(
+        &error("crs_no_id.parquet", ""),
+        &[
+            "crs_no_id.parquet",
+            "\"a local datum\"",
+            "without an EPSG id",
+        ],
+    );
+    // ...but read with the catalog's.
+    let given = catalog_in(
+        dir.path(),
+        layer("crs_null.parquet", "crs = \"EPSG:4326\"\n"),
+    )
+    .unwrap();
+    assert_eq!(given.layers[0].features.len(), 2);
+    assert_mentions(
+        &error("polygon_encoding.parquet", ""),
+        &["polygon_encoding.parquet", "\"multipolygon\"", "WKB"],
+    );
+    assert_mentions(
+        &error("date_column.parquet", "fields:opened = \"opened\"\n"),
+        &["date_column.parquet", "\"opened\"", "Date32", "cast it"],
+    );
+}
