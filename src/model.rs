@@ -68,6 +68,8 @@ pub enum Format {
     FlatGeobuf,
     /// GeoParquet (`.parquet`).
     GeoParquet,
+    /// A PostGIS table or query (`postgresql://...`).
+    PostGis,
 }
 
 impl fmt::Display for Format {
@@ -81,6 +83,7 @@ impl fmt::Display for Format {
             Format::GeoPackage => "geopackage",
             Format::FlatGeobuf => "flatgeobuf",
             Format::GeoParquet => "geoparquet",
+            Format::PostGis => "postgis",
         })
     }
 }

@@ -195,3 +195,52 @@ fn other_crs_go_through_proj4rs_and_agree_with_cs2cs() {
         );
     }
 }
+
+/// The PROJJSON of every output CRS sitematch can describe, one CRS of each projection
+/// method Europe's CRSs use, checked by PROJ (pyproj): the definition alone projects
+/// as EPSG's own within 1 mm, with the same axes, and the id names the code.
+#[test]
+fn projjson_of_output_crss_projects_as_proj_does() {
+    let Some(python) = crate::util::tool(
+        &["python3"],
+        &["-c", "import pyproj"],
+        "pyproj (pip install pyproj)",
+    ) else {
+        return;
+    };
+    let codes = [
+        2154, 25832, 32631, 27572, 3857, 3035, 28992, 2056, 3395, 3034, 3812, 2180, 3006, 5070,
+        3068, 31287, 2100, 3763,
+    ];
+    let items: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|&code| {
+            let crs = sitematch::OutputCrs::epsg(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+            let projjson = crs.projjson().unwrap_or_else(|e| panic!("{code}: {e}"));
+            serde_json::json!({"code": code, "projjson": projjson})
+        })
+        .collect();
+    let mut child = std::process::Command::new(python)
+        .arg(crate::util::fixtures().join("crs/projjson_check.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&items).unwrap().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(&format!("ok {}", codes.len())), "{text}");
+}

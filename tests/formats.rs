@@ -647,3 +647,101 @@ fn a_lambert93_geopackage_reads_back_in_gdal_with_the_same_points() {
     assert!((700_000.0..900_000.0).contains(&numbers[0]), "{extent}");
     assert!((6_800_000.0..7_000_000.0).contains(&numbers[1]), "{extent}");
 }
+
+/// GDAL's reading of a ranking file taken to WGS 84 by PROJ: (site id, lon, lat).
+fn gdal_points_in_wgs84(path: &Path, open_options: &[&str]) -> Option<Vec<(String, f64, f64)>> {
+    let mut args = vec![
+        "-f",
+        "GeoJSON",
+        "-t_srs",
+        "EPSG:4326",
+        "-lco",
+        "COORDINATE_PRECISION=10",
+    ];
+    args.extend(open_options);
+    args.extend(["/vsistdout/", path.to_str().unwrap()]);
+    let (json, err) = gdal("ogr2ogr", &args)?;
+    assert!(err.trim().is_empty(), "GDAL warned: {err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    Some(
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let c = &g["geometry"]["coordinates"];
+                (
+                    g["properties"]["site_id"].as_str().unwrap().to_string(),
+                    c[0].as_f64().unwrap(),
+                    c[1].as_f64().unwrap(),
+                )
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn projected_flatgeobuf_and_csv_read_back_in_gdal_with_the_same_points() {
+    use sitematch::output::{sidecars_in, write_ranking_in, OutputFormat};
+    let r = fixture_ranking();
+    let dir = tempfile::tempdir().unwrap();
+    for code in [2154, 25831, 3035] {
+        let crs = sitematch::OutputCrs::epsg(code).unwrap();
+        for format in [OutputFormat::Fgb, OutputFormat::Csv] {
+            let path = dir.path().join(format!("r{code}.{}", format.name()));
+            let mut out = Vec::new();
+            write_ranking_in(format, &r, &ALL, None, &crs, &mut out).unwrap();
+            std::fs::write(&path, out).unwrap();
+            for (ext, text) in sidecars_in(format, &r, &crs) {
+                std::fs::write(path.with_extension(ext), text).unwrap();
+            }
+            let what = format!("EPSG:{code} {format}");
+            if format == OutputFormat::Csv {
+                // Metres in x and y, to the millimetre; the .prj is the CRS's WKT.
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(text.lines().next().unwrap().ends_with(",x,y"), "{what}");
+                let prj = std::fs::read_to_string(path.with_extension("prj")).unwrap();
+                assert!(
+                    prj.contains(&format!("AUTHORITY[\"EPSG\",\"{code}\"]]")),
+                    "{what}"
+                );
+            }
+            let options: &[&str] = if format == OutputFormat::Csv {
+                &[
+                    "-oo",
+                    "X_POSSIBLE_NAMES=x",
+                    "-oo",
+                    "Y_POSSIBLE_NAMES=y",
+                    "-oo",
+                    "KEEP_GEOM_COLUMNS=NO",
+                ]
+            } else {
+                &[]
+            };
+            let Some(points) = gdal_points_in_wgs84(&path, options) else {
+                return;
+            };
+            assert_eq!(points.len(), r.sites.len(), "{what}");
+            for (id, lon, lat) in points {
+                let s = r.site(&id).unwrap();
+                let d = crate::util::small_distance_m((lon, lat), (s.location.x(), s.location.y()));
+                assert!(d < 0.02, "{what} {id}: {d} m from where it was");
+            }
+            if format == OutputFormat::Fgb {
+                let (info, _) =
+                    gdal("ogrinfo", &["-ro", "-so", path.to_str().unwrap(), "sites"]).unwrap();
+                assert!(
+                    info.contains(&format!("ID[\"EPSG\",{code}]]")),
+                    "{what}: {info}"
+                );
+            }
+        }
+    }
+    // GeoJSON and the reports stay WGS 84: another CRS is an error naming the formats
+    // that take one.
+    let l93 = sitematch::OutputCrs::epsg(2154).unwrap();
+    for format in [OutputFormat::Geojson, OutputFormat::Md, OutputFormat::Html] {
+        let e = write_ranking_in(format, &r, &ALL, None, &l93, Vec::new()).unwrap_err();
+        assert_mentions(&e.to_string(), &["WGS 84", "EPSG:2154", "GeoParquet"]);
+    }
+}

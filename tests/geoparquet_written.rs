@@ -146,3 +146,112 @@ fn foreign_parquet_files_name_what_to_change() {
         &["date_column.parquet", "\"opened\"", "Date32", "cast it"],
     );
 }
+
+/// GeoPandas' reading of a file sitematch wrote: (the CRS's EPSG code, the features
+/// in WGS 84).
+fn geopandas_read(python: &str, path: &Path) -> (Option<u64>, Vec<Json>) {
+    let script = fixtures().join("geoparquet_written/read.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "GeoPandas could not read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Json = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["epsg"].as_u64(),
+        v["features"].as_array().unwrap().clone(),
+    )
+}
+
+#[test]
+fn rankings_and_grids_in_geoparquet_read_in_geopandas_as_in_geojson() {
+    use sitematch::output::{
+        write_grid_in, write_ranking, write_ranking_in, OutputFormat, OutputOptions,
+    };
+    use sitematch::{Brief, Engine, OutputCrs};
+    let brief = Brief::from_path(fixtures().join("rank/brief.toml")).unwrap();
+    let engine = Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap());
+    let r = engine.rank(&brief).unwrap();
+    let opts = OutputOptions {
+        top: 1,
+        include_excluded: true,
+    };
+    let mut geojson = Vec::new();
+    write_ranking(OutputFormat::Geojson, &r, &opts, None, &mut geojson).unwrap();
+    let geojson: Json = serde_json::from_slice(&geojson).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for code in [4326, 2154, 3035] {
+        let crs = OutputCrs::epsg(code).unwrap();
+        let path = dir.path().join(format!("r{code}.parquet"));
+        let mut out = Vec::new();
+        write_ranking_in(OutputFormat::Parquet, &r, &opts, None, &crs, &mut out).unwrap();
+        std::fs::write(&path, out).unwrap();
+        files.push((code, path));
+    }
+    // A grid of squares in Lambert-93 around the motorway exits.
+    let grid_brief = Brief::from_toml_str(
+        "[filter]\nbbox = [5.0, 46.2, 5.6, 46.6]\n[candidates]\ngrid_km = 1\ncells = \"squares\"\nland = \"motorway\"\nland_km = 30\n\
+         [[criterion]]\nname = \"d\"\ntype = \"distance\"\nlayer = \"motorway\"\nideal_km = 1\nzero_km = 30\n",
+    )
+    .unwrap();
+    let grid_path = dir.path().join("grid.parquet");
+    let mut out = Vec::new();
+    let l93 = OutputCrs::epsg(2154).unwrap();
+    let stats = write_grid_in(
+        OutputFormat::Parquet,
+        engine.grid(&grid_brief, false).unwrap(),
+        &l93,
+        |_| {},
+        &mut out,
+    )
+    .unwrap();
+    std::fs::write(&grid_path, out).unwrap();
+    assert!(stats.produced > 100, "{stats:?}");
+
+    let Some(python) = geopandas() else {
+        return;
+    };
+    for (code, path) in &files {
+        let (epsg, theirs) = geopandas_read(&python, path);
+        // WGS 84 is written without a CRS: GeoParquet's default, OGC:CRS84.
+        assert_eq!(
+            epsg,
+            (*code != 4326).then_some(u64::from(*code)),
+            "EPSG:{code}"
+        );
+        let ours = geojson["features"].as_array().unwrap();
+        assert_eq!(theirs.len(), ours.len(), "EPSG:{code}");
+        for (g, o) in theirs.iter().zip(ours) {
+            let id = o["properties"]["site_id"].as_str().unwrap();
+            assert_eq!(g["properties"]["site_id"], id, "EPSG:{code}: same order");
+            // Every property as the GeoJSON has it (a null text is an absent one).
+            for (key, value) in o["properties"].as_object().unwrap() {
+                let theirs_value = &g["properties"][key];
+                match (value.as_f64(), theirs_value.as_f64()) {
+                    (Some(a), Some(b)) => assert_eq!(a, b, "EPSG:{code} {id} {key}"),
+                    _ => assert!(
+                        value == theirs_value || (value.is_null() && theirs_value == ""),
+                        "EPSG:{code} {id} {key}: {value} vs {theirs_value}"
+                    ),
+                }
+            }
+            let (a, b) = (&g["geometry"]["coordinates"], &o["geometry"]["coordinates"]);
+            let d = crate::util::small_distance_m(
+                (a[0].as_f64().unwrap(), a[1].as_f64().unwrap()),
+                (b[0].as_f64().unwrap(), b[1].as_f64().unwrap()),
+            );
+            assert!(d < 0.02, "EPSG:{code} {id}: {d} m");
+        }
+    }
+    let (epsg, cells) = geopandas_read(&python, &grid_path);
+    assert_eq!(epsg, Some(2154));
+    assert_eq!(cells.len(), stats.produced);
+    assert!(cells.iter().all(|c| c["geometry"]["type"] == "Polygon"));
+}

@@ -15,6 +15,7 @@ mod index;
 mod io;
 mod oracle;
 mod output;
+mod postgis;
 mod properties;
 mod real_data;
 mod regression;

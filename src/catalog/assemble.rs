@@ -42,7 +42,12 @@ pub(super) fn load_layer(
     format: Format,
     strict: bool,
 ) -> Result<Layer> {
-    let file = existing_file(catalog, dir, spec)?;
+    // A database is not a file: its URL is read as the catalog gives it.
+    let file = if format == Format::PostGis {
+        spec.path.clone()
+    } else {
+        existing_file(catalog, dir, spec)?
+    };
     let named = spec.named_fields();
     let wanted: Vec<String> = named
         .iter()
@@ -57,6 +62,7 @@ pub(super) fn load_layer(
         y: spec.y.clone(),
         wkt: spec.wkt.clone(),
         table: spec.table.clone(),
+        sql: spec.sql.clone(),
     };
     let raw = io::read(format, &file, &opts, &wanted)?;
     // An empty FeatureCollection names no field (GeoJSON fields come from the

@@ -56,8 +56,11 @@ pub struct LayerSpec {
     pub y: Option<String>,
     /// CSV WKT geometry column.
     pub wkt: Option<String>,
-    /// The feature table of a GeoPackage that holds several.
+    /// The feature table of a GeoPackage that holds several, or a PostGIS layer's
+    /// table (`schema.table`).
     pub table: Option<String>,
+    /// A PostGIS layer's query, instead of `table`.
+    pub sql: Option<String>,
     /// CSV delimiter, one character (default `,`).
     pub delimiter: Option<Delimiter>,
     /// Decimal separator of CSV coordinates, `.` (default) or `,`.
@@ -120,6 +123,9 @@ struct CatalogFile {
 
 impl LayerSpec {
     pub(super) fn format(&self) -> Option<Format> {
+        if crate::io::postgis::is_url(&self.path) {
+            return Some(Format::PostGis);
+        }
         let name = self.path.file_name()?.to_str()?.to_ascii_lowercase();
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         if name.ends_with(".geojson") || name.ends_with(".json") {
@@ -269,16 +275,40 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                 key("path"),
                 format!(
                     "{} is not a format sitematch reads; use .geojson/.json, .shp, .gpkg, \
-                     .fgb, .parquet, .csv or .csv.gz (and .osm.pbf for a network layer)",
+                     .fgb, .parquet, .csv or .csv.gz, or a postgresql:// URL (and .osm.pbf for a network layer)",
                     spec.path.display()
                 ),
             );
             continue;
         };
-        if spec.table.is_some() && format != Format::GeoPackage {
+        if spec.table.is_some() && !matches!(format, Format::GeoPackage | Format::PostGis) {
             problems.push(
                 key("table"),
-                format!("names a table of a GeoPackage; this layer is {format}"),
+                format!("names a table of a GeoPackage or a database; this layer is {format}"),
+            );
+        }
+        if spec.sql.is_some() && format != Format::PostGis {
+            problems.push(
+                key("sql"),
+                format!("is the query of a PostGIS layer (path = \"postgresql://...\"); this layer is {format}"),
+            );
+        }
+        if format == Format::PostGis
+            && spec
+                .path
+                .to_str()
+                .is_some_and(crate::io::postgis::has_password)
+        {
+            problems.push(
+                key("path"),
+                "holds a password, which a catalog must not: remove it from the URL, and give \
+                 it in PGPASSWORD or in ~/.pgpass (host:port:database:user:password)",
+            );
+        }
+        if format == Format::PostGis && spec.table.is_some() == spec.sql.is_some() {
+            problems.push(
+                key("table"),
+                "a PostGIS layer reads `table = \"schema.table\"` or `sql = \"SELECT ...\"`: give one of them",
             );
         }
         if format == Format::Csv {
@@ -319,7 +349,9 @@ fn named_layer(mut p: KeyProblem, layers: &[serde_json::Value]) -> KeyProblem {
         return p;
     };
     let text = |k: &str| layer.get(k).and_then(|v| v.as_str());
-    let what = match (text("name"), text("path")) {
+    // A database URL's password (refused, but not to be repeated in the error).
+    let path = text("path").map(crate::io::postgis::redacted);
+    let what = match (text("name"), path.as_deref()) {
         (Some(n), Some(path)) => format!(" ({n:?}, {path})"),
         (Some(n), None) => format!(" ({n:?})"),
         (None, Some(path)) => format!(" ({path})"),

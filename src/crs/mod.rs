@@ -6,6 +6,7 @@
 //! other EPSG code of its table or PROJ string; with it, PROJ handles any CRS it knows,
 //! from an EPSG code, a PROJ string or a `.prj` WKT.
 
+mod projjson;
 pub mod pure;
 
 use std::fmt;
@@ -463,6 +464,41 @@ impl OutputCrs {
     /// Its WKT (OGC WKT 1).
     pub fn wkt(&self) -> &str {
         self.wkt
+    }
+
+    /// Its PROJJSON (GeoParquet's `crs`), made from its WKT with EPSG's names and
+    /// codes for the projection method and its parameters. An error names a method
+    /// sitematch cannot describe (Krovak, polar stereographic...).
+    ///
+    /// ```
+    /// use sitematch::OutputCrs;
+    /// let j = OutputCrs::epsg(2154).unwrap().projjson().unwrap();
+    /// assert_eq!(j["type"], "ProjectedCRS");
+    /// assert_eq!(j["conversion"]["method"]["name"], "Lambert Conic Conformal (2SP)");
+    /// assert_eq!(j["id"]["code"], 2154);
+    /// ```
+    pub fn projjson(&self) -> Result<serde_json::Value, String> {
+        if self.is_wgs84() {
+            return Ok(serde_json::json!({
+                "$schema": "https://proj.org/schemas/v0.7/projjson.schema.json",
+                "type": "GeographicCRS",
+                "name": "WGS 84 (CRS84)",
+                "datum": {
+                    "type": "GeodeticReferenceFrame",
+                    "name": "World Geodetic System 1984",
+                    "ellipsoid": {"name": "WGS 84", "semi_major_axis": 6378137, "inverse_flattening": 298.257223563}
+                },
+                "coordinate_system": {
+                    "subtype": "ellipsoidal",
+                    "axis": [
+                        {"name": "Geodetic longitude", "abbreviation": "Lon", "direction": "east", "unit": "degree"},
+                        {"name": "Geodetic latitude", "abbreviation": "Lat", "direction": "north", "unit": "degree"}
+                    ]
+                },
+                "id": {"authority": "OGC", "code": "CRS84"}
+            }));
+        }
+        projjson::from_wkt1(self.wkt, self.code)
     }
 
     /// Its name, as its WKT gives it (`RGF93 / Lambert-93`).

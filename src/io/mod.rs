@@ -8,6 +8,7 @@ pub mod fgb;
 pub mod geojson;
 pub mod geoparquet;
 pub mod gpkg;
+pub mod postgis;
 pub mod shp;
 pub mod text;
 mod wkb;
@@ -34,6 +35,7 @@ pub fn read(
         Format::GeoPackage => gpkg::read(path, opts, wanted),
         Format::FlatGeobuf => fgb::read(path, opts, wanted),
         Format::GeoParquet => geoparquet::read(path, opts, wanted),
+        Format::PostGis => postgis::read(path, opts, wanted),
         Format::Csv | Format::Memory => csv::read(path, opts, wanted),
         Format::OsmPbf => Err(crate::error::Error::format(
             path,
@@ -148,8 +150,10 @@ pub struct ReadOptions {
     pub y: Option<String>,
     /// CSV WKT geometry column.
     pub wkt: Option<String>,
-    /// The table of a GeoPackage that holds several.
+    /// The table of a GeoPackage that holds several, or of a PostGIS database.
     pub table: Option<String>,
+    /// The query of a PostGIS layer.
+    pub sql: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -162,6 +166,7 @@ impl Default for ReadOptions {
             y: None,
             wkt: None,
             table: None,
+            sql: None,
         }
     }
 }

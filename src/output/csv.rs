@@ -41,7 +41,8 @@ pub fn write_csv<W: Write>(ranking: &Ranking, opts: &OutputOptions, out: W) -> s
     super::write_ranking(OutputFormat::Csv, ranking, opts, None, out)
 }
 
-/// The CSV record sink: a header row, then one row per record with `lon` and `lat`.
+/// The CSV record sink: a header row, then one row per record with `lon` and `lat`
+/// (or `x` and `y` in a projected CRS).
 pub(super) struct CsvSink<'s, W: Write> {
     schema: &'s Schema<'s>,
     w: ::csv::Writer<W>,
@@ -51,7 +52,12 @@ impl<'s, W: Write> CsvSink<'s, W> {
     pub(super) fn new(schema: &'s Schema<'s>, out: W) -> std::io::Result<Self> {
         let mut w = ::csv::Writer::from_writer(out);
         let mut header: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
-        header.extend(["lon", "lat"]);
+        // Degrees in WGS 84; metres (or the CRS's unit) in a projected CRS.
+        if schema.crs.is_wgs84() {
+            header.extend(["lon", "lat"]);
+        } else {
+            header.extend(["x", "y"]);
+        }
         w.write_record(header)?;
         Ok(CsvSink { schema, w })
     }
@@ -63,8 +69,19 @@ impl<W: Write> RecordSink for CsvSink<'_, W> {
             .into_iter()
             .map(text)
             .collect();
-        row.push(format!("{:.7}", site.location.x()));
-        row.push(format!("{:.7}", site.location.y()));
+        if self.schema.crs.is_wgs84() {
+            row.push(format!("{:.7}", site.location.x()));
+            row.push(format!("{:.7}", site.location.y()));
+        } else {
+            let (x, y) = self
+                .schema
+                .crs
+                .project(site.location.x(), site.location.y())
+                .map_err(|e| std::io::Error::other(format!("site {}: {e}", site.site_id)))?;
+            // Millimetres.
+            row.push(format!("{x:.3}"));
+            row.push(format!("{y:.3}"));
+        }
         Ok(self.w.write_record(row)?)
     }
 

@@ -26,7 +26,7 @@ fn fgb_type(c: &Column) -> FgbType {
     }
 }
 
-/// The FlatGeobuf record sink: a layer with the schema's columns, WGS 84, spatially
+/// The FlatGeobuf record sink: a layer with the schema's columns, in its CRS, spatially
 /// indexed (so written whole at the end); the `sitematch` metadata in its header.
 pub(super) struct FgbSink<'s, W: Write> {
     schema: &'s Schema<'s>,
@@ -40,7 +40,9 @@ impl<'s, W: Write> FgbSink<'s, W> {
             write_index: true,
             crs: FgbCrs {
                 org: Some("EPSG"),
-                code: 4326,
+                code: i32::try_from(schema.crs.code()).unwrap_or(0),
+                name: Some(schema.crs.name()),
+                wkt: (!schema.crs.is_wgs84()).then(|| schema.crs.wkt()),
                 ..Default::default()
             },
             title: Some(&schema.ranking.brief_name),
@@ -63,7 +65,15 @@ impl<'s, W: Write> FgbSink<'s, W> {
 impl<W: Write> RecordSink for FgbSink<'_, W> {
     fn record(&mut self, site: &SiteResult) -> std::io::Result<()> {
         let s = self.schema;
-        add(&mut self.fgb, s.ranking, s.records, &s.columns, site)
+        let geometry = s.geometry(site)?;
+        add(
+            &mut self.fgb,
+            s.ranking,
+            s.records,
+            &s.columns,
+            site,
+            geometry,
+        )
     }
 
     fn finish(mut self: Box<Self>, _end: Option<&serde_json::Value>) -> std::io::Result<()> {
@@ -80,13 +90,10 @@ fn add(
     records: Records,
     names: &[Column],
     site: &SiteResult,
+    geometry: geo::Geometry<f64>,
 ) -> std::io::Result<()> {
     let values = cells(ranking, records, site);
     let mut failed = None;
-    let geometry = match records {
-        Records::Ranking => geo::Geometry::Point(site.location),
-        Records::Grid => site.geometry.clone(),
-    };
     fgb.add_feature_geom(geometry, |feature| {
         for (i, (col, cell)) in names.iter().zip(&values).enumerate() {
             let done = match cell {

@@ -32,21 +32,24 @@ pub enum OutputFormat {
     Html,
     /// FlatGeobuf: binary, spatially indexed, for grids of millions of cells.
     Fgb,
+    /// GeoParquet: columnar, for DuckDB, GeoPandas, Sedona and GDAL.
+    Parquet,
 }
 
 impl OutputFormat {
     /// Every format, in the order help texts list them.
-    pub const ALL: [OutputFormat; 6] = [
+    pub const ALL: [OutputFormat; 7] = [
         OutputFormat::Geojson,
         OutputFormat::Csv,
         OutputFormat::Md,
         OutputFormat::Gpkg,
         OutputFormat::Html,
         OutputFormat::Fgb,
+        OutputFormat::Parquet,
     ];
 
     /// Every format with the extensions that select it.
-    pub const EXTENSIONS: [(&'static str, OutputFormat); 8] = [
+    pub const EXTENSIONS: [(&'static str, OutputFormat); 9] = [
         ("geojson", OutputFormat::Geojson),
         ("json", OutputFormat::Geojson),
         ("csv", OutputFormat::Csv),
@@ -55,6 +58,7 @@ impl OutputFormat {
         ("html", OutputFormat::Html),
         ("htm", OutputFormat::Html),
         ("fgb", OutputFormat::Fgb),
+        ("parquet", OutputFormat::Parquet),
     ];
 
     /// Its name (`--format`): `geojson`, `csv`...
@@ -66,6 +70,7 @@ impl OutputFormat {
             OutputFormat::Gpkg => "gpkg",
             OutputFormat::Html => "html",
             OutputFormat::Fgb => "fgb",
+            OutputFormat::Parquet => "parquet",
         }
     }
 
@@ -85,6 +90,7 @@ impl OutputFormat {
             OutputFormat::Fgb => {
                 "FlatGeobuf: binary, spatially indexed, for grids of millions of cells"
             }
+            OutputFormat::Parquet => "GeoParquet: columnar, for DuckDB, GeoPandas, Sedona and GDAL",
         }
     }
 
@@ -107,7 +113,7 @@ impl OutputFormat {
         let Some(ext) = p.extension() else {
             let note = format!(
                 "-o {} has no extension: writing GeoJSON (name it .geojson, .csv, .md, \
-                 .gpkg, .html or .fgb, or give --format)",
+                 .gpkg, .html, .fgb or .parquet, or give --format)",
                 p.display()
             );
             return Ok((OutputFormat::Geojson, Some(note)));
@@ -138,11 +144,20 @@ impl OutputFormat {
     }
 
     /// True for the formats of records (one per site or cell) that can hold a grid's
-    /// cells as they stream: GeoJSON, CSV and FlatGeobuf.
+    /// cells as they stream: GeoJSON, CSV, FlatGeobuf and GeoParquet.
     pub fn writes_grids(self) -> bool {
         matches!(
             self,
-            OutputFormat::Geojson | OutputFormat::Csv | OutputFormat::Fgb
+            OutputFormat::Geojson | OutputFormat::Csv | OutputFormat::Fgb | OutputFormat::Parquet
+        )
+    }
+
+    /// True for the formats written in any CRS (`--crs`): GeoPackage, FlatGeobuf,
+    /// GeoParquet and CSV. GeoJSON is WGS 84 (RFC 7946), and so are the reports.
+    pub fn takes_crs(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Gpkg | OutputFormat::Csv | OutputFormat::Fgb | OutputFormat::Parquet
         )
     }
 
@@ -152,7 +167,7 @@ impl OutputFormat {
     }
 
     /// True for the formats a QGIS style file (`.qml`) beside them styles: GeoJSON,
-    /// CSV and FlatGeobuf (a GeoPackage holds its style already).
+    /// CSV, FlatGeobuf and GeoParquet (a GeoPackage holds its style already).
     pub fn takes_qml(self) -> bool {
         self.writes_grids()
     }

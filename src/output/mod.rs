@@ -53,6 +53,7 @@ mod geojson;
 mod gpkg;
 mod html;
 mod markdown;
+mod parquet;
 mod report;
 mod sink;
 mod style;
@@ -68,8 +69,12 @@ pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson};
 pub use self::gpkg::{write_gpkg, write_gpkg_in, GpkgCounts};
 pub use self::html::{escape_html, write_html, write_html_map, MapContext, Tiles, TOWN_LABELS};
 pub use self::markdown::write_markdown;
+pub use self::parquet::write_parquet;
 pub use self::report::{layers_table, skipped_lines, tags_table};
-pub use self::sink::{grid_sidecars, sidecars, write_grid, write_ranking, MAX_FGB_CELLS};
+pub use self::sink::{
+    grid_sidecars, grid_sidecars_in, sidecars, sidecars_in, write_grid, write_grid_in,
+    write_ranking, write_ranking_in, MAX_FGB_CELLS,
+};
 pub use self::style::{qgis_style, StyleGeometry};
 pub use crate::report::text::explain;
 

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use super::{columns, selected, Column, OutputFormat, OutputOptions, Records};
+use crate::crs::OutputCrs;
 use crate::engine::{Grid, GridStats};
 use crate::model::Layer;
 use crate::ranking::{Ranking, SiteResult};
@@ -21,29 +22,45 @@ pub(crate) struct Schema<'a> {
     pub metadata: String,
     /// The records are polygons (a grid of squares), else points.
     pub polygons: bool,
+    /// The CRS the geometries are written in.
+    pub crs: &'a OutputCrs,
 }
 
 impl<'a> Schema<'a> {
     /// The schema of a ranking's sites.
-    pub(crate) fn of_ranking(ranking: &'a Ranking) -> Schema<'a> {
+    pub(crate) fn of_ranking(ranking: &'a Ranking, crs: &'a OutputCrs) -> Schema<'a> {
         Schema {
             ranking,
             records: Records::Ranking,
             columns: columns(ranking, Records::Ranking),
             metadata: super::geojson::metadata(ranking).to_string(),
             polygons: false,
+            crs,
         }
     }
 
     /// The schema of a grid's cells (`shell`: the grid's [`Grid::shell`]).
-    pub(crate) fn of_grid(shell: &'a Ranking, grid: &Grid<'_>) -> Schema<'a> {
+    pub(crate) fn of_grid(shell: &'a Ranking, grid: &Grid<'_>, crs: &'a OutputCrs) -> Schema<'a> {
         Schema {
             ranking: shell,
             records: Records::Grid,
             columns: columns(shell, Records::Grid),
             metadata: super::geojson::grid_metadata(shell, grid.describe(), None).to_string(),
             polygons: grid.squares(),
+            crs,
         }
+    }
+
+    /// A record's geometry in the output CRS: the site's location, or a grid cell's
+    /// square.
+    pub(crate) fn geometry(&self, site: &SiteResult) -> std::io::Result<geo::Geometry<f64>> {
+        let g = match self.records {
+            Records::Ranking => geo::Geometry::Point(site.location),
+            Records::Grid => site.geometry.clone(),
+        };
+        self.crs
+            .project_geometry(&g)
+            .map_err(|e| std::io::Error::other(format!("site {}: {e}", site.site_id)))
     }
 }
 
@@ -66,6 +83,7 @@ fn sink<'s, W: Write + 's>(
     Ok(match format {
         OutputFormat::Csv => Box::new(super::csv::CsvSink::new(schema, out)?),
         OutputFormat::Fgb => Box::new(super::fgb::FgbSink::new(schema, out)?),
+        OutputFormat::Parquet => Box::new(super::parquet::ParquetSink::new(schema, out)?),
         _ => Box::new(super::geojson::GeoJsonSink::new(schema, out)?),
     })
 }
@@ -94,8 +112,43 @@ pub fn write_ranking<W: Write>(
     ranking: &Ranking,
     opts: &OutputOptions,
     outlines: Option<&Layer>,
+    out: W,
+) -> std::io::Result<()> {
+    write_ranking_in(format, ranking, opts, outlines, &OutputCrs::wgs84(), out)
+}
+
+/// [`write_ranking`] with the geometries in `crs`: a projected CRS for CSV (`x`, `y`
+/// columns), FlatGeobuf and GeoParquet; GeoJSON stays WGS 84 as RFC 7946 asks, and the
+/// reports (Markdown, HTML) are WGS 84 too, so they refuse another CRS.
+///
+/// ```
+/// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+/// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 3.0, 46.5)]);
+/// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+/// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+/// use sitematch::output::{write_ranking_in, OutputFormat, OutputOptions};
+/// use sitematch::OutputCrs;
+/// let ranking = engine.rank(&brief)?;
+/// let opts = OutputOptions::for_ranking(&ranking);
+/// let l93 = OutputCrs::epsg(2154).unwrap();
+/// let mut csv = Vec::new();
+/// write_ranking_in(OutputFormat::Csv, &ranking, &opts, None, &l93, &mut csv).unwrap();
+/// // Lambert-93's origin: (3°E, 46.5°N) is (700 000 m, 6 600 000 m).
+/// let text = String::from_utf8(csv).unwrap();
+/// assert!(text.lines().next().unwrap().ends_with(",x,y"));
+/// assert!(text.lines().nth(1).unwrap().ends_with(",700000.000,6600000.000"));
+/// assert!(write_ranking_in(OutputFormat::Geojson, &ranking, &opts, None, &l93, Vec::new()).is_err());
+/// # Ok::<(), sitematch::Error>(())
+/// ```
+pub fn write_ranking_in<W: Write>(
+    format: OutputFormat,
+    ranking: &Ranking,
+    opts: &OutputOptions,
+    outlines: Option<&Layer>,
+    crs: &OutputCrs,
     mut out: W,
 ) -> std::io::Result<()> {
+    check_crs(format, crs)?;
     match format {
         OutputFormat::Md => return super::write_markdown(ranking, opts, out),
         OutputFormat::Html => return super::write_html(ranking, opts, outlines, out),
@@ -104,9 +157,9 @@ pub fn write_ranking<W: Write>(
                 "a GeoPackage is a file, not a stream: write it with write_gpkg",
             ))
         }
-        OutputFormat::Geojson | OutputFormat::Csv | OutputFormat::Fgb => {}
+        OutputFormat::Geojson | OutputFormat::Csv | OutputFormat::Fgb | OutputFormat::Parquet => {}
     }
-    let schema = Schema::of_ranking(ranking);
+    let schema = Schema::of_ranking(ranking, crs);
     let mut sink = sink(format, &schema, &mut out)?;
     for site in selected(ranking, opts) {
         sink.record(site)?;
@@ -138,15 +191,28 @@ pub const MAX_FGB_CELLS: usize = 10_000_000;
 /// ```
 pub fn write_grid<W: Write>(
     format: OutputFormat,
+    grid: Grid<'_>,
+    on_cell: impl FnMut(&GridStats),
+    out: W,
+) -> std::io::Result<GridStats> {
+    write_grid_in(format, grid, &OutputCrs::wgs84(), on_cell, out)
+}
+
+/// [`write_grid`] with the cells in `crs` (CSV, FlatGeobuf and GeoParquet; GeoJSON
+/// stays WGS 84).
+pub fn write_grid_in<W: Write>(
+    format: OutputFormat,
     mut grid: Grid<'_>,
+    crs: &OutputCrs,
     mut on_cell: impl FnMut(&GridStats),
     mut out: W,
 ) -> std::io::Result<GridStats> {
     if !format.writes_grids() {
         return Err(std::io::Error::other(format!(
-            "a grid surface is written as FlatGeobuf, GeoJSON or CSV, not {format}"
+            "a grid surface is written as FlatGeobuf, GeoParquet, GeoJSON or CSV, not {format}"
         )));
     }
+    check_crs(format, crs)?;
     if format == OutputFormat::Fgb && grid.total_cells() > MAX_FGB_CELLS {
         return Err(std::io::Error::other(format!(
             "a FlatGeobuf grid holds its spatial index in memory (about 150 bytes a cell): at most {} cells; this grid scans {}: write it as CSV or GeoJSON (streamed), or make the cells larger",
@@ -155,7 +221,7 @@ pub fn write_grid<W: Write>(
         )));
     }
     let shell = grid.shell();
-    let schema = Schema::of_grid(&shell, &grid);
+    let schema = Schema::of_grid(&shell, &grid, crs);
     let mut sink = sink(format, &schema, &mut out)?;
     while let Some(cell) = grid.next() {
         sink.record(&cell)?;
@@ -166,6 +232,20 @@ pub fn write_grid<W: Write>(
     sink.finish(Some(&end))?;
     out.flush()?;
     Ok(stats)
+}
+
+/// An error for a format that stays in WGS 84 (GeoJSON, the reports) given another
+/// CRS.
+fn check_crs(format: OutputFormat, crs: &OutputCrs) -> std::io::Result<()> {
+    if crs.is_wgs84() || format.takes_crs() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "{format} is written in WGS 84 only (GeoJSON by RFC 7946; the reports' maps): \
+             EPSG:{} is for GeoPackage, FlatGeobuf, GeoParquet and CSV",
+            crs.code()
+        )))
+    }
 }
 
 /// The files to write beside a ranking's output in `format`, (extension, text): a
@@ -184,25 +264,45 @@ pub fn write_grid<W: Write>(
 /// # Ok::<(), sitematch::Error>(())
 /// ```
 pub fn sidecars(format: OutputFormat, ranking: &Ranking) -> Vec<(&'static str, String)> {
-    sidecars_of(format, ranking, Records::Ranking)
+    sidecars_of(format, ranking, Records::Ranking, &OutputCrs::wgs84())
+}
+
+/// [`sidecars`] for an output in `crs`: the `.prj` is its WKT.
+pub fn sidecars_in(
+    format: OutputFormat,
+    ranking: &Ranking,
+    crs: &OutputCrs,
+) -> Vec<(&'static str, String)> {
+    sidecars_of(format, ranking, Records::Ranking, crs)
 }
 
 /// [`sidecars`] for a grid's output (`grid`: before its cells are taken).
 pub fn grid_sidecars(format: OutputFormat, grid: &Grid<'_>) -> Vec<(&'static str, String)> {
-    sidecars_of(format, &grid.shell(), Records::Grid)
+    sidecars_of(format, &grid.shell(), Records::Grid, &OutputCrs::wgs84())
+}
+
+/// [`grid_sidecars`] for an output in `crs`.
+pub fn grid_sidecars_in(
+    format: OutputFormat,
+    grid: &Grid<'_>,
+    crs: &OutputCrs,
+) -> Vec<(&'static str, String)> {
+    sidecars_of(format, &grid.shell(), Records::Grid, crs)
 }
 
 fn sidecars_of(
     format: OutputFormat,
     ranking: &Ranking,
     records: Records,
+    crs: &OutputCrs,
 ) -> Vec<(&'static str, String)> {
     format
         .sidecars()
         .iter()
         .map(|ext| match *ext {
             "csvt" => (*ext, super::csv::csvt_line(ranking, records)),
-            _ => (*ext, super::PRJ_WGS84.to_string()),
+            _ if crs.is_wgs84() => (*ext, super::PRJ_WGS84.to_string()),
+            _ => (*ext, crs.wkt().to_string()),
         })
         .collect()
 }

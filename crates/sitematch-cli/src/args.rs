@@ -150,8 +150,8 @@ pub struct RankArgs {
     /// The attribution the tile provider asks for (`© OpenStreetMap contributors`).
     #[arg(long, value_name = "TEXT", requires = "tiles")]
     pub tiles_attribution: Option<String>,
-    /// Write a GeoPackage in this projected CRS (EPSG:2154 for Lambert-93) rather
-    /// than WGS 84. GeoJSON stays WGS 84 (RFC 7946).
+    /// Write the GeoPackage, FlatGeobuf, GeoParquet or CSV in this projected CRS
+    /// (EPSG:2154 for Lambert-93) rather than WGS 84. GeoJSON stays WGS 84 (RFC 7946).
     #[arg(long, value_name = "EPSG:CODE")]
     pub crs: Option<String>,
     /// How many ranked sites to write (default: the brief's `top`).

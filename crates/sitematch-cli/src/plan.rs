@@ -74,11 +74,7 @@ impl RankPlan {
                 "--tiles draws a basemap in the HTML report: give -o FILE.html (this output is {format})"
             ));
         }
-        if self.crs.is_some() && format != OutputFormat::Gpkg {
-            return Err(anyhow!(
-                "--crs writes a GeoPackage in a projected CRS: give -o FILE.gpkg (this output is {format}; GeoJSON stays WGS 84 as RFC 7946 asks, and CSV and FlatGeobuf are written in WGS 84 for now)"
-            ));
-        }
+        self.check_crs(format)?;
         if format.needs_file() && self.path.is_none() {
             return Err(anyhow!(
                 "--format gpkg: a GeoPackage is a file, not a stream; give -o FILE.gpkg"
@@ -89,14 +85,31 @@ impl RankPlan {
 
     /// The output format of a grid: one that streams records.
     pub(crate) fn grid_format(&self) -> anyhow::Result<OutputFormat> {
-        match output_format(self.format, self.path.as_deref())? {
-            OutputFormat::Md => Err(anyhow!(
-                "--format md: a grid surface has too many cells for a table; use fgb, geojson or csv"
+        let format = match output_format(self.format, self.path.as_deref())? {
+            OutputFormat::Md => {
+                return Err(anyhow!(
+                "--format md: a grid surface has too many cells for a table; use fgb, parquet, geojson or csv"
+            ))
+            }
+            f if !f.writes_grids() => {
+                return Err(anyhow!(
+                "a grid surface is written as FlatGeobuf, GeoParquet, GeoJSON or CSV (a GeoPackage or a map report is for a ranking); use -o FILE.fgb"
+            ))
+            }
+            f => f,
+        };
+        self.check_crs(format)?;
+        Ok(format)
+    }
+
+    /// `--crs` with a format that is written in WGS 84 only is an error.
+    fn check_crs(&self, format: OutputFormat) -> anyhow::Result<()> {
+        match &self.crs {
+            Some(crs) if !crs.is_wgs84() && !format.takes_crs() => Err(anyhow!(
+                "--crs EPSG:{} writes GeoPackage, FlatGeobuf, GeoParquet or CSV in a projected CRS: give -o FILE.gpkg, .fgb, .parquet or .csv (this output is {format}; GeoJSON stays WGS 84 as RFC 7946 asks, and the reports' maps are WGS 84)",
+                crs.code()
             )),
-            f if !f.writes_grids() => Err(anyhow!(
-                "a grid surface is written as FlatGeobuf, GeoJSON or CSV (a GeoPackage or a map report is for a ranking); use -o FILE.fgb"
-            )),
-            f => Ok(f),
+            _ => Ok(()),
         }
     }
 }

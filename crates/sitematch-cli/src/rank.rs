@@ -31,9 +31,11 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
         include_excluded: plan.include_excluded,
     };
     let format = plan.ranking_format()?;
+    let wgs84 = sitematch::OutputCrs::wgs84();
+    let crs = plan.crs.as_ref().unwrap_or(&wgs84);
     // A CSV's column types for GDAL and QGIS, and its CRS; a layer's QGIS style: put
     // in place with the output, together.
-    let mut sidecars = output::sidecars(format, &ranking);
+    let mut sidecars = output::sidecars_in(format, &ranking, crs);
     if plan.qml && format.takes_qml() {
         let style = output::qgis_style(output::StyleGeometry::Point, true, Some("rank"));
         sidecars.push(("qml", style));
@@ -56,8 +58,6 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
             ("data", data_dir.as_str()),
         ];
         write_atomically(p, &sidecars, |tmp| {
-            let wgs84 = sitematch::OutputCrs::wgs84();
-            let crs = plan.crs.as_ref().unwrap_or(&wgs84);
             output::write_gpkg_in(&ranking, &opts, &extra, crs, tmp).map(|_| ())?;
             Ok(())
         })?;
@@ -75,7 +75,7 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
             };
             output::write_html_map(&ranking, &opts, &map, &mut sink)
         } else {
-            output::write_ranking(format, &ranking, &opts, outlines, &mut sink)
+            output::write_ranking_in(format, &ranking, &opts, outlines, crs, &mut sink)
         };
         written.with_context(|| cannot_write(path.as_deref()))?;
         sink.finish(path.as_deref(), &sidecars)?;
@@ -114,7 +114,9 @@ fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let format = plan.grid_format()?;
-    let sidecars = output::grid_sidecars(format, &grid);
+    let wgs84 = sitematch::OutputCrs::wgs84();
+    let crs = plan.crs.as_ref().unwrap_or(&wgs84);
+    let sidecars = output::grid_sidecars_in(format, &grid, crs);
     let mut sink = Output::open(path)?;
     // The disk's room, checked against the grid's size extrapolated as it goes.
     let room = sink.room();
@@ -125,7 +127,7 @@ fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
             r.check(s.scanned, total);
         }
     };
-    let stats = output::write_grid(format, grid, progress, &mut sink)
+    let stats = output::write_grid_in(format, grid, crs, progress, &mut sink)
         .with_context(|| cannot_write(path))?;
     sink.finish(path, &sidecars)?;
     bar.finish_and_clear();
