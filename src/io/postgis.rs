@@ -35,12 +35,6 @@ pub fn is_url(path: &Path) -> bool {
 
 /// The URL with its password, if it has one, replaced by `***`: what errors and
 /// reports show.
-///
-/// ```
-/// use sitematch::io::postgis::redacted;
-/// assert_eq!(redacted("postgresql://ana:s3cret@db/gis"), "postgresql://ana:***@db/gis");
-/// assert_eq!(redacted("postgresql://ana@db/gis"), "postgresql://ana@db/gis");
-/// ```
 pub fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
@@ -397,6 +391,21 @@ pub(crate) fn pgpass(file: &str, host: &str, port: &str, db: &str, user: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redacted("postgresql://ana:s3cret@db/gis"),
+            "postgresql://ana:***@db/gis"
+        );
+        assert_eq!(redacted("postgresql://ana@db/gis"), "postgresql://ana@db/gis");
+        assert_eq!(
+            redacted("postgres://ana:p@ss@db:5432/gis?x=1"),
+            "postgres://ana:***@db:5432/gis?x=1"
+        );
+        assert!(has_password("postgresql://db/gis?password=x"));
+        assert!(!has_password("postgresql://ana@db/gis"));
+    }
 
     #[test]
     fn pgpass_lines_match_as_libpq_matches_them() {
