@@ -304,6 +304,8 @@ pub struct Layer {
     pub features: Vec<Feature>,
     /// Features that were not loaded, with why.
     pub skipped: Vec<Skipped>,
+    /// Features outside the catalog's `bbox` for the layer, not loaded.
+    pub outside_bbox: usize,
     /// How distance criteria measure to the features (`measure` in the catalog).
     pub measure: Measure,
 }
@@ -367,6 +369,7 @@ impl Layer {
                 .collect(),
             features: Vec::with_capacity(features.len()),
             skipped: Vec::new(),
+            outside_bbox: 0,
         };
         let mut seen = HashSet::new();
         for (index, f) in features.into_iter().enumerate() {

@@ -39,6 +39,9 @@ pub enum WarningKind {
     CriterionNote,
     /// Candidates a travel matrix does not name: their value is null.
     NotInMatrix,
+    /// Features of a layer the brief reads were outside the layer's catalog `bbox`,
+    /// not loaded.
+    OutsideBbox,
 }
 
 impl WarningKind {
@@ -53,6 +56,7 @@ impl WarningKind {
             WarningKind::FlatCriterion => "flat_criterion",
             WarningKind::CriterionNote => "criterion_note",
             WarningKind::NotInMatrix => "not_in_matrix",
+            WarningKind::OutsideBbox => "outside_bbox",
         }
     }
 }

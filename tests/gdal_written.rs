@@ -86,7 +86,7 @@ fn json_bbox(c: &Json, b: &mut [f64; 4]) {
 fn files_gdal_writes_read_as_gdal_reads_them() {
     let dir = fixtures().join("gdal_written");
     let catalog = Catalog::from_path(dir.join("catalog.toml")).unwrap();
-    assert_eq!(catalog.layers.len(), 20);
+    assert_eq!(catalog.layers.len(), 21);
     let spec: toml::Value =
         toml::from_str(&std::fs::read_to_string(dir.join("catalog.toml")).unwrap()).unwrap();
     let mut checked = 0;
@@ -98,7 +98,7 @@ fn files_gdal_writes_read_as_gdal_reads_them() {
         assert_reads_as(layer, &theirs);
         checked += 1;
     }
-    assert_eq!(checked, 20);
+    assert_eq!(checked, 21);
 }
 
 /// Asserts that sitematch's reading of a layer is another reader's (`theirs`, GeoJSON
@@ -159,4 +159,147 @@ pub fn assert_reads_as(layer: &sitematch::Layer, theirs: &[Json]) {
             assert_eq!(rings(&f.geometry), theirs_rings, "{what} {id}");
         }
     }
+}
+
+/// A layer's `bbox`: only the features whose bounds meet it are loaded, the others
+/// counted; a FlatGeobuf file's index reads only the candidates. Checked against a
+/// scan of the whole layer and against GDAL's own spatial filter (`-spat`), on 5,000
+/// points in FlatGeobuf files GDAL indexes (five levels of nodes), in WGS 84 and in
+/// Lambert-93, and on files without an index.
+#[test]
+fn a_bbox_loads_the_features_in_it_through_the_flatgeobuf_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let features: Vec<String> = (0..5000)
+        .map(|i| {
+            let (lon, lat) = (-4.0 + (i % 100) as f64 * 0.11, 42.6 + (i / 100) as f64 * 0.16);
+            format!(
+                r#"{{"type":"Feature","properties":{{"id":"p{i}"}},"geometry":{{"type":"Point","coordinates":[{lon},{lat}]}}}}"#
+            )
+        })
+        .collect();
+    let source = dir.path().join("points.geojson");
+    std::fs::write(
+        &source,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        ),
+    )
+    .unwrap();
+    let s = source.to_str().unwrap();
+    let made = [
+        ("indexed.fgb", vec!["-f", "FlatGeobuf"]),
+        ("l93.fgb", vec!["-f", "FlatGeobuf", "-t_srs", "EPSG:2154"]),
+        (
+            "plain.fgb",
+            vec!["-f", "FlatGeobuf", "-lco", "SPATIAL_INDEX=NO"],
+        ),
+    ];
+    for (name, args) in &made {
+        let out = dir.path().join(name);
+        let mut a: Vec<&str> = args.clone();
+        a.extend([out.to_str().unwrap(), s]);
+        if gdal("ogr2ogr", &a).is_none() {
+            return;
+        }
+    }
+    let bbox = [1.3, 45.1, 3.9, 47.7];
+    let layer = |name: &str, path: &str, bbox: bool| {
+        format!(
+            "[[layer]]\nname = \"{name}\"\nrole = \"facilities\"\npath = \"{path}\"\nid = \"id\"\n{}\n",
+            if bbox { "bbox = [1.3, 45.1, 3.9, 47.7]" } else { "" }
+        )
+    };
+    let mut text = layer("all", "points.geojson", false);
+    for (name, file) in [
+        ("geojson", "points.geojson"),
+        ("indexed", "indexed.fgb"),
+        ("l93", "l93.fgb"),
+        ("plain", "plain.fgb"),
+    ] {
+        text += &layer(name, file, true);
+    }
+    let catalog = crate::util::catalog_in(dir.path(), text).unwrap();
+    let all = &catalog.layers[0];
+    assert_eq!(all.features.len(), 5000);
+    let inside = |x: f64, y: f64| x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3];
+    let mut expected: Vec<&str> = all
+        .features
+        .iter()
+        .filter(|f| inside(f.location.x(), f.location.y()))
+        .map(|f| f.id.as_str())
+        .collect();
+    expected.sort_unstable();
+    assert!(
+        expected.len() > 100 && expected.len() < 1000,
+        "{}",
+        expected.len()
+    );
+    for layer in &catalog.layers[1..] {
+        let mut ids: Vec<&str> = layer.features.iter().map(|f| f.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, expected, "{}", layer.name);
+        assert_eq!(layer.outside_bbox, 5000 - expected.len(), "{}", layer.name);
+        assert!(layer.skipped.is_empty(), "{}", layer.name);
+    }
+    // Said where the user looks: `layers`, and a ranking's warnings.
+    let outside = 5000 - expected.len();
+    let table = sitematch::output::layers_table(&catalog);
+    assert!(
+        table.contains(&format!("{outside} outside its bbox")),
+        "{table}"
+    );
+    let sites = catalog
+        .layers
+        .iter()
+        .find(|l| l.name == "geojson")
+        .unwrap()
+        .clone();
+    let mut sites = sites;
+    sites.role = sitematch::Role::Sites;
+    sites.name = "sites".into();
+    let mut layers = catalog.layers.clone();
+    layers.push(sites);
+    let brief = sitematch::Brief::from_toml_str(
+        "[[criterion]]\nname = \"near\"\ntype = \"distance\"\nlayer = \"indexed\"\nideal_km = 1\nzero_km = 50\n",
+    )
+    .unwrap();
+    let ranking = sitematch::Engine::new(sitematch::Catalog::from_layers(layers))
+        .rank(&brief)
+        .unwrap();
+    let notes: Vec<&str> = ranking
+        .warnings
+        .iter()
+        .filter(|w| w.kind == sitematch::WarningKind::OutsideBbox)
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .all(|m| m.contains(&format!("{outside} of the 5000 features"))),
+        "{notes:?}"
+    );
+    // GDAL's spatial filter finds the same points in the indexed file.
+    let (info, _) = gdal(
+        "ogrinfo",
+        &[
+            "-ro",
+            "-so",
+            "-al",
+            "-spat",
+            "1.3",
+            "45.1",
+            "3.9",
+            "47.7",
+            dir.path().join("indexed.fgb").to_str().unwrap(),
+        ],
+    )
+    .unwrap();
+    let count: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert_eq!(count, expected.len());
 }

@@ -63,6 +63,10 @@ pub(super) fn load_layer(
         wkt: spec.wkt.clone(),
         table: spec.table.clone(),
         sql: spec.sql.clone(),
+        bbox: spec.bbox.map(|wgs84| io::BboxFilter {
+            wgs84,
+            crs: spec.crs.clone(),
+        }),
     };
     let raw = io::read(format, &file, &opts, &wanted)?;
     // An empty FeatureCollection names no field (GeoJSON fields come from the
@@ -233,6 +237,7 @@ pub(crate) fn assemble(
         attribute_names: spec.fields.keys().cloned().collect(),
         features: Vec::with_capacity(raw.features.len()),
         skipped: Vec::new(),
+        outside_bbox: raw.not_read,
     };
     // Reprojection runs in order (a PROJ transformer is not shared between threads);
     // the checks and the fields, where the time goes, run in parallel; ids are then
@@ -256,6 +261,13 @@ pub(crate) fn assemble(
         .collect();
     let mut seen: HashSet<String> = HashSet::with_capacity(built.len());
     for (location, built) in built {
+        // Outside the catalog's bbox: counted, not loaded, its id not taken.
+        if let (Some(b), Ok((_, Ok(feature)))) = (spec.bbox, &built) {
+            if !meets(&feature.geometry, b) {
+                layer.outside_bbox += 1;
+                continue;
+            }
+        }
         let built = built.and_then(|(id, feature)| {
             if seen.contains(&id) {
                 Err(FeatureProblem::DuplicateId(id))
@@ -282,6 +294,13 @@ pub(crate) fn assemble(
         }
     }
     Ok(layer)
+}
+
+/// True when a WGS 84 geometry's bounds meet `[min_lon, min_lat, max_lon, max_lat]`.
+fn meets(g: &Geometry<f64>, b: [f64; 4]) -> bool {
+    geo::BoundingRect::bounding_rect(g).is_some_and(|r| {
+        r.min().x <= b[2] && r.max().x >= b[0] && r.min().y <= b[3] && r.max().y >= b[1]
+    })
 }
 
 /// One feature from its reprojected geometry and its values: its id (once the

@@ -121,6 +121,7 @@ struct LayerRecord {
     attribute_names: Vec<String>,
     measure: crate::model::Measure,
     skipped: Vec<crate::error::Skipped>,
+    outside_bbox: usize,
     features: Vec<FeatureRecord>,
 }
 
@@ -180,6 +181,7 @@ impl LayerRecord {
             attribute_names: names,
             measure: l.measure,
             skipped: l.skipped.clone(),
+            outside_bbox: l.outside_bbox,
             features,
         }
     }
@@ -226,6 +228,7 @@ impl LayerRecord {
             attribute_names: self.attribute_names,
             features,
             skipped: self.skipped,
+            outside_bbox: self.outside_bbox,
             measure: self.measure,
         }
     }

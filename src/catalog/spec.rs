@@ -61,6 +61,10 @@ pub struct LayerSpec {
     pub table: Option<String>,
     /// A PostGIS layer's query, instead of `table`.
     pub sql: Option<String>,
+    /// Load only the features whose bounds meet this box, `[min_lon, min_lat,
+    /// max_lon, max_lat]` in WGS 84 degrees (a FlatGeobuf file's index reads only
+    /// those); the others are counted, not loaded.
+    pub bbox: Option<[f64; 4]>,
     /// CSV delimiter, one character (default `,`).
     pub delimiter: Option<Delimiter>,
     /// Decimal separator of CSV coordinates, `.` (default) or `,`.
@@ -304,6 +308,22 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                 "holds a password, which a catalog must not: remove it from the URL, and give \
                  it in PGPASSWORD or in ~/.pgpass (host:port:database:user:password)",
             );
+        }
+        if let Some([a, b, c, d]) = spec.bbox {
+            let lon = -180.0..=180.0;
+            let lat = -90.0..=90.0;
+            if !(a < c
+                && b < d
+                && lon.contains(&a)
+                && lon.contains(&c)
+                && lat.contains(&b)
+                && lat.contains(&d))
+            {
+                problems.push(
+                    key("bbox"),
+                    "must be [min_lon, min_lat, max_lon, max_lat] in WGS 84 degrees, min below max",
+                );
+            }
         }
         if format == Format::PostGis && spec.table.is_some() == spec.sql.is_some() {
             problems.push(

@@ -78,6 +78,18 @@ impl Engine {
                     ),
                 ));
             }
+            if l.outside_bbox > 0 {
+                out.push(Warning::new(
+                    WarningKind::OutsideBbox,
+                    key.clone(),
+                    format!(
+                        "{} of the {} features of layer {name:?} are outside its bbox in the \
+                         catalog and were not loaded",
+                        l.outside_bbox,
+                        l.outside_bbox + l.skipped.len() + l.features.len(),
+                    ),
+                ));
+            }
             if l.features.is_empty() && sites.iter().any(|s| s.layer().name == name) {
                 out.push(Warning::new(
                     WarningKind::EmptySiteLayer,

@@ -207,6 +207,7 @@ pub fn read_from<R: Read>(
         declared_crs: None,
         features,
         crs_problem: None,
+        not_read: 0,
     })
 }
 

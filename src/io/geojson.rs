@@ -127,6 +127,7 @@ pub fn read_from<R: Read>(mut source: R, path: &Path, wanted: &[String]) -> Resu
         declared_crs,
         features,
         crs_problem: None,
+        not_read: 0,
     })
 }
 

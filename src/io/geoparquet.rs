@@ -129,6 +129,7 @@ pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTa
         declared_crs: geo.crs.clone().ok(),
         crs_problem: geo.crs.err(),
         features,
+        not_read: 0,
     })
 }
 

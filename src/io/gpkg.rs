@@ -146,6 +146,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
         declared_crs,
         features,
         crs_problem: None,
+        not_read: 0,
     })
 }
 

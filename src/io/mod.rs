@@ -103,6 +103,8 @@ pub struct RawTable {
     pub crs_problem: Option<String>,
     /// The records.
     pub features: Vec<RawFeature>,
+    /// Features a spatial index showed to be outside the layer's `bbox`, not read.
+    pub not_read: usize,
 }
 
 /// The decimal separator of CSV coordinates.
@@ -154,6 +156,18 @@ pub struct ReadOptions {
     pub table: Option<String>,
     /// The query of a PostGIS layer.
     pub sql: Option<String>,
+    /// The catalog's `bbox` (WGS 84) and `crs`: a reader with a spatial index
+    /// (FlatGeobuf) reads only the features whose bounds may meet it.
+    pub bbox: Option<BboxFilter>,
+}
+
+/// A layer's `bbox`, for a reader that can use it before reading the features.
+#[derive(Debug, Clone)]
+pub struct BboxFilter {
+    /// `[min_lon, min_lat, max_lon, max_lat]`, WGS 84 degrees.
+    pub wgs84: [f64; 4],
+    /// The catalog's `crs` for the layer, which overrides the file's.
+    pub crs: Option<Crs>,
 }
 
 impl Default for ReadOptions {
@@ -167,6 +181,7 @@ impl Default for ReadOptions {
             wkt: None,
             table: None,
             sql: None,
+            bbox: None,
         }
     }
 }

@@ -197,6 +197,7 @@ pub fn read(url: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTabl
         declared_crs,
         crs_problem,
         features,
+        not_read: 0,
     })
 }
 
@@ -398,7 +399,10 @@ mod tests {
             redacted("postgresql://ana:s3cret@db/gis"),
             "postgresql://ana:***@db/gis"
         );
-        assert_eq!(redacted("postgresql://ana@db/gis"), "postgresql://ana@db/gis");
+        assert_eq!(
+            redacted("postgresql://ana@db/gis"),
+            "postgresql://ana@db/gis"
+        );
         assert_eq!(
             redacted("postgres://ana:p@ss@db:5432/gis?x=1"),
             "postgres://ana:***@db:5432/gis?x=1"

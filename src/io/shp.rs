@@ -119,6 +119,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
         declared_crs,
         features,
         crs_problem: None,
+        not_read: 0,
     })
 }
 

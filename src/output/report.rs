@@ -30,8 +30,17 @@ fn skipped_text(layer: &Layer) -> String {
     format!("{} ({})", layer.skipped.len(), parts.join(", "))
 }
 
+/// The features outside the layer's catalog `bbox`, not loaded: a count, or empty.
+fn outside_text(layer: &Layer) -> String {
+    match layer.outside_bbox {
+        0 => String::new(),
+        n => format!("{n} outside its bbox"),
+    }
+}
+
 /// One row per layer: name, role, format, source CRS, features loaded, features
-/// skipped by reason, bounding box (lon/lat, WGS84), as an aligned text table.
+/// skipped by reason, bounding box (lon/lat, WGS84), and the features outside a
+/// catalog `bbox` when a layer has some, as an aligned text table.
 ///
 /// ```
 /// use sitematch::{Catalog, Feature, Layer, Role};
@@ -41,13 +50,19 @@ fn skipped_text(layer: &Layer) -> String {
 /// assert!(table.lines().nth(1).unwrap().starts_with("ports"));
 /// ```
 pub fn layers_table(catalog: &Catalog) -> String {
-    let header = [
+    // The features a catalog `bbox` left out, in a last column where there are some.
+    let outside = catalog.layers.iter().any(|l| l.outside_bbox > 0);
+    let mut header = [
         "layer", "role", "format", "crs", "loaded", "skipped", "bbox",
     ]
-    .map(String::from);
-    let mut rows = vec![header.to_vec()];
+    .map(String::from)
+    .to_vec();
+    if outside {
+        header.push("not loaded".into());
+    }
+    let mut rows = vec![header.clone()];
     for l in &catalog.layers {
-        rows.push(vec![
+        let mut row = vec![
             l.name.clone(),
             l.role.to_string(),
             l.format.to_string(),
@@ -55,7 +70,11 @@ pub fn layers_table(catalog: &Catalog) -> String {
             l.features.len().to_string(),
             skipped_text(l),
             bbox_text(l),
-        ]);
+        ];
+        if outside {
+            row.push(outside_text(l));
+        }
+        rows.push(row);
     }
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
