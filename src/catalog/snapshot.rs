@@ -30,7 +30,7 @@ use crate::network::Network;
 
 const MAGIC: &[u8; 16] = b"sitematch snap\0\0";
 /// Bumped whenever the payload's layout changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Features per chunk: a large layer is decoded by every core, not one.
 const FEATURES_PER_CHUNK: usize = 2048;
 /// Magic, format, key, payload length, payload CRC-32.
