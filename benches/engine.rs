@@ -1,6 +1,6 @@
 //! Criterion benchmarks on the default data set: index build, nearest and
 //! within-radius queries, a six-criterion brief over every friche, labour competition
-//! over every friche, a 10k-cell grid.
+//! over every friche, re-weighing every friche's kept scores, a 10k-cell grid.
 //! `cargo run --release --example perf` prints the summary table with brute-force
 //! baselines (see the README's Performance section).
 
@@ -49,6 +49,17 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("six criteria over every friche", |b| {
         b.iter(|| engine.rank(black_box(&friches)).expect("rank"))
+    });
+    // Re-weighing (the workbench's sliders): every friche re-ranked under new
+    // weights from the kept criterion scores, and the 50 best only.
+    let ranking = engine.rank(&friches).expect("rank");
+    let table = sitematch::Reweigh::new(&ranking).expect("reweigh");
+    let weights = [0.0, 2.0, 0.5, 1.0, 4.0, 1.0];
+    group.bench_function("re-weigh every friche, six criteria", |b| {
+        b.iter(|| table.rank(black_box(&weights)).expect("weights"))
+    });
+    group.bench_function("re-weigh every friche, the 50 best", |b| {
+        b.iter(|| table.top(black_box(&weights), 50).expect("weights"))
     });
     let competition = brief("competition.toml");
     group.bench_function("labour competition, 30 km, every friche", |b| {

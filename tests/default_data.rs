@@ -473,3 +473,68 @@ fn interchanges_and_communes_have_readable_names() {
     let la_fere = friches.iter().find(|f| &f[commune] == "02304").unwrap();
     assert_eq!(&la_fere[nom], "La Fère");
 }
+
+/// The six-criterion brief over every friche, with its weights replaced.
+fn six_criteria(weights: &[f64], method: &str) -> Brief {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/perf/six_criteria.toml"),
+    )
+    .unwrap();
+    let mut v: toml::Value = toml::from_str(&text).unwrap();
+    for (c, w) in v["criterion"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(weights)
+    {
+        c.as_table_mut()
+            .unwrap()
+            .insert("weight".into(), toml::Value::Float(*w));
+    }
+    v.as_table_mut()
+        .unwrap()
+        .insert("method".into(), toml::Value::String(method.into()));
+    Brief::from_toml_str(&toml::to_string(&v).unwrap()).unwrap()
+}
+
+/// Re-weighing a national ranking gives what ranking the brief again with the new
+/// weights gives: the same order of every friche, the same scores (to the bit for the
+/// weighted sum, within 1e-9 for TOPSIS), and `top` is `rank`'s head.
+#[test]
+fn reweighing_a_national_ranking_is_ranking_again_with_the_new_weights() {
+    let engine = Engine::new(Catalog::from_path(data_dir()).unwrap());
+    let before = [1.0, 1.0, 1.0, 3.0, 1.0, 1.0];
+    for (method, tolerance) in [("weighted-sum", 0.0), ("topsis", 1e-9)] {
+        let ranking = engine.rank(&six_criteria(&before, method)).unwrap();
+        let table = sitematch::Reweigh::new(&ranking).unwrap();
+        assert_eq!(table.len(), ranking.ranked);
+        assert!(table.len() > 20_000, "{}", table.len());
+        for after in [
+            [0.0, 2.0, 0.5, 1.0, 4.0, 1.0],
+            [5.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+        ] {
+            let again = engine.rank(&six_criteria(&after, method)).unwrap();
+            let placed = table.rank(&after).unwrap();
+            assert_eq!(placed.len(), again.ranked);
+            let mut moved = 0;
+            for (p, s) in placed.iter().zip(&again.sites) {
+                let ours = &ranking.sites[p.site];
+                let theirs = s.score.unwrap();
+                assert!(
+                    (p.score - theirs).abs() <= tolerance,
+                    "{method} {after:?}: {} {} vs {theirs}",
+                    ours.site_id,
+                    p.score
+                );
+                if tolerance == 0.0 {
+                    assert_eq!(ours.site_id, s.site_id, "{method} {after:?}");
+                }
+                moved += usize::from(ours.rank != s.rank);
+            }
+            // Near-ties may swap under TOPSIS's last bits; the weights did move sites.
+            assert!(moved > 1000, "{method} {after:?}: {moved} sites moved");
+            let top = table.top(&after, 25).unwrap();
+            assert_eq!(top, placed[..25].to_vec(), "{method}");
+        }
+    }
+}

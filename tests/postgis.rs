@@ -253,8 +253,16 @@ fn a_catalog_mixes_every_format() {
     let files = [
         ("geojson", gdal_out.join("points.geojson"), ""),
         ("shapefile", gdal_out.join("points_l93.shp"), ""),
-        ("csv", gdal_out.join("points_xy.csv"), "x = \"X\"\ny = \"Y\"\n"),
-        ("geopackage", gdal_out.join("points.gpkg"), "table = \"points_l93\"\n"),
+        (
+            "csv",
+            gdal_out.join("points_xy.csv"),
+            "x = \"X\"\ny = \"Y\"\n",
+        ),
+        (
+            "geopackage",
+            gdal_out.join("points.gpkg"),
+            "table = \"points_l93\"\n",
+        ),
         ("flatgeobuf", gdal_out.join("points.fgb"), ""),
         ("geoparquet", parquet, ""),
     ];
@@ -265,7 +273,9 @@ fn a_catalog_mixes_every_format() {
             path.display()
         );
     }
-    let server = std::env::var("SITEMATCH_TEST_PG").ok().filter(|u| !u.is_empty());
+    let server = std::env::var("SITEMATCH_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty());
     let database = server.as_ref().filter(|url| load(&gdal_pg(url)).is_some());
     if let Some(url) = database {
         text += &format!(
@@ -279,14 +289,29 @@ fn a_catalog_mixes_every_format() {
     );
     let dir = tempfile::tempdir().unwrap();
     let catalog = catalog_in(dir.path(), text).unwrap();
-    let formats: Vec<String> = catalog.layers.iter().map(|l| l.format.to_string()).collect();
-    for f in ["geojson", "shapefile", "csv", "geopackage", "flatgeobuf", "geoparquet"] {
+    let formats: Vec<String> = catalog
+        .layers
+        .iter()
+        .map(|l| l.format.to_string())
+        .collect();
+    for f in [
+        "geojson",
+        "shapefile",
+        "csv",
+        "geopackage",
+        "flatgeobuf",
+        "geoparquet",
+    ] {
         assert!(formats.iter().any(|x| x == f), "{formats:?}");
     }
     assert_eq!(formats.iter().any(|x| x == "postgis"), database.is_some());
     // Each facilities layer holds the mainland places; their locations agree.
     let reference = &catalog.layers[0];
-    for layer in catalog.layers.iter().filter(|l| l.role == sitematch::Role::Facilities) {
+    for layer in catalog
+        .layers
+        .iter()
+        .filter(|l| l.role == sitematch::Role::Facilities)
+    {
         assert!(layer.features.len() >= 4, "{}", layer.name);
         for f in &layer.features {
             let r = reference.features.iter().find(|g| g.id == f.id).unwrap();
@@ -299,17 +324,27 @@ fn a_catalog_mixes_every_format() {
     }
     // One brief over all of them: a distance criterion per layer.
     let mut brief = String::new();
-    for l in catalog.layers.iter().filter(|l| l.role == sitematch::Role::Facilities) {
+    for l in catalog
+        .layers
+        .iter()
+        .filter(|l| l.role == sitematch::Role::Facilities)
+    {
         brief += &format!(
             "[[criterion]]\nname = \"{0}\"\ntype = \"distance\"\nlayer = \"{0}\"\nideal_km = 1\nzero_km = 400\n",
             l.name
         );
     }
-    let ranking = Engine::new(catalog).rank(&Brief::from_toml_str(&brief).unwrap()).unwrap();
+    let ranking = Engine::new(catalog)
+        .rank(&Brief::from_toml_str(&brief).unwrap())
+        .unwrap();
     assert!(ranking.ranked > 0);
     // The same places in every layer: every criterion gives a site the same score.
     for s in &ranking.sites {
         let scores: Vec<f64> = s.criteria.iter().map(|c| c.score).collect();
-        assert!(scores.windows(2).all(|w| (w[0] - w[1]).abs() < 1e-6), "{}: {scores:?}", s.site_id);
+        assert!(
+            scores.windows(2).all(|w| (w[0] - w[1]).abs() < 1e-6),
+            "{}: {scores:?}",
+            s.site_id
+        );
     }
 }

@@ -7,11 +7,13 @@
 
 mod near_miss;
 mod pareto;
+mod reweigh;
 mod robustness;
 mod shortlist;
 
 pub use near_miss::near_miss;
 pub use pareto::pareto_front;
+pub use reweigh::{Placed, Reweigh};
 pub use robustness::{flip_margin, robustness, RankStats};
 pub use shortlist::{shortlist, Dropped};
 
