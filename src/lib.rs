@@ -121,8 +121,8 @@ pub use catalog::{
 };
 pub use crs::{Crs, OutputCrs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
-    flip_margin, near_miss, pareto_front, robustness, shortlist, Dropped, Placed, RankStats,
-    Reweigh,
+    compare, flip_margin, near_miss, pareto_front, robustness, shortlist, Comparison, Dropped,
+    Placed, RankStats, Reweigh, Shift,
 };
 pub use engine::{Engine, Grid, GridStats, MAX_CELLS, MAX_PAIRS, MAX_ROBUSTNESS_RANKS};
 pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Result, Skipped};

@@ -5,12 +5,14 @@
 //! `[output]`); [`crate::Engine::rank`] calls it. Each step is also a function here,
 //! on plain score matrices, for library users.
 
+mod compare;
 mod near_miss;
 mod pareto;
 mod reweigh;
 mod robustness;
 mod shortlist;
 
+pub use compare::{compare, Comparison, Shift};
 pub use near_miss::near_miss;
 pub use pareto::pareto_front;
 pub use reweigh::{Placed, Reweigh};

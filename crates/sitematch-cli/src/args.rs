@@ -38,6 +38,23 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Compare two scenarios (two briefs, or one brief under two weight sets) over
+    /// the same data: rank shifts, the sites that enter and leave the top, the rank
+    /// correlation, the weight change that swaps each one's first two sites.
+    Compare {
+        /// Scenario A's brief.
+        a: PathBuf,
+        /// Scenario B's brief.
+        b: PathBuf,
+        /// The size of the tops compared, 1 to 100000.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        top: u32,
+        /// Write to FILE: .md (the default on stdout), .json or .csv.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Serve the data set over HTTP: OGC API - Features (QGIS, GDAL) and POST /rank.
     #[cfg(feature = "serve")]
     Serve {

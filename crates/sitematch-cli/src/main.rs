@@ -59,6 +59,80 @@ fn main() -> ExitCode {
     }
 }
 
+/// `sitematch compare A B`: both briefs ranked over the same data, compared.
+fn compare(
+    a: &std::path::Path,
+    b: &std::path::Path,
+    top: usize,
+    output: Option<&std::path::Path>,
+    data: &args::DataArgs,
+) -> anyhow::Result<Outcome> {
+    let (brief_a, brief_b) = (Brief::from_path(a)?, Brief::from_path(b)?);
+    let engine = Engine::new(load(data)?);
+    let rank = |brief: &Brief, path: &std::path::Path| -> anyhow::Result<sitematch::Ranking> {
+        let r = engine.rank(brief).map_err(|e| e.in_brief(path))?;
+        warn(path, &r.warnings);
+        Ok(r)
+    };
+    let (ra, rb) = (rank(&brief_a, a)?, rank(&brief_b, b)?);
+    let c = sitematch::compare(&ra, &rb, top);
+    let name = |p: &std::path::Path| {
+        p.file_stem().map_or_else(
+            || p.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    let (na, nb) = (name(a), name(b));
+    let ext = output
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().to_lowercase());
+    let text = match ext.as_deref() {
+        None | Some("md") => c.markdown((&na, &ra), (&nb, &rb)),
+        Some("json") => {
+            let mut v = serde_json::to_value(&c)?;
+            v["a"] = serde_json::json!(a.display().to_string());
+            v["b"] = serde_json::json!(b.display().to_string());
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
+        Some("csv") => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "site_id", "label", "rank_a", "rank_b", "places", "score_a", "score_b",
+            ])?;
+            let opt = |x: Option<String>| x.unwrap_or_default();
+            for s in &c.sites {
+                w.write_record([
+                    s.site_id.clone(),
+                    opt(s.label.clone()),
+                    opt(s.rank_a.map(|r| r.to_string())),
+                    opt(s.rank_b.map(|r| r.to_string())),
+                    opt(s.gained().map(|g| g.to_string())),
+                    opt(s.score_a.map(|x| x.to_string())),
+                    opt(s.score_b.map(|x| x.to_string())),
+                ])?;
+            }
+            String::from_utf8(w.into_inner()?)?
+        }
+        Some(other) => anyhow::bail!(
+            "-o {}: .{other} is not a comparison format; use .md, .json or .csv",
+            output.map(|p| p.display().to_string()).unwrap_or_default()
+        ),
+    };
+    match output {
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(p) => {
+            write::write_atomically(p, &[], |tmp| Ok(std::fs::write(tmp, text.as_bytes())?))?;
+            eprintln!(
+                "wrote the comparison of {na} and {nb} (top {top}: {} entered, {} left) to {}",
+                c.entered.len(),
+                c.left.len(),
+                p.display()
+            );
+        }
+    }
+    Ok(Outcome::Done)
+}
+
 fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Command::Layers {
@@ -121,6 +195,13 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             warn(&path, &warnings);
             Ok(Outcome::Done)
         }
+        Command::Compare {
+            a,
+            b,
+            top,
+            output,
+            data,
+        } => compare(&a, &b, top as usize, output.as_deref(), &data),
         #[cfg(feature = "serve")]
         Command::Serve {
             data,

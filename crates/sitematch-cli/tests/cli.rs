@@ -843,3 +843,151 @@ fn rank_crs_writes_a_projected_geopackage_and_refuses_the_rest() {
         assert_mentions(&err, &["--crs", bad]);
     }
 }
+
+/// `compare A B` against two `rank` runs read back: the tops, who entered and who
+/// left, the ranks of each site of either top, and Spearman's correlation computed
+/// here from the two full rankings; Markdown on stdout, JSON and CSV to files.
+#[test]
+fn compare_agrees_with_two_rankings_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixtures().join("rank");
+    let a = fixtures().join("rank/brief.toml");
+    // Scenario B: the same brief for a plant that wants a small plot: no weight on
+    // the motorway, the land criterion reversed (ideal 0 ha, zero at 3 ha) and heavy.
+    let text = std::fs::read_to_string(&a).unwrap();
+    let mut v: toml::Value = toml::from_str(&text).unwrap();
+    let criteria = v["criterion"].as_array_mut().unwrap();
+    criteria[0]
+        .as_table_mut()
+        .unwrap()
+        .insert("weight".into(), toml::Value::Float(0.0));
+    let land = criteria[1].as_table_mut().unwrap();
+    land.insert("ideal".into(), toml::Value::Float(0.0));
+    land.insert("zero".into(), toml::Value::Float(3.0));
+    land.insert("weight".into(), toml::Value::Float(10.0));
+    let b = dir.path().join("b.toml");
+    std::fs::write(&b, toml::to_string(&v).unwrap()).unwrap();
+    let (a, b, data) = (
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        data.to_str().unwrap(),
+    );
+    // Each ranking whole, read back: (site id, rank) in rank order.
+    let ranks = |brief: &str, name: &str| -> Vec<(String, usize)> {
+        let out = dir.path().join(name);
+        let (code, _, err) = sitematch(&[
+            "rank",
+            brief,
+            "--data",
+            data,
+            "--include-excluded",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let mut r = csv::Reader::from_path(&out).unwrap();
+        let h = r.headers().unwrap().clone();
+        let (id, rank) = (
+            h.iter().position(|c| c == "site_id").unwrap(),
+            h.iter().position(|c| c == "rank").unwrap(),
+        );
+        r.records()
+            .map(|rec| rec.unwrap())
+            .filter(|rec| !rec[rank].is_empty())
+            .map(|rec| (rec[id].to_string(), rec[rank].parse().unwrap()))
+            .collect()
+    };
+    let (ra, rb) = (ranks(a, "a.csv"), ranks(b, "b.csv"));
+    assert!(ra.len() >= 3, "{ra:?}");
+    // The change of weight moves the sites: there is something to compare.
+    assert_ne!(ra, rb);
+    let top = 2;
+    let head = |r: &[(String, usize)]| r.iter().take(top).map(|x| x.0.clone()).collect::<Vec<_>>();
+    let (ta, tb) = (head(&ra), head(&rb));
+    let entered: Vec<String> = tb.iter().filter(|x| !ta.contains(x)).cloned().collect();
+    let left: Vec<String> = ta.iter().filter(|x| !tb.contains(x)).cloned().collect();
+    // Spearman by its definition, on the sites ranked in both.
+    let pos_b = |id: &str| rb.iter().position(|x| x.0 == id);
+    let common: Vec<(usize, usize)> = ra
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| Some((i, pos_b(&x.0)?)))
+        .collect();
+    let n = common.len() as f64;
+    let mut by_b: Vec<usize> = common.iter().map(|c| c.1).collect();
+    by_b.sort_unstable();
+    let d2: f64 = common
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let rb = by_b.iter().position(|&p| p == c.1).unwrap() as f64;
+            (i as f64 - rb).powi(2)
+        })
+        .sum();
+    let spearman = 1.0 - 6.0 * d2 / (n * (n * n - 1.0));
+
+    let json = dir.path().join("c.json");
+    let (code, _, err) = sitematch(&[
+        "compare",
+        a,
+        b,
+        "--data",
+        data,
+        "--top",
+        "2",
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_mentions(&err, &["wrote the comparison", "c.json"]);
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(strings(&c["entered"]), entered);
+    assert_eq!(strings(&c["left"]), left);
+    assert_eq!(c["common"], common.len());
+    assert!(
+        (c["spearman"].as_f64().unwrap() - spearman).abs() < 1e-12,
+        "{} vs {spearman}",
+        c["spearman"]
+    );
+    for s in c["sites"].as_array().unwrap() {
+        let id = s["site_id"].as_str().unwrap();
+        let rank = |r: &[(String, usize)]| r.iter().find(|x| x.0 == id).map(|x| x.1);
+        assert_eq!(s["rank_a"].as_u64().map(|x| x as usize), rank(&ra), "{id}");
+        assert_eq!(s["rank_b"].as_u64().map(|x| x as usize), rank(&rb), "{id}");
+    }
+    // Markdown on stdout; CSV; a format it does not write.
+    let (code, md, _) = sitematch(&["compare", a, b, "--data", data, "--top", "2"]);
+    assert_eq!(code, 0);
+    assert_mentions(&md, &["# brief vs b", "top 2:", "Spearman", "| site |"]);
+    let csv_out = dir.path().join("c.csv");
+    let (code, _, _) = sitematch(&[
+        "compare",
+        a,
+        b,
+        "--data",
+        data,
+        "--top",
+        "2",
+        "-o",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let rows = std::fs::read_to_string(&csv_out).unwrap();
+    assert_eq!(
+        rows.lines().count(),
+        1 + c["sites"].as_array().unwrap().len()
+    );
+    let (code, _, err) = sitematch(&["compare", a, b, "--data", data, "-o", "x.pdf"]);
+    assert_eq!(code, 2);
+    assert_mentions(&err, &[".pdf", ".md, .json or .csv"]);
+    let (code, _, err) = sitematch(&["compare", a, b, "--data", data, "--top", "0"]);
+    assert_eq!(code, 2, "{err}");
+}
