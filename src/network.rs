@@ -307,6 +307,15 @@ impl Network {
         Some((i as u32, m))
     }
 
+    /// The arcs out of a node: (the node they lead to, minutes); none for a node the
+    /// network does not have.
+    pub fn arcs_from(&self, node: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
+        ((node as usize) < self.node_count())
+            .then(|| self.forward.arcs(node))
+            .into_iter()
+            .flatten()
+    }
+
     /// The time of a straight access leg of `metres`, minutes.
     pub fn leg_minutes(&self, metres: f64) -> f64 {
         metres / 1000.0 / self.access_kmh * 60.0

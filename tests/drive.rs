@@ -620,3 +620,101 @@ fn matrix_distance_and_access() {
         "minutes to the nearest depots in the matrix (times.csv)"
     );
 }
+
+/// Drive-time catchments on the default data set's road network, from Lyon, checked
+/// against the network's own Dijkstra: every node reached within the bound is inside
+/// its polygon, and every vertex of a polygon is within the stated tolerance of a
+/// place reached in time (a reached node, or an arc out of one as far as the time
+/// left takes it, measured to the segment here, not sampled); the catchments grow
+/// with the bound.
+#[test]
+fn isochrones_hold_every_node_reached_and_claim_nothing_beyond_the_tolerance() {
+    use geo::{Area, Contains, CoordsIter, Intersects};
+    use rstar::{primitives::Line, PointDistance, RTree};
+    let catalog =
+        Catalog::from_path(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data")).unwrap();
+    let net = catalog.networks.iter().find(|n| n.name == "roads").unwrap();
+    let lyon = Point::new(4.8357, 45.764);
+    let bounds = [15.0, 30.0, 45.0];
+    let cell = 500.0;
+    let catchments = sitematch::isochrones(net, lyon, &bounds, cell).unwrap();
+    assert_eq!(catchments.len(), 3);
+    // The search, again: join, leg, Dijkstra.
+    let (start, m) = net.nearest_node(lyon).unwrap();
+    let leg = net.leg_minutes(m);
+    let times = net.shortest_from(&[(start, leg)], false, 45.0);
+    let nodes = &net.nodes().features;
+    // Local metres about Lyon (equirectangular: 1% over 100 km, well inside the
+    // tolerance's margin).
+    let k = lyon.y().to_radians().cos();
+    let local = |p: Point<f64>| {
+        [
+            (p.x() - lyon.x()) * 111_320.0 * k,
+            (p.y() - lyon.y()) * 110_574.0,
+        ]
+    };
+    let mut areas = Vec::new();
+    for c in &catchments {
+        let reached: Vec<(u32, f64)> = times
+            .iter()
+            .filter(|(_, t)| **t <= c.minutes)
+            .map(|(n, t)| (*n, *t))
+            .collect();
+        assert_eq!(c.nodes, reached.len(), "{} min", c.minutes);
+        assert!(c.nodes > 50, "{} min: {} nodes", c.minutes, c.nodes);
+        for (n, _) in &reached {
+            let p = nodes[*n as usize].location;
+            assert!(
+                c.polygon.contains(&p) || c.polygon.intersects(&p),
+                "{} min: node {n} at {p:?}, reached in time, is outside",
+                c.minutes
+            );
+        }
+        // The places reached, as segments: the leg, then each arc as far as it goes.
+        let mut segments = vec![Line::new(
+            local(lyon),
+            local(nodes[start as usize].location),
+        )];
+        for (n, t) in &reached {
+            let a = nodes[*n as usize].location;
+            segments.push(Line::new(local(a), local(a)));
+            for (m, w) in net.arcs_from(*n) {
+                let b = nodes[m as usize].location;
+                let share = if w > 0.0 {
+                    ((c.minutes - t) / w).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                let end = Point::new(
+                    a.x() + (b.x() - a.x()) * share,
+                    a.y() + (b.y() - a.y()) * share,
+                );
+                segments.push(Line::new(local(a), local(end)));
+            }
+        }
+        let tree = RTree::bulk_load(segments);
+        let mut worst: f64 = 0.0;
+        for v in c.polygon.coords_iter() {
+            let q = local(Point::new(v.x, v.y));
+            let nearest = tree.nearest_neighbor(&q).unwrap();
+            worst = worst.max(nearest.distance_2(&q).sqrt());
+        }
+        assert!(
+            worst <= c.tolerance_m && c.tolerance_m <= 3.0 * cell,
+            "{} min: a vertex {worst:.0} m from any place reached (tolerance {})",
+            c.minutes,
+            c.tolerance_m
+        );
+        println!(
+            "{} min: {} nodes, worst vertex {worst:.0} m from a place reached",
+            c.minutes, c.nodes
+        );
+        areas.push(c.polygon.unsigned_area());
+    }
+    assert!(areas[0] < areas[1] && areas[1] < areas[2], "{areas:?}");
+    // Absurd bounds are errors, not searches.
+    for bad in [[0.0], [f64::NAN], [601.0]] {
+        assert!(sitematch::isochrones(net, lyon, &bad, cell).is_err());
+    }
+    assert!(sitematch::isochrones(net, lyon, &[15.0], 10.0).is_err());
+}

@@ -55,6 +55,27 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Drive-time catchments (isochrones) of a site or a point on the data set's road
+    /// network, as GeoJSON polygons.
+    Isochrone {
+        /// A site id of the data set, or a point as LON,LAT (4.8357,45.764).
+        origin: String,
+        /// The bounds, minutes, comma-separated (each above 0, at most 600).
+        #[arg(long, value_delimiter = ',', default_value = "15,30,45")]
+        minutes: Vec<f64>,
+        /// The road network layer (default: the data set's only one).
+        #[arg(long, value_name = "NAME")]
+        network: Option<String>,
+        /// The grid the polygons are drawn on, metres a side (50 to 10000): the
+        /// polygons claim at most 3 cells beyond the places reached.
+        #[arg(long, default_value_t = 250.0)]
+        cell_m: f64,
+        /// Write the GeoJSON to FILE (default: stdout).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Serve the data set over HTTP: OGC API - Features (QGIS, GDAL) and POST /rank.
     #[cfg(feature = "serve")]
     Serve {

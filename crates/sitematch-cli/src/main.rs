@@ -59,6 +59,96 @@ fn main() -> ExitCode {
     }
 }
 
+/// `sitematch isochrone ORIGIN`: the catchments as a GeoJSON FeatureCollection.
+fn isochrone(
+    origin: &str,
+    minutes: &[f64],
+    network: Option<&str>,
+    cell_m: f64,
+    output: Option<&std::path::Path>,
+    data: &args::DataArgs,
+) -> anyhow::Result<Outcome> {
+    let catalog = load(data)?;
+    let names: Vec<&str> = catalog.networks.iter().map(|n| n.name.as_str()).collect();
+    let net = match network {
+        Some(name) => catalog
+            .networks
+            .iter()
+            .find(|n| n.name == name)
+            .ok_or_else(|| {
+                anyhow!(
+                    "--network {name}: no such road network; the data set has: {}",
+                    names.join(", ")
+                )
+            })?,
+        None => match catalog.networks.as_slice() {
+            [one] => one,
+            [] => anyhow::bail!("the data set has no road network (a layer of role \"network\")"),
+            _ => anyhow::bail!(
+                "the data set has {} road networks: name one with --network ({})",
+                names.len(),
+                names.join(", ")
+            ),
+        },
+    };
+    // LON,LAT, else a site id of a site layer.
+    let point = match origin
+        .split_once(',')
+        .map(|(x, y)| (x.trim().parse::<f64>(), y.trim().parse::<f64>()))
+    {
+        Some((Ok(x), Ok(y))) => (sitematch::geo::Point::new(x, y), None),
+        _ => {
+            let site = catalog
+                .layers
+                .iter()
+                .filter(|l| l.role == sitematch::Role::Sites)
+                .find_map(|l| l.features.iter().find(|f| f.id == origin))
+                .ok_or_else(|| anyhow!("{origin}: not a site id of the data set, nor a point written LON,LAT (4.8357,45.764)"))?;
+            (site.location, Some(site))
+        }
+    };
+    let (p, site) = point;
+    let catchments = sitematch::isochrones(net, p, minutes, cell_m).map_err(|e| anyhow!("{e}"))?;
+    let features: Vec<serde_json::Value> = catchments
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "type": "Feature",
+                "properties": {
+                    "minutes": c.minutes,
+                    "nodes_reached": c.nodes,
+                    "tolerance_m": c.tolerance_m,
+                    "network": net.name,
+                    "origin": site.map_or_else(|| format!("{},{}", p.x(), p.y()), |s| s.id.clone()),
+                },
+                "geometry": output::geometry_json(&sitematch::geo::Geometry::MultiPolygon(c.polygon.clone())),
+            })
+        })
+        .collect();
+    let text = format!(
+        "{}\n",
+        serde_json::json!({"type": "FeatureCollection", "features": features})
+    );
+    match output {
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(path) => {
+            write::write_atomically(path, &[], |tmp| Ok(std::fs::write(tmp, text.as_bytes())?))?;
+            eprintln!(
+                "wrote {} catchments ({} minutes) of {origin} on {} to {}",
+                catchments.len(),
+                minutes
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                net.name,
+                path.display()
+            );
+        }
+    }
+    Ok(Outcome::Done)
+}
+
 /// `sitematch compare A B`: both briefs ranked over the same data, compared.
 fn compare(
     a: &std::path::Path,
@@ -195,6 +285,21 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             warn(&path, &warnings);
             Ok(Outcome::Done)
         }
+        Command::Isochrone {
+            origin,
+            minutes,
+            network,
+            cell_m,
+            output,
+            data,
+        } => isochrone(
+            &origin,
+            &minutes,
+            network.as_deref(),
+            cell_m,
+            output.as_deref(),
+            &data,
+        ),
         Command::Compare {
             a,
             b,

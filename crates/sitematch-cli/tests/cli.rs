@@ -991,3 +991,66 @@ fn compare_agrees_with_two_rankings_read_back() {
     let (code, _, err) = sitematch(&["compare", a, b, "--data", data, "--top", "0"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `isochrone` from a point and from a site of the built-in data set: one
+/// MultiPolygon per bound, in the order given, each holding the origin, the larger
+/// bound's holding the smaller's; bad origins, bounds and networks named.
+#[test]
+fn isochrone_writes_one_catchment_per_bound() {
+    use sitematch::geo::{Contains, Intersects};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iso.geojson");
+    let (code, _, err) = sitematch(&[
+        "isochrone",
+        "4.8357,45.764",
+        "--minutes",
+        "15,30",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_mentions(&err, &["wrote 2 catchments", "iso.geojson"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let features = v["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    let polygon = |f: &serde_json::Value| -> sitematch::geo::MultiPolygon<f64> {
+        let g: geojson::Geometry = serde_json::from_value(f["geometry"].clone()).unwrap();
+        sitematch::geo::MultiPolygon::try_from(g.value).unwrap()
+    };
+    let (small, large) = (polygon(&features[0]), polygon(&features[1]));
+    assert_eq!(features[0]["properties"]["minutes"], 15.0);
+    let lyon = sitematch::geo::Point::new(4.8357, 45.764);
+    assert!(small.contains(&lyon) && large.contains(&lyon));
+    for p in small.0.iter().flat_map(|p| p.exterior().points()) {
+        assert!(large.intersects(&p), "{p:?} within 15 min is not within 30");
+    }
+    // From a site id (stdout).
+    let (code, text, err) = sitematch(&["isochrone", "69123_2765", "--minutes", "10"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["features"][0]["properties"]["origin"], "69123_2765");
+    for (args, needles) in [
+        (vec!["isochrone", "nowhere"], vec!["nowhere", "LON,LAT"]),
+        (
+            vec!["isochrone", "4.8,45.7", "--minutes", "0"],
+            vec!["0 minutes", "above 0"],
+        ),
+        (
+            vec!["isochrone", "4.8,45.7", "--minutes", "15,inf"],
+            vec!["inf minutes"],
+        ),
+        (
+            vec!["isochrone", "4.8,45.7", "--network", "rails"],
+            vec!["--network rails", "roads"],
+        ),
+        (
+            vec!["isochrone", "4.8,45.7", "--cell-m", "5"],
+            vec!["5 m", "50 to 10000"],
+        ),
+    ] {
+        let (code, _, err) = sitematch(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_mentions(&err, &needles);
+    }
+}
