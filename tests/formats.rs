@@ -650,23 +650,9 @@ fn a_lambert93_geopackage_reads_back_in_gdal_with_the_same_points() {
 
 /// GDAL's reading of a ranking file taken to WGS 84 by PROJ: (site id, lon, lat).
 fn gdal_points_in_wgs84(path: &Path, open_options: &[&str]) -> Option<Vec<(String, f64, f64)>> {
-    let mut args = vec![
-        "-f",
-        "GeoJSON",
-        "-t_srs",
-        "EPSG:4326",
-        "-lco",
-        "COORDINATE_PRECISION=10",
-    ];
-    args.extend(open_options);
-    args.extend(["/vsistdout/", path.to_str().unwrap()]);
-    let (json, err) = gdal("ogr2ogr", &args)?;
-    assert!(err.trim().is_empty(), "GDAL warned: {err}");
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let features = crate::util::gdal_wgs84_features(open_options, path.to_str().unwrap(), &[])?;
     Some(
-        v["features"]
-            .as_array()
-            .unwrap()
+        features
             .iter()
             .map(|g| {
                 let c = &g["geometry"]["coordinates"];

@@ -14,39 +14,23 @@ use sitematch::{Catalog, Value};
 
 use crate::util::{fixtures, gdal};
 
-/// GDAL's reading of a file, in WGS 84, as GeoJSON features.
+/// GDAL's reading of a file, in WGS 84, as GeoJSON features (a GeoPackage's table
+/// when the catalog names one).
 fn gdal_features(path: &std::path::Path, table: Option<&str>) -> Option<Vec<Json>> {
-    let p = path.to_str().unwrap();
-    let mut args = vec![
-        "-f",
-        "GeoJSON",
-        "-t_srs",
+    // GDAL's CSV reader: points from X/Y (a WKT column is found by itself).
+    let csv: &[&str] = &[
+        "-s_srs",
         "EPSG:4326",
-        "-lco",
-        "RFC7946=YES",
-        "-lco",
-        "COORDINATE_PRECISION=9",
+        "-oo",
+        "X_POSSIBLE_NAMES=X",
+        "-oo",
+        "Y_POSSIBLE_NAMES=Y",
+        "-oo",
+        "KEEP_GEOM_COLUMNS=NO",
     ];
-    if p.ends_with(".csv") {
-        // GDAL's CSV reader: points from X/Y (a WKT column is found by itself).
-        args.extend([
-            "-s_srs",
-            "EPSG:4326",
-            "-oo",
-            "X_POSSIBLE_NAMES=X",
-            "-oo",
-            "Y_POSSIBLE_NAMES=Y",
-            "-oo",
-            "KEEP_GEOM_COLUMNS=NO",
-        ]);
-    }
-    args.extend(["/vsistdout/", p]);
-    // A GeoPackage's table, when the catalog names one.
-    args.extend(table);
-    let (out, err) = gdal("ogr2ogr", &args)?;
-    assert!(err.trim().is_empty(), "{p}: GDAL warned: {err}");
-    let v: Json = serde_json::from_str(&out).unwrap();
-    Some(v["features"].as_array().unwrap().clone())
+    let p = path.to_str().unwrap();
+    let options = if p.ends_with(".csv") { csv } else { &[] };
+    crate::util::gdal_wgs84_features(options, p, table.as_slice())
 }
 
 /// A GDAL property as the text sitematch keeps for it (CSV and DBF cells are text).

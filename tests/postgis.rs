@@ -87,26 +87,7 @@ fn load(pg: &str) -> Option<()> {
 
 /// GDAL's reading of a table, in WGS 84, as GeoJSON features.
 fn gdal_table(pg: &str, table: &str) -> Vec<Json> {
-    let (out, err) = gdal(
-        "ogr2ogr",
-        &[
-            "-f",
-            "GeoJSON",
-            "-t_srs",
-            "EPSG:4326",
-            "-lco",
-            "RFC7946=YES",
-            "-lco",
-            "COORDINATE_PRECISION=9",
-            "/vsistdout/",
-            pg,
-            table,
-        ],
-    )
-    .unwrap();
-    assert!(err.trim().is_empty(), "GDAL warned: {err}");
-    let v: Json = serde_json::from_str(&out).unwrap();
-    v["features"].as_array().unwrap().clone()
+    crate::util::gdal_wgs84_features(&[], pg, &[table]).unwrap()
 }
 
 fn catalog_text(url: &str) -> String {

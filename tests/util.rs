@@ -63,6 +63,34 @@ pub fn gdal(tool: &str, args: &[&str]) -> Option<(String, String)> {
     Some((stdout, stderr))
 }
 
+/// GDAL's reading of a source (a file, or a `PG:` connection), taken to WGS 84 by
+/// PROJ, as RFC 7946 GeoJSON features: `ogr2ogr` with `options` before the source
+/// (open options, `-s_srs`) and `layers` after it. `None` where GDAL is not installed
+/// (a failure under CI); a GDAL warning fails.
+pub fn gdal_wgs84_features(
+    options: &[&str],
+    source: &str,
+    layers: &[&str],
+) -> Option<Vec<serde_json::Value>> {
+    let mut args = vec![
+        "-f",
+        "GeoJSON",
+        "-t_srs",
+        "EPSG:4326",
+        "-lco",
+        "RFC7946=YES",
+        "-lco",
+        "COORDINATE_PRECISION=9",
+    ];
+    args.extend(options);
+    args.extend(["/vsistdout/", source]);
+    args.extend(layers);
+    let (out, err) = gdal("ogr2ogr", &args)?;
+    assert!(err.trim().is_empty(), "{source}: GDAL warned: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    Some(v["features"].as_array().unwrap().clone())
+}
+
 /// What `ogrinfo -so` says of one layer.
 #[derive(Debug)]
 pub struct OgrLayer {

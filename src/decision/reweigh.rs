@@ -132,12 +132,7 @@ impl Reweigh {
 
     /// Every ranked site under `weights`, best first, ties by id.
     pub fn rank(&self, weights: &[f64]) -> Result<Vec<Placed>, String> {
-        let scores = self.scores(weights)?;
-        let mut placed: Vec<Placed> = scores
-            .into_iter()
-            .enumerate()
-            .map(|(site, score)| Placed { site, score })
-            .collect();
+        let mut placed = self.placed(weights)?;
         placed.sort_unstable_by(|a, b| self.order(a, b));
         Ok(placed)
     }
@@ -145,18 +140,23 @@ impl Reweigh {
     /// The `n` best sites under `weights`, best first, ties by id: as the first `n`
     /// of [`Reweigh::rank`], without sorting the others.
     pub fn top(&self, weights: &[f64], n: usize) -> Result<Vec<Placed>, String> {
-        let scores = self.scores(weights)?;
-        let mut placed: Vec<Placed> = scores
-            .into_iter()
-            .enumerate()
-            .map(|(site, score)| Placed { site, score })
-            .collect();
+        let mut placed = self.placed(weights)?;
         if n < placed.len() {
             placed.select_nth_unstable_by(n, |a, b| self.order(a, b));
             placed.truncate(n);
         }
         placed.sort_unstable_by(|a, b| self.order(a, b));
         Ok(placed)
+    }
+
+    /// Every ranked site with its score under `weights`, in site order.
+    fn placed(&self, weights: &[f64]) -> Result<Vec<Placed>, String> {
+        Ok(self
+            .scores(weights)?
+            .into_iter()
+            .enumerate()
+            .map(|(site, score)| Placed { site, score })
+            .collect())
     }
 
     fn order(&self, a: &Placed, b: &Placed) -> std::cmp::Ordering {
