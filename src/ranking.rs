@@ -551,6 +551,19 @@ pub struct Flip {
     pub change: f64,
 }
 
+impl Flip {
+    /// The flip in words, with the criterion's name from `ranking`: "the first two
+    /// sites draw level when the weight of land changes by -33.3%".
+    pub fn describe(&self, ranking: &Ranking) -> Option<String> {
+        let c = ranking.criteria.get(self.criterion)?;
+        Some(format!(
+            "the first two sites draw level when the weight of {} changes by {:+.1}%",
+            c.name,
+            self.change * 100.0
+        ))
+    }
+}
+
 /// One decimal, without a trailing ".0".
 fn one_decimal(x: f64) -> String {
     let s = format!("{x:.1}");

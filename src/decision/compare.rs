@@ -185,15 +185,8 @@ impl Comparison {
                 .map_or_else(|| "-".to_string(), |s| format!("{s:.3}"))
         );
         for ((name, r), flip) in [(a, &self.flip_a), (b, &self.flip_b)] {
-            if let Some(f) = flip {
-                if let Some(c) = r.criteria.get(f.criterion) {
-                    let _ = writeln!(
-                        out,
-                        "- {name}: the first two sites draw level when the weight of {} changes by {:+.1}%",
-                        c.name,
-                        f.change * 100.0
-                    );
-                }
+            if let Some(text) = flip.as_ref().and_then(|f| f.describe(r)) {
+                let _ = writeln!(out, "- {name}: {text}");
             }
         }
         let _ = writeln!(

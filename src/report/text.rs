@@ -151,15 +151,8 @@ pub fn explain(ranking: &Ranking, site_id: &str) -> Option<String> {
             first * 100.0
         );
     }
-    if let Some(f) = &d.flip {
-        if let Some(c) = ranking.criteria.get(f.criterion) {
-            let _ = writeln!(
-                out,
-                "the first two sites draw level when the weight of {} changes by {:+.1}%",
-                c.name,
-                f.change * 100.0
-            );
-        }
+    if let Some(text) = d.flip.as_ref().and_then(|f| f.describe(ranking)) {
+        let _ = writeln!(out, "{text}");
     }
     if let Some(why) = &d.dropped_by {
         let _ = writeln!(out, "left out of the shortlist: {why}");

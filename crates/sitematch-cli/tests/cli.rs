@@ -925,19 +925,11 @@ fn compare_agrees_with_two_rankings_read_back() {
         })
         .sum();
     let spearman = 1.0 - 6.0 * d2 / (n * (n * n - 1.0));
+    let compare =
+        |extra: &[&str]| sitematch(&[&["compare", a, b, "--data", data][..], extra].concat());
 
     let json = dir.path().join("c.json");
-    let (code, _, err) = sitematch(&[
-        "compare",
-        a,
-        b,
-        "--data",
-        data,
-        "--top",
-        "2",
-        "-o",
-        json.to_str().unwrap(),
-    ]);
+    let (code, _, err) = compare(&["--top", "2", "-o", json.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert_mentions(&err, &["wrote the comparison", "c.json"]);
     let c: serde_json::Value =
@@ -964,31 +956,21 @@ fn compare_agrees_with_two_rankings_read_back() {
         assert_eq!(s["rank_b"].as_u64().map(|x| x as usize), rank(&rb), "{id}");
     }
     // Markdown on stdout; CSV; a format it does not write.
-    let (code, md, _) = sitematch(&["compare", a, b, "--data", data, "--top", "2"]);
+    let (code, md, _) = compare(&["--top", "2"]);
     assert_eq!(code, 0);
     assert_mentions(&md, &["# brief vs b", "top 2:", "Spearman", "| site |"]);
     let csv_out = dir.path().join("c.csv");
-    let (code, _, _) = sitematch(&[
-        "compare",
-        a,
-        b,
-        "--data",
-        data,
-        "--top",
-        "2",
-        "-o",
-        csv_out.to_str().unwrap(),
-    ]);
+    let (code, _, _) = compare(&["--top", "2", "-o", csv_out.to_str().unwrap()]);
     assert_eq!(code, 0);
     let rows = std::fs::read_to_string(&csv_out).unwrap();
     assert_eq!(
         rows.lines().count(),
         1 + c["sites"].as_array().unwrap().len()
     );
-    let (code, _, err) = sitematch(&["compare", a, b, "--data", data, "-o", "x.pdf"]);
+    let (code, _, err) = compare(&["-o", "x.pdf"]);
     assert_eq!(code, 2);
     assert_mentions(&err, &[".pdf", ".md, .json or .csv"]);
-    let (code, _, err) = sitematch(&["compare", a, b, "--data", data, "--top", "0"]);
+    let (code, _, err) = compare(&["--top", "0"]);
     assert_eq!(code, 2, "{err}");
 }
 
