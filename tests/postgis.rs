@@ -99,10 +99,11 @@ fn catalog_text(url: &str) -> String {
     };
     let mut text = facilities("points", "table = \"sitematch_test.points\"");
     text += &facilities("points_l93", "table = \"sitematch_test.points_l93\"");
-    // A query: the points in Lambert-93 of the mainland, selected by the server.
+    // A query: the points in Lambert-93 of the mainland, selected by the server (its
+    // semicolon as psql takes it).
     text += &facilities(
         "points_sql",
-        "sql = \"SELECT * FROM sitematch_test.points_l93 WHERE jobs >= 0\"",
+        "sql = \"SELECT * FROM sitematch_test.points_l93 WHERE jobs >= 0;\"",
     );
     text += &format!(
         "[[layer]]\nname = \"polygons\"\nrole = \"zones\"\npath = \"{url}\"\n\

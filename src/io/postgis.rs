@@ -78,7 +78,11 @@ pub fn read(url: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTabl
     };
     let from = match (&opts.table, &opts.sql) {
         (Some(t), None) => qualified(t),
-        (None, Some(q)) => format!("({q}) AS sitematch_source"),
+        // A query as written in psql, its closing semicolon too.
+        (None, Some(q)) => format!(
+            "({}) AS sitematch_source",
+            q.trim().trim_end_matches(';').trim_end()
+        ),
         _ => {
             return Err(error(
                 "a PostGIS layer needs `table = \"schema.table\"` or `sql = \"SELECT ...\"`, one of them"
