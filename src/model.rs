@@ -167,6 +167,18 @@ pub(crate) fn parse_decimal_comma(t: &str) -> Result<f64, std::num::ParseFloatEr
     t.replace(',', ".").parse::<f64>()
 }
 
+/// True for `[min_lon, min_lat, max_lon, max_lat]` in degrees, min below max: a
+/// brief's `filter.bbox`, a catalog layer's `bbox`.
+pub(crate) fn is_lon_lat_box([a, b, c, d]: [f64; 4]) -> bool {
+    let (lon, lat) = (-180.0..=180.0, -90.0..=90.0);
+    a < c && b < d && lon.contains(&a) && lon.contains(&c) && lat.contains(&b) && lat.contains(&d)
+}
+
+/// True when two boxes `[min_x, min_y, max_x, max_y]` meet (touching counts).
+pub(crate) fn boxes_meet(p: [f64; 4], q: [f64; 4]) -> bool {
+    p[0] <= q[2] && p[2] >= q[0] && p[1] <= q[3] && p[3] >= q[1]
+}
+
 /// The département of a commune code: its first 2 characters, 3 for overseas codes
 /// starting "97".
 pub(crate) fn department(commune: &str) -> Option<&str> {

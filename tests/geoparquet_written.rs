@@ -177,6 +177,14 @@ fn rankings_and_grids_in_geoparquet_read_in_geopandas_as_in_geojson() {
         std::fs::write(&path, out).unwrap();
         files.push((code, path));
     }
+    // A CRS PROJJSON cannot be made for (Krovak) is refused before a byte is written.
+    if let Ok(krovak) = OutputCrs::epsg(5514) {
+        let mut out = Vec::new();
+        let e = write_ranking_in(OutputFormat::Parquet, &r, &opts, None, &krovak, &mut out)
+            .unwrap_err();
+        assert!(e.to_string().contains("Krovak"), "{e}");
+        assert!(out.is_empty(), "{} bytes written", out.len());
+    }
     // A grid of squares in Lambert-93 around the motorway exits.
     let grid_brief = Brief::from_toml_str(
         "[filter]\nbbox = [5.0, 46.2, 5.6, 46.6]\n[candidates]\ngrid_km = 1\ncells = \"squares\"\nland = \"motorway\"\nland_km = 30\n\

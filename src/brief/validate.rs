@@ -234,16 +234,7 @@ fn filter(f: FilterShape, p: &mut Problems) -> Filter {
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_f64).collect());
         match nums.as_deref() {
-            Some(&[a, b, c, d])
-                if a < c
-                    && b < d
-                    && (-180.0..=180.0).contains(&a)
-                    && (-180.0..=180.0).contains(&c)
-                    && (-90.0..=90.0).contains(&b)
-                    && (-90.0..=90.0).contains(&d) =>
-            {
-                Some([a, b, c, d])
-            }
+            Some(&[a, b, c, d]) if crate::model::is_lon_lat_box([a, b, c, d]) => Some([a, b, c, d]),
             _ => {
                 p.push(
                     "filter.bbox",

@@ -298,9 +298,8 @@ pub(crate) fn assemble(
 
 /// True when a WGS 84 geometry's bounds meet `[min_lon, min_lat, max_lon, max_lat]`.
 fn meets(g: &Geometry<f64>, b: [f64; 4]) -> bool {
-    geo::BoundingRect::bounding_rect(g).is_some_and(|r| {
-        r.min().x <= b[2] && r.max().x >= b[0] && r.min().y <= b[3] && r.max().y >= b[1]
-    })
+    geo::BoundingRect::bounding_rect(g)
+        .is_some_and(|r| crate::model::boxes_meet([r.min().x, r.min().y, r.max().x, r.max().y], b))
 }
 
 /// One feature from its reprojected geometry and its values: its id (once the

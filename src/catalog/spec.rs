@@ -309,16 +309,8 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                  it in PGPASSWORD or in ~/.pgpass (host:port:database:user:password)",
             );
         }
-        if let Some([a, b, c, d]) = spec.bbox {
-            let lon = -180.0..=180.0;
-            let lat = -90.0..=90.0;
-            if !(a < c
-                && b < d
-                && lon.contains(&a)
-                && lon.contains(&c)
-                && lat.contains(&b)
-                && lat.contains(&d))
-            {
+        if let Some(b) = spec.bbox {
+            if !crate::model::is_lon_lat_box(b) {
                 problems.push(
                     key("bbox"),
                     "must be [min_lon, min_lat, max_lon, max_lat] in WGS 84 degrees, min below max",

@@ -56,7 +56,8 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
         .map_err(|why| Error::format(path, Location::File, why))?;
     // Each feature's size prefix, checked against the bytes left before the crate
     // reads it (it makes a buffer of the size a damaged prefix says, up to 4 GB).
-    check_features(path, index, length)?;
+    let start = index_start(path)?;
+    check_features(path, start + index, length)?;
     // The catalog's bbox in the file's CRS, searched in the file's spatial index: only
     // the features whose boxes meet it are read (the others are counted).
     let search_box = match &opts.bbox {
@@ -92,7 +93,7 @@ pub fn read(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTab
     let mut not_read = 0;
     if let Some(b) = search_box {
         let count = usize::try_from(header.features_count()).unwrap_or(usize::MAX);
-        let tree = Tree::read(path, count, header.index_node_size(), index)?;
+        let tree = Tree::read(path, start, count, header.index_node_size(), index)?;
         let hits = tree.search(b).map_err(|why| {
             Error::format(
                 path,
@@ -152,17 +153,7 @@ fn check_index(
     if node_size == 1 {
         return damaged("an index node size of 1 (at least 2)".into());
     }
-    // The levels above the leaves, up to a root of one node: at least one level, even
-    // for a single feature (as the format's writers make it).
-    let node = u64::from(node_size);
-    let (mut n, mut nodes) = (features, features);
-    loop {
-        n = n.div_ceil(node);
-        nodes += n;
-        if n == 1 {
-            break;
-        }
-    }
+    let nodes: u64 = level_sizes(features, u64::from(node_size)).iter().sum();
     // 40 bytes a node: its box and its offset.
     match nodes.checked_mul(40) {
         Some(size) if size <= file_length => Ok(size),
@@ -172,17 +163,42 @@ fn check_index(
     }
 }
 
-/// Walks the features' size prefixes after the header and the index (`index` bytes):
-/// each feature must fit in the bytes left. An error names the first that does not.
-fn check_features(path: &Path, index: u64, length: u64) -> Result<()> {
+/// The nodes of each level of a packed R-tree over `count` features, leaves first,
+/// up to a root of one node: at least one level above the leaves, even for a single
+/// feature (as the format's writers make it).
+fn level_sizes(count: u64, node_size: u64) -> Vec<u64> {
+    let mut sizes = vec![count];
+    let mut n = count;
+    loop {
+        n = n.div_ceil(node_size.max(2));
+        sizes.push(n);
+        if n <= 1 {
+            return sizes;
+        }
+    }
+}
+
+/// Where a file's index starts: after the magic (8 bytes), the header's size (4) and
+/// the header.
+fn index_start(path: &Path) -> Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e| Error::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let mut word = [0u8; 4];
+    file.seek(SeekFrom::Start(8)).map_err(io)?;
+    file.read_exact(&mut word).map_err(io)?;
+    Ok(12 + u64::from(u32::from_le_bytes(word)))
+}
+
+/// Walks the features' size prefixes from `data_start` (after the header and the
+/// index): each feature must fit in the bytes left. An error names the first that
+/// does not.
+fn check_features(path: &Path, data_start: u64, length: u64) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
     let mut word = [0u8; 4];
     let io = |e| Error::io(path, e);
-    // Magic (8 bytes), the header's size (4), the header.
-    file.seek(SeekFrom::Start(8)).map_err(io)?;
-    file.read_exact(&mut word).map_err(io)?;
-    let mut at = 12 + u64::from(u32::from_le_bytes(word)) + index;
+    let mut at = data_start;
     let mut n = 0usize;
     while at < length {
         let size = if at + 4 <= length {
@@ -254,28 +270,21 @@ struct Tree {
 }
 
 impl Tree {
-    fn read(path: &Path, count: usize, node_size: u16, size: u64) -> Result<Tree> {
+    /// The tree of `count` features in `size` bytes from `start`.
+    fn read(path: &Path, start: u64, count: usize, node_size: u16, size: u64) -> Result<Tree> {
         use std::io::{Read, Seek, SeekFrom};
         let io = |e| Error::io(path, e);
         let mut file = File::open(path).map_err(io)?;
-        let mut word = [0u8; 4];
-        file.seek(SeekFrom::Start(8)).map_err(io)?;
-        file.read_exact(&mut word).map_err(io)?;
-        let start = 12 + u64::from(u32::from_le_bytes(word));
         file.seek(SeekFrom::Start(start)).map_err(io)?;
         let mut nodes = vec![0u8; usize::try_from(size).unwrap_or(0)];
         file.read_exact(&mut nodes).map_err(io)?;
         let node_size = usize::from(node_size).max(2);
-        // Level sizes from the leaves up; the array holds the root first.
-        let mut sizes = vec![count];
-        let mut n = count;
-        loop {
-            n = n.div_ceil(node_size);
-            sizes.push(n);
-            if n == 1 {
-                break;
-            }
-        }
+        // Level sizes from the leaves up (their sum checked against the file by
+        // check_index); the array holds the root first.
+        let sizes: Vec<usize> = level_sizes(count as u64, node_size as u64)
+            .into_iter()
+            .map(|n| n as usize)
+            .collect();
         let mut end: usize = sizes.iter().sum();
         let levels = sizes
             .iter()
@@ -320,7 +329,7 @@ impl Tree {
             }
             for i in first..(first + self.node_size).min(end) {
                 let (r, offset) = self.node(i).ok_or("a node past the index's end")?;
-                if r[0] > b[2] || r[2] < b[0] || r[1] > b[3] || r[3] < b[1] {
+                if !crate::model::boxes_meet(r, b) {
                     continue;
                 }
                 if level == 0 {
@@ -556,7 +565,7 @@ mod tests {
     use crate::io::BboxFilter;
 
     /// An indexed FlatGeobuf file of `n` points on a grid, written by the crate.
-    fn indexed_points(n: usize) -> (tempfile::TempDir, std::path::PathBuf, Vec<(f64, f64)>) {
+    fn indexed_points(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
         let mut fgb = flatgeobuf::FgbWriter::create_with_options(
             "p",
             GeometryType::Point,
@@ -578,13 +587,13 @@ mod tests {
         let mut out = Vec::new();
         fgb.write(&mut out).unwrap();
         std::fs::write(&path, out).unwrap();
-        (dir, path, points)
+        (dir, path)
     }
 
     #[test]
     fn the_index_reads_only_the_candidates_of_a_bbox() {
         for n in [1, 2, 17, 3000] {
-            let (_dir, path, _) = indexed_points(n);
+            let (_dir, path) = indexed_points(n);
             let all = read(&path, &ReadOptions::default(), &[]).unwrap();
             assert_eq!(all.features.len(), n, "{n} points");
             let b = [-3.1, 42.35, 1.3, 45.0];
@@ -629,7 +638,7 @@ mod tests {
 
     #[test]
     fn a_damaged_index_is_an_error_not_a_panic() {
-        let (_dir, path, _) = indexed_points(300);
+        let (_dir, path) = indexed_points(300);
         let bytes = std::fs::read(&path).unwrap();
         let header = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
         let opts = ReadOptions {

@@ -207,7 +207,7 @@ pub fn read(url: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<RawTabl
 
 /// One selected value: a number (cast to float8), a boolean, or text.
 fn value(row: &postgres::Row, i: usize, url: &Path) -> Result<Value> {
-    let t = row.columns()[i].type_().clone();
+    let t = row.columns()[i].type_();
     let bad = |e: postgres::Error| {
         Error::format(
             url,
@@ -215,7 +215,7 @@ fn value(row: &postgres::Row, i: usize, url: &Path) -> Result<Value> {
             format!("a column of type {t} cannot be read ({e})"),
         )
     };
-    Ok(match t {
+    Ok(match *t {
         Type::FLOAT8 => row
             .try_get::<_, Option<f64>>(i)
             .map_err(bad)?

@@ -73,11 +73,7 @@ impl<W: Write> RecordSink for CsvSink<'_, W> {
             row.push(format!("{:.7}", site.location.x()));
             row.push(format!("{:.7}", site.location.y()));
         } else {
-            let (x, y) = self
-                .schema
-                .crs
-                .project(site.location.x(), site.location.y())
-                .map_err(|e| std::io::Error::other(format!("site {}: {e}", site.site_id)))?;
+            let (x, y) = self.schema.location(site)?;
             // Millimetres.
             row.push(format!("{x:.3}"));
             row.push(format!("{y:.3}"));

@@ -103,6 +103,9 @@ pub(super) struct ParquetSink<'s, W: Write> {
     rows: usize,
     /// (min x, min y, max x, max y) of the records, in the output CRS.
     bbox: Option<[f64; 4]>,
+    /// The output CRS as PROJJSON; `None` for WGS 84 longitude/latitude, GeoParquet's
+    /// default (OGC:CRS84).
+    crs: Option<serde_json::Value>,
     writer: ArrowWriter<Pending>,
     pending: Pending,
     out: W,
@@ -133,7 +136,15 @@ impl<'s, W: Write> ParquetSink<'s, W> {
         let pending = Pending::default();
         let writer = ArrowWriter::try_new(pending.clone(), Arc::clone(&arrow), Some(props))
             .map_err(io_error)?;
+        // Made before any record: a CRS PROJJSON cannot describe is refused before a
+        // grid is scored.
+        let crs = if schema.crs.is_wgs84() {
+            None
+        } else {
+            Some(schema.crs.projjson().map_err(io_error)?)
+        };
         Ok(ParquetSink {
+            crs,
             schema,
             columns: schema
                 .columns
@@ -176,23 +187,23 @@ impl<'s, W: Write> ParquetSink<'s, W> {
     }
 
     /// GeoParquet's `geo` metadata.
-    fn geo(&self) -> std::io::Result<serde_json::Value> {
+    fn geo(&self) -> serde_json::Value {
         let mut column = serde_json::json!({
             "encoding": "WKB",
             "geometry_types": [if self.schema.polygons { "Polygon" } else { "Point" }],
         });
         // No `crs` means OGC:CRS84, longitude then latitude on WGS 84: what is written.
-        if !self.schema.crs.is_wgs84() {
-            column["crs"] = self.schema.crs.projjson().map_err(io_error)?;
+        if let Some(crs) = &self.crs {
+            column["crs"] = crs.clone();
         }
         if let Some(b) = self.bbox {
             column["bbox"] = serde_json::json!(b);
         }
-        Ok(serde_json::json!({
+        serde_json::json!({
             "version": "1.1.0",
             "primary_column": "geometry",
             "columns": {"geometry": column},
-        }))
+        })
     }
 }
 
@@ -226,10 +237,8 @@ impl<W: Write> RecordSink for ParquetSink<'_, W> {
     }
 
     fn finish(mut self: Box<Self>, end: Option<&serde_json::Value>) -> std::io::Result<()> {
-        // A grid's projection check fails before the schema says which CRS: the
-        // metadata is made first, so that an error comes before a file is written.
-        let geo = self.geo()?;
         self.write_batch()?;
+        let geo = self.geo();
         self.writer
             .append_key_value_metadata(KeyValue::new("geo".into(), geo.to_string()));
         let sitematch = end.map_or_else(|| self.schema.metadata.clone(), |e| e.to_string());

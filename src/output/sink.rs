@@ -60,8 +60,20 @@ impl<'a> Schema<'a> {
         };
         self.crs
             .project_geometry(&g)
-            .map_err(|e| std::io::Error::other(format!("site {}: {e}", site.site_id)))
+            .map_err(|e| projection_error(site, e))
     }
+
+    /// A record's location (a site's point, a cell's centre) in the output CRS.
+    pub(crate) fn location(&self, site: &SiteResult) -> std::io::Result<(f64, f64)> {
+        self.crs
+            .project(site.location.x(), site.location.y())
+            .map_err(|e| projection_error(site, e))
+    }
+}
+
+/// A record that cannot be written in the output CRS, named.
+fn projection_error(site: &SiteResult, why: String) -> std::io::Error {
+    std::io::Error::other(format!("site {}: {why}", site.site_id))
 }
 
 /// One record format: made for a schema (writing what comes before the records),

@@ -129,22 +129,19 @@ fn isochrone(
         "{}\n",
         serde_json::json!({"type": "FeatureCollection", "features": features})
     );
-    match output {
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-        Some(path) => {
-            write::write_atomically(path, &[], |tmp| Ok(std::fs::write(tmp, text.as_bytes())?))?;
-            eprintln!(
-                "wrote {} catchments ({} minutes) of {origin} on {} to {}",
-                catchments.len(),
-                minutes
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                net.name,
-                path.display()
-            );
-        }
+    write::write_text(output, &text)?;
+    if let Some(path) = output {
+        eprintln!(
+            "wrote {} catchments ({} minutes) of {origin} on {} to {}",
+            catchments.len(),
+            minutes
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            net.name,
+            path.display()
+        );
     }
     Ok(Outcome::Done)
 }
@@ -208,17 +205,14 @@ fn compare(
             output.map(|p| p.display().to_string()).unwrap_or_default()
         ),
     };
-    match output {
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-        Some(p) => {
-            write::write_atomically(p, &[], |tmp| Ok(std::fs::write(tmp, text.as_bytes())?))?;
-            eprintln!(
-                "wrote the comparison of {na} and {nb} (top {top}: {} entered, {} left) to {}",
-                c.entered.len(),
-                c.left.len(),
-                p.display()
-            );
-        }
+    write::write_text(output, &text)?;
+    if let Some(p) = output {
+        eprintln!(
+            "wrote the comparison of {na} and {nb} (top {top}: {} entered, {} left) to {}",
+            c.entered.len(),
+            c.left.len(),
+            p.display()
+        );
     }
     Ok(Outcome::Done)
 }

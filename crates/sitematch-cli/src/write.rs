@@ -146,6 +146,15 @@ impl Output {
     }
 }
 
+/// Writes a whole text to `path` (put in place whole, as any output) or to standard
+/// output.
+pub(crate) fn write_text(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    let mut out = Output::open(path)?;
+    out.write_all(text.as_bytes())
+        .with_context(|| cannot_write(path))?;
+    out.finish(path, &[])
+}
+
 /// Says that a target written through gets no sidecars.
 fn note_sidecars(path: &Path, sidecars: &[Sidecar]) {
     if sidecars.is_empty() {
