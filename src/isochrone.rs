@@ -198,6 +198,43 @@ pub fn isochrones(
     Ok(done.into_iter().flatten().collect())
 }
 
+/// Catchments as a GeoJSON FeatureCollection: one feature per bound, its polygon and
+/// its `minutes`, `nodes_reached`, `tolerance_m`, `network` and `origin` (a site id,
+/// or `LON,LAT`), as `sitematch isochrone` writes them and the workbench draws them.
+///
+/// ```
+/// use sitematch::{catchments_geojson, isochrones, Feature, Network, RoadEdge};
+/// let nodes = (0..2).map(|i| Feature::point(format!("n{i}"), i as f64 * 0.1, 0.0)).collect();
+/// let net = Network::new("roads", nodes, vec![RoadEdge { from: 0, to: 1, length_km: 11.1, kmh: 66.6, oneway: false }], 30.0);
+/// let c = isochrones(&net, geo::Point::new(0.0, 0.0), &[5.0, 15.0], 500.0).unwrap();
+/// let doc = catchments_geojson(&c, "roads", "0,0");
+/// assert_eq!(doc["features"][1]["properties"]["minutes"], 15.0);
+/// assert_eq!(doc["features"][1]["geometry"]["type"], "MultiPolygon");
+/// ```
+pub fn catchments_geojson(
+    catchments: &[Isochrone],
+    network: &str,
+    origin: &str,
+) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = catchments
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "type": "Feature",
+                "properties": {
+                    "minutes": c.minutes,
+                    "nodes_reached": c.nodes,
+                    "tolerance_m": c.tolerance_m,
+                    "network": network,
+                    "origin": origin,
+                },
+                "geometry": crate::output::geometry_json(&geo::Geometry::MultiPolygon(c.polygon.clone())),
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
 /// Points from `a` towards `b`, `share` of the way, at most half a cell apart (both
 /// ends included).
 fn samples(a: Point<f64>, b: Point<f64>, share: f64, cell_m: f64) -> Vec<Point<f64>> {

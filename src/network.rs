@@ -211,6 +211,32 @@ impl PartialOrd for Entry {
 }
 
 impl Network {
+    /// The network of `networks` a command or a request means: the one named, else
+    /// the only one. The error names those there are.
+    pub fn pick<'a>(networks: &'a [Network], name: Option<&str>) -> Result<&'a Network, String> {
+        let names = || {
+            networks
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match name {
+            Some(name) => networks.iter().find(|n| n.name == name).ok_or_else(|| {
+                format!("{name}: no such road network; the data set has: {}", names())
+            }),
+            None => match networks {
+                [one] => Ok(one),
+                [] => Err("the data set has no road network (a layer of role \"network\")".into()),
+                more => Err(format!(
+                    "the data set has {} road networks: name one ({})",
+                    more.len(),
+                    names()
+                )),
+            },
+        }
+    }
+
     /// A network from its nodes (points; their ids name them) and edges. Edges with
     /// a node index out of range are ignored; use the catalog's readers to have them
     /// reported.

@@ -135,6 +135,16 @@ impl Engine {
         self.networks.iter().find(|n| n.name == name)
     }
 
+    /// The road network a command or a request means: see [`Network::pick`].
+    ///
+    /// ```
+    /// let engine = sitematch::Engine::new(sitematch::Catalog::from_layers(vec![]));
+    /// assert!(engine.pick_network(None).unwrap_err().contains("no road network"));
+    /// ```
+    pub fn pick_network(&self, name: Option<&str>) -> std::result::Result<&Network, String> {
+        Network::pick(&self.networks, name)
+    }
+
     /// The road networks, in catalog order.
     pub fn networks(&self) -> &[Network] {
         &self.networks

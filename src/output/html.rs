@@ -15,8 +15,11 @@ use crate::model::Layer;
 use crate::ranking::{CriterionValue, Ranking, SiteResult};
 use crate::report::Receipt;
 
-const LEAFLET_JS: &str = include_str!("vendor/leaflet/leaflet.js");
-const LEAFLET_CSS: &str = include_str!("vendor/leaflet/leaflet.css");
+/// Leaflet's script (vendored, BSD-2; its licence is in `src/output/vendor/leaflet`),
+/// for the report and the server's workbench.
+pub const LEAFLET_JS: &str = include_str!("vendor/leaflet/leaflet.js");
+/// Leaflet's style sheet.
+pub const LEAFLET_CSS: &str = include_str!("vendor/leaflet/leaflet.css");
 
 /// Text with the characters HTML gives a meaning to escaped (`&`, `<`, `>`, quotes),
 /// for an element's text or an attribute's value.

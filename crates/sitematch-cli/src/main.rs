@@ -69,28 +69,10 @@ fn isochrone(
     data: &args::DataArgs,
 ) -> anyhow::Result<Outcome> {
     let catalog = load(data)?;
-    let names: Vec<&str> = catalog.networks.iter().map(|n| n.name.as_str()).collect();
-    let net = match network {
-        Some(name) => catalog
-            .networks
-            .iter()
-            .find(|n| n.name == name)
-            .ok_or_else(|| {
-                anyhow!(
-                    "--network {name}: no such road network; the data set has: {}",
-                    names.join(", ")
-                )
-            })?,
-        None => match catalog.networks.as_slice() {
-            [one] => one,
-            [] => anyhow::bail!("the data set has no road network (a layer of role \"network\")"),
-            _ => anyhow::bail!(
-                "the data set has {} road networks: name one with --network ({})",
-                names.len(),
-                names.join(", ")
-            ),
-        },
-    };
+    let net = sitematch::Network::pick(&catalog.networks, network).map_err(|e| match network {
+        Some(_) => anyhow!("--network {e}"),
+        None => anyhow!("{e}: --network NAME"),
+    })?;
     // LON,LAT, else a site id of a site layer.
     let point = match origin
         .split_once(',')
@@ -109,25 +91,10 @@ fn isochrone(
     };
     let (p, site) = point;
     let catchments = sitematch::isochrones(net, p, minutes, cell_m).map_err(|e| anyhow!("{e}"))?;
-    let features: Vec<serde_json::Value> = catchments
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "type": "Feature",
-                "properties": {
-                    "minutes": c.minutes,
-                    "nodes_reached": c.nodes,
-                    "tolerance_m": c.tolerance_m,
-                    "network": net.name,
-                    "origin": site.map_or_else(|| format!("{},{}", p.x(), p.y()), |s| s.id.clone()),
-                },
-                "geometry": output::geometry_json(&sitematch::geo::Geometry::MultiPolygon(c.polygon.clone())),
-            })
-        })
-        .collect();
+    let origin_name = site.map_or_else(|| format!("{},{}", p.x(), p.y()), |s| s.id.clone());
     let text = format!(
         "{}\n",
-        serde_json::json!({"type": "FeatureCollection", "features": features})
+        sitematch::catchments_geojson(&catchments, &net.name, &origin_name)
     );
     write::write_text(output, &text)?;
     if let Some(path) = output {

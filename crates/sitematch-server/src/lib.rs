@@ -5,7 +5,8 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `GET /` | the landing page, with links |
+//! | `GET /` | the landing page, with links (JSON, or `?f=html`); a browser gets the workbench |
+//! | `GET /workbench…` | the consultant's workbench and its routes (see below) |
 //! | `GET /api` | the OpenAPI 3.0 document (`/api.html` for people) |
 //! | `GET /conformance` | OGC API - Features core and GeoJSON |
 //! | `GET /collections` | the data layers, then the rankings kept |
@@ -15,6 +16,12 @@
 //! | `POST /rank` | a brief (JSON, or TOML with `Content-Type: application/toml`): the ranked GeoJSON, `Location` of its collection |
 //! | `GET /explain?ranking=ID&site=SITE` | a site's score receipt, as text |
 //! | `GET /health` | for a load balancer |
+//!
+//! The workbench (`/workbench/briefs`, `/workbench/brief`, `/workbench/table`,
+//! `/workbench/fiche`, `/workbench/catchments`, `/workbench/compare`,
+//! `/workbench/export`) is a web page over the same engine: a brief edited in a form
+//! or as TOML/JSON, ranked, re-ranked live as weights move, a printable fiche per site
+//! with its drive-time catchments, two scenarios compared, exports.
 //!
 //! Errors are `application/problem+json` with the command line's messages (422 for a
 //! brief, every problem at its key path). Bodies are bounded (413) and timed (408),
@@ -48,6 +55,7 @@ mod problem;
 mod rank;
 mod state;
 mod store;
+mod workbench;
 
 use std::sync::Arc;
 
@@ -83,6 +91,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/rank", post(rank::rank))
         .route("/explain", get(rank::explain))
         .route("/health", get(rank::health))
+        .route("/workbench", get(workbench::page_route))
+        .route("/workbench/briefs", get(workbench::briefs))
+        .route("/workbench/brief", post(workbench::brief))
+        .route("/workbench/table", get(workbench::table))
+        .route("/workbench/fiche", get(workbench::fiche))
+        .route("/workbench/catchments", get(workbench::catchments))
+        .route("/workbench/compare", post(workbench::compare))
+        .route("/workbench/export", get(workbench::export))
+        .route("/workbench/{asset}", get(workbench::asset))
         .fallback(|| async {
             Problem::not_found(
                 "no such route: GET / lists the links (collections, conformance), POST /rank takes a brief",

@@ -77,6 +77,11 @@ pub async fn landing(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let want = html::format(&params, &headers)?;
+    // A browser that asks for nothing in particular gets the workbench; the landing
+    // page stays at `?f=html` (and JSON for every client).
+    if want == Format::Html && !params.contains_key("f") {
+        return Ok(crate::workbench::page());
+    }
     let b = base(&state, &headers);
     let doc = json!({
             "title": "sitematch",
@@ -88,6 +93,7 @@ pub async fn landing(
                 link(format!("{b}/api.html"), "service-doc", "text/html", "the API's description, for people"),
                 link(format!("{b}/conformance"), "conformance", "application/json", "the conformance classes"),
                 link(format!("{b}/collections"), "data", "application/json", "the collections"),
+                link(format!("{b}/workbench"), "related", "text/html", "the workbench: edit, rank, compare and export briefs in a browser"),
             ],
     });
     Ok(match want {

@@ -18,7 +18,7 @@ use crate::state::{AppState, RankingEntry};
 
 /// A brief from a request body: JSON (`application/json`, the default) or TOML
 /// (`application/toml`, `text/toml`, `application/x-toml`).
-fn parse_brief(headers: &HeaderMap, body: &[u8]) -> Result<Brief, Problem> {
+pub fn parse_brief(headers: &HeaderMap, body: &[u8]) -> Result<Brief, Problem> {
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -55,7 +55,7 @@ fn parse_brief(headers: &HeaderMap, body: &[u8]) -> Result<Brief, Problem> {
 
 /// What a request may not ask: files of the server (a travel-time matrix or a
 /// freight criterion's flows name a path) and grid surfaces (millions of cells are a batch job, not a request).
-fn refuse_unsafe(brief: &Brief) -> Result<(), Problem> {
+pub fn refuse_unsafe(brief: &Brief) -> Result<(), Problem> {
     let mut problems = Vec::new();
     for (i, c) in brief.criteria.iter().enumerate() {
         if let Some(Travel::Matrix(_)) = c.kind.travel() {
@@ -128,7 +128,7 @@ async fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, P
 /// A request's body within the limits: 413 beyond `max_body` bytes, 408 when it takes
 /// longer than `body_seconds` to arrive, 400 when it is malformed (a broken chunked
 /// encoding, a connection cut mid-body).
-async fn read_body(limits: &crate::Limits, request: Request) -> Result<axum::body::Bytes, Problem> {
+pub async fn read_body(limits: &crate::Limits, request: Request) -> Result<axum::body::Bytes, Problem> {
     let limit = limits.max_body;
     let seconds = limits.body_seconds;
     let read = axum::body::to_bytes(request.into_body(), limit);
@@ -232,6 +232,25 @@ async fn make(
     Ok(entry)
 }
 
+/// The ranking of a brief already checked safe: the one made before for the same
+/// brief and data (`true`), else made now (`false`), one ranking per brief at a time.
+pub async fn ranked(state: &Arc<AppState>, brief: Brief) -> Result<(Arc<RankingEntry>, bool), Problem> {
+    let id = state.ranking_id(&brief);
+    if let Some(e) = state.find(&id).await {
+        return Ok((e, true));
+    }
+    // The same brief posted meanwhile waits for this ranking and is answered from
+    // the cache.
+    let lock = state.inflight(&id);
+    let _turn = lock.lock().await;
+    if let Some(e) = state.find(&id).await {
+        return Ok((e, true));
+    }
+    let made = make(state, id.clone(), brief).await;
+    state.done(&id);
+    Ok((made?, false))
+}
+
 /// `POST /rank`: validates the brief (422 with every problem at its key path), ranks
 /// it (or takes the ranking made before for the same brief and data), and answers
 /// with the ranked GeoJSON (the brief's `top`), `Location: /collections/{id}`, and
@@ -246,24 +265,8 @@ pub async fn rank(
     let body = read_body(&state.limits, request).await?;
     let brief = parse_brief(&headers, &body)?;
     refuse_unsafe(&brief)?;
-    let id = state.ranking_id(&brief);
-    let (entry, hit) = match state.find(&id).await {
-        Some(e) => (e, true),
-        None => {
-            // One ranking per brief at a time: the same brief posted meanwhile waits
-            // for it and is answered from the cache.
-            let lock = state.inflight(&id);
-            let _turn = lock.lock().await;
-            match state.find(&id).await {
-                Some(e) => (e, true),
-                None => {
-                    let made = make(&state, id.clone(), brief).await;
-                    state.done(&id);
-                    (made?, false)
-                }
-            }
-        }
-    };
+    let (entry, hit) = ranked(&state, brief).await?;
+    let id = entry.id.clone();
     let status = if hit {
         StatusCode::OK
     } else {

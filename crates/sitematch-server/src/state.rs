@@ -64,6 +64,8 @@ pub struct RankingEntry {
     pub metadata: serde_json::Value,
     /// The GeoJSON answer of `POST /rank` (the brief's `top`).
     pub answer: Vec<u8>,
+    /// Its criterion scores, to re-rank under other weights (made on first use).
+    pub reweigh: std::sync::OnceLock<Result<sitematch::Reweigh, String>>,
 }
 
 impl RankingEntry {
@@ -80,7 +82,17 @@ impl RankingEntry {
             ranking,
             metadata,
             answer,
+            reweigh: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Its sites' criterion scores, kept to re-rank them under other weights (the
+    /// error says why a ranking cannot be: a ranking by likeness to a site).
+    pub fn reweigh(&self) -> Result<&sitematch::Reweigh, &str> {
+        self.reweigh
+            .get_or_init(|| sitematch::Reweigh::new(&self.ranking))
+            .as_ref()
+            .map_err(String::as_str)
     }
 }
 

@@ -287,6 +287,7 @@ impl Store {
             ranking: stored.ranking,
             metadata,
             answer: stored.answer,
+            reweigh: std::sync::OnceLock::new(),
         })))
     }
 }

@@ -1360,6 +1360,7 @@ fn a_browser_reads_through_cors_and_clicks_through_the_html_views() {
         "{seen}"
     );
     // The HTML views, clicked through.
+    assert_eq!(seen["root_title"], "sitematch workbench");
     assert_eq!(seen["landing_title"], "sitematch - sitematch");
     assert_eq!(seen["collections_title"], "Collections - sitematch");
     assert!(seen["collections"].to_string().contains("ardennes"));
@@ -1607,4 +1608,160 @@ fn shutdown_lets_a_ranking_in_flight_finish_within_the_drain_time() {
         // Stopped: nothing listens any more.
         assert!(std::net::TcpStream::connect(base.trim_start_matches("http://")).is_err());
     }
+}
+
+/// The default data set's engine (every friche in France).
+fn national_engine() -> Engine {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    Engine::new(Catalog::from_path(&dir).unwrap())
+}
+
+/// A brief of the repository's examples, with one criterion's weight set.
+fn brief_weighted(path: &str, criterion: Option<(&str, f64)>) -> serde_json::Value {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    let mut v: serde_json::Value = toml::from_str(&text).unwrap();
+    if let Some((name, w)) = criterion {
+        let c = v["criterion"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["name"] == name)
+            .unwrap();
+        c["weight"] = w.into();
+    }
+    v
+}
+
+/// Headless Chromium uses the workbench over every friche in France: it starts from
+/// the national six-criterion example, breaks a field (the library's message at its
+/// key), moves a weight with the keyboard (the table re-orders as the library ranks
+/// the brief with that weight), types a `top` in the TOML, compares the two scenarios
+/// (as `sitematch::compare` does), opens the first site's fiche (its receipt is the
+/// library's; three catchments drawn), and downloads the GeoPackage (GDAL reads the
+/// library's order).
+#[test]
+fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
+    let engine = national_engine();
+    let six = "../../examples/perf/six_criteria.toml";
+    let as_brief = |v: &serde_json::Value| Brief::from_value(v).unwrap();
+    let first = engine.rank(&as_brief(&brief_weighted(six, None))).unwrap();
+    let moved = engine
+        .rank(&as_brief(&brief_weighted(six, Some(("airport", 10.0)))))
+        .unwrap();
+    // The broken field's message, as the command line gives it.
+    let mut broken = brief_weighted(six, None);
+    broken["criterion"][0]["zero_km"] = 1.into();
+    let sitematch::Error::Brief(problems) = Brief::from_value(&broken).unwrap_err() else {
+        panic!("not a brief error")
+    };
+    let (base, _) = start_over(engine, Limits::default());
+    let downloads = tempfile::tempdir().unwrap();
+    let shots = std::env::var("SITEMATCH_SCREENSHOTS").unwrap_or_default();
+    let config = serde_json::json!({
+        "base": base,
+        "example": "six_criteria.toml",
+        "slider": "airport",
+        "downloads": downloads.path(),
+        "shots": shots,
+    });
+    let Some(seen) = python_client("workbench.py", "selenium", &[&config.to_string()]) else {
+        return;
+    };
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    let ids = |r: &sitematch::Ranking| -> Vec<String> {
+        r.ranked_sites()
+            .iter()
+            .take(r.top)
+            .map(|s| s.site_id.clone())
+            .collect()
+    };
+    assert_eq!(seen["title"], "sitematch workbench");
+    assert_eq!(strings(&seen["console_errors"]), Vec::<String>::new());
+    assert!(first.ranked > 20_000, "{} ranked", first.ranked);
+    assert_eq!(strings(&seen["first_ids"]), ids(&first));
+    assert_eq!(
+        strings(&seen["sliders"]),
+        first.criteria.iter().map(|c| c.name.clone()).collect::<Vec<_>>()
+    );
+    // The problem at its key, in the library's words.
+    let expected: Vec<String> = problems
+        .problems
+        .iter()
+        .map(|p| format!("{}: {}", p.key, p.message))
+        .collect();
+    let shown: Vec<String> = seen["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(shown, expected);
+    assert!(expected[0].starts_with("criterion[0].zero_km"), "{expected:?}");
+    assert_eq!(seen["problem_at_field"], true);
+    // The weight moved: the library's order and scores.
+    assert_eq!(strings(&seen["moved_ids"]), ids(&moved));
+    assert_ne!(ids(&moved), ids(&first), "the move changes nothing: a weak check");
+    let scores: Vec<f64> = seen["moved_scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    for (s, site) in scores.iter().zip(moved.ranked_sites()) {
+        assert!((s - site.score.unwrap()).abs() < 1e-9, "{s} against {:?}", site.score);
+    }
+    assert!(seen["toml"].as_str().unwrap().contains("weight = 10"));
+    assert_eq!(strings(&seen["top5_ids"]), ids(&moved)[..5].to_vec());
+    assert_eq!(seen["form_top"], "5");
+    assert_eq!(strings(&seen["final_ids"]), ids(&moved));
+    // The scenarios, as the library compares them.
+    let c = sitematch::compare(&first, &moved, 10);
+    let rows: Vec<String> = seen["compare_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rows, c.sites.iter().map(|s| s.site_id.clone()).collect::<Vec<_>>());
+    let text = seen["compare_text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("{} entered, {} left", c.entered.len(), c.left.len())),
+        "{text}"
+    );
+    // The fiche of the first site, under the moved weights.
+    assert_eq!(seen["fiche_site"], ids(&moved)[0].as_str());
+    assert_eq!(seen["fiche_catchments"], "3", "{}", seen["fiche_note"]);
+    assert!(seen["fiche_paths"].as_u64().unwrap() >= 3);
+    let receipt = sitematch::output::explain(&moved, &ids(&moved)[0]).unwrap();
+    let squash = |t: &str| t.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        squash(seen["fiche_receipt"].as_str().unwrap()).trim(),
+        squash(&receipt).trim()
+    );
+    // The GeoPackage, in GDAL.
+    let gpkg = seen["gpkg"].as_str().unwrap();
+    if let Some(info) = ogrinfo(&["-ro", "-q", "-al", "-geom=NO", gpkg, "sites"]) {
+        let read: Vec<String> = info
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("site_id (String) = "))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(read, ids(&moved));
+    }
+    let ms: Vec<f64> = seen["reweigh_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    eprintln!(
+        "note: slider to table drawn over {} ranked sites, test profile: {ms:?} ms",
+        moved.ranked
+    );
 }

@@ -98,7 +98,10 @@ try:
 
     # A person: the landing page, then clicks.
     base = cfg["html_base"]
+    # A browser at / gets the workbench; the API's landing page is at ?f=html.
     driver.get(base + "/")
+    seen["root_title"] = driver.title
+    driver.get(base + "/?f=html")
     seen["landing_title"] = driver.title
     driver.find_element(By.LINK_TEXT, "collections").click()
     seen["collections_title"] = driver.title
