@@ -1663,6 +1663,8 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
         "slider": "airport",
         "downloads": downloads.path(),
         "shots": shots,
+        // Slider moves timed (each way); more for a measurement (README, The workbench).
+        "measure": std::env::var("SITEMATCH_WORKBENCH_MOVES").ok().and_then(|n| n.parse::<usize>().ok()).unwrap_or(6),
     });
     let Some(seen) = python_client("workbench.py", "selenium", &[&config.to_string()]) else {
         return;

@@ -61,11 +61,18 @@ function setAt(obj, path, v) {
   else parent[last] = v;
 }
 
+// A value as text with its keys in name order: the server gives a brief's keys in
+// the order a person writes them, which must not make it another brief.
+const canon = (v) =>
+  Array.isArray(v) ? `[${v.map(canon).join(",")}]`
+  : v && typeof v === "object" ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon(v[k])}`).join(",")}}`
+  : JSON.stringify(v);
+
 // The brief without its weights: two briefs alike but for them re-weigh each other.
 function withoutWeights(value) {
   const copy = JSON.parse(JSON.stringify(value || {}));
   for (const c of copy.criterion || []) delete c.weight;
-  return JSON.stringify(copy);
+  return canon(copy);
 }
 const weightsOf = (value) => ((value && value.criterion) || []).map((c) => (typeof c.weight === "number" ? c.weight : 1));
 
@@ -535,9 +542,9 @@ $("#text").addEventListener("input", () => {
     const media = state.mode === "json" ? "application/json" : "application/toml";
     try {
       const answer = await check($("#text").value, media);
-      const before = state.value && JSON.stringify(state.value);
+      const before = state.value && canon(state.value);
       took(answer, "text");
-      if (answer.value && JSON.stringify(answer.value) !== before) {
+      if (answer.value && canon(answer.value) !== before) {
         if (state.base && withoutWeights(answer.value) === state.base.key) drawTable(performance.now());
         else schedule();
       }
