@@ -131,7 +131,9 @@ pub use error::{BriefProblems, Error, FeatureProblem, KeyProblem, Location, Resu
 pub use geo;
 pub use index::{fast_distance_m, IndexedLayer, FAST_MAX_M};
 pub use io::{text::TextEncoding, Decimal};
-pub use isochrone::{catchments_geojson, isochrones, Isochrone, MAX_ISOCHRONE_CELLS, MAX_ISOCHRONE_MINUTES};
+pub use isochrone::{
+    catchments_geojson, isochrones, Isochrone, MAX_ISOCHRONE_CELLS, MAX_ISOCHRONE_MINUTES,
+};
 pub use model::{parse_number, Feature, Format, Layer, Measure, Role, Value};
 pub use network::{
     Network, RoadEdge, DEFAULT_ACCESS_KMH, DEFAULT_KMH, OSM_SPEEDS_KMH, ROUTE120_SPEEDS_KMH,

@@ -223,7 +223,10 @@ impl Network {
         };
         match name {
             Some(name) => networks.iter().find(|n| n.name == name).ok_or_else(|| {
-                format!("{name}: no such road network; the data set has: {}", names())
+                format!(
+                    "{name}: no such road network; the data set has: {}",
+                    names()
+                )
             }),
             None => match networks {
                 [one] => Ok(one),

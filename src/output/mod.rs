@@ -68,7 +68,8 @@ pub use self::format::OutputFormat;
 pub use self::geojson::{feature_json, geometry_json, metadata, write_geojson};
 pub use self::gpkg::{write_gpkg, write_gpkg_in, GpkgCounts};
 pub use self::html::{
-    escape_html, write_html, write_html_map, MapContext, Tiles, LEAFLET_CSS, LEAFLET_JS, TOWN_LABELS,
+    escape_html, write_html, write_html_map, MapContext, Tiles, LEAFLET_CSS, LEAFLET_JS,
+    TOWN_LABELS,
 };
 pub use self::markdown::write_markdown;
 pub use self::parquet::write_parquet;

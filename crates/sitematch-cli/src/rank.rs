@@ -2,13 +2,12 @@
 
 use std::mem::ManuallyDrop;
 
-use anyhow::Context;
 use sitematch::output::{self, OutputOptions};
 use sitematch::Engine;
 
 use crate::data::{load_from, DataSet};
 use crate::plan::RankPlan;
-use crate::write::{cannot_write, write_atomically, Output};
+use crate::write::{write_atomically, write_failed, Output};
 use crate::{warn, Outcome};
 
 /// Ranks the plan's brief and writes the ranking (or streams its grid).
@@ -77,7 +76,7 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
         } else {
             output::write_ranking_in(format, &ranking, &opts, outlines, crs, &mut sink)
         };
-        written.with_context(|| cannot_write(path.as_deref()))?;
+        written.map_err(|e| write_failed(path.as_deref(), e))?;
         sink.finish(path.as_deref(), &sidecars)?;
     }
     if let Some(p) = path.as_deref() {
@@ -128,7 +127,7 @@ fn rank_grid(engine: &Engine, plan: &RankPlan) -> anyhow::Result<Outcome> {
         }
     };
     let stats = output::write_grid_in(format, grid, crs, progress, &mut sink)
-        .with_context(|| cannot_write(path))?;
+        .map_err(|e| write_failed(path, e))?;
     sink.finish(path, &sidecars)?;
     bar.finish_and_clear();
     eprintln!(

@@ -43,6 +43,26 @@ pub(crate) fn cannot_write(path: Option<&Path>) -> String {
     }
 }
 
+/// A writer's error, named by where it went: a refusal of the data (a CRS a format
+/// cannot describe, a value it cannot hold) says why, alone; a failure of the file
+/// or the disk keeps [`cannot_write`]'s question before the reason.
+pub(crate) fn write_failed(path: Option<&Path>, e: std::io::Error) -> anyhow::Error {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::Other
+        | ErrorKind::InvalidInput
+        | ErrorKind::InvalidData
+        | ErrorKind::Unsupported => {
+            let target = path.map_or_else(
+                || "the standard output".to_string(),
+                |p| p.display().to_string(),
+            );
+            anyhow::anyhow!("cannot write {target}: {e}")
+        }
+        _ => anyhow::Error::new(e).context(cannot_write(path)),
+    }
+}
+
 /// True when `-o path` is written through (see the module's comment): a path that
 /// exists and is not a regular file itself (a symbolic link counts as not).
 pub(crate) fn written_through(path: &Path) -> bool {

@@ -842,6 +842,20 @@ fn rank_crs_writes_a_projected_geopackage_and_refuses_the_rest() {
         assert_eq!(code, 2, "{bad}: {err}");
         assert_mentions(&err, &["--crs", bad]);
     }
+    // A CRS GeoParquet cannot describe: the reason alone, not a guess about the disk.
+    let parquet = dir.path().join("krovak.parquet");
+    let (code, _, err) = on_rank_data(&[
+        "rank",
+        &rank_brief(),
+        "-o",
+        parquet.to_str().unwrap(),
+        "--crs",
+        "EPSG:5514",
+    ]);
+    assert_ne!(code, 0, "{err}");
+    assert_mentions(&err, &["krovak.parquet", "Krovak", "GeoPackage"]);
+    assert!(!err.contains("disk"), "{err}");
+    assert!(!parquet.exists());
 }
 
 /// `compare A B` against two `rank` runs read back: the tops, who entered and who

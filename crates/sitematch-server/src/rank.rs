@@ -128,7 +128,10 @@ async fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, P
 /// A request's body within the limits: 413 beyond `max_body` bytes, 408 when it takes
 /// longer than `body_seconds` to arrive, 400 when it is malformed (a broken chunked
 /// encoding, a connection cut mid-body).
-pub async fn read_body(limits: &crate::Limits, request: Request) -> Result<axum::body::Bytes, Problem> {
+pub async fn read_body(
+    limits: &crate::Limits,
+    request: Request,
+) -> Result<axum::body::Bytes, Problem> {
     let limit = limits.max_body;
     let seconds = limits.body_seconds;
     let read = axum::body::to_bytes(request.into_body(), limit);
@@ -234,7 +237,10 @@ async fn make(
 
 /// The ranking of a brief already checked safe: the one made before for the same
 /// brief and data (`true`), else made now (`false`), one ranking per brief at a time.
-pub async fn ranked(state: &Arc<AppState>, brief: Brief) -> Result<(Arc<RankingEntry>, bool), Problem> {
+pub async fn ranked(
+    state: &Arc<AppState>,
+    brief: Brief,
+) -> Result<(Arc<RankingEntry>, bool), Problem> {
     let id = state.ranking_id(&brief);
     if let Some(e) = state.find(&id).await {
         return Ok((e, true));

@@ -1689,7 +1689,11 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
     assert_eq!(strings(&seen["first_ids"]), ids(&first));
     assert_eq!(
         strings(&seen["sliders"]),
-        first.criteria.iter().map(|c| c.name.clone()).collect::<Vec<_>>()
+        first
+            .criteria
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
     );
     // The problem at its key, in the library's words.
     let expected: Vec<String> = problems
@@ -1704,11 +1708,18 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
         .map(|p| p["text"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(shown, expected);
-    assert!(expected[0].starts_with("criterion[0].zero_km"), "{expected:?}");
+    assert!(
+        expected[0].starts_with("criterion[0].zero_km"),
+        "{expected:?}"
+    );
     assert_eq!(seen["problem_at_field"], true);
     // The weight moved: the library's order and scores.
     assert_eq!(strings(&seen["moved_ids"]), ids(&moved));
-    assert_ne!(ids(&moved), ids(&first), "the move changes nothing: a weak check");
+    assert_ne!(
+        ids(&moved),
+        ids(&first),
+        "the move changes nothing: a weak check"
+    );
     let scores: Vec<f64> = seen["moved_scores"]
         .as_array()
         .unwrap()
@@ -1716,7 +1727,11 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
         .map(|x| x.as_f64().unwrap())
         .collect();
     for (s, site) in scores.iter().zip(moved.ranked_sites()) {
-        assert!((s - site.score.unwrap()).abs() < 1e-9, "{s} against {:?}", site.score);
+        assert!(
+            (s - site.score.unwrap()).abs() < 1e-9,
+            "{s} against {:?}",
+            site.score
+        );
     }
     assert!(seen["toml"].as_str().unwrap().contains("weight = 10"));
     assert_eq!(strings(&seen["top5_ids"]), ids(&moved)[..5].to_vec());
@@ -1730,10 +1745,20 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(rows, c.sites.iter().map(|s| s.site_id.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        rows,
+        c.sites
+            .iter()
+            .map(|s| s.site_id.clone())
+            .collect::<Vec<_>>()
+    );
     let text = seen["compare_text"].as_str().unwrap();
     assert!(
-        text.contains(&format!("{} entered, {} left", c.entered.len(), c.left.len())),
+        text.contains(&format!(
+            "{} entered, {} left",
+            c.entered.len(),
+            c.left.len()
+        )),
         "{text}"
     );
     // The fiche of the first site, under the moved weights.
@@ -1766,4 +1791,182 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
         "note: slider to table drawn over {} ranked sites, test profile: {ms:?} ms",
         moved.ranked
     );
+}
+
+/// The workbench's routes without a browser, against the library: a brief checked
+/// both ways with the library's problems at their keys; a table under new weights is
+/// `Reweigh`'s order and scores (the ranking's own without weights); bad parameters
+/// get 400 naming them; the CSV export is the library's CSV; a data set without a
+/// road network says so for catchments; a browser at `/` gets the page, `?f=html`
+/// the landing page.
+#[test]
+fn workbench_routes_answer_as_the_library_does() {
+    let (base, _) = start(Limits::default());
+    let text = brief_toml();
+    // The brief, checked: TOML in, JSON and TOML out, no problem.
+    let (status, _, _, body) = post(
+        &format!("{base}/workbench/brief"),
+        "application/toml",
+        text.as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let checked: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(checked["ok"], true, "{body}");
+    let from_toml = Brief::from_toml_str(checked["toml"].as_str().unwrap()).unwrap();
+    let from_json = Brief::from_json_str(checked["json"].as_str().unwrap()).unwrap();
+    assert_eq!(from_toml, Brief::from_toml_str(&text).unwrap());
+    assert_eq!(from_json, from_toml);
+    // A value out of range, and a layer the data do not have: the library's problems.
+    let mut bad = checked["value"].clone();
+    bad["criterion"][0]["zero_km"] = 1.into();
+    bad["criterion"][3]["layer"] = "nowhere".into();
+    let (_, _, _, body) = post(
+        &format!("{base}/workbench/brief"),
+        "application/json",
+        bad.to_string().as_bytes(),
+    );
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["ok"], false);
+    let keys: Vec<&str> = answer["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    let sitematch::Error::Brief(lib) = Brief::from_value(&bad).unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(
+        keys,
+        lib.problems
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert!(keys.contains(&"criterion[0].zero_km"), "{keys:?}");
+    // Fix the range: the unknown layer is found against the data.
+    bad["criterion"][0]["zero_km"] = 500.into();
+    let (_, _, _, body) = post(
+        &format!("{base}/workbench/brief"),
+        "application/json",
+        bad.to_string().as_bytes(),
+    );
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["problems"][0]["key"], "criterion[3].layer", "{body}");
+    // Broken TOML: the parser's place.
+    let (_, _, _, body) = post(
+        &format!("{base}/workbench/brief"),
+        "application/toml",
+        b"top = [",
+    );
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        answer["value"].is_null()
+            && answer["problems"][0]["key"]
+                .as_str()
+                .unwrap()
+                .contains("line 1"),
+        "{body}"
+    );
+
+    // A ranking, then its table under other weights.
+    let (status, location, _, _) =
+        post(&format!("{base}/rank"), "application/toml", text.as_bytes());
+    assert_eq!(status, 201);
+    let id = location.unwrap().rsplit('/').next().unwrap().to_string();
+    let ranking = fixture_ranking();
+    let table = |q: &str| -> (u16, serde_json::Value) {
+        let (status, body) = get(&format!("{base}/workbench/table?ranking={id}{q}"));
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+        )
+    };
+    let (status, own) = table("");
+    assert_eq!(status, 200);
+    let own_ids: Vec<&str> = own["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        own_ids,
+        ranked_ids(&ranking)[..ranking.top.min(ranking.ranked)].to_vec()
+    );
+    let weights = [0.0, 5.0, 1.0, 0.5];
+    assert_eq!(weights.len(), ranking.criteria.len());
+    let expected = sitematch::Reweigh::new(&ranking)
+        .unwrap()
+        .top(&weights, 3)
+        .unwrap();
+    let (status, moved) = table("&weights=0,5,1,0.5&top=3");
+    assert_eq!(status, 200, "{moved}");
+    let rows = moved["sites"].as_array().unwrap();
+    assert_eq!(rows.len(), expected.len());
+    for (row, p) in rows.iter().zip(&expected) {
+        assert_eq!(row["id"], ranking.sites[p.site].site_id.as_str());
+        assert_eq!(row["score"].as_f64().unwrap(), p.score);
+    }
+    for (q, names) in [
+        ("&weights=1,nan,1,1", "weights"),
+        ("&weights=1,1", "weights"),
+        ("&weights=0,0,0,0", "weights"),
+        ("&top=0", "top"),
+        ("&top=100000", "top"),
+    ] {
+        let (status, body) = table(q);
+        assert_eq!(status, 400, "{q}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains(names),
+            "{q}: {body}"
+        );
+    }
+    // The CSV export is the library's CSV of the ranking.
+    let (status, csv) = get(&format!("{base}/workbench/export?ranking={id}&f=csv"));
+    assert_eq!(status, 200);
+    let mut lib = Vec::new();
+    let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
+    sitematch::output::write_csv(&ranking, &opts, &mut lib).unwrap();
+    assert_eq!(csv, String::from_utf8(lib).unwrap());
+    let (status, _) = get(&format!("{base}/workbench/export?ranking={id}&f=shp"));
+    assert_eq!(status, 400);
+    // No road network in the fixtures: the catchments say so.
+    let site = ranked_ids(&ranking)[0].to_string();
+    let (status, body) = get(&format!(
+        "{base}/workbench/catchments?ranking={id}&site={site}"
+    ));
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("no road network"), "{body}");
+    let (status, body) = get(&format!(
+        "{base}/workbench/catchments?ranking={id}&site={site}&minutes=500"
+    ));
+    assert_eq!(status, 400, "{body}");
+    // The fiche holds the site's receipt.
+    let (status, page) = get(&format!("{base}/workbench/fiche?ranking={id}&site={site}"));
+    assert_eq!(status, 200);
+    let receipt = sitematch::output::explain(&ranking, &site).unwrap();
+    let first_line = receipt.lines().next().unwrap();
+    assert!(
+        page.contains(&sitematch::output::escape_html(first_line)),
+        "{first_line}"
+    );
+    let (status, _) = get(&format!("{base}/workbench/fiche?ranking={id}&site=nowhere"));
+    assert_eq!(status, 404);
+    // The page for a browser at /, the landing page at ?f=html, JSON for the rest.
+    let browse = |path: &str| {
+        let mut r = agent()
+            .get(&format!("{base}{path}"))
+            .header("Accept", "text/html,*/*;q=0.8")
+            .call()
+            .unwrap();
+        r.body_mut().read_to_string().unwrap()
+    };
+    assert!(browse("/").contains("<title>sitematch workbench</title>"));
+    assert!(!browse("/?f=html").contains("workbench</title>"));
+    assert!(get(&format!("{base}/")).1.starts_with('{'));
+    for asset in ["app.js", "app.css", "fiche.js", "leaflet.js", "leaflet.css"] {
+        assert_eq!(get(&format!("{base}/workbench/{asset}")).0, 200, "{asset}");
+    }
+    assert_eq!(get(&format!("{base}/workbench/nothing.js")).0, 404);
 }

@@ -13,7 +13,13 @@ use crate::state::RankingEntry;
 
 /// A number with its unit, as the receipt writes it.
 fn number(x: f64, unit: &str) -> String {
-    let digits = if x.abs() >= 100.0 { 0 } else if x.abs() >= 10.0 { 1 } else { 2 };
+    let digits = if x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{x:.digits$} {unit}").trim_end().to_string()
 }
 
@@ -70,7 +76,11 @@ pub fn page(entry: &RankingEntry, site: &SiteResult, network: Option<&str>) -> S
     }
     facts.push((
         "Location".into(),
-        format!("{:.5}, {:.5} (lon, lat)", site.location.x(), site.location.y()),
+        format!(
+            "{:.5}, {:.5} (lon, lat)",
+            site.location.x(),
+            site.location.y()
+        ),
     ));
     if let Some(l) = site.land_take_avoided_ha {
         facts.push((
@@ -115,9 +125,9 @@ pub fn page(entry: &RankingEntry, site: &SiteResult, network: Option<&str>) -> S
     }
     h.push_str("</table></section>\n");
     // The map.
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<section class=\"catchments\"><h2>Drive-time catchments</h2><div id=\"map\"></div><p id=\"catchment-note\">{}</p></section>\n",
+        "<section class=\"catchments\"><h2>Drive-time catchments</h2><div id=\"map\"></div><p id=\"catchment-note\">{}</p></section>",
         match network {
             Some(n) => format!("15, 30 and 45 minutes on the road network {}, computing…", escape(n)),
             None => "No catchment: the data set has no single road network.".into(),
@@ -157,15 +167,20 @@ pub fn page(entry: &RankingEntry, site: &SiteResult, network: Option<&str>) -> S
     if !r.warnings.is_empty() {
         h.push_str("<section class=\"warnings\"><h2>Warnings of the ranking</h2><ul>");
         for w in &r.warnings {
-            let _ = write!(h, "<li><code>{}</code>: {}</li>", escape(&w.key), escape(&w.message));
+            let _ = write!(
+                h,
+                "<li><code>{}</code>: {}</li>",
+                escape(&w.key),
+                escape(&w.message)
+            );
         }
         h.push_str("</ul></section>\n");
     }
     // The receipt.
     if let Some(text) = sitematch::output::explain(r, &site.site_id) {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<section class=\"receipt\"><h2>Score receipt</h2><pre class=\"receipt\">{}</pre></section>\n",
+            "<section class=\"receipt\"><h2>Score receipt</h2><pre class=\"receipt\">{}</pre></section>",
             escape(&text)
         );
     }

@@ -99,7 +99,10 @@ pub async fn asset(Path(name): Path<String>) -> Result<Response, Problem> {
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
         "fiche.js" => (FICHE_JS, "text/javascript; charset=utf-8"),
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
-        "leaflet.js" => (sitematch::output::LEAFLET_JS, "text/javascript; charset=utf-8"),
+        "leaflet.js" => (
+            sitematch::output::LEAFLET_JS,
+            "text/javascript; charset=utf-8",
+        ),
         "leaflet.css" => (sitematch::output::LEAFLET_CSS, "text/css; charset=utf-8"),
         _ => {
             return Err(Problem::not_found(format!(
@@ -108,10 +111,8 @@ pub async fn asset(Path(name): Path<String>) -> Result<Response, Problem> {
         }
     };
     let mut r = typed(text, media);
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(r)
 }
 
@@ -134,23 +135,25 @@ pub async fn briefs() -> Response {
 /// problem (at its line).
 fn brief_value(media: &str, text: &str) -> Result<Value, Vec<(String, String)>> {
     let problems = |e: sitematch::Error| match e {
-        sitematch::Error::Brief(p) => p
-            .problems
-            .into_iter()
-            .map(|k| (k.key, k.message))
-            .collect(),
+        sitematch::Error::Brief(p) => p.problems.into_iter().map(|k| (k.key, k.message)).collect(),
         other => vec![("brief".to_string(), other.to_string())],
     };
     if media.contains("toml") {
         match toml::from_str::<Value>(text) {
             Ok(v) => Ok(v),
             // The library's message, with its line and column.
-            Err(_) => Err(Brief::from_toml_str(text).err().map(problems).unwrap_or_default()),
+            Err(_) => Err(Brief::from_toml_str(text)
+                .err()
+                .map(problems)
+                .unwrap_or_default()),
         }
     } else {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => Ok(v),
-            Err(_) => Err(Brief::from_json_str(text).err().map(problems).unwrap_or_default()),
+            Err(_) => Err(Brief::from_json_str(text)
+                .err()
+                .map(problems)
+                .unwrap_or_default()),
         }
     }
 }
@@ -178,7 +181,11 @@ fn brief_problems(state: &AppState, value: &Value) -> Vec<(String, String)> {
 /// name order): its name and size first, the criteria last; in a criterion its name,
 /// type and layer first, its weight last.
 fn tidy(value: Value) -> Value {
-    fn ordered(map: serde_json::Map<String, Value>, first: &[&str], last: &[&str]) -> serde_json::Map<String, Value> {
+    fn ordered(
+        map: serde_json::Map<String, Value>,
+        first: &[&str],
+        last: &[&str],
+    ) -> serde_json::Map<String, Value> {
         let mut rest = map;
         let mut out = serde_json::Map::new();
         for k in first {
@@ -214,7 +221,10 @@ fn tidy(value: Value) -> Value {
 /// JSON, answered with `{"ok", "value", "toml", "json", "problems": [{"key",
 /// "message"}]}`: the brief both ways and every problem the command line would give,
 /// at its key path.
-pub async fn brief(State(state): State<Arc<AppState>>, request: Request) -> Result<Response, Problem> {
+pub async fn brief(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+) -> Result<Response, Problem> {
     let media = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -261,7 +271,10 @@ pub async fn brief(State(state): State<Arc<AppState>>, request: Request) -> Resu
 }
 
 /// The ranking a request names (`ranking=ID`).
-async fn entry(state: &Arc<AppState>, params: &HashMap<String, String>) -> Result<Arc<RankingEntry>, Problem> {
+async fn entry(
+    state: &Arc<AppState>,
+    params: &HashMap<String, String>,
+) -> Result<Arc<RankingEntry>, Problem> {
     let id = params.get("ranking").ok_or_else(|| {
         Problem::bad_request("name the ranking: ranking=ID (the collection id POST /rank gives)")
     })?;
@@ -291,7 +304,12 @@ fn numbers(key: &str, text: &str) -> Result<Vec<f64>, Problem> {
 }
 
 /// A count parameter within `1..=max`, `default` when absent.
-fn count(params: &HashMap<String, String>, key: &str, default: usize, max: usize) -> Result<usize, Problem> {
+fn count(
+    params: &HashMap<String, String>,
+    key: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, Problem> {
     let Some(text) = params.get(key) else {
         return Ok(default.clamp(1, max));
     };
@@ -322,7 +340,11 @@ pub async fn table(
         Some(w) => {
             let weights = numbers("weights", w)?;
             let table = entry.reweigh().map_err(|e| {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot re-weigh", e.to_string())
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "cannot re-weigh",
+                    e.to_string(),
+                )
             })?;
             table
                 .top(&weights, top)
@@ -402,7 +424,11 @@ pub async fn fiche(
 ) -> Result<Response, Problem> {
     let entry = entry(&state, &params).await?;
     let site = site(&entry, &params)?;
-    let network = state.engine.pick_network(None).ok().map(|n| n.name.as_str());
+    let network = state
+        .engine
+        .pick_network(None)
+        .ok()
+        .map(|n| n.name.as_str());
     Ok(typed(
         fiche::page(&entry, site, network),
         "text/html; charset=utf-8",
@@ -419,7 +445,10 @@ pub async fn catchments(
 ) -> Result<Response, Problem> {
     let entry = entry(&state, &params).await?;
     let site = site(&entry, &params)?;
-    let minutes = numbers("minutes", params.get("minutes").map_or("15,30,45", String::as_str))?;
+    let minutes = numbers(
+        "minutes",
+        params.get("minutes").map_or("15,30,45", String::as_str),
+    )?;
     if let Some(m) = minutes.iter().find(|m| **m > MAX_CATCHMENT_MINUTES) {
         return Err(Problem::bad_request(format!(
             "minutes: {m} is beyond the {MAX_CATCHMENT_MINUTES} minutes a page draws; use `sitematch isochrone` for more"
@@ -465,21 +494,33 @@ pub async fn catchments(
 /// JSON values): both ranked (or taken from the rankings kept) and compared as
 /// [`sitematch::compare`] does: `{"a": ID, "b": ID, "comparison": …, "flip_a": text,
 /// "flip_b": text, "criteria_a": [...], "criteria_b": [...]}`.
-pub async fn compare(State(state): State<Arc<AppState>>, request: Request) -> Result<Response, Problem> {
+pub async fn compare(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+) -> Result<Response, Problem> {
     let body = read_body(&state.limits, request).await?;
-    let ask: Value = serde_json::from_slice(&body)
-        .map_err(|e| Problem::bad_request(format!("the body is not JSON ({e}): send {{\"a\": BRIEF, \"b\": BRIEF, \"top\": N}}")))?;
+    let ask: Value = serde_json::from_slice(&body).map_err(|e| {
+        Problem::bad_request(format!(
+            "the body is not JSON ({e}): send {{\"a\": BRIEF, \"b\": BRIEF, \"top\": N}}"
+        ))
+    })?;
     let top = match ask.get("top") {
         None | Some(Value::Null) => 10,
         Some(t) => t
             .as_u64()
             .filter(|n| (1..=MAX_TABLE_ROWS as u64).contains(n))
-            .ok_or_else(|| Problem::bad_request(format!("top: {t} is not a whole number from 1 to {MAX_TABLE_ROWS}")))? as usize,
+            .ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "top: {t} is not a whole number from 1 to {MAX_TABLE_ROWS}"
+                ))
+            })? as usize,
     };
     let mut entries = Vec::new();
     for side in ["a", "b"] {
         let value = ask.get(side).ok_or_else(|| {
-            Problem::bad_request(format!("no brief {side:?}: send {{\"a\": BRIEF, \"b\": BRIEF}}"))
+            Problem::bad_request(format!(
+                "no brief {side:?}: send {{\"a\": BRIEF, \"b\": BRIEF}}"
+            ))
         })?;
         let brief = Brief::from_value(value).map_err(|e| {
             let mut p = Problem::from_error(&e);
@@ -555,8 +596,20 @@ pub async fn export(
         Ok(out)
     })
     .await
-    .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "the export failed unexpectedly"))?
-    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the export failed", e.to_string()))?;
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            "the export failed unexpectedly",
+        )
+    })?
+    .map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the export failed",
+            e.to_string(),
+        )
+    })?;
     let mut r = typed(bytes, media);
     let name = format!("{}.{ext}", entry.id);
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
