@@ -117,7 +117,9 @@ function showProblems() {
 function took(answer, from) {
   state.problems = answer.problems || [];
   if (answer.value !== null && answer.value !== undefined) {
-    state.value = answer.value;
+    // The form's own value stays: an answer to a change of it may come after the
+    // next change (a slider moved again), and must not undo it.
+    if (from !== "form") state.value = answer.value;
     if (from !== "form") drawForm();
     if (from !== "text") {
       const t = state.mode === "json" ? answer.json : answer.toml;

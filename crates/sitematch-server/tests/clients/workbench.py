@@ -96,7 +96,11 @@ def moved(name, key):
     slider(name).send_keys(key)
     wait.until(lambda d: int(body("reweighs") or 0) > before)
     # Later answers may still come for the presses before: wait for the last one.
-    wait.until(lambda d: body("weights") == ",".join(weights_now()))
+    try:
+        wait.until(lambda d: body("weights") == ",".join(weights_now()))
+    except Exception:
+        status = driver.find_element(By.ID, "status").text
+        raise RuntimeError(f"table at weights {body('weights')}, sliders at {weights_now()}: {status}")
     return float(body("reweigh-ms"))
 
 
