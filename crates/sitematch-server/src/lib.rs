@@ -93,6 +93,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(rank::health))
         .route("/workbench", get(workbench::page_route))
         .route("/workbench/briefs", get(workbench::briefs))
+        .route("/workbench/vocabulary", get(workbench::vocabulary))
         .route("/workbench/brief", post(workbench::brief))
         .route("/workbench/table", get(workbench::table))
         .route("/workbench/fiche", get(workbench::fiche))

@@ -1969,4 +1969,31 @@ fn workbench_routes_answer_as_the_library_does() {
         assert_eq!(get(&format!("{base}/workbench/{asset}")).0, 200, "{asset}");
     }
     assert_eq!(get(&format!("{base}/workbench/nothing.js")).0, 404);
+    // The form's menus: every criterion type the library reads, the data's layers.
+    let (_, body) = get(&format!("{base}/workbench/vocabulary"));
+    let words: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let types: Vec<&str> = words["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        sitematch::CriterionType::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+    );
+    let engine = Engine::new(Catalog::from_path(fixtures().join("rank")).unwrap());
+    let layers: Vec<&str> = words["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        layers,
+        engine.layers().map(|l| l.name.as_str()).collect::<Vec<_>>()
+    );
 }

@@ -153,6 +153,17 @@ const TEMPLATES = {
   zone: { type: "zone", layer: "territoires_industrie", weight: 1 },
 };
 
+// The menus' choices, from the server (/workbench/vocabulary).
+let vocabulary = { types: [], layers: [], networks: [] };
+function menu(path) {
+  const last = path[path.length - 1];
+  if (path[0] !== "criterion" || path.length !== 3) return null;
+  if (last === "type" && vocabulary.types.length) return [...vocabulary.types];
+  if (last === "layer" && vocabulary.layers.length) return vocabulary.layers.map((l) => l.name);
+  if (last === "network" && vocabulary.networks.length) return [...vocabulary.networks];
+  return null;
+}
+
 const isScalar = (v) => v === null || ["string", "number", "boolean"].includes(typeof v);
 
 // One input for the value at `path`, of the kind its value has.
@@ -170,6 +181,13 @@ function field(path, label) {
     input = el("input", { type: "checkbox", "data-key": key });
     input.checked = v;
     input.addEventListener("change", () => put(input.checked));
+  } else if (typeof v === "string" && menu(path)) {
+    // A criterion's type, a layer, a road network: one of the data set's.
+    const options = menu(path);
+    if (!options.includes(v)) options.unshift(v);
+    input = el("select", { "data-key": key }, ...options.map((o) => el("option", { value: o, text: o })));
+    input.value = v;
+    input.addEventListener("change", () => put(input.value));
   } else if (typeof v === "number" || typeof v === "string") {
     input = el("input", { type: "text", "data-key": key, value: absent ? "" : String(v), placeholder: absent ? "default" : undefined, inputmode: typeof v === "number" ? "decimal" : undefined });
     input.addEventListener("change", () => {
@@ -569,6 +587,7 @@ $("#open").addEventListener("change", async () => {
 
 (async () => {
   try {
+    vocabulary = (await call("/workbench/vocabulary")).body;
     const { body: examples } = await call("/workbench/briefs");
     const pick = $("#examples");
     for (const e of examples) pick.append(el("option", { value: e.file, text: e.name }));

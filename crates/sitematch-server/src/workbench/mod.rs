@@ -9,6 +9,7 @@
 //! | `GET /` (a browser), `GET /workbench` | the page |
 //! | `GET /workbench/{asset}` | its script, style sheet, and Leaflet (vendored) |
 //! | `GET /workbench/briefs` | the example briefs, as TOML |
+//! | `GET /workbench/vocabulary` | the criterion types, the data set's layers and road networks, for the form's menus |
 //! | `POST /workbench/brief` | a brief (TOML or JSON) checked and given both ways, every problem at its key |
 //! | `GET /workbench/table?ranking=ID&weights=W,W&top=N` | the ranking's first sites under these weights, re-aggregated from its criterion scores |
 //! | `GET /workbench/fiche?ranking=ID&site=SITE` | a site's printable fiche |
@@ -129,6 +130,30 @@ pub async fn briefs() -> Response {
         })
         .collect();
     json_response(&Value::Array(list), "application/json")
+}
+
+/// `GET /workbench/vocabulary`: what the form offers in its menus: the criterion
+/// types, the data set's layers (name, role, fields) and road networks.
+pub async fn vocabulary(State(state): State<Arc<AppState>>) -> Response {
+    let layers: Vec<Value> = state
+        .engine
+        .layers()
+        .map(|l| {
+            json!({
+                "name": l.name,
+                "role": l.role.to_string(),
+                "fields": state.schemas.get(&l.name).map(|s| s.fields.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>()),
+            })
+        })
+        .collect();
+    json_response(
+        &json!({
+            "types": sitematch::CriterionType::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "layers": layers,
+            "networks": state.engine.networks().iter().map(|n| n.name.clone()).collect::<Vec<_>>(),
+        }),
+        "application/json",
+    )
 }
 
 /// A brief's text read as TOML or JSON, by its media type: the value, or the parse
