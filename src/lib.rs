@@ -118,7 +118,8 @@ pub use brief::{
 };
 pub use cancel::Cancel;
 pub use catalog::{
-    data_dir, default_cache_dir, Catalog, CatalogBuilder, Delimiter, LayerSpec, SnapshotUse,
+    data_dir, default_cache_dir, Catalog, CatalogBuilder, Chunks, Delimiter, LayerSpec,
+    SnapshotUse, StreamedLayer, STREAM_CHUNK,
 };
 pub use crs::{Crs, OutputCrs, Transformer, SUPPORTED as SUPPORTED_CRS};
 pub use decision::{
@@ -141,7 +142,7 @@ pub use network::{
 pub use ranking::{
     AttributeColumn, ColumnType, CriterionInfo, CriterionResult, CriterionValue, Decision,
     DroppedBy, Exclusion, Flip, FlowShare, FreightDetail, LayerCount, NearMiss, Ranking,
-    SiteResult,
+    SiteResult, Streamed,
 };
 pub use text::fold;
 pub use warnings::{Warning, WarningKind};

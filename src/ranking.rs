@@ -340,6 +340,26 @@ pub struct Ranking {
     pub need_ha: Option<f64>,
     /// The reference profile of a `[target]` brief.
     pub target: Option<TargetProfile>,
+    /// For a streamed layer's ranking: the counts of every site read (its `sites`
+    /// hold only the best `top`).
+    pub streamed: Option<Streamed>,
+}
+
+/// The counts of a ranking of streamed layers (`stream = true`), whose sites were
+/// read a chunk at a time and not held: only the best `top` are in
+/// [`Ranking::sites`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Streamed {
+    /// The layers streamed.
+    pub layers: Vec<String>,
+    /// Sites read and checked (the skipped features apart).
+    pub considered: usize,
+    /// Sites that pass every hard constraint.
+    pub ranked: usize,
+    /// Sites a hard constraint excludes.
+    pub excluded: usize,
+    /// Features skipped as they were read (no geometry, a bad coordinate...).
+    pub skipped: usize,
 }
 
 /// The reference a `[target]` brief ranks by likeness to: its values and scores per
@@ -357,6 +377,28 @@ pub struct TargetProfile {
 }
 
 impl Ranking {
+    /// Sites considered, ranked and excluded: of its `sites`, or for a streamed
+    /// layer's ranking of every site read ([`Ranking::streamed`]).
+    ///
+    /// ```
+    /// # use sitematch::{Brief, Catalog, Engine, Feature, Layer, Role};
+    /// # let sites = Layer::from_features("sites", Role::Sites, vec![Feature::point("a", 2.0, 48.0)]);
+    /// # let engine = Engine::new(Catalog::from_layers(vec![sites]));
+    /// # let brief = Brief::from_toml_str("[[criterion]]\nname = \"land\"\ntype = \"attribute\"\nfield = \"area_ha\"\nideal = 60\nzero = 0\n")?;
+    /// assert_eq!(engine.rank(&brief)?.counts(), (1, 1, 0));
+    /// # Ok::<(), sitematch::Error>(())
+    /// ```
+    pub fn counts(&self) -> (usize, usize, usize) {
+        match &self.streamed {
+            Some(s) => (s.considered, s.ranked, s.excluded),
+            None => (
+                self.sites.len(),
+                self.ranked,
+                self.sites.len() - self.ranked,
+            ),
+        }
+    }
+
     /// The ranked sites, best first.
     pub fn ranked_sites(&self) -> &[SiteResult] {
         self.sites.get(..self.ranked).unwrap_or(&[])

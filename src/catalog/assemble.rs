@@ -35,21 +35,10 @@ pub(super) fn existing_file(
     Ok(file)
 }
 
-pub(super) fn load_layer(
-    catalog: &Path,
-    dir: &Path,
-    spec: &LayerSpec,
-    format: Format,
-    strict: bool,
-) -> Result<Layer> {
-    // A database is not a file: its URL is read as the catalog gives it.
-    let file = if format == Format::PostGis {
-        spec.path.clone()
-    } else {
-        existing_file(catalog, dir, spec)?
-    };
-    let named = spec.named_fields();
-    let wanted: Vec<String> = named
+/// The fields a layer's reader extracts, and its read options, from the catalog.
+pub(super) fn read_options(spec: &LayerSpec) -> (Vec<String>, ReadOptions) {
+    let wanted: Vec<String> = spec
+        .named_fields()
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "x" | "y" | "wkt"))
         .map(|(_, f)| f.clone())
@@ -68,17 +57,26 @@ pub(super) fn load_layer(
             crs: spec.crs.clone(),
         }),
     };
-    let raw = io::read(format, &file, &opts, &wanted)?;
-    // An empty FeatureCollection names no field (GeoJSON fields come from the
-    // features): a valid layer with no features, whatever the catalog maps.
-    let empty = raw.features.is_empty() && raw.fields.is_empty();
+    (wanted, opts)
+}
+
+/// Every field the catalog maps is one of the file's `fields` (a CSV whose header
+/// is one field with another separator in it is told so).
+pub(super) fn check_fields(
+    catalog: &Path,
+    spec: &LayerSpec,
+    format: Format,
+    file: &Path,
+    fields: &[String],
+    empty: bool,
+) -> Result<()> {
     // A CSV read with commas whose header is one field with semicolons or tabs in it:
     // the file has another separator, which the catalog did not say.
-    if let (Format::Csv, None, [header]) = (format, spec.delimiter, raw.fields.as_slice()) {
+    if let (Format::Csv, None, [header]) = (format, spec.delimiter, fields) {
         let separators = [(';', "\";\""), ('\t', "\"\\t\"")];
         if let Some((c, written)) = separators.iter().find(|(c, _)| header.contains(*c)) {
             return Err(Error::format(
-                &file,
+                file,
                 crate::error::Location::Line(1),
                 format!(
                     "the header is one field with {} {c:?} in it: the file is separated by \
@@ -90,23 +88,36 @@ pub(super) fn load_layer(
             ));
         }
     }
-    for (key, field) in named.iter().filter(|_| !empty) {
-        if !raw.fields.iter().any(|f| f == field) {
+    for (key, field) in spec.named_fields().iter().filter(|_| !empty) {
+        if !fields.iter().any(|f| f == field) {
             return Err(Error::MissingField {
                 catalog: catalog.to_path_buf(),
                 key: format!("layer {:?}.{key}", spec.name),
-                file,
+                file: file.to_path_buf(),
                 field: field.clone(),
-                available: raw.fields.clone(),
+                available: fields.to_vec(),
             });
         }
     }
-    let crs = match (&spec.crs, &raw.declared_crs) {
+    Ok(())
+}
+
+/// A layer's CRS (the catalog's `crs`, else the one the file declares, else WGS 84
+/// where the format allows it) and its transformer to WGS 84.
+pub(super) fn layer_crs(
+    catalog: &Path,
+    spec: &LayerSpec,
+    format: Format,
+    file: &Path,
+    declared: Option<&Crs>,
+    crs_problem: Option<&str>,
+) -> Result<(Crs, Transformer)> {
+    let crs = match (&spec.crs, declared) {
         (Some(c), _) => c.clone(),
         (None, Some(c)) => c.clone(),
         (None, None) if format == Format::Shapefile => {
             return Err(Error::Crs {
-                path: file.clone(),
+                path: file.to_path_buf(),
                 problem: format!(
                     "no .prj next to the shapefile and no `crs` for layer {:?} in {}; \
                      add the .prj or set crs = \"EPSG:...\" in the catalog",
@@ -115,10 +126,10 @@ pub(super) fn load_layer(
                 ),
             })
         }
-        (None, None) => match &raw.crs_problem {
+        (None, None) => match crs_problem {
             Some(problem) => {
                 return Err(Error::Crs {
-                    path: file.clone(),
+                    path: file.to_path_buf(),
                     problem: format!(
                         "{problem}; set crs = \"EPSG:...\" for layer {:?} in {}",
                         spec.name,
@@ -137,8 +148,8 @@ pub(super) fn load_layer(
             .iter()
             .map(|e| file.with_extension(e))
             .find(|p| p.exists())
-            .unwrap_or_else(|| file.clone()),
-        _ => file.clone(),
+            .unwrap_or_else(|| file.to_path_buf()),
+        _ => file.to_path_buf(),
     };
     let transformer = Transformer::new(&crs).map_err(|problem| Error::Crs {
         path: declared_in,
@@ -147,6 +158,36 @@ pub(super) fn load_layer(
             None => problem,
         },
     })?;
+    Ok((crs, transformer))
+}
+
+pub(super) fn load_layer(
+    catalog: &Path,
+    dir: &Path,
+    spec: &LayerSpec,
+    format: Format,
+    strict: bool,
+) -> Result<Layer> {
+    // A database is not a file: its URL is read as the catalog gives it.
+    let file = if format == Format::PostGis {
+        spec.path.clone()
+    } else {
+        existing_file(catalog, dir, spec)?
+    };
+    let (wanted, opts) = read_options(spec);
+    let raw = io::read(format, &file, &opts, &wanted)?;
+    // An empty FeatureCollection names no field (GeoJSON fields come from the
+    // features): a valid layer with no features, whatever the catalog maps.
+    let empty = raw.features.is_empty() && raw.fields.is_empty();
+    check_fields(catalog, spec, format, &file, &raw.fields, empty)?;
+    let (crs, transformer) = layer_crs(
+        catalog,
+        spec,
+        format,
+        &file,
+        raw.declared_crs.as_ref(),
+        raw.crs_problem.as_deref(),
+    )?;
     assemble(spec, format, &file, raw, &crs, &transformer, strict)
 }
 

@@ -6,6 +6,7 @@ mod osm;
 mod roads;
 mod snapshot;
 mod spec;
+mod stream;
 mod valid;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use crate::model::Layer;
 
 pub use snapshot::{default_cache_dir, SnapshotUse};
 pub use spec::{Delimiter, LayerSpec};
+pub use stream::{Chunks, StreamedLayer, STREAM_CHUNK};
 
 /// Reads a client's flows file for a freight criterion (`flows` in a brief): a CSV
 /// with `id, label, lon, lat, tonnes, direction` (WGS 84), or a GeoJSON of points with
@@ -138,15 +140,25 @@ impl CatalogBuilder {
 
     /// As [`CatalogBuilder::build`], saying what became of the snapshot.
     pub fn build_noting(&self) -> Result<(Catalog, SnapshotUse)> {
-        let specs = spec::parse_catalog(&self.path)?;
+        let (streamed, specs): (Vec<_>, Vec<_>) = spec::parse_catalog(&self.path)?
+            .into_iter()
+            .partition(|(s, _)| s.stream);
         let dir = self.path.parent().unwrap_or(Path::new("."));
+        // Streamed layers are opened (their header checked), never loaded nor kept in
+        // the snapshot.
+        let streams = streamed
+            .iter()
+            .map(|(s, _)| StreamedLayer::open(&self.path, dir, s, self.strict))
+            .collect::<Result<Vec<_>>>()?;
         let snapshot = match (&self.cache, self.strict) {
             (Some(cache), false) => snapshot::key(&self.path, dir, &specs)
                 .map(|key| (snapshot::file_for(cache, &self.path), key)),
             _ => None,
         };
         let Some((file, key)) = snapshot else {
-            return Ok((self.load(&specs, dir)?, SnapshotUse::Off));
+            let mut catalog = self.load(&specs, dir)?;
+            catalog.streams = streams;
+            return Ok((catalog, SnapshotUse::Off));
         };
         let distrust = match snapshot::read(&file, key) {
             Ok((layers, networks)) => {
@@ -154,12 +166,14 @@ impl CatalogBuilder {
                     path: Some(self.path.clone()),
                     layers,
                     networks,
+                    streams,
                 };
                 return Ok((catalog, SnapshotUse::Read(file)));
             }
             Err(d) => d,
         };
-        let catalog = self.load(&specs, dir)?;
+        let mut catalog = self.load(&specs, dir)?;
+        catalog.streams = streams;
         let written = snapshot::write(&file, key, &catalog.layers, &catalog.networks);
         let used = match (written, distrust) {
             (Err(e), _) => SnapshotUse::NotWritten {
@@ -208,6 +222,7 @@ impl CatalogBuilder {
             path: Some(self.path.clone()),
             layers,
             networks,
+            streams: Vec::new(),
         })
     }
 }
@@ -236,6 +251,8 @@ pub struct Catalog {
     pub layers: Vec<Layer>,
     /// The road networks (role `network`).
     pub networks: Vec<crate::network::Network>,
+    /// The sites layers read a chunk at a time when ranked (`stream = true`).
+    pub streams: Vec<StreamedLayer>,
 }
 
 impl Catalog {
@@ -272,6 +289,7 @@ impl Catalog {
             path: None,
             layers,
             networks: Vec::new(),
+            streams: Vec::new(),
         }
     }
 

@@ -90,6 +90,11 @@ pub struct LayerSpec {
     /// Networks: speeds by road class, km/h, over the built-in table.
     #[serde(default)]
     pub speeds: BTreeMap<String, f64>,
+    /// A sites layer too large to hold (millions of parcels): not loaded, but read a
+    /// chunk at a time when a brief ranks it, keeping its best sites and its counts
+    /// (CSV files, `.csv.gz` too).
+    #[serde(default)]
+    pub stream: bool,
 }
 
 /// A CSV field delimiter: one ASCII character.
@@ -316,6 +321,18 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                     "must be [min_lon, min_lat, max_lon, max_lat] in WGS 84 degrees, min below max",
                 );
             }
+        }
+        if spec.stream && spec.role != Role::Sites {
+            problems.push(
+                key("stream"),
+                "only a sites layer (the candidates) is streamed; the layers criteria measure to are held in memory",
+            );
+        }
+        if spec.stream && format != Format::Csv {
+            problems.push(
+                key("stream"),
+                "a streamed layer is a CSV file (.csv or .csv.gz) for now; convert it with `ogr2ogr -f CSV -lco GEOMETRY=AS_WKT`",
+            );
         }
         if format == Format::PostGis && spec.table.is_some() == spec.sql.is_some() {
             problems.push(

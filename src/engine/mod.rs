@@ -19,6 +19,7 @@ mod grid;
 mod networks;
 mod rank;
 mod shell;
+mod stream;
 mod target;
 mod warnings;
 
@@ -68,6 +69,7 @@ pub struct Engine {
     networks: Vec<Network>,
     folded: Vec<Folded>,
     by_name: HashMap<String, usize>,
+    streams: Vec<crate::catalog::StreamedLayer>,
 }
 
 impl Engine {
@@ -99,7 +101,14 @@ impl Engine {
             networks: catalog.networks,
             folded,
             by_name,
+            streams: catalog.streams,
         }
+    }
+
+    /// The sites layers read a chunk at a time when a brief names them in
+    /// `filter.layers` (`stream = true` in the catalog).
+    pub fn streams(&self) -> &[crate::catalog::StreamedLayer] {
+        &self.streams
     }
 
     /// Builds every layer's indexes now. They are otherwise built on the first query
@@ -174,7 +183,10 @@ impl Engine {
     /// Checks a brief against the data: layers exist and have the right role, fields
     /// exist. Every problem is reported at once.
     pub fn check(&self, brief: &Brief) -> Result<()> {
-        let layers: Vec<&Layer> = self.layers().collect();
+        let layers: Vec<&Layer> = self
+            .layers()
+            .chain(self.streams.iter().map(|s| s.shell()))
+            .collect();
         let mut problems = brief.check_against(&layers);
         problems.extend(self.network_problems(brief));
         if problems.is_empty() {

@@ -60,6 +60,9 @@ impl Engine {
             ));
         }
         self.check(brief)?;
+        if let Some(streams) = self.streamed_in(brief)? {
+            return self.rank_streamed(brief, &streams, cancel);
+        }
         let candidates = self.candidates(brief)?;
         let scorers = criteria::build(self, &brief.criteria)?;
         let reasons = self.filter_all(brief, &candidates);
@@ -455,7 +458,7 @@ fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
 /// assert_eq!(engine.rank(&brief)?.sites[0].land_take_avoided_ha, Some(0.0));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-fn land_take_avoided(site: &Feature, need_ha: Option<f64>) -> Option<f64> {
+pub(super) fn land_take_avoided(site: &Feature, need_ha: Option<f64>) -> Option<f64> {
     let need = need_ha?;
     let area = site.area_ha?;
     let zoning = site.attribute("zoning").as_text().map(|z| fold(&z));

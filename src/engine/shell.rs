@@ -67,6 +67,7 @@ impl Engine {
             attributes: Vec::new(),
             need_ha: brief.need_ha.or(brief.filter.min_area_ha),
             target: None,
+            streamed: None,
         }
     }
 }

@@ -33,7 +33,7 @@ impl Engine {
     /// What the load did to the layers the brief reads: features skipped (by reason,
     /// the first one named), and a site layer that loaded none. Rows lost at load are
     /// otherwise only in `sitematch layers`.
-    fn load_warnings(&self, brief: &Brief) -> Vec<Warning> {
+    pub(super) fn load_warnings(&self, brief: &Brief) -> Vec<Warning> {
         let sites = self.site_layers(brief);
         let mut names: Vec<&str> = sites.iter().map(|l| l.layer().name.as_str()).collect();
         for c in &brief.criteria {

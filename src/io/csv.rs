@@ -81,134 +81,187 @@ pub fn read_from<R: Read>(
     opts: &ReadOptions,
     wanted: &[String],
 ) -> Result<RawTable> {
-    use std::io::BufRead;
-    let mut source = std::io::BufReader::new(source);
-    let start = source.fill_buf().map_err(|e| Error::io(path, e))?;
-    if let Some(name) = super::text::utf16_mark(start) {
-        return Err(Error::format(
-            path,
-            Location::File,
-            format!(
-                "the file is {name} text (it starts with a UTF-16 byte-order mark); \
-                 save it as UTF-8 (or Latin-1 with encoding = \"latin1\" in the catalog)"
-            ),
-        ));
-    }
-    let encoding = opts.encoding.unwrap_or(TextEncoding::Utf8);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(opts.delimiter)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(source);
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_error(path, e))?
-        .clone();
-    let mut fields = Vec::with_capacity(header.len());
-    for (i, raw) in header.iter().enumerate() {
-        let raw = if i == 0 {
-            raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)
-        } else {
-            raw
-        };
-        let name = encoding.decode(raw).ok_or_else(|| {
-            Error::format(
-                path,
-                Location::Line(1),
-                format!(
-                    "header column {} is not valid {}; set `encoding` in the catalog \
-                     (utf-8, latin1 or cp1252)",
-                    i + 1,
-                    encoding.name()
-                ),
-            )
-        })?;
-        fields.push(name.trim().to_string());
-    }
-    if fields.iter().all(|f| f.is_empty()) {
-        return Err(Error::format(
-            path,
-            Location::Line(1),
-            "the file is empty or has no header row; a CSV layer needs a header naming its columns",
-        ));
-    }
-    // Unnamed columns at the end of the header (GDAL's `GEOMETRY=AS_XY` export ends
-    // the header with a separator) may be missing from the rows.
-    let named = fields.len() - fields.iter().rev().take_while(|f| f.is_empty()).count();
-    let column = |name: &Option<String>| {
-        name.as_ref()
-            .and_then(|n| fields.iter().position(|f| f == n))
-    };
-    let (xcol, ycol, wktcol) = (column(&opts.x), column(&opts.y), column(&opts.wkt));
-    let wanted_cols: Vec<Option<usize>> = wanted
-        .iter()
-        .map(|w| fields.iter().position(|f| f == w))
-        .collect();
-
+    let mut rows = CsvRows::new(source, path, opts, wanted)?;
     let mut features = Vec::new();
-    let mut record = ::csv::ByteRecord::new();
-    let mut index = 0usize;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let location = Location::Line(line);
-        let mut feature = RawFeature {
-            index,
-            location,
-            geometry: Err(FeatureProblem::NoGeometry),
-            values: vec![Value::Null; wanted.len()],
-        };
-        index += 1;
-        if record.len() == 1 && record.get(0).is_some_and(|c| c.is_empty()) {
-            continue; // a blank line: not a record
-        }
-        let extra_filled = record.iter().skip(fields.len()).any(|c| !c.is_empty());
-        if record.len() < named || extra_filled {
-            feature.geometry = Err(FeatureProblem::Unparseable(format!(
-                "the row has {} fields, the header {}; check the delimiter and the quoting",
-                record.len(),
-                fields.len()
-            )));
-            features.push(feature);
-            continue;
-        }
-        let cell = |col: usize| -> std::result::Result<String, FeatureProblem> {
-            let bytes = record.get(col).unwrap_or(b"");
-            encoding
-                .decode(bytes)
-                .map(|s| s.trim().to_string())
-                .ok_or_else(|| FeatureProblem::Encoding {
-                    field: fields.get(col).cloned().unwrap_or_default(),
-                    encoding: encoding.name().to_string(),
-                })
-        };
-        let mut problem = None;
-        for (slot, col) in feature.values.iter_mut().zip(&wanted_cols) {
-            if let Some(col) = col {
-                match cell(*col) {
-                    Ok(s) if s.is_empty() => {}
-                    Ok(s) => *slot = Value::Text(s.into()),
-                    Err(p) => problem = Some(p),
-                }
-            }
-        }
-        feature.geometry = match problem {
-            Some(p) => Err(p),
-            None => geometry(&cell, xcol, ycol, wktcol, opts),
-        };
-        features.push(feature);
-    }
+    while rows.next_chunk(usize::MAX, &mut features)? {}
     Ok(RawTable {
-        fields,
+        fields: rows.fields,
         declared_crs: None,
         features,
         crs_problem: None,
         not_read: 0,
     })
+}
+
+/// A CSV file's records read a chunk at a time (a layer too large to hold is ranked
+/// this way): its header checked and its columns found once, then each call to
+/// [`CsvRows::next_chunk`] reads the next records.
+pub struct CsvRows<R: Read> {
+    reader: ::csv::Reader<std::io::BufReader<R>>,
+    path: std::path::PathBuf,
+    opts: ReadOptions,
+    encoding: TextEncoding,
+    /// Every field name of the header, in file order.
+    pub fields: Vec<String>,
+    named: usize,
+    geometry_cols: (Option<usize>, Option<usize>, Option<usize>),
+    wanted_cols: Vec<Option<usize>>,
+    record: ::csv::ByteRecord,
+    index: usize,
+}
+
+impl CsvRows<Box<dyn Read>> {
+    /// Opens a CSV file (`.csv.gz` through gzip) and reads its header.
+    pub fn open(path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<Self> {
+        CsvRows::new(open_maybe_gzip(path)?, path, opts, wanted)
+    }
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header of CSV from `source`; `path` names it in messages.
+    pub fn new(source: R, path: &Path, opts: &ReadOptions, wanted: &[String]) -> Result<Self> {
+        use std::io::BufRead;
+        let mut source = std::io::BufReader::new(source);
+        let start = source.fill_buf().map_err(|e| Error::io(path, e))?;
+        if let Some(name) = super::text::utf16_mark(start) {
+            return Err(Error::format(
+                path,
+                Location::File,
+                format!(
+                    "the file is {name} text (it starts with a UTF-16 byte-order mark); \
+                     save it as UTF-8 (or Latin-1 with encoding = \"latin1\" in the catalog)"
+                ),
+            ));
+        }
+        let encoding = opts.encoding.unwrap_or(TextEncoding::Utf8);
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(opts.delimiter)
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(source);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(path, e))?
+            .clone();
+        let mut fields = Vec::with_capacity(header.len());
+        for (i, raw) in header.iter().enumerate() {
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)
+            } else {
+                raw
+            };
+            let name = encoding.decode(raw).ok_or_else(|| {
+                Error::format(
+                    path,
+                    Location::Line(1),
+                    format!(
+                        "header column {} is not valid {}; set `encoding` in the catalog \
+                         (utf-8, latin1 or cp1252)",
+                        i + 1,
+                        encoding.name()
+                    ),
+                )
+            })?;
+            fields.push(name.trim().to_string());
+        }
+        if fields.iter().all(|f| f.is_empty()) {
+            return Err(Error::format(
+                path,
+                Location::Line(1),
+                "the file is empty or has no header row; a CSV layer needs a header naming its columns",
+            ));
+        }
+        // Unnamed columns at the end of the header (GDAL's `GEOMETRY=AS_XY` export ends
+        // the header with a separator) may be missing from the rows.
+        let named = fields.len() - fields.iter().rev().take_while(|f| f.is_empty()).count();
+        let column = |name: &Option<String>| {
+            name.as_ref()
+                .and_then(|n| fields.iter().position(|f| f == n))
+        };
+        let geometry_cols = (column(&opts.x), column(&opts.y), column(&opts.wkt));
+        let wanted_cols: Vec<Option<usize>> = wanted
+            .iter()
+            .map(|w| fields.iter().position(|f| f == w))
+            .collect();
+        Ok(CsvRows {
+            reader,
+            path: path.to_path_buf(),
+            opts: opts.clone(),
+            encoding,
+            fields,
+            named,
+            geometry_cols,
+            wanted_cols,
+            record: ::csv::ByteRecord::new(),
+            index: 0,
+        })
+    }
+
+    /// Appends up to `max` more records to `out` (blank lines are not records);
+    /// `false` once the file is read to its end.
+    pub fn next_chunk(&mut self, max: usize, out: &mut Vec<RawFeature>) -> Result<bool> {
+        let (xcol, ycol, wktcol) = self.geometry_cols;
+        let (fields, encoding, opts) = (&self.fields, self.encoding, &self.opts);
+        let mut taken = 0usize;
+        while taken < max {
+            let record = &mut self.record;
+            match self.reader.read_byte_record(record) {
+                Ok(false) => return Ok(false),
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(&self.path, e)),
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            let location = Location::Line(line);
+            let mut feature = RawFeature {
+                index: self.index,
+                location,
+                geometry: Err(FeatureProblem::NoGeometry),
+                values: vec![Value::Null; self.wanted_cols.len()],
+            };
+            self.index += 1;
+            if record.len() == 1 && record.get(0).is_some_and(|c| c.is_empty()) {
+                continue; // a blank line: not a record
+            }
+            taken += 1;
+            let extra_filled = record.iter().skip(fields.len()).any(|c| !c.is_empty());
+            if record.len() < self.named || extra_filled {
+                feature.geometry = Err(FeatureProblem::Unparseable(format!(
+                    "the row has {} fields, the header {}; check the delimiter and the quoting",
+                    record.len(),
+                    fields.len()
+                )));
+                out.push(feature);
+                continue;
+            }
+            let record = &*record;
+            let cell = |col: usize| -> std::result::Result<String, FeatureProblem> {
+                let bytes = record.get(col).unwrap_or(b"");
+                encoding
+                    .decode(bytes)
+                    .map(|s| s.trim().to_string())
+                    .ok_or_else(|| FeatureProblem::Encoding {
+                        field: fields.get(col).cloned().unwrap_or_default(),
+                        encoding: encoding.name().to_string(),
+                    })
+            };
+            let mut problem = None;
+            for (slot, col) in feature.values.iter_mut().zip(&self.wanted_cols) {
+                if let Some(col) = col {
+                    match cell(*col) {
+                        Ok(s) if s.is_empty() => {}
+                        Ok(s) => *slot = Value::Text(s.into()),
+                        Err(p) => problem = Some(p),
+                    }
+                }
+            }
+            feature.geometry = match problem {
+                Some(p) => Err(p),
+                None => geometry(&cell, xcol, ycol, wktcol, opts),
+            };
+            out.push(feature);
+        }
+        Ok(true)
+    }
 }
 
 fn geometry(

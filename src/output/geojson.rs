@@ -96,19 +96,20 @@ pub fn metadata(ranking: &Ranking) -> Value {
             json!({"loaded": l.loaded, "skipped": l.skipped}),
         );
     }
-    json!({
+    let mut meta = json!({
         "brief": ranking.brief_name,
         "method": super::method_text(ranking),
         "weights": weights,
         "units": units,
         "ahp_cr": ranking.ahp_cr,
         "engine": concat!("sitematch ", env!("CARGO_PKG_VERSION")),
-        "sites_considered": ranking.sites.len(),
-        "sites_ranked": ranking.ranked,
-        "sites_excluded": ranking.sites.len() - ranking.ranked,
+        "sites_considered": ranking.counts().0,
+        "sites_ranked": ranking.counts().1,
+        "sites_excluded": ranking.counts().2,
         "access_missing_values": missing,
         "robustness": ranking.robustness.map(|r| json!({"runs": r.runs, "spread": r.spread, "seed": r.seed})),
-        "pareto_front": ranking.ranked_sites().iter().filter(|s| s.decision.pareto == Some(true)).count(),
+        // A streamed ranking holds only its shortlist: no front is known.
+        "pareto_front": ranking.streamed.is_none().then(|| ranking.ranked_sites().iter().filter(|s| s.decision.pareto == Some(true)).count()),
         "layers": layers,
         "target": ranking.target.as_ref().map(|t| json!({"label": t.label, "site_id": t.site_id})),
         "land_take_avoided": ranking.need_ha.map(|need| {
@@ -117,7 +118,14 @@ pub fn metadata(ranking: &Ranking) -> Value {
             json!({"need_ha": need, "shortlisted_sites": n, "hectares": ha})
         }),
         "warnings": ranking.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
-    })
+    });
+    if let (Some(s), Value::Object(m)) = (&ranking.streamed, &mut meta) {
+        m.insert(
+            "streamed".into(),
+            json!({"layers": s.layers, "skipped": s.skipped}),
+        );
+    }
+    meta
 }
 
 /// Writes the ranking as a GeoJSON FeatureCollection, one Feature per site, streamed.

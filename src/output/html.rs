@@ -500,9 +500,9 @@ pub fn write_html_map<W: Write>(
         out,
         "<p>{} shown: {} sites ranked of {} considered ({} excluded by the brief's hard constraints); method {}; sitematch {}.</p>",
         super::summary(ranking, opts),
-        ranking.ranked,
-        ranking.sites.len(),
-        ranking.sites.len() - ranking.ranked,
+        ranking.counts().1,
+        ranking.counts().0,
+        ranking.counts().2,
         escape_html(&super::method_text(ranking)),
         env!("CARGO_PKG_VERSION")
     )?;

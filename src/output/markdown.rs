@@ -50,8 +50,8 @@ pub fn write_markdown<W: Write>(
         "Method: {}. Weights: {}. {} sites ranked, {} excluded.\n",
         super::method_text(ranking),
         weights.join(", "),
-        ranking.ranked,
-        ranking.sites.len() - ranking.ranked
+        ranking.counts().1,
+        ranking.counts().2
     )?;
     if let Some(land) = super::land_take_sentence(ranking, opts) {
         writeln!(out, "{}\n", escape(&land))?;

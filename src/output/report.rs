@@ -76,6 +76,23 @@ pub fn layers_table(catalog: &Catalog) -> String {
         }
         rows.push(row);
     }
+    // Streamed layers: read when a brief names them, never loaded.
+    for s in &catalog.streams {
+        let l = s.shell();
+        let mut row = vec![
+            l.name.clone(),
+            l.role.to_string(),
+            l.format.to_string(),
+            l.source_crs.clone(),
+            "streamed".to_string(),
+            "-".to_string(),
+            "-".to_string(),
+        ];
+        if outside {
+            row.push(String::new());
+        }
+        rows.push(row);
+    }
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()

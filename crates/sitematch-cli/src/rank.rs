@@ -86,6 +86,17 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
             p.display()
         );
     }
+    if let Some(s) = &ranking.streamed {
+        eprintln!(
+            "streamed layer {}: {} sites read, {} ranked, {} excluded, {} features skipped; the best {} kept",
+            s.layers.join(", "),
+            s.considered,
+            s.ranked,
+            s.excluded,
+            s.skipped,
+            ranking.ranked
+        );
+    }
     if ranking.ranked == 0 {
         eprintln!(
             "no site meets the brief's hard constraints ({} excluded); \

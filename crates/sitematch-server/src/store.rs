@@ -22,7 +22,7 @@ use crate::state::RankingEntry;
 
 const MAGIC: &[u8; 16] = b"sitematch rankng";
 /// Bumped whenever the header or the payload's layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Magic, format, build id, data version, payload length, payload CRC-32.
 const HEADER: usize = 16 + 4 + 16 + 16 + 8 + 4;
 const EXTENSION: &str = "ranking";
