@@ -22,6 +22,7 @@ mod regression;
 mod relocation;
 mod scoring;
 mod snapshot;
+mod stream;
 mod util;
 mod validation;
 mod warnings;

@@ -358,6 +358,53 @@ fn csv_error(path: &Path, e: ::csv::Error) -> Error {
 mod tests {
     use super::*;
 
+    /// Read a chunk at a time (blank lines, bad rows and all), a file gives the
+    /// records it gives read whole, in the same order with the same lines.
+    #[test]
+    fn chunks_read_what_the_whole_file_gives() {
+        let text = "id,x,y,kind\n\
+                    a,2.0,48.0,one\n\
+                    \n\
+                    b,x,48.1,two\n\
+                    c,2.2,48.2\n\
+                    d,2.3,48.3,four\n\
+                    e,,,five\n\
+                    f,2.5,48.5,six\n";
+        let opts = ReadOptions {
+            x: Some("x".into()),
+            y: Some("y".into()),
+            ..ReadOptions::default()
+        };
+        let wanted = ["id".to_string(), "kind".to_string()];
+        let path = Path::new("t.csv");
+        let whole = read_from(text.as_bytes(), path, &opts, &wanted).unwrap();
+        for size in [1, 2, 4, 100] {
+            let mut rows = CsvRows::new(text.as_bytes(), path, &opts, &wanted).unwrap();
+            let mut got = Vec::new();
+            let mut calls = 0;
+            loop {
+                let before = got.len();
+                let more = rows.next_chunk(size, &mut got).unwrap();
+                assert!(got.len() - before <= size);
+                calls += 1;
+                if !more {
+                    break;
+                }
+            }
+            assert!(calls >= whole.features.len() / size);
+            assert_eq!(rows.fields, whole.fields);
+            assert_eq!(got.len(), whole.features.len());
+            for (a, b) in got.iter().zip(&whole.features) {
+                assert_eq!(
+                    (a.index, &a.location, &a.values),
+                    (b.index, &b.location, &b.values)
+                );
+                assert_eq!(format!("{:?}", a.geometry), format!("{:?}", b.geometry));
+            }
+        }
+        assert_eq!(whole.features.len(), 6);
+    }
+
     /// A gzip stream that decompresses past the limit stops with the limit in words,
     /// and the CSV reader says which file.
     #[test]

@@ -129,3 +129,57 @@ fn robustness_runs_past_the_ranks_limit_are_refused_from_the_brief_and_the_flag(
         "{csv}"
     );
 }
+
+/// A million sites on a grid of 1,000 by 1,000 over a degree of Burgundy, 50 stations
+/// on 50 of them: streamed (`stream = true`), they rank in the address space where
+/// loading them fails, and the best are the sites a station stands on (0 km, full
+/// marks), the smallest ids first.
+#[test]
+fn a_streamed_layer_ranks_where_loading_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |i: usize| {
+        (
+            (i % 1000) as f64 * 0.004 + 4.0,
+            (i / 1000) as f64 * 0.001 + 47.0,
+        )
+    };
+    let mut sites = String::from("id,x,y\n");
+    for i in 0..1_000_000 {
+        let (x, y) = at(i);
+        sites.push_str(&format!("s{i:07},{x},{y}\n"));
+    }
+    // Station k on site (row 500, column 20 k), written as that site is.
+    let on: Vec<usize> = (0..50).map(|k| 500 * 1000 + 20 * k).collect();
+    let mut stations = String::from("id,x,y\n");
+    for (k, &i) in on.iter().enumerate() {
+        let (x, y) = at(i);
+        stations.push_str(&format!("t{k},{x},{y}\n"));
+    }
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("sites.csv", &sites);
+    write("stations.csv", &stations);
+    let catalog = |stream: &str| {
+        format!("[[layer]]\nname = \"sites\"\nrole = \"sites\"\n{stream}path = \"sites.csv\"\nid = \"id\"\nx = \"x\"\ny = \"y\"\n\
+         [[layer]]\nname = \"stations\"\nrole = \"facilities\"\npath = \"stations.csv\"\nid = \"id\"\nx = \"x\"\ny = \"y\"\n")
+    };
+    let brief = "top = 5\n[filter]\nlayers = [\"sites\"]\n[[criterion]]\nname = \"station\"\ntype = \"distance\"\nlayer = \"stations\"\nideal_km = 0\nzero_km = 80\n";
+    // Loaded, the sites take more than the address space.
+    write("catalog.toml", &catalog(""));
+    let out = rank_brief(dir.path(), brief);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    write("catalog.toml", &catalog("stream = true\n"));
+    let out = rank_brief(dir.path(), brief);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_mentions(
+        &err,
+        &["1000000 sites read, 1000000 ranked, 0 excluded, 0 features skipped; the best 5 kept"],
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let score = rows[0].iter().position(|h| *h == "score").unwrap();
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r[0]).collect();
+    let expected: Vec<String> = on[..5].iter().map(|i| format!("s{i:07}")).collect();
+    assert_eq!(ids, expected);
+    assert!(rows[1..].iter().all(|r| r[score] == "100"), "{csv}");
+}
