@@ -37,7 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(Ok(n)) if (1..=100_000_000).contains(&n) => n,
         _ => return Err("give the number of parcels, 1 to 100000000: cargo run --release --example stream -- 10000000".into()),
     };
-    let keep = args.iter().position(|a| a == "--keep").and_then(|i| args.get(i + 1));
+    let keep = args
+        .iter()
+        .position(|a| a == "--keep")
+        .and_then(|i| args.get(i + 1));
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let data = root.join("data");
     let temp = tempfile::tempdir()?;
@@ -68,7 +71,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = StdRng::seed_from_u64(7);
     for i in 0..n {
         let (x, y) = towns[rng.random_range(0..towns.len())];
-        let (dx, dy) = (rng.random_range(-0.04..0.04), rng.random_range(-0.027..0.027));
+        let (dx, dy) = (
+            rng.random_range(-0.04..0.04),
+            rng.random_range(-0.027..0.027),
+        );
         let area: f64 = rng.random_range(0.1..40.0);
         writeln!(out, "p{i:09},{:.6},{:.6},{area:.4}", x + dx, y + dy)?;
     }
@@ -86,7 +92,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(data.join("catalog.toml"))?;
     let mut catalog = String::new();
     for line in text.lines() {
-        match ["path = \"", "nodes = \""].iter().find_map(|k| line.strip_prefix(k).map(|r| (k, r))) {
+        match ["path = \"", "nodes = \""]
+            .iter()
+            .find_map(|k| line.strip_prefix(k).map(|r| (k, r)))
+        {
             Some((k, rest)) => catalog.push_str(&format!("{k}{}/{rest}\n", data.display())),
             None => catalog.push_str(&format!("{line}\n")),
         }
@@ -97,7 +106,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(dir.join("catalog.toml"), catalog)?;
 
     let six = std::fs::read_to_string(root.join("examples/perf/six_criteria.toml"))?;
-    let brief = Brief::from_toml_str(&six.replace("layers = [\"friches\"]", "layers = [\"parcels\"]"))?;
+    let brief =
+        Brief::from_toml_str(&six.replace("layers = [\"friches\"]", "layers = [\"parcels\"]"))?;
     let t = Instant::now();
     let engine = Engine::new(Catalog::from_path(&dir)?);
     let t_load = t.elapsed().as_secs_f64();
@@ -105,9 +115,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let ranking = engine.rank(&brief)?;
     let t_rank = t.elapsed().as_secs_f64();
-    let s = ranking.streamed.as_ref().ok_or("the parcels were not streamed")?;
+    let s = ranking
+        .streamed
+        .as_ref()
+        .ok_or("the parcels were not streamed")?;
     println!("| step | figure |\n|---|---|");
-    println!("| load the data set (parcels not loaded) | {:.2} s |", t_load);
+    println!(
+        "| load the data set (parcels not loaded) | {:.2} s |",
+        t_load
+    );
     println!(
         "| rank {} parcels streamed, six criteria | {:.1} s, {:.2} µs a parcel |",
         s.considered + s.skipped,

@@ -84,6 +84,9 @@ fn streamed_friches_rank_as_the_loaded_friches() {
         assert_eq!(meta["sites_considered"], a.counts().0);
         assert_eq!(meta["sites_ranked"], a.counts().1);
         assert_eq!(meta["streamed"]["layers"][0], "friches");
+        // Its shortlist alone cannot be re-weighed: others could come in.
+        let e = sitematch::Reweigh::new(&s).unwrap_err();
+        assert!(e.contains("streamed"), "{e}");
     }
 }
 

@@ -52,8 +52,15 @@ pub struct Reweigh {
 
 impl Reweigh {
     /// The criterion scores of `ranking`'s ranked sites. A ranking by likeness to a
-    /// target site (`[target]`, `--like`) has no weights to change: an error says so.
+    /// target site (`[target]`, `--like`) has no weights to change, and a streamed
+    /// layer's ranking holds only its best sites: an error says so.
     pub fn new(ranking: &Ranking) -> Result<Reweigh, String> {
+        if ranking.streamed.is_some() {
+            return Err(
+                "a streamed layer's ranking holds only its best sites, and other weights could bring others in: rank the brief again"
+                    .into(),
+            );
+        }
         if ranking.target.is_some() {
             return Err(
                 "a ranking by likeness to a target site is not re-weighed: rank the brief again"
