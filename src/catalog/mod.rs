@@ -148,7 +148,7 @@ impl CatalogBuilder {
         // the snapshot.
         let streams = streamed
             .iter()
-            .map(|(s, _)| StreamedLayer::open(&self.path, dir, s, self.strict))
+            .map(|(s, format)| StreamedLayer::open(&self.path, dir, s, *format, self.strict))
             .collect::<Result<Vec<_>>>()?;
         let snapshot = match (&self.cache, self.strict) {
             (Some(cache), false) => snapshot::key(&self.path, dir, &specs)

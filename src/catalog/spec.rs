@@ -92,7 +92,7 @@ pub struct LayerSpec {
     pub speeds: BTreeMap<String, f64>,
     /// A sites layer too large to hold (millions of parcels): not loaded, but read a
     /// chunk at a time when a brief ranks it, keeping its best sites and its counts
-    /// (CSV files, `.csv.gz` too).
+    /// (CSV files, `.csv.gz` too, and GeoParquet).
     #[serde(default)]
     pub stream: bool,
 }
@@ -328,10 +328,10 @@ pub(super) fn parse_catalog(path: &Path) -> Result<Vec<(LayerSpec, Format)>> {
                 "only a sites layer (the candidates) is streamed; the layers criteria measure to are held in memory",
             );
         }
-        if spec.stream && format != Format::Csv {
+        if spec.stream && !matches!(format, Format::Csv | Format::GeoParquet) {
             problems.push(
                 key("stream"),
-                "a streamed layer is a CSV file (.csv or .csv.gz) for now; convert it with `ogr2ogr -f CSV -lco GEOMETRY=AS_WKT`",
+                "a streamed layer is a CSV (.csv, .csv.gz) or GeoParquet (.parquet) file; convert it with `ogr2ogr -f CSV -lco GEOMETRY=AS_WKT`",
             );
         }
         if format == Format::PostGis && spec.table.is_some() == spec.sql.is_some() {

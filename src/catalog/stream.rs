@@ -1,4 +1,5 @@
-//! Sites layers too large to hold (`stream = true`): opened when the catalog is read
+//! Sites layers too large to hold (`stream = true`; CSV and GeoParquet files): opened
+//! when the catalog is read
 //! (the file found, its header checked against the catalog, its CRS settled), then
 //! read a chunk at a time when a brief ranks them, each chunk checked, reprojected and
 //! mapped as a loaded layer is.
@@ -10,17 +11,19 @@ use super::LayerSpec;
 use crate::crs::{Crs, Transformer};
 use crate::error::Result;
 use crate::io::csv::CsvRows;
-use crate::io::RawTable;
+use crate::io::geoparquet::ParquetRows;
+use crate::io::{RawFeature, RawTable};
 use crate::model::{Format, Layer};
 
 /// The features a streamed layer reads at a time (about 20 MB of them).
 pub const STREAM_CHUNK: usize = 16_384;
 
 /// A sites layer read a chunk at a time when a brief ranks it, never held whole
-/// (`stream = true` in the catalog; CSV files).
+/// (`stream = true` in the catalog; CSV and GeoParquet files).
 #[derive(Debug, Clone)]
 pub struct StreamedLayer {
     spec: LayerSpec,
+    format: Format,
     file: PathBuf,
     catalog: PathBuf,
     crs: Crs,
@@ -36,18 +39,20 @@ impl StreamedLayer {
         catalog: &Path,
         dir: &Path,
         spec: &LayerSpec,
+        format: Format,
         strict: bool,
     ) -> Result<StreamedLayer> {
         let file = existing_file(catalog, dir, spec)?;
         let (wanted, opts) = read_options(spec);
-        let rows = CsvRows::open(&file, &opts, &wanted)?;
-        check_fields(catalog, spec, Format::Csv, &file, &rows.fields, false)?;
-        let (crs, _) = layer_crs(catalog, spec, Format::Csv, &file, None, None)?;
+        let source = Source::open(format, &file, &opts, &wanted)?;
+        let (fields, declared, problem) = source.header();
+        check_fields(catalog, spec, format, &file, fields, false)?;
+        let (crs, _) = layer_crs(catalog, spec, format, &file, declared, problem)?;
         let shell = Layer {
             measure: spec.measure.unwrap_or_default(),
             name: spec.name.clone(),
             role: spec.role,
-            format: Format::Csv,
+            format,
             source_crs: crs.to_string(),
             path: Some(file.clone()),
             attribute_names: spec.fields.keys().cloned().collect(),
@@ -57,6 +62,7 @@ impl StreamedLayer {
         };
         Ok(StreamedLayer {
             spec: spec.clone(),
+            format,
             file,
             catalog: catalog.to_path_buf(),
             crs,
@@ -86,22 +92,27 @@ impl StreamedLayer {
         &self.shell
     }
 
-    /// Reads it from the start, `chunk` features at a time (`strict`: the first bad
-    /// feature is an error rather than skipped).
+    /// Reads it from the start, about `chunk` features at a time (a GeoParquet file
+    /// by whole batches of 8,192 rows), each chunk checked, reprojected and mapped as
+    /// a loaded layer is (`strict`: the first bad feature is an error rather than
+    /// skipped).
     pub fn chunks(&self, chunk: usize, strict: bool) -> Result<Chunks<'_>> {
         let (wanted, opts) = read_options(&self.spec);
-        let rows = CsvRows::open(&self.file, &opts, &wanted)?;
-        let (_, transformer) = layer_crs(
-            &self.catalog,
-            &self.spec,
-            Format::Csv,
-            &self.file,
-            None,
-            None,
-        )?;
+        let source = Source::open(self.format, &self.file, &opts, &wanted)?;
+        let (_, transformer) = {
+            let (_, declared, problem) = source.header();
+            layer_crs(
+                &self.catalog,
+                &self.spec,
+                self.format,
+                &self.file,
+                declared,
+                problem,
+            )?
+        };
         Ok(Chunks {
             layer: self,
-            rows,
+            source,
             transformer,
             chunk: chunk.max(1),
             strict,
@@ -110,11 +121,46 @@ impl StreamedLayer {
     }
 }
 
+/// Where a streamed layer's rows come from.
+enum Source {
+    Csv(CsvRows<Box<dyn std::io::Read>>),
+    Parquet(ParquetRows),
+}
+
+impl Source {
+    fn open(
+        format: Format,
+        file: &Path,
+        opts: &crate::io::ReadOptions,
+        wanted: &[String],
+    ) -> Result<Source> {
+        Ok(match format {
+            Format::GeoParquet => Source::Parquet(ParquetRows::open(file, wanted)?),
+            _ => Source::Csv(CsvRows::open(file, opts, wanted)?),
+        })
+    }
+
+    /// The file's fields, the CRS it declares, and why its CRS cannot be named.
+    fn header(&self) -> (&[String], Option<&Crs>, Option<&str>) {
+        match self {
+            Source::Csv(r) => (&r.fields, None, None),
+            Source::Parquet(r) => (&r.fields, r.declared_crs.as_ref(), r.crs_problem.as_deref()),
+        }
+    }
+
+    fn next_chunk(&mut self, max: usize, out: &mut Vec<RawFeature>) -> Result<bool> {
+        match self {
+            Source::Csv(r) => r.next_chunk(max, out),
+            Source::Parquet(r) => r.next_chunk(max, out),
+        }
+    }
+}
+
 /// A streamed layer's chunks, each a [`Layer`] of at most the chunk's size (its
 /// skipped features recorded in it); ids are checked for duplicates within a chunk.
 pub struct Chunks<'a> {
     layer: &'a StreamedLayer,
-    rows: CsvRows<Box<dyn std::io::Read>>,
+    source: Source,
     transformer: Transformer,
     chunk: usize,
     strict: bool,
@@ -129,7 +175,7 @@ impl Iterator for Chunks<'_> {
             return None;
         }
         let mut features = Vec::with_capacity(self.chunk.min(STREAM_CHUNK));
-        match self.rows.next_chunk(self.chunk, &mut features) {
+        match self.source.next_chunk(self.chunk, &mut features) {
             Ok(more) => self.done = !more,
             Err(e) => {
                 self.done = true;
@@ -149,7 +195,7 @@ impl Iterator for Chunks<'_> {
         let l = self.layer;
         Some(assemble(
             &l.spec,
-            Format::Csv,
+            l.format,
             &l.file,
             raw,
             &l.crs,

@@ -35,102 +35,157 @@ const BATCH_ROWS: usize = 8192;
 
 /// Reads a GeoParquet file; `wanted` are the attribute fields to extract.
 pub fn read(path: &Path, _opts: &ReadOptions, wanted: &[String]) -> Result<RawTable> {
-    let file_error = |what: String| Error::format(path, Location::File, what);
-    let bad = |e: parquet::errors::ParquetError| {
-        file_error(format!(
-            "not a readable Parquet file ({e}); check that it is complete"
-        ))
-    };
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
-    let geo_json = builder
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .and_then(|kv| kv.iter().find(|k| k.key == "geo"))
-        .and_then(|k| k.value.clone())
-        .ok_or_else(|| {
-            file_error(
-                "a Parquet file without GeoParquet's `geo` metadata; write it as GeoParquet \
-                 (GeoPandas' to_parquet, `ogr2ogr -f Parquet`, DuckDB's COPY ... (FORMAT parquet) \
-                 with the spatial extension)"
-                    .into(),
-            )
-        })?;
-    let geo = Metadata::parse(&geo_json)
-        .map_err(|why| file_error(format!("its GeoParquet `geo` metadata: {why}")))?;
-
-    let schema = builder.schema().clone();
-    let fields: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .filter(|n| *n != geo.column)
-        .collect();
-    let Some(geometry_index) = schema.fields().iter().position(|f| *f.name() == geo.column) else {
-        return Err(file_error(format!(
-            "its `geo` metadata names the geometry column {:?}, which it does not have",
-            geo.column
-        )));
-    };
-    // Only the geometry and the wanted columns are decoded; a wanted column the file
-    // lacks reads as null (the catalog reports it, with the fields there are).
-    let mut roots = vec![geometry_index];
-    for w in wanted {
-        if let Some(i) = schema.fields().iter().position(|f| f.name() == w) {
-            if !roots.contains(&i) {
-                roots.push(i);
-            }
-        }
-    }
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(bad)?;
-
+    let mut rows = ParquetRows::open(path, wanted)?;
     let mut features = Vec::new();
-    for batch in reader {
-        let first = features.len();
-        let batch = batch.map_err(|e| {
-            Error::format(
-                path,
-                Location::Feature(first),
-                format!(
-                    "cannot decode the rows from here on ({e}); check that the file is complete"
-                ),
-            )
-        })?;
-        let geometry = batch
-            .column_by_name(&geo.column)
-            .ok_or_else(|| file_error(format!("no column {:?} in a row group", geo.column)))?;
-        let geometry = Geometries::new(geometry, geo.encoding)
-            .map_err(|why| file_error(format!("its geometry column {:?} {why}", geo.column)))?;
-        let columns: Vec<Option<Column>> = wanted
-            .iter()
-            .map(|w| column(&batch, w).map_err(|why| file_error(format!("column {w:?} {why}"))))
-            .collect::<Result<_>>()?;
-        for row in 0..batch.num_rows() {
-            let index = first + row;
-            features.push(RawFeature {
-                index,
-                location: Location::Feature(index),
-                geometry: geometry.get(row),
-                values: columns
-                    .iter()
-                    .map(|c| c.as_ref().map_or(Value::Null, |c| c.get(row)))
-                    .collect(),
-            });
-        }
-    }
+    while rows.next_chunk(usize::MAX, &mut features)? {}
     Ok(RawTable {
-        fields,
-        declared_crs: geo.crs.clone().ok(),
-        crs_problem: geo.crs.err(),
+        fields: rows.fields,
+        declared_crs: rows.declared_crs,
+        crs_problem: rows.crs_problem,
         features,
         not_read: 0,
     })
+}
+
+/// A GeoParquet file's rows read a batch at a time (a layer too large to hold is
+/// ranked this way): its metadata read and checked once, then each call to
+/// [`ParquetRows::next_chunk`] decodes the next batches.
+pub struct ParquetRows {
+    path: std::path::PathBuf,
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    geo_column: String,
+    encoding: Encoding,
+    wanted: Vec<String>,
+    /// Every field of the file but the geometry, in file order.
+    pub fields: Vec<String>,
+    /// The CRS its `geo` metadata names.
+    pub declared_crs: Option<Crs>,
+    /// Why its CRS cannot be named, when it cannot.
+    pub crs_problem: Option<String>,
+    /// Rows decoded so far.
+    index: usize,
+}
+
+impl ParquetRows {
+    /// Opens a GeoParquet file and reads its metadata; `wanted` are the attribute
+    /// fields to extract.
+    pub fn open(path: &Path, wanted: &[String]) -> Result<ParquetRows> {
+        let file_error = |what: String| Error::format(path, Location::File, what);
+        let bad = |e: parquet::errors::ParquetError| {
+            file_error(format!(
+                "not a readable Parquet file ({e}); check that it is complete"
+            ))
+        };
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
+        let geo_json = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .and_then(|kv| kv.iter().find(|k| k.key == "geo"))
+            .and_then(|k| k.value.clone())
+            .ok_or_else(|| {
+                file_error(
+                    "a Parquet file without GeoParquet's `geo` metadata; write it as GeoParquet \
+                     (GeoPandas' to_parquet, `ogr2ogr -f Parquet`, DuckDB's COPY ... (FORMAT parquet) \
+                     with the spatial extension)"
+                        .into(),
+                )
+            })?;
+        let geo = Metadata::parse(&geo_json)
+            .map_err(|why| file_error(format!("its GeoParquet `geo` metadata: {why}")))?;
+
+        let schema = builder.schema().clone();
+        let fields: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|n| *n != geo.column)
+            .collect();
+        let Some(geometry_index) = schema.fields().iter().position(|f| *f.name() == geo.column)
+        else {
+            return Err(file_error(format!(
+                "its `geo` metadata names the geometry column {:?}, which it does not have",
+                geo.column
+            )));
+        };
+        // Only the geometry and the wanted columns are decoded; a wanted column the
+        // file lacks reads as null (the catalog reports it, with the fields there are).
+        let mut roots = vec![geometry_index];
+        for w in wanted {
+            if let Some(i) = schema.fields().iter().position(|f| f.name() == w) {
+                if !roots.contains(&i) {
+                    roots.push(i);
+                }
+            }
+        }
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(bad)?;
+        Ok(ParquetRows {
+            path: path.to_path_buf(),
+            reader,
+            geo_column: geo.column,
+            encoding: geo.encoding,
+            wanted: wanted.to_vec(),
+            fields,
+            declared_crs: geo.crs.clone().ok(),
+            crs_problem: geo.crs.err(),
+            index: 0,
+        })
+    }
+
+    /// Appends the rows of the next batches to `out`, until at least `max` rows are
+    /// added or the file ends (a batch is decoded whole); `false` once it has ended.
+    pub fn next_chunk(&mut self, max: usize, out: &mut Vec<RawFeature>) -> Result<bool> {
+        let path = self.path.as_path();
+        let file_error = |what: String| Error::format(path, Location::File, what);
+        let mut taken = 0usize;
+        while taken < max {
+            let Some(batch) = self.reader.next() else {
+                return Ok(false);
+            };
+            let first = self.index;
+            let batch = batch.map_err(|e| {
+                Error::format(
+                    path,
+                    Location::Feature(first),
+                    format!(
+                        "cannot decode the rows from here on ({e}); check that the file is complete"
+                    ),
+                )
+            })?;
+            let geometry = batch.column_by_name(&self.geo_column).ok_or_else(|| {
+                file_error(format!("no column {:?} in a row group", self.geo_column))
+            })?;
+            let geometry = Geometries::new(geometry, self.encoding).map_err(|why| {
+                file_error(format!("its geometry column {:?} {why}", self.geo_column))
+            })?;
+            let columns: Vec<Option<Column>> = self
+                .wanted
+                .iter()
+                .map(|w| column(&batch, w).map_err(|why| file_error(format!("column {w:?} {why}"))))
+                .collect::<Result<_>>()?;
+            for row in 0..batch.num_rows() {
+                let index = first + row;
+                out.push(RawFeature {
+                    index,
+                    location: Location::Feature(index),
+                    geometry: geometry.get(row),
+                    values: columns
+                        .iter()
+                        .map(|c| c.as_ref().map_or(Value::Null, |c| c.get(row)))
+                        .collect(),
+                });
+            }
+            self.index += batch.num_rows();
+            taken += batch.num_rows();
+        }
+        Ok(true)
+    }
 }
 
 /// How the geometry column is written.
