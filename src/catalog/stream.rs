@@ -123,7 +123,7 @@ impl StreamedLayer {
 
 /// Where a streamed layer's rows come from.
 enum Source {
-    Csv(CsvRows<Box<dyn std::io::Read>>),
+    Csv(Box<CsvRows<Box<dyn std::io::Read>>>),
     Parquet(ParquetRows),
 }
 
@@ -136,7 +136,7 @@ impl Source {
     ) -> Result<Source> {
         Ok(match format {
             Format::GeoParquet => Source::Parquet(ParquetRows::open(file, wanted)?),
-            _ => Source::Csv(CsvRows::open(file, opts, wanted)?),
+            _ => Source::Csv(Box::new(CsvRows::open(file, opts, wanted)?)),
         })
     }
 
