@@ -124,7 +124,7 @@ impl StreamedLayer {
 /// Where a streamed layer's rows come from.
 enum Source {
     Csv(Box<CsvRows<Box<dyn std::io::Read>>>),
-    Parquet(ParquetRows),
+    Parquet(Box<ParquetRows>),
 }
 
 impl Source {
@@ -135,7 +135,7 @@ impl Source {
         wanted: &[String],
     ) -> Result<Source> {
         Ok(match format {
-            Format::GeoParquet => Source::Parquet(ParquetRows::open(file, wanted)?),
+            Format::GeoParquet => Source::Parquet(Box::new(ParquetRows::open(file, wanted)?)),
             _ => Source::Csv(Box::new(CsvRows::open(file, opts, wanted)?)),
         })
     }
