@@ -21,16 +21,9 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use sitematch::CriterionKind;
 use sitematch::{Brief, Catalog, Engine, Feature, IndexedLayer, Layer};
 
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::peak_mb;
 
 fn secs<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let t = Instant::now();

@@ -20,16 +20,9 @@ use std::time::Instant;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sitematch::{Brief, Catalog, Engine};
 
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::peak_mb;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

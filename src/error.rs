@@ -393,6 +393,18 @@ impl BriefProblems {
             problems: vec![KeyProblem::new(key, message)],
         })
     }
+
+    /// `Ok` when there is no problem, else the error holding them all.
+    pub(crate) fn check(problems: Vec<KeyProblem>) -> Result<()> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Brief(BriefProblems {
+                path: None,
+                problems,
+            }))
+        }
+    }
 }
 
 impl KeyProblem {

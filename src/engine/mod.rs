@@ -33,7 +33,7 @@ pub use rank::{MAX_PAIRS, MAX_ROBUSTNESS_RANKS};
 use crate::brief::{Brief, Travel};
 use crate::catalog::Catalog;
 use crate::criteria::DataSet;
-use crate::error::{BriefProblems, Error, Result};
+use crate::error::{BriefProblems, Result};
 use crate::index::IndexedLayer;
 use crate::model::{Layer, Role};
 use crate::network::Network;
@@ -189,14 +189,7 @@ impl Engine {
             .collect();
         let mut problems = brief.check_against(&layers);
         problems.extend(self.network_problems(brief));
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Brief(BriefProblems {
-                path: None,
-                problems,
-            }))
-        }
+        BriefProblems::check(problems)
     }
 
     /// For a brief with `[candidates] grid_km`: the grid of scored cells over the

@@ -294,12 +294,5 @@ fn refuse_for_streams(brief: &Brief, streams: &[&StreamedLayer]) -> Result<()> {
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Brief(BriefProblems {
-            path: None,
-            problems,
-        }))
-    }
+    BriefProblems::check(problems)
 }

@@ -14,15 +14,13 @@ Prints one JSON object with what the browser saw; the Rust test checks it.
 import http.server
 import json
 import sys
-import tempfile
 import threading
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+
+import chromium
 
 cfg = json.loads(sys.argv[1])
 
@@ -64,21 +62,7 @@ for port in (cfg["allowed"], cfg["other"]):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for flag in (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    f"--user-data-dir={tempfile.mkdtemp()}",
-):
-    options.add_argument(flag)
-driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+driver = chromium.start(chromium.options())
 wait = WebDriverWait(driver, 20)
 seen = {}
 try:

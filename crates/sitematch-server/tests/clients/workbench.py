@@ -18,35 +18,19 @@ the library.
 import json
 import os
 import sys
-import tempfile
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import chromium
+
 cfg = json.loads(sys.argv[1])
 base = cfg["base"]
 
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for flag in (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1000",
-    f"--user-data-dir={tempfile.mkdtemp()}",
-):
-    options.add_argument(flag)
+options = chromium.options("--window-size=1400,1000")
 options.add_experimental_option(
     "prefs",
     {
@@ -56,7 +40,7 @@ options.add_experimental_option(
     },
 )
 options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+driver = chromium.start(options)
 # The page redraws its table and form: an element read as it is replaced is read again.
 wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
 seen = {}
