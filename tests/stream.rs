@@ -46,6 +46,10 @@ fn streamed_friches_rank_as_the_loaded_friches() {
     let catalog = Catalog::from_path(streamed_catalog(dir.path())).unwrap();
     assert_eq!(catalog.streams.len(), 1);
     assert!(catalog.layer("friches").is_none());
+    // `sitematch layers` lists it, as streamed.
+    let table = sitematch::output::layers_table(&catalog);
+    let row = table.lines().find(|l| l.starts_with("friches")).unwrap();
+    assert!(row.contains("streamed") && row.contains("sites"), "{row}");
     let streamed = Engine::new(catalog);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for brief in [
