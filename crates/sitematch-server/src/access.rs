@@ -126,7 +126,23 @@ impl Tokens {
 #[derive(Clone)]
 pub(crate) struct TokenName(pub String);
 
-/// Lets a request through when the server has no tokens, for `GET /health`, or with
+/// The workbench's page and its files: no data in them, and the page asks for a
+/// token before it asks the server for anything else.
+fn public(request: &Request) -> bool {
+    request.method() == Method::GET
+        && matches!(
+            request.uri().path(),
+            "/workbench"
+                | "/workbench/app.js"
+                | "/workbench/app.css"
+                | "/workbench/fiche.js"
+                | "/workbench/leaflet.js"
+                | "/workbench/leaflet.css"
+        )
+}
+
+/// Lets a request through when the server has no tokens, for `GET /health`, the
+/// workbench's page and files ([`public`]), or with
 /// `Authorization: Bearer TOKEN` of a scope that allows it: 401 (with
 /// `WWW-Authenticate`) without a known token, 403 for a read token on `POST /rank`.
 pub(crate) async fn authorize(
@@ -134,7 +150,7 @@ pub(crate) async fn authorize(
     request: Request,
     next: Next,
 ) -> Response {
-    if state.tokens.is_empty() || request.uri().path() == "/health" {
+    if state.tokens.is_empty() || request.uri().path() == "/health" || public(&request) {
         return next.run(request).await;
     }
     let presented = request

@@ -1997,3 +1997,52 @@ fn workbench_routes_answer_as_the_library_does() {
         engine.layers().map(|l| l.name.as_str()).collect::<Vec<_>>()
     );
 }
+
+/// Headless Chromium and a server with tokens: the workbench's page loads without
+/// one and asks for it; with a rank token it ranks a brief file (the library's
+/// order), opens a fiche written from a request bearing the token (the library's
+/// receipt), and saves the CSV (the library's bytes). The only console errors are the
+/// first requests' 401s.
+#[test]
+fn the_workbench_asks_for_a_token_and_sends_it() {
+    let (base, _) = start_guarded(&[]);
+    let downloads = tempfile::tempdir().unwrap();
+    // A canonical path, as a file input takes it.
+    let brief = fixtures().join("rank/brief.toml").canonicalize().unwrap();
+    let config = serde_json::json!({
+        "base": base,
+        "token": RANK_TOKEN,
+        "brief": brief,
+        "downloads": downloads.path(),
+    });
+    let Some(seen) = python_client("workbench_token.py", "selenium", &[&config.to_string()]) else {
+        return;
+    };
+    assert!(seen["asked"].as_str().unwrap().contains("token"), "{seen}");
+    let ranking = fixture_ranking();
+    let ids: Vec<&str> = seen["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ranked_ids(&ranking)[..ranking.top.min(ranking.ranked)].to_vec()
+    );
+    let receipt = sitematch::output::explain(&ranking, ids[0]).unwrap();
+    let squash = |t: &str| t.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        squash(seen["fiche_receipt"].as_str().unwrap()).trim(),
+        squash(&receipt).trim()
+    );
+    // The fixtures have no road network: no catchment, said so.
+    assert_eq!(seen["fiche_catchments"], "0");
+    let mut csv = Vec::new();
+    let opts = sitematch::output::OutputOptions::for_ranking(&ranking);
+    sitematch::output::write_csv(&ranking, &opts, &mut csv).unwrap();
+    assert_eq!(std::fs::read(seen["csv"].as_str().unwrap()).unwrap(), csv);
+    for e in seen["console_errors"].as_array().unwrap() {
+        assert!(e.as_str().unwrap().contains("401"), "{e}");
+    }
+}

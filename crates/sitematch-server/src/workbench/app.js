@@ -29,8 +29,25 @@ const state = {
 
 // ---- the server -------------------------------------------------------------
 
+// A server with tokens: the token entered in the page, kept for this tab only, sent
+// with every request (the page and its files are the only routes that need none).
+const token = () => sessionStorage.getItem("sitematch.token") || "";
+window.sitematchToken = token;
+const auth = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
+
+function askToken() {
+  const box = $("#tokenbox");
+  box.hidden = false;
+  $("#token").focus();
+}
+
 async function call(path, opts) {
-  const r = await fetch(path, opts);
+  opts = opts || {};
+  const r = await fetch(path, { ...opts, headers: { ...(opts.headers || {}), ...auth() } });
+  if (r.status === 401) {
+    askToken();
+    throw new Error(token() ? "this token is not one of the server's: enter another" : "this server needs a token: enter it above");
+  }
   const media = r.headers.get("Content-Type") || "";
   const body = media.includes("json") ? await r.json() : await r.text();
   if (!r.ok) {
@@ -428,10 +445,11 @@ async function drawTable(t0, fit) {
 const map = L.map("map", { preferCanvas: false, zoomSnap: 0.25 }).setView([46.6, 2.4], 5.5);
 const markers = L.layerGroup().addTo(map);
 let tiles = null;
-fetch("/collections/departements/items?limit=200&f=json")
-  .then((r) => (r.ok ? r.json() : null))
-  .then((g) => g && L.geoJSON(g, { interactive: false, style: { color: "#999", weight: 0.7, fill: false } }).addTo(map))
-  .catch(() => {});
+function outlines() {
+  call("/collections/departements/items?limit=200&f=json")
+    .then(({ body }) => L.geoJSON(body, { interactive: false, style: { color: "#999", weight: 0.7, fill: false } }).addTo(map))
+    .catch(() => {});
+}
 
 function drawMarkers(sites, fit) {
   markers.clearLayers();
@@ -469,7 +487,17 @@ async function openFiche(site) {
     const id = await currentRanking();
     const url = `/workbench/fiche?${new URLSearchParams({ ranking: id, site })}`;
     document.body.dataset.fiche = url;
-    window.open(url, "_blank");
+    if (!token()) {
+      window.open(url, "_blank");
+      return;
+    }
+    // With a token, the fiche is fetched with it and written into the new tab (a tab
+    // opened on a URL would send none); its script asks this page for the token.
+    const tab = window.open("", "_blank");
+    const { body } = await call(url);
+    tab.document.open();
+    tab.document.write(body);
+    tab.document.close();
   } catch (e) {
     setStatus(e.message, true);
   }
@@ -522,7 +550,19 @@ for (const b of document.querySelectorAll("[data-export]")) {
   b.addEventListener("click", async () => {
     try {
       const id = await currentRanking();
-      const a = el("a", { href: `/workbench/export?${new URLSearchParams({ ranking: id, f: b.dataset.export })}`, download: "" });
+      const url = `/workbench/export?${new URLSearchParams({ ranking: id, f: b.dataset.export })}`;
+      if (!token()) {
+        const a = el("a", { href: url, download: "" });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        return;
+      }
+      // With a token: fetched with it, then saved from memory.
+      const r = await fetch(url, { headers: auth() });
+      if (!r.ok) throw new Error(`export: ${r.status}`);
+      const name = (/filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "") || [])[1] || `ranking.${b.dataset.export}`;
+      const a = el("a", { href: URL.createObjectURL(await r.blob()), download: name });
       document.body.append(a);
       a.click();
       a.remove();
@@ -585,19 +625,33 @@ $("#open").addEventListener("change", async () => {
 
 // ---- start --------------------------------------------------------------------
 
-(async () => {
+$("#token-use").addEventListener("click", () => {
+  sessionStorage.setItem("sitematch.token", $("#token").value.trim());
+  $("#tokenbox").hidden = true;
+  start();
+});
+$("#token").addEventListener("keydown", (e) => e.key === "Enter" && $("#token-use").click());
+
+let started = false;
+async function start() {
   try {
     vocabulary = (await call("/workbench/vocabulary")).body;
+    // The départements drawn for context, when the data set has them.
+    if (vocabulary.layers.some((l) => l.name === "departements")) outlines();
     const { body: examples } = await call("/workbench/briefs");
     const pick = $("#examples");
-    for (const e of examples) pick.append(el("option", { value: e.file, text: e.name }));
-    pick.addEventListener("change", () => {
-      const e = examples.find((x) => x.file === pick.value);
-      if (e) load(e.toml, "application/toml");
-    });
+    if (!started) {
+      for (const e of examples) pick.append(el("option", { value: e.file, text: e.name }));
+      pick.addEventListener("change", () => {
+        const e = examples.find((x) => x.file === pick.value);
+        if (e) load(e.toml, "application/toml");
+      });
+    }
+    started = true;
     pick.value = examples[0].file;
     await load(examples[0].toml, "application/toml");
   } catch (e) {
     setStatus(e.message, true);
   }
-})();
+}
+start();

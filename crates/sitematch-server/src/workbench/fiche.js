@@ -3,15 +3,20 @@
 "use strict";
 (async () => {
   const b = document.body.dataset;
+  // A server with tokens: the workbench that wrote this page holds the token.
+  const token = (window.opener && window.opener.sitematchToken && window.opener.sitematchToken()) || "";
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
   document.getElementById("print").addEventListener("click", () => window.print());
   const at = [Number(b.lat), Number(b.lon)];
   const map = L.map("map", { zoomSnap: 0.25 }).setView(at, 10);
   L.circleMarker(at, { radius: 8, color: "#000", weight: 2, fillColor: "#fff", fillOpacity: 1 }).addTo(map).bindTooltip("the site");
   // The départements' outlines, for context (no basemap is fetched).
-  fetch("/collections/departements/items?limit=200&f=json")
-    .then((r) => (r.ok ? r.json() : null))
-    .then((g) => g && L.geoJSON(g, { interactive: false, style: { color: "#999", weight: 0.7, fill: false } }).addTo(map))
-    .catch(() => {});
+  if (b.outlines) {
+    fetch("/collections/departements/items?limit=200&f=json", { headers })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((g) => g && L.geoJSON(g, { interactive: false, style: { color: "#999", weight: 0.7, fill: false } }).addTo(map))
+      .catch(() => {});
+  }
   const note = document.getElementById("catchment-note");
   if (!b.network) {
     b.catchments = "0";
@@ -20,7 +25,7 @@
   const colours = { 15: "#1a9850", 30: "#fee08b", 45: "#d73027" };
   try {
     const q = new URLSearchParams({ ranking: b.ranking, site: b.site, minutes: "15,30,45" });
-    const r = await fetch(`/workbench/catchments?${q}`);
+    const r = await fetch(`/workbench/catchments?${q}`, { headers });
     const g = await r.json();
     if (!r.ok) throw new Error(g.detail || r.status);
     // The longest first, so that the shorter ones lie on top.

@@ -34,8 +34,14 @@ fn value(v: &CriterionValue, unit: &str) -> String {
 }
 
 /// The fiche's HTML. `network` names the road network the catchments are drawn on
-/// (`None`: the data set has none, or several, and the map says so).
-pub fn page(entry: &RankingEntry, site: &SiteResult, network: Option<&str>) -> String {
+/// (`None`: the data set has none, or several, and the map says so); `outlines`: the
+/// data set has a `departements` layer, drawn for context.
+pub fn page(
+    entry: &RankingEntry,
+    site: &SiteResult,
+    network: Option<&str>,
+    outlines: bool,
+) -> String {
     let r = &entry.ranking;
     let title = site.label.clone().unwrap_or_else(|| site.site_id.clone());
     let mut h = String::new();
@@ -45,7 +51,7 @@ pub fn page(entry: &RankingEntry, site: &SiteResult, network: Option<&str>) -> S
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{t} - sitematch fiche</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/workbench/leaflet.css"><link rel="stylesheet" href="/workbench/app.css">
-</head><body class="fiche" data-ranking="{rid}" data-site="{sid}" data-lon="{lon}" data-lat="{lat}" data-network="{net}">
+</head><body class="fiche" data-ranking="{rid}" data-site="{sid}" data-lon="{lon}" data-lat="{lat}" data-network="{net}"{outlines}>
 <header><h1>{t}</h1><button type="button" id="print" class="noprint">Print / save as PDF</button></header>
 "#,
         t = escape(&title),
@@ -54,6 +60,7 @@ pub fn page(entry: &RankingEntry, site: &SiteResult, network: Option<&str>) -> S
         lon = site.location.x(),
         lat = site.location.y(),
         net = escape(network.unwrap_or("")),
+        outlines = if outlines { " data-outlines=\"1\"" } else { "" },
     );
     // The site.
     let mut facts: Vec<(String, String)> = vec![

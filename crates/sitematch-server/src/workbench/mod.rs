@@ -455,7 +455,12 @@ pub async fn fiche(
         .ok()
         .map(|n| n.name.as_str());
     Ok(typed(
-        fiche::page(&entry, site, network),
+        fiche::page(
+            &entry,
+            site,
+            network,
+            state.engine.layer("departements").is_some(),
+        ),
         "text/html; charset=utf-8",
     ))
 }
