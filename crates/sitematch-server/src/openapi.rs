@@ -61,6 +61,50 @@ fn routes(max_page: usize) -> Vec<(&'static str, &'static str, &'static str, Val
             json!({"200": {"description": "the receipt", "content": {"text/plain": {"schema": {"type": "string"}}}}, "404": problem})),
         ("/health", "get", "For a load balancer (no token needed)",
             json!([]), json!({"200": plain("status, data version, rankings kept and running")})),
+        // The workbench: its page, and the routes the page calls.
+        ("/workbench", "get", "The workbench, a page for a browser (no token needed: it asks for one)",
+            json!([]), json!({"200": {"description": "the page", "content": {"text/html": {"schema": {"type": "string"}}}}})),
+        ("/workbench/briefs", "get", "The example briefs, as TOML",
+            json!([]), json!({"200": plain("a list of {file, name, toml}")})),
+        ("/workbench/vocabulary", "get", "The criterion types, the data set's layers (name, role, fields) and road networks",
+            json!([]), json!({"200": plain("{types, layers, networks}")})),
+        ("/workbench/brief", "post", "Checks a brief (JSON, or TOML with Content-Type: application/toml): the brief both ways and every problem at its key",
+            json!([]), json!({"200": plain("{ok, value, toml, json, problems}"), "413": problem})),
+        ("/workbench/table", "get", "A ranking's first sites under other weights, re-aggregated from its criterion scores",
+            json!([
+                {"name": "ranking", "in": "query", "required": true, "schema": {"type": "string"}},
+                {"name": "weights", "in": "query", "required": false, "style": "form", "explode": false,
+                 "description": "one weight per criterion, in the brief's order (the brief's own without it)",
+                 "schema": {"type": "array", "items": {"type": "number", "minimum": 0}}},
+                {"name": "top", "in": "query", "required": false,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": crate::workbench::MAX_TABLE_ROWS}},
+            ]),
+            json!({"200": plain("{ranking, ranked, criteria, sites}"), "400": problem, "404": problem, "422": problem})),
+        ("/workbench/fiche", "get", "A ranked site's printable fiche",
+            json!([
+                {"name": "ranking", "in": "query", "required": true, "schema": {"type": "string"}},
+                {"name": "site", "in": "query", "required": true, "schema": {"type": "string"}},
+            ]),
+            json!({"200": {"description": "the fiche", "content": {"text/html": {"schema": {"type": "string"}}}}, "400": problem, "404": problem})),
+        ("/workbench/catchments", "get", "A ranked site's drive-time catchments on the data set's road network",
+            json!([
+                {"name": "ranking", "in": "query", "required": true, "schema": {"type": "string"}},
+                {"name": "site", "in": "query", "required": true, "schema": {"type": "string"}},
+                {"name": "minutes", "in": "query", "required": false, "style": "form", "explode": false,
+                 "schema": {"type": "array", "items": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": crate::workbench::MAX_CATCHMENT_MINUTES}}},
+                {"name": "network", "in": "query", "required": false, "schema": {"type": "string"}},
+                {"name": "cell_m", "in": "query", "required": false, "schema": {"type": "number", "minimum": 50, "maximum": 10000}},
+            ]),
+            json!({"200": geojson("one polygon per bound"), "400": problem, "404": problem, "422": problem})),
+        ("/workbench/compare", "post", "Two briefs ({\"a\": BRIEF, \"b\": BRIEF, \"top\": N}) ranked and compared",
+            json!([]), json!({"200": plain("{a, b, comparison, flip_a, flip_b}"), "400": problem, "422": problem, "503": problem})),
+        ("/workbench/export", "get", "A ranking's shortlist as a file",
+            json!([
+                {"name": "ranking", "in": "query", "required": true, "schema": {"type": "string"}},
+                {"name": "f", "in": "query", "required": false,
+                 "schema": {"type": "string", "enum": ["gpkg", "html", "csv", "geojson"], "default": "gpkg"}},
+            ]),
+            json!({"200": {"description": "the file (Content-Disposition: attachment)", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "400": problem, "404": problem})),
     ]
 }
 
@@ -82,13 +126,22 @@ pub fn document(state: &AppState, base: &str) -> Value {
                 content.insert("text/html".into(), json!({"schema": {"type": "string"}}));
             }
         }
-        if path == "/rank" {
+        if path == "/rank" || path == "/workbench/brief" {
             op["requestBody"] = json!({"required": true, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Brief"}},
                 "application/toml": {"schema": {"type": "string"}},
             }});
         }
-        if !state.tokens.is_empty() && path != "/health" {
+        if path == "/workbench/compare" {
+            op["requestBody"] = json!({"required": true, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["a", "b"], "properties": {
+                    "a": {"$ref": "#/components/schemas/Brief"},
+                    "b": {"$ref": "#/components/schemas/Brief"},
+                    "top": {"type": "integer", "minimum": 1, "maximum": crate::workbench::MAX_TABLE_ROWS},
+                }}},
+            }});
+        }
+        if !state.tokens.is_empty() && path != "/health" && path != "/workbench" {
             op["security"] = json!([{"bearer": []}]);
         }
         let entry = paths.entry(path).or_insert_with(|| json!({}));

@@ -933,7 +933,7 @@ fn the_api_document_describes_the_routes_and_gdal_pages_by_it() {
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
     assert_eq!(api["openapi"], "3.0.3");
     let paths = api["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 9);
+    assert_eq!(paths.len(), 18);
     let items = &paths["/collections/{collectionId}/items"]["get"]["parameters"];
     let limit = items
         .as_array()
