@@ -22,7 +22,26 @@ pub(crate) fn rank(plan: RankPlan) -> anyhow::Result<Outcome> {
     if plan.brief.grid.is_some() {
         return rank_grid(&engine, &plan);
     }
-    let (brief, brief_path, path) = (&plan.brief, &plan.brief_path, &plan.path);
+    let (brief_path, path) = (&plan.brief_path, &plan.path);
+    // A streamed layer keeps only the brief's `top` best: `--top` raises it, or the
+    // output would hold fewer sites than asked.
+    let streamed = engine.streams().iter().any(|s| {
+        plan.brief
+            .filter
+            .layers
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|n| n == s.name()))
+    });
+    let raised;
+    let brief = match plan.top {
+        Some(top) if streamed && top > plan.brief.top => {
+            let mut b = plan.brief.clone();
+            b.top = top;
+            raised = b;
+            &raised
+        }
+        _ => &plan.brief,
+    };
     let ranking = ManuallyDrop::new(engine.rank(brief).map_err(|e| e.in_brief(brief_path))?);
     warn(brief_path, &ranking.warnings);
     let opts = OutputOptions {

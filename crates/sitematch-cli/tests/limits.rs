@@ -182,4 +182,27 @@ fn a_streamed_layer_ranks_where_loading_it_fails() {
     let expected: Vec<String> = on[..5].iter().map(|i| format!("s{i:07}")).collect();
     assert_eq!(ids, expected);
     assert!(rows[1..].iter().all(|r| r[score] == "100"), "{csv}");
+    // `--top` beyond the brief's keeps as many: the eight sites on stations.
+    let out = limited(
+        dir.path(),
+        &[
+            "rank",
+            "brief.toml",
+            "--data",
+            ".",
+            "--top",
+            "8",
+            "-o",
+            "out.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    let ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let expected: Vec<String> = on[..8].iter().map(|i| format!("s{i:07}")).collect();
+    assert_eq!(ids, expected);
 }
