@@ -30,16 +30,7 @@ import chromium
 cfg = json.loads(sys.argv[1])
 base = cfg["base"]
 
-options = chromium.options("--window-size=1400,1000")
-options.add_experimental_option(
-    "prefs",
-    {
-        "download.default_directory": cfg["downloads"],
-        "download.prompt_for_download": False,
-        "safebrowsing.enabled": False,
-    },
-)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+options = chromium.options("--window-size=1400,1000", downloads=cfg["downloads"])
 driver = chromium.start(options)
 # The page redraws its table and form: an element read as it is replaced is read again.
 wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
@@ -190,8 +181,7 @@ try:
     first = driver.find_element(By.CSS_SELECTOR, "#table tbody tr")
     seen["fiche_site"] = first.get_attribute("data-id")
     first.click()
-    wait.until(lambda d: len(d.window_handles) > 1)
-    driver.switch_to.window([h for h in driver.window_handles if h != main][0])
+    chromium.other_tab(driver, wait, main)
     wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-catchments"))
     seen["fiche_catchments"] = body("catchments")
     seen["fiche_title"] = driver.find_element(By.TAG_NAME, "h1").text
@@ -207,14 +197,8 @@ try:
     # The GeoPackage, downloaded as a person would.
     driver.find_element(By.CSS_SELECTOR, '[data-export="gpkg"]').click()
 
-    def saved(_):
-        names = [n for n in os.listdir(cfg["downloads"]) if n.endswith(".gpkg")]
-        return names[0] if names else None
-
-    seen["gpkg"] = os.path.join(cfg["downloads"], wait.until(saved))
-    seen["console_errors"] = [
-        e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
-    ]
+    seen["gpkg"] = chromium.downloaded(wait, cfg["downloads"], ".gpkg")
+    seen["console_errors"] = chromium.console_errors(driver)
 finally:
     driver.quit()
 print(json.dumps(seen))

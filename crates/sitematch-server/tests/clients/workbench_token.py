@@ -11,7 +11,6 @@ Prints one JSON object with what the browser saw; the Rust test checks it.
 """
 
 import json
-import os
 import sys
 
 from selenium.common.exceptions import StaleElementReferenceException
@@ -22,12 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 import chromium
 
 cfg = json.loads(sys.argv[1])
-options = chromium.options()
-options.add_experimental_option(
-    "prefs",
-    {"download.default_directory": cfg["downloads"], "download.prompt_for_download": False},
-)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+options = chromium.options(downloads=cfg["downloads"])
 driver = chromium.start(options)
 wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
 seen = {}
@@ -57,8 +51,7 @@ try:
     seen["ids"] = [r.get_attribute("data-id") for r in driver.find_elements(By.CSS_SELECTOR, "#table tbody tr")]
     main = driver.current_window_handle
     driver.find_element(By.CSS_SELECTOR, "#table tbody tr").click()
-    wait.until(lambda d: len(d.window_handles) > 1)
-    driver.switch_to.window([h for h in driver.window_handles if h != main][0])
+    chromium.other_tab(driver, wait, main)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "pre.receipt"))
     wait.until(lambda d: body("catchments"))
     seen["fiche_receipt"] = driver.find_element(By.CSS_SELECTOR, "pre.receipt").text
@@ -67,14 +60,8 @@ try:
     driver.switch_to.window(main)
     driver.find_element(By.CSS_SELECTOR, '[data-export="csv"]').click()
 
-    def saved(_):
-        names = [n for n in os.listdir(cfg["downloads"]) if n.endswith(".csv")]
-        return names[0] if names else None
-
-    seen["csv"] = os.path.join(cfg["downloads"], wait.until(saved))
-    seen["console_errors"] = [
-        e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
-    ]
+    seen["csv"] = chromium.downloaded(wait, cfg["downloads"], ".csv")
+    seen["console_errors"] = chromium.console_errors(driver)
 finally:
     driver.quit()
 print(json.dumps(seen))
