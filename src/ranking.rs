@@ -360,6 +360,8 @@ pub struct Streamed {
     pub excluded: usize,
     /// Features skipped as they were read (no geometry, a bad coordinate...).
     pub skipped: usize,
+    /// Features outside the layer's catalog `bbox`, not ranked.
+    pub outside_bbox: usize,
 }
 
 /// The reference a `[target]` brief ranks by likeness to: its values and scores per

@@ -184,6 +184,33 @@ fn bad_rows_of_a_streamed_layer_are_counted_and_warned_of() {
             "line 9",
         ],
     );
+    // A catalog bbox over half the sites (longitudes below 2.495): the others are
+    // counted and warned of, not dropped in silence.
+    let half = catalog.replacen(
+        "stream = true\n",
+        "stream = true\nbbox = [1.0, 47.0, 2.495, 49.0]\n",
+        1,
+    );
+    put(dir.path(), "catalog.toml", &half);
+    let r = Engine::new(Catalog::from_path(dir.path()).unwrap())
+        .rank(&brief)
+        .unwrap();
+    let s = r.streamed.as_ref().unwrap();
+    assert_eq!(
+        (s.considered, s.skipped, s.outside_bbox),
+        (20_000 - 8, 8, 20_000)
+    );
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.kind == sitematch::WarningKind::OutsideBbox)
+        .unwrap();
+    assert_eq!(w.key, "data.sites");
+    assert_mentions(
+        &w.message,
+        &["20000 of the 40000 features", "were not ranked"],
+    );
+    put(dir.path(), "catalog.toml", catalog);
     let strict = Catalog::builder(dir.path()).strict(true).build().unwrap();
     let e = Engine::new(strict).rank(&brief).unwrap_err();
     assert_mentions(&e.to_string(), &["sites.csv", "line 9"]);
@@ -217,7 +244,7 @@ fn a_streamed_geoparquet_reads_and_ranks_as_loaded() {
     for size in [1, 5_000, 8_192, 20_000] {
         let mut read = Vec::new();
         let mut chunks = 0;
-        for chunk in s.chunks(size, false).unwrap() {
+        for chunk in s.chunks(size).unwrap() {
             read.extend(chunk.unwrap().features);
             chunks += 1;
         }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::assemble::{assemble, check_fields, existing_file, layer_crs, read_options};
 use super::LayerSpec;
 use crate::crs::{Crs, Transformer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::csv::CsvRows;
 use crate::io::geoparquet::ParquetRows;
 use crate::io::{RawFeature, RawTable};
@@ -25,7 +25,6 @@ pub struct StreamedLayer {
     spec: LayerSpec,
     format: Format,
     file: PathBuf,
-    catalog: PathBuf,
     crs: Crs,
     /// The first bad feature is an error rather than skipped (`--strict`).
     strict: bool,
@@ -64,7 +63,6 @@ impl StreamedLayer {
             spec: spec.clone(),
             format,
             file,
-            catalog: catalog.to_path_buf(),
             crs,
             strict,
             shell,
@@ -74,11 +72,6 @@ impl StreamedLayer {
     /// Its name.
     pub fn name(&self) -> &str {
         &self.spec.name
-    }
-
-    /// Whether a bad feature stops its reading (the catalog was loaded `strict`).
-    pub fn strict(&self) -> bool {
-        self.strict
     }
 
     /// Its file.
@@ -94,28 +87,21 @@ impl StreamedLayer {
 
     /// Reads it from the start, about `chunk` features at a time (a GeoParquet file
     /// by whole batches of 8,192 rows), each chunk checked, reprojected and mapped as
-    /// a loaded layer is (`strict`: the first bad feature is an error rather than
-    /// skipped).
-    pub fn chunks(&self, chunk: usize, strict: bool) -> Result<Chunks<'_>> {
+    /// a loaded layer is (a bad feature skipped, or an error when the catalog was
+    /// loaded `strict`).
+    pub fn chunks(&self, chunk: usize) -> Result<Chunks<'_>> {
         let (wanted, opts) = read_options(&self.spec);
         let source = Source::open(self.format, &self.file, &opts, &wanted)?;
-        let (_, transformer) = {
-            let (_, declared, problem) = source.header();
-            layer_crs(
-                &self.catalog,
-                &self.spec,
-                self.format,
-                &self.file,
-                declared,
-                problem,
-            )?
-        };
+        // The CRS was settled when the layer was opened.
+        let transformer = Transformer::new(&self.crs).map_err(|problem| Error::Crs {
+            path: self.file.clone(),
+            problem,
+        })?;
         Ok(Chunks {
             layer: self,
             source,
             transformer,
             chunk: chunk.max(1),
-            strict,
             done: false,
         })
     }
@@ -163,7 +149,6 @@ pub struct Chunks<'a> {
     source: Source,
     transformer: Transformer,
     chunk: usize,
-    strict: bool,
     done: bool,
 }
 
@@ -200,7 +185,7 @@ impl Iterator for Chunks<'_> {
             raw,
             &l.crs,
             &self.transformer,
-            self.strict,
+            l.strict,
         ))
     }
 }

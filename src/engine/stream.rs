@@ -11,6 +11,7 @@
 
 use rayon::prelude::*;
 
+use super::warnings::{outside_bbox_warning, skipped_warning};
 use super::{filter, rank::evaluate, Engine};
 use crate::aggregate::{weighted_sum, Method};
 use crate::brief::Brief;
@@ -21,7 +22,7 @@ use crate::index::IndexedLayer;
 use crate::ranking::{
     AttributeColumn, ColumnEvidence, Decision, Exclusion, LayerCount, Ranking, SiteResult, Streamed,
 };
-use crate::warnings::{Warning, WarningKind};
+use crate::warnings::Warning;
 
 impl Engine {
     /// The streamed layers a brief ranks (those `filter.layers` names), or `None`
@@ -70,29 +71,32 @@ impl Engine {
             ranked: 0,
             excluded: 0,
             skipped: 0,
+            outside_bbox: 0,
         };
+        let mut warnings = self.stream_warnings(brief);
         // The columns: every attribute name of the layers, their type from the
         // evidence of every site read.
         let mut columns: Vec<(String, ColumnEvidence)> = Vec::new();
         let mut best: Vec<SiteResult> = Vec::with_capacity(top + STREAM_CHUNK);
-        let mut first_skipped = None;
-        let mut skipped_reasons: std::collections::BTreeMap<&'static str, usize> =
-            Default::default();
         for stream in streams {
+            // This layer's own counts, for its row of the layers and its warnings.
+            let (mut read, mut outside) = (0usize, 0usize);
+            let mut first_skipped = None;
+            let mut reasons: std::collections::BTreeMap<&'static str, usize> = Default::default();
             let untested = filter::untested(&brief.filter, stream.shell());
             for name in &stream.shell().attribute_names {
                 if !columns.iter().any(|(n, _)| n == name) {
                     columns.push((name.clone(), ColumnEvidence::default()));
                 }
             }
-            for chunk in stream.chunks(STREAM_CHUNK, stream.strict())? {
+            for chunk in stream.chunks(STREAM_CHUNK)? {
                 if cancel.is_cancelled() {
                     return Err(Error::Cancelled);
                 }
                 let mut chunk = chunk?;
-                counts.skipped += chunk.skipped.len();
+                outside += chunk.outside_bbox;
                 for s in &chunk.skipped {
-                    *skipped_reasons.entry(s.problem.code()).or_default() += 1;
+                    *reasons.entry(s.problem.code()).or_default() += 1;
                 }
                 if first_skipped.is_none() {
                     first_skipped = chunk.skipped.first().cloned();
@@ -153,7 +157,7 @@ impl Engine {
                         })
                     })
                     .collect();
-                counts.considered += kept.len();
+                read += kept.len();
                 for site in kept {
                     match site {
                         Some(s) => {
@@ -165,6 +169,36 @@ impl Engine {
                 }
                 keep_best(&mut best, top);
             }
+            let skipped: usize = reasons.values().sum();
+            let name = stream.name();
+            if let Some(first) = &first_skipped {
+                let total = read + skipped;
+                warnings.push(skipped_warning(
+                    name,
+                    &reasons,
+                    total,
+                    first,
+                    "as they were read",
+                    "",
+                ));
+            }
+            if outside > 0 {
+                let total = outside + read + skipped;
+                warnings.push(outside_bbox_warning(
+                    name,
+                    outside,
+                    total,
+                    "were not ranked",
+                ));
+            }
+            ranking.layers.push(LayerCount {
+                name: name.to_string(),
+                loaded: read,
+                skipped,
+            });
+            counts.considered += read;
+            counts.skipped += skipped;
+            counts.outside_bbox += outside;
         }
         keep_best(&mut best, top);
         best.sort_unstable_by(better);
@@ -180,38 +214,6 @@ impl Engine {
                 kind: e.kind(),
             })
             .collect();
-        ranking.layers.extend(streams.iter().map(|s| LayerCount {
-            name: s.name().to_string(),
-            loaded: counts.considered,
-            skipped: counts.skipped,
-        }));
-        let mut warnings = self.stream_warnings(brief);
-        if let Some(first) = first_skipped {
-            let file = first
-                .path
-                .file_name()
-                .unwrap_or(first.path.as_os_str())
-                .to_string_lossy();
-            let reasons: Vec<String> = skipped_reasons
-                .iter()
-                .map(|(code, n)| format!("{code} {n}"))
-                .collect();
-            warnings.insert(
-                0,
-                Warning::new(
-                    WarningKind::SkippedAtLoad,
-                    format!("data.{}", counts.layers.join("+")),
-                    format!(
-                        "{} of the {} features streamed were skipped as they were read ({}); the first: {file}: {}: {}",
-                        counts.skipped,
-                        counts.skipped + counts.considered,
-                        reasons.join(", "),
-                        first.location,
-                        first.problem
-                    ),
-                ),
-            );
-        }
         ranking.warnings = warnings;
         ranking.streamed = Some(counts);
         Ok(ranking)

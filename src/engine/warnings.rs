@@ -52,42 +52,21 @@ impl Engine {
             };
             let key = format!("data.{name}");
             if let Some(first) = l.skipped.first() {
-                // The file by its name: a warning goes into the outputs handed to a
-                // client, which name no folder of the machine (`layers
-                // --show-skipped` gives the whole path).
-                let file = first
-                    .path
-                    .file_name()
-                    .unwrap_or(first.path.as_os_str())
-                    .to_string_lossy();
-                let first = format!("{file}: {}: {}", first.location, first.problem);
-                let reasons: Vec<String> = l
-                    .skipped_by_reason()
-                    .iter()
-                    .map(|(code, n)| format!("{code} {n}"))
-                    .collect();
-                out.push(Warning::new(
-                    WarningKind::SkippedAtLoad,
-                    key.clone(),
-                    format!(
-                        "{} of the {} features of layer {name:?} were skipped at load ({}); \
-                         the first: {first}; `sitematch layers --show-skipped` lists them",
-                        l.skipped.len(),
-                        l.skipped.len() + l.features.len(),
-                        reasons.join(", ")
-                    ),
+                out.push(skipped_warning(
+                    name,
+                    &l.skipped_by_reason(),
+                    l.skipped.len() + l.features.len(),
+                    first,
+                    "at load",
+                    "; `sitematch layers --show-skipped` lists them",
                 ));
             }
             if l.outside_bbox > 0 {
-                out.push(Warning::new(
-                    WarningKind::OutsideBbox,
-                    key.clone(),
-                    format!(
-                        "{} of the {} features of layer {name:?} are outside its bbox in the \
-                         catalog and were not loaded",
-                        l.outside_bbox,
-                        l.outside_bbox + l.skipped.len() + l.features.len(),
-                    ),
+                out.push(outside_bbox_warning(
+                    name,
+                    l.outside_bbox,
+                    l.outside_bbox + l.skipped.len() + l.features.len(),
+                    "were not loaded",
                 ));
             }
             if l.features.is_empty() && sites.iter().any(|s| s.layer().name == name) {
@@ -214,4 +193,57 @@ fn not_in_matrix(brief: &Brief, ranking: &Ranking) -> Vec<Warning> {
         }
     }
     out
+}
+
+/// The warning that features of layer `name` were skipped (`reasons`: how many for
+/// each problem code; `total`: the features the file holds; `when`: "at load", or as
+/// a stream read them), naming the first by its file's name: a warning goes into the
+/// outputs handed to a client, which name no folder of the machine.
+pub(super) fn skipped_warning(
+    name: &str,
+    reasons: &std::collections::BTreeMap<&'static str, usize>,
+    total: usize,
+    first: &crate::error::Skipped,
+    when: &str,
+    more: &str,
+) -> Warning {
+    let file = first
+        .path
+        .file_name()
+        .unwrap_or(first.path.as_os_str())
+        .to_string_lossy();
+    let listed: Vec<String> = reasons
+        .iter()
+        .map(|(code, n)| format!("{code} {n}"))
+        .collect();
+    Warning::new(
+        WarningKind::SkippedAtLoad,
+        format!("data.{name}"),
+        format!(
+            "{} of the {total} features of layer {name:?} were skipped {when} ({}); \
+             the first: {file}: {}: {}{more}",
+            reasons.values().sum::<usize>(),
+            listed.join(", "),
+            first.location,
+            first.problem
+        ),
+    )
+}
+
+/// The warning that `outside` of the `total` features of layer `name` are outside its
+/// catalog `bbox` (`what` became of them).
+pub(super) fn outside_bbox_warning(
+    name: &str,
+    outside: usize,
+    total: usize,
+    what: &str,
+) -> Warning {
+    Warning::new(
+        WarningKind::OutsideBbox,
+        format!("data.{name}"),
+        format!(
+            "{outside} of the {total} features of layer {name:?} are outside its bbox in the \
+             catalog and {what}"
+        ),
+    )
 }
