@@ -86,7 +86,7 @@ fn with_copies(layers: &[Layer], copies: usize) -> Vec<Layer> {
             let dx = 0.003 * k as f64;
             l.features.extend(originals.iter().map(|f| {
                 let mut c = f.clone();
-                c.id = format!("{}~{k}", f.id);
+                c.id = format!("{}~{k}", f.id).into();
                 c.location = Point::new(f.location.x() + dx, f.location.y());
                 c.geometry = geo::Geometry::Point(c.location);
                 c

@@ -81,6 +81,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod aggregate;
+mod attributes;
 mod brief;
 mod cancel;
 mod catalog;
@@ -109,6 +110,10 @@ pub mod validation;
 mod warnings;
 
 pub use aggregate::{aggregate, ahp_weights, topsis, weighted_sum, Method, RANDOM_INDEX};
+/// Shared text (the `arcstr` crate's): ids, labels, categories, communes and attribute
+/// values, cloned by a reference count.
+pub use arcstr::ArcStr;
+pub use attributes::{AttributeNames, Attributes};
 pub use brief::{
     brief_schema, AccessSpec, Anchor, AnchorSpec, AttributeSpec, Brief, CategorySpec,
     CompetitionMeasure, CompetitionSpec, Criterion, CriterionKind, CriterionType, Decay,

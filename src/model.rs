@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use geo::{BoundingRect, Centroid, Geometry, Point, Rect};
 use serde::{Deserialize, Serialize};
 
+use arcstr::ArcStr;
+
+use crate::attributes::Attributes;
 use crate::error::{FeatureProblem, Location, Skipped};
 
 /// What a layer is for (docs/engine.md, section 1).
@@ -107,7 +110,7 @@ pub enum Value {
     Number(f64),
     /// Text, including numbers written in text files (CSV cells stay text). Shared:
     /// a ranking's copy of a site's attributes costs no allocation.
-    Text(std::sync::Arc<str>),
+    Text(ArcStr),
 }
 
 impl Value {
@@ -128,6 +131,15 @@ impl Value {
             Value::Bool(b) => Some(b.to_string()),
             Value::Number(x) => Some(format_number(*x)),
             Value::Text(s) => Some(s.to_string()),
+        }
+    }
+
+    /// The value as shared text (`None` for null): text as it is, without a copy;
+    /// numbers in their shortest form.
+    pub fn text(&self) -> Option<ArcStr> {
+        match self {
+            Value::Text(s) => Some(s.clone()),
+            other => other.as_text().map(ArcStr::from),
         }
     }
 
@@ -208,19 +220,19 @@ pub(crate) fn format_number(x: f64) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Feature {
     /// Unique id within the layer (from the `id` field, else the 0-based feature index).
-    pub id: String,
+    pub id: ArcStr,
     /// Human-readable name.
-    pub label: Option<String>,
+    pub label: Option<ArcStr>,
     /// Category (from the catalog's `category` field).
-    pub category: Option<String>,
+    pub category: Option<ArcStr>,
     /// INSEE commune code, as text with its leading zero ("01001", "2A004").
-    pub commune: Option<String>,
+    pub commune: Option<ArcStr>,
     /// Land area in hectares: from the area field, else the geodesic area of a polygon.
     pub area_ha: Option<f64>,
     /// Tags (from the catalog's `tags` field) that criteria can match.
-    pub tags: Vec<String>,
+    pub tags: Vec<ArcStr>,
     /// Attributes under their catalog names (`[layer.fields]`).
-    pub attributes: BTreeMap<String, Value>,
+    pub attributes: Attributes,
     /// The geometry, in WGS84 longitude/latitude.
     pub geometry: Geometry<f64>,
     /// The feature's location: the point itself, or the centroid of other geometries.
@@ -234,7 +246,7 @@ impl Feature {
     /// let f = sitematch::Feature::point("a", 2.35, 48.85);
     /// assert_eq!(f.location.x(), 2.35);
     /// ```
-    pub fn point(id: impl Into<String>, lon: f64, lat: f64) -> Self {
+    pub fn point(id: impl Into<ArcStr>, lon: f64, lat: f64) -> Self {
         let p = Point::new(lon, lat);
         Feature {
             id: id.into(),
@@ -243,7 +255,7 @@ impl Feature {
             commune: None,
             area_ha: None,
             tags: Vec::new(),
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             geometry: Geometry::Point(p),
             location: p,
         }
@@ -251,7 +263,7 @@ impl Feature {
 
     /// A feature from any geometry; its location is its centroid (docs/engine.md).
     /// `None` when the geometry is empty.
-    pub fn from_geometry(id: impl Into<String>, geometry: Geometry<f64>) -> Option<Self> {
+    pub fn from_geometry(id: impl Into<ArcStr>, geometry: Geometry<f64>) -> Option<Self> {
         let location = match &geometry {
             Geometry::Point(p) => *p,
             g => g.centroid()?,
@@ -265,19 +277,10 @@ impl Feature {
     /// `category`, `commune` and `area_ha`.
     pub fn attribute(&self, name: &str) -> Value {
         match name {
-            "id" => Value::Text(self.id.as_str().into()),
-            "label" => self
-                .label
-                .as_deref()
-                .map_or(Value::Null, |t| Value::Text(t.into())),
-            "category" => self
-                .category
-                .as_deref()
-                .map_or(Value::Null, |t| Value::Text(t.into())),
-            "commune" => self
-                .commune
-                .as_deref()
-                .map_or(Value::Null, |t| Value::Text(t.into())),
+            "id" => Value::Text(self.id.clone()),
+            "label" => self.label.clone().map_or(Value::Null, Value::Text),
+            "category" => self.category.clone().map_or(Value::Null, Value::Text),
+            "commune" => self.commune.clone().map_or(Value::Null, Value::Text),
             "area_ha" => self.area_ha.map_or(Value::Null, Value::Number),
             _ => self.attributes.get(name).cloned().unwrap_or_default(),
         }
@@ -375,7 +378,7 @@ impl Layer {
             path: None,
             attribute_names: features
                 .iter()
-                .flat_map(|f| f.attributes.keys().cloned())
+                .flat_map(|f| f.attributes.keys().map(String::from))
                 .collect::<std::collections::BTreeSet<String>>()
                 .into_iter()
                 .collect(),
@@ -391,7 +394,7 @@ impl Layer {
                 layer.skipped.push(Skipped {
                     path: PathBuf::from(format!("<memory:{}>", layer.name)),
                     location: Location::Feature(index),
-                    problem: FeatureProblem::DuplicateId(f.id),
+                    problem: FeatureProblem::DuplicateId(f.id.to_string()),
                 });
             }
         }
@@ -463,7 +466,7 @@ pub enum CriterionValue {
     /// A number (km, a sum, an attribute), or `None` (no facility, missing value).
     Number(Option<f64>),
     /// The text of a category criterion.
-    Text(Option<String>),
+    Text(Option<ArcStr>),
 }
 
 impl CriterionValue {

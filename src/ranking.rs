@@ -5,6 +5,9 @@
 //! the fields a library user reads.
 
 use std::fmt;
+use std::sync::Arc;
+
+use arcstr::ArcStr;
 
 use geo::{Geometry, Point};
 
@@ -129,9 +132,9 @@ pub struct CriterionResult {
     /// Points contributed to the weighted sum: 100 w_c s_ic / sum w.
     pub points: f64,
     /// Distance criteria: the nearest facility's id.
-    pub nearest_id: Option<String>,
+    pub nearest_id: Option<ArcStr>,
     /// Distance criteria: the nearest facility's label.
-    pub nearest_label: Option<String>,
+    pub nearest_label: Option<ArcStr>,
     /// Competition criteria: the workers within reach, decayed (sum of W_i f(t_is)).
     pub workers: Option<f64>,
     /// Competition criteria: the jobs competing for those workers (the workers over
@@ -140,7 +143,7 @@ pub struct CriterionResult {
     /// Drive-time distance criteria: the straight-line km to the facility reached.
     pub km: Option<f64>,
     /// Freight criteria: the tonne-km a year and the three biggest flows.
-    pub freight: Option<FreightDetail>,
+    pub freight: Option<Box<FreightDetail>>,
 }
 
 /// One site in a ranking, ranked or excluded.
@@ -163,18 +166,18 @@ pub struct CriterionResult {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SiteResult {
     /// Site id.
-    pub site_id: String,
+    pub site_id: ArcStr,
     /// Site label.
-    pub label: Option<String>,
+    pub label: Option<ArcStr>,
     /// Layer the site comes from.
-    pub layer: String,
+    pub layer: ArcStr,
     /// Site category.
-    pub category: Option<String>,
+    pub category: Option<ArcStr>,
     /// INSEE commune code.
-    pub commune: Option<String>,
+    pub commune: Option<ArcStr>,
     /// The site's attributes, one per [`Ranking::attributes`] column (`Null` where
     /// the site's layer lacks it).
-    pub attributes: Vec<Value>,
+    pub attributes: Arc<[Value]>,
     /// Site location (point, or polygon centroid), WGS84.
     pub location: Point<f64>,
     /// Site geometry, WGS84.
@@ -480,7 +483,7 @@ pub struct Decision {
     /// True when no ranked site beats this one on every criterion score.
     pub pareto: Option<bool>,
     /// A ranked site that dominates this one (the best-ranked such site).
-    pub dominated_by: Option<String>,
+    pub dominated_by: Option<ArcStr>,
     /// For an excluded site: it fails one threshold constraint, by little.
     pub near_miss: Option<NearMiss>,
     /// With a diverse shortlist: true when the site is kept.

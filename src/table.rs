@@ -56,7 +56,7 @@ impl Folded {
                 .iter()
                 .map(|t| {
                     if seen_tags.insert(t.as_str()) {
-                        out.known.tags.insert(t.clone());
+                        out.known.tags.insert(t.to_string());
                     }
                     intern(t, &mut raw, &mut out.numbers)
                 })

@@ -489,8 +489,8 @@ fn a_browser_draws_town_names_and_a_basemap() {
             let mut f = Feature::point(format!("t{k}"), first.x() + 0.01 * k as f64, first.y());
             // One name with markup in it: the page must show it as text.
             f.label = Some(match k {
-                20 => "<b>Town20 & Co</b>".to_string(),
-                _ => format!("Town{k:02}"),
+                20 => "<b>Town20 & Co</b>".into(),
+                _ => format!("Town{k:02}").into(),
             });
             f.attributes
                 .insert("population".into(), Value::Number(1000.0 * k as f64));

@@ -100,7 +100,11 @@ pub fn assert_reads_as(layer: &sitematch::Layer, theirs: &[Json]) {
             .iter()
             .find(|f| f.id == id)
             .unwrap_or_else(|| panic!("{what}: no feature {id}"));
-        assert_eq!(f.label, text_of(&g["properties"]["name"]), "{what} {id}");
+        assert_eq!(
+            f.label.as_deref(),
+            text_of(&g["properties"]["name"]).as_deref(),
+            "{what} {id}"
+        );
         if layer.role == sitematch::Role::Facilities {
             let code = f.attributes.get("code").and_then(Value::as_text);
             assert_eq!(code, text_of(&g["properties"]["code"]), "{what} {id}");

@@ -16,7 +16,7 @@ fn world() -> Engine {
                 rng.random_range(2.0..2.5),
                 rng.random_range(48.0..49.0),
             );
-            f.commune = Some(if i % 2 == 0 { "75001" } else { "77001" }.to_string());
+            f.commune = Some(if i % 2 == 0 { "75001" } else { "77001" }.into());
             f.attributes.insert(
                 "active".into(),
                 Value::Number(rng.random_range(100.0..5000.0)),

@@ -14,7 +14,7 @@ fn random_layer(rng: &mut StdRng, n: usize, spread: (f64, f64, f64, f64)) -> Lay
         let lon = rng.random_range(lon0..lon1);
         let lat = rng.random_range(lat0..lat1);
         let mut f = Feature::point(format!("f{i:05}"), lon, lat);
-        f.category = Some(if i % 3 == 0 { "rail" } else { "road" }.to_string());
+        f.category = Some(if i % 3 == 0 { "rail" } else { "road" }.into());
         features.push(f);
         // Exact duplicates of a location, under another id, make ties.
         if i % 17 == 0 {
@@ -33,7 +33,7 @@ fn brute_nearest(
         .features
         .iter()
         .filter(|f| pred(f))
-        .map(|f| (f.id.clone(), Geodesic.distance(q, f.location)))
+        .map(|f| (f.id.to_string(), Geodesic.distance(q, f.location)))
         .min_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
 }
 
@@ -60,7 +60,7 @@ fn nearest_matches_brute_force() {
                 let want = brute_nearest(&layer, q, pred);
                 let got = idx
                     .nearest(q, pred)
-                    .map(|(i, d)| (layer.features[i].id.clone(), d));
+                    .map(|(i, d)| (layer.features[i].id.to_string(), d));
                 assert_eq!(got, want, "query {q:?} rail_only={rail_only}");
             }
         }

@@ -131,7 +131,7 @@ fn brute_nearest(
     features
         .iter()
         .filter(|f| keep(f))
-        .map(|f| (f.id.clone(), Geodesic.distance(site, f.location)))
+        .map(|f| (f.id.to_string(), Geodesic.distance(site, f.location)))
         .min_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
 }
 

@@ -20,8 +20,8 @@ fn site(id: &str, lon: f64, area_ha: Option<f64>) -> Feature {
 
 fn facility(id: &str, lon: f64, category: &str) -> Feature {
     let mut f = Feature::point(id, lon, 0.0);
-    f.category = Some(category.to_string());
-    f.label = Some(format!("label {id}"));
+    f.category = Some(category.into());
+    f.label = Some(format!("label {id}").into());
     f
 }
 
@@ -322,7 +322,7 @@ fn topsis_through_the_engine_ranks_like_the_example() {
     let s: Vec<(String, f64)> = r
         .ranked_sites()
         .iter()
-        .map(|s| (s.site_id.clone(), s.score.unwrap()))
+        .map(|s| (s.site_id.to_string(), s.score.unwrap()))
         .collect();
     assert_eq!(s[0].0, "a1");
     assert_relative_eq!(s[1].1, 26.22, epsilon = 0.01);
@@ -569,7 +569,8 @@ fn each_site_carries_its_own_attributes_in_the_rankings_columns() {
     let with = |id: &str, lon: f64, area: f64, attrs: &[(&str, &str)]| {
         let mut f = site(id, lon, Some(area));
         for (k, v) in attrs {
-            f.attributes.insert(k.to_string(), Value::Text((*v).into()));
+            f.attributes
+                .insert(k.to_string().into(), Value::Text((*v).into()));
         }
         f
     };
@@ -633,9 +634,9 @@ fn each_site_carries_its_own_attributes_in_the_rankings_columns() {
         let f = features.iter().find(|f| f.id == s.site_id).unwrap();
         let expected: Vec<Value> = names
             .iter()
-            .map(|n| f.attributes.get(*n).cloned().unwrap_or(Value::Null))
+            .map(|n| f.attributes.get(n).cloned().unwrap_or(Value::Null))
             .collect();
-        assert_eq!(s.attributes, expected, "site {}", s.site_id);
+        assert_eq!(s.attributes[..], expected[..], "site {}", s.site_id);
         assert_eq!(s.layer, &s.site_id[..1]);
     }
 }

@@ -267,7 +267,7 @@ fn a_streamed_geoparquet_reads_and_ranks_as_loaded() {
         r.ranked_sites()
             .iter()
             .take(7)
-            .map(|s| (s.site_id.clone(), s.score.map(f64::to_bits)))
+            .map(|s| (s.site_id.to_string(), s.score.map(f64::to_bits)))
             .collect()
     };
     assert_eq!(ids(&b), ids(&a));

@@ -35,9 +35,11 @@ fn target(t: super::shape::TargetShape, criteria: &[Criterion], p: &mut Problems
             (Value::Bool(b), false) if c.kind.kind() == super::CriterionType::Zone => {
                 values.push((name, CriterionValue::Number(Some(f64::from(u8::from(*b))))))
             }
-            (Value::String(s), true) => values.push((name, CriterionValue::Text(Some(s.clone())))),
+            (Value::String(s), true) => {
+                values.push((name, CriterionValue::Text(Some(s.as_str().into()))))
+            }
             (Value::Number(n), true) => {
-                values.push((name, CriterionValue::Text(Some(n.to_string()))))
+                values.push((name, CriterionValue::Text(Some(n.to_string().into()))))
             }
             _ => p.push(
                 key,

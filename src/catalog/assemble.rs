@@ -13,6 +13,9 @@ use super::{valid, LayerSpec};
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, FeatureProblem, Result, Skipped};
 use crate::io::{self, RawTable, ReadOptions};
+use arcstr::ArcStr;
+
+use crate::attributes::{AttributeNames, Attributes};
 use crate::model::{Feature, Format, Layer, Role, Value};
 
 /// The file of a layer, or an error naming the catalog key when it does not exist.
@@ -200,6 +203,8 @@ struct Slots {
     area: Option<(usize, f64, String)>, // slot, divisor to hectares, field name
     tags: Option<usize>,
     fields: Vec<(String, usize)>,
+    /// The names of `fields`, shared by every feature.
+    names: AttributeNames,
 }
 
 impl Slots {
@@ -228,7 +233,9 @@ impl Slots {
             .fields
             .keys()
             .map(|k| (k.clone(), take(true).unwrap_or(0)))
-            .collect();
+            .collect::<Vec<_>>();
+        // A catalog's fields are a map: unique.
+        let names = AttributeNames::new(fields.iter().map(|(k, _)| k.as_str())).unwrap_or_default();
         Slots {
             id,
             label,
@@ -237,23 +244,34 @@ impl Slots {
             area,
             tags,
             fields,
+            names,
         }
     }
 }
 
-fn text_of(values: &[Value], slot: Option<usize>) -> Option<String> {
+fn text_of(values: &[Value], slot: Option<usize>) -> Option<ArcStr> {
     slot.and_then(|s| values.get(s))
         .filter(|v| !v.is_empty())
-        .and_then(Value::as_text)
-        .map(|s| s.trim().to_string())
+        .and_then(trimmed)
+}
+
+/// A value's text without its surrounding blanks: the value's own text, shared, when
+/// it has none.
+fn trimmed(v: &Value) -> Option<ArcStr> {
+    match v {
+        Value::Text(s) if s.trim().len() == s.len() => Some(s.clone()),
+        other => other.as_text().map(|s| s.trim().into()),
+    }
 }
 
 /// A commune code as text: numbers (a DBF numeric field) get their leading zero back.
-fn commune_code(v: &Value) -> Option<String> {
+fn commune_code(v: &Value) -> Option<ArcStr> {
     match v {
-        Value::Number(x) if x.fract() == 0.0 && *x >= 0.0 => Some(format!("{:05}", *x as i64)),
+        Value::Number(x) if x.fract() == 0.0 && *x >= 0.0 => {
+            Some(format!("{:05}", *x as i64).into())
+        }
         other if other.is_empty() => None,
-        other => other.as_text().map(|s| s.trim().to_string()),
+        other => trimmed(other),
     }
 }
 
@@ -300,7 +318,7 @@ pub(crate) fn assemble(
             )
         })
         .collect();
-    let mut seen: HashSet<String> = HashSet::with_capacity(built.len());
+    let mut seen: HashSet<ArcStr> = HashSet::with_capacity(built.len());
     for (location, built) in built {
         // Outside the catalog's bbox: counted, not loaded, its id not taken.
         if let (Some(b), Ok((_, Ok(feature)))) = (spec.bbox, &built) {
@@ -311,7 +329,7 @@ pub(crate) fn assemble(
         }
         let built = built.and_then(|(id, feature)| {
             if seen.contains(&id) {
-                Err(FeatureProblem::DuplicateId(id))
+                Err(FeatureProblem::DuplicateId(id.to_string()))
             } else {
                 feature
             }
@@ -348,7 +366,7 @@ fn meets(g: &Geometry<f64>, b: [f64; 4]) -> bool {
 /// geometry or the id comes first (outer error), then the duplicate-id check of the
 /// caller, then problems with the other fields (inner error).
 type Built =
-    std::result::Result<(String, std::result::Result<Feature, FeatureProblem>), FeatureProblem>;
+    std::result::Result<(ArcStr, std::result::Result<Feature, FeatureProblem>), FeatureProblem>;
 
 fn build_feature(
     spec: &LayerSpec,
@@ -362,7 +380,7 @@ fn build_feature(
     let geometry = orient(geometry);
     let id = match slots.id {
         Some(s) => text_of(values, Some(s)).ok_or(FeatureProblem::EmptyId)?,
-        None => index.to_string(),
+        None => index.to_string().into(),
     };
     let rest = (|| {
         let mut feature =
@@ -393,15 +411,19 @@ fn build_feature(
                 t.split(';')
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(String::from)
+                    .map(ArcStr::from)
                     .collect()
             })
             .unwrap_or_default();
-        for (name, slot) in &slots.fields {
-            let v = values.get(*slot).cloned().unwrap_or_default();
-            let v = if v.is_empty() { Value::Null } else { v };
-            feature.attributes.insert(name.clone(), v);
-        }
+        let row = slots
+            .fields
+            .iter()
+            .map(|(_, slot)| match values.get(*slot) {
+                Some(v) if !v.is_empty() => v.clone(),
+                _ => Value::Null,
+            })
+            .collect();
+        feature.attributes = Attributes::from_values(&slots.names, row).unwrap_or_default();
         Ok(feature)
     })();
     Ok((id, rest))

@@ -16,7 +16,7 @@
 //! device in its place is never read (it would wait, or read for ever).
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,12 +25,15 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::LayerSpec;
+use arcstr::ArcStr;
+
+use crate::attributes::{AttributeNames, Attributes};
 use crate::model::{Feature, Layer, Value};
 use crate::network::Network;
 
 const MAGIC: &[u8; 16] = b"sitematch snap\0\0";
 /// Bumped whenever the payload's layout changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Features per chunk: a large layer is decoded by every core, not one.
 const FEATURES_PER_CHUNK: usize = 2048;
 /// Magic, format, key, payload length, payload CRC-32.
@@ -75,7 +78,7 @@ struct Chunks<'a> {
 
 /// The payload is a count of layers and of networks (u32 each), the number of feature
 /// chunks of each layer (u32 each), then the chunks, each a u64 length and postcard:
-/// per layer its head (a [`LayerRecord`] without features) and its feature chunks
+/// per layer its head (a [`LayerHead`]) and its feature chunks
 /// (at most [`FEATURES_PER_CHUNK`] [`FeatureRecord`]s each), then each network; so
 /// that they are decoded in parallel.
 fn chunks(payload: &[u8]) -> Result<Chunks<'_>, String> {
@@ -109,10 +112,12 @@ fn chunks(payload: &[u8]) -> Result<Chunks<'_>, String> {
     Ok(Chunks { layers, networks })
 }
 
-/// A layer as stored: its features' attributes as (name number, value) pairs rather
-/// than a name each (what decoding spends its time on is allocation).
+/// A layer as stored: its head (what a [`Layer`] holds beside its features, and the
+/// layer's texts and attribute name lists, each once) and its features, which give
+/// their texts and names by number. A text used by many features (a commune, a
+/// category, an attribute's value) is read into one shared [`ArcStr`].
 #[derive(Serialize, Deserialize)]
-struct LayerRecord {
+struct LayerHead<'a> {
     name: String,
     role: crate::model::Role,
     format: crate::model::Format,
@@ -122,101 +127,187 @@ struct LayerRecord {
     measure: crate::model::Measure,
     skipped: Vec<crate::error::Skipped>,
     outside_bbox: usize,
-    features: Vec<FeatureRecord>,
+    /// Every text of the features, once.
+    #[serde(borrow)]
+    texts: Vec<&'a str>,
+    /// The attribute name lists the features carry (numbers into `texts`).
+    schemas: Vec<Vec<u32>>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct FeatureRecord {
-    id: String,
-    label: Option<String>,
-    category: Option<String>,
-    commune: Option<String>,
+    id: u32,
+    label: Option<u32>,
+    category: Option<u32>,
+    commune: Option<u32>,
     area_ha: Option<f64>,
-    tags: Vec<String>,
-    /// Attributes in name order: (index among all names seen, value).
-    attributes: Vec<(u32, Value)>,
+    tags: Vec<u32>,
+    /// Its attribute names (a number into the head's `schemas`), and a value for each.
+    schema: u32,
+    values: Vec<Cell>,
     geometry: geo::Geometry<f64>,
     location: geo::Point<f64>,
 }
 
-impl LayerRecord {
-    fn new(l: &Layer) -> LayerRecord {
-        // Names the features carry beyond the layer's own list (a layer built in
-        // memory may have some) are numbered after them.
-        let mut names = l.attribute_names.clone();
-        let features = l
-            .features
-            .iter()
-            .map(|f| FeatureRecord {
-                id: f.id.clone(),
-                label: f.label.clone(),
-                category: f.category.clone(),
-                commune: f.commune.clone(),
+/// A [`Value`], its text a number into the head's texts.
+#[derive(Serialize, Deserialize)]
+enum Cell {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(u32),
+}
+
+/// The texts of a layer being written, each numbered once.
+#[derive(Default)]
+struct Texts<'a> {
+    numbers: HashMap<&'a str, u32>,
+    list: Vec<&'a str>,
+}
+
+impl<'a> Texts<'a> {
+    fn number(&mut self, s: &'a str) -> u32 {
+        *self.numbers.entry(s).or_insert_with(|| {
+            self.list.push(s);
+            (self.list.len() - 1) as u32
+        })
+    }
+}
+
+/// A layer as it is written: its head, and its features.
+fn records(l: &Layer) -> (LayerHead<'_>, Vec<FeatureRecord>) {
+    let mut texts = Texts::default();
+    let mut schemas: Vec<(&AttributeNames, u32)> = Vec::new();
+    let mut schema_texts: Vec<Vec<u32>> = Vec::new();
+    let features = l
+        .features
+        .iter()
+        .map(|f| {
+            let names = f.attributes.names();
+            let schema = match schemas.iter().find(|(n, _)| n.same(names) || *n == names) {
+                Some((_, i)) => *i,
+                None => {
+                    let i = schema_texts.len() as u32;
+                    schema_texts.push(names.as_slice().iter().map(|n| texts.number(n)).collect());
+                    schemas.push((names, i));
+                    i
+                }
+            };
+            FeatureRecord {
+                id: texts.number(&f.id),
+                label: f.label.as_deref().map(|t| texts.number(t)),
+                category: f.category.as_deref().map(|t| texts.number(t)),
+                commune: f.commune.as_deref().map(|t| texts.number(t)),
                 area_ha: f.area_ha,
-                tags: f.tags.clone(),
-                attributes: f
+                tags: f.tags.iter().map(|t| texts.number(t)).collect(),
+                schema,
+                values: f
                     .attributes
+                    .values_in_order()
                     .iter()
-                    .map(|(k, v)| {
-                        let i = match names.iter().position(|n| n == k) {
-                            Some(i) => i,
-                            None => {
-                                names.push(k.clone());
-                                names.len() - 1
-                            }
-                        };
-                        (i as u32, v.clone())
+                    .map(|v| match v {
+                        Value::Null => Cell::Null,
+                        Value::Bool(b) => Cell::Bool(*b),
+                        Value::Number(x) => Cell::Number(*x),
+                        Value::Text(t) => Cell::Text(texts.number(t)),
                     })
                     .collect(),
                 geometry: f.geometry.clone(),
                 location: f.location,
+            }
+        })
+        .collect();
+    let head = LayerHead {
+        name: l.name.clone(),
+        role: l.role,
+        format: l.format,
+        source_crs: l.source_crs.clone(),
+        path: l.path.clone(),
+        attribute_names: l.attribute_names.clone(),
+        measure: l.measure,
+        skipped: l.skipped.clone(),
+        outside_bbox: l.outside_bbox,
+        texts: texts.list,
+        schemas: schema_texts,
+    };
+    (head, features)
+}
+
+/// A layer's texts and attribute name lists, read: what its features refer to.
+struct Shared {
+    texts: Vec<ArcStr>,
+    schemas: Vec<AttributeNames>,
+}
+
+impl Shared {
+    fn new(head: &LayerHead<'_>) -> Result<Shared, String> {
+        let texts: Vec<ArcStr> = head.texts.par_iter().map(|t| ArcStr::from(*t)).collect();
+        let schemas = head
+            .schemas
+            .iter()
+            .map(|s| {
+                let names = s
+                    .iter()
+                    .map(|i| texts.get(*i as usize).cloned().ok_or(MISSING))
+                    .collect::<Result<Vec<_>, _>>()?;
+                AttributeNames::new(names).map_err(|n| format!("attribute {n} named twice"))
             })
-            .collect();
-        LayerRecord {
-            name: l.name.clone(),
-            role: l.role,
-            format: l.format,
-            source_crs: l.source_crs.clone(),
-            path: l.path.clone(),
-            attribute_names: names,
-            measure: l.measure,
-            skipped: l.skipped.clone(),
-            outside_bbox: l.outside_bbox,
-            features,
-        }
+            .collect::<Result<_, String>>()?;
+        Ok(Shared { texts, schemas })
     }
 
-    /// The features of a chunk, their attribute names from the layer's head.
-    fn features(records: Vec<FeatureRecord>, names: &[String]) -> Result<Vec<Feature>, String> {
+    fn text(&self, i: u32) -> Result<ArcStr, String> {
+        self.texts.get(i as usize).cloned().ok_or(MISSING.into())
+    }
+
+    fn text_of(&self, i: Option<u32>) -> Result<Option<ArcStr>, String> {
+        i.map(|i| self.text(i)).transpose()
+    }
+
+    /// The features of a chunk.
+    fn features(&self, records: Vec<FeatureRecord>) -> Result<Vec<Feature>, String> {
         records
             .into_iter()
             .map(|f| {
-                let attributes = f
-                    .attributes
+                let names = self.schemas.get(f.schema as usize).ok_or(MISSING)?;
+                let values = f
+                    .values
                     .into_iter()
-                    .map(|(i, v)| {
-                        let name = names
-                            .get(i as usize)
-                            .ok_or("an attribute name is missing")?;
-                        Ok((name.clone(), v))
+                    .map(|c| {
+                        Ok(match c {
+                            Cell::Null => Value::Null,
+                            Cell::Bool(b) => Value::Bool(b),
+                            Cell::Number(x) => Value::Number(x),
+                            Cell::Text(i) => Value::Text(self.text(i)?),
+                        })
                     })
-                    .collect::<Result<BTreeMap<String, Value>, String>>()?;
+                    .collect::<Result<Vec<_>, String>>()?;
                 Ok(Feature {
-                    id: f.id,
-                    label: f.label,
-                    category: f.category,
-                    commune: f.commune,
+                    id: self.text(f.id)?,
+                    label: self.text_of(f.label)?,
+                    category: self.text_of(f.category)?,
+                    commune: self.text_of(f.commune)?,
                     area_ha: f.area_ha,
-                    tags: f.tags,
-                    attributes,
+                    tags: f
+                        .tags
+                        .into_iter()
+                        .map(|t| self.text(t))
+                        .collect::<Result<_, _>>()?,
+                    attributes: Attributes::from_values(names, values)
+                        .ok_or("a feature's values do not match its names")?,
                     geometry: f.geometry,
                     location: f.location,
                 })
             })
             .collect()
     }
+}
 
-    fn into_layer(self, features: Vec<Feature>) -> Layer {
+/// A number that points to no text or name list.
+const MISSING: &str = "a text is missing";
+
+impl LayerHead<'_> {
+    fn into_layer(self) -> Layer {
         // Every field named: a field added to Layer must be added here (and FORMAT
         // bumped).
         Layer {
@@ -226,7 +317,7 @@ impl LayerRecord {
             source_crs: self.source_crs,
             path: self.path,
             attribute_names: self.attribute_names,
-            features,
+            features: Vec::new(),
             skipped: self.skipped,
             outside_bbox: self.outside_bbox,
             measure: self.measure,
@@ -419,9 +510,13 @@ fn decode(bytes: &[u8], key: u64) -> Result<(Vec<Layer>, Vec<Network>), String> 
     } = chunks(payload)?;
     let heads = layer_chunks
         .par_iter()
-        .map(|(head, _)| postcard::from_bytes::<LayerRecord>(head).map_err(damaged))
-        .collect::<Result<Vec<LayerRecord>, String>>()?;
-    // Every feature chunk of every layer, decoded in parallel with its layer's names.
+        .map(|(head, _)| {
+            let head = postcard::from_bytes::<LayerHead>(head).map_err(damaged)?;
+            let shared = Shared::new(&head).map_err(|e| format!("damaged: {e}"))?;
+            Ok((head.into_layer(), shared))
+        })
+        .collect::<Result<Vec<(Layer, Shared)>, String>>()?;
+    // Every feature chunk of every layer, decoded in parallel with its layer's texts.
     let jobs: Vec<(usize, &[u8])> = layer_chunks
         .iter()
         .enumerate()
@@ -431,14 +526,13 @@ fn decode(bytes: &[u8], key: u64) -> Result<(Vec<Layer>, Vec<Network>), String> 
         .par_iter()
         .map(|(i, bytes)| {
             let records: Vec<FeatureRecord> = postcard::from_bytes(bytes).map_err(damaged)?;
-            let names = heads.get(*i).map_or(&[][..], |h| &h.attribute_names[..]);
-            LayerRecord::features(records, names).map_err(|e| format!("damaged: {e}"))
+            let (_, shared) = heads.get(*i).ok_or("damaged: a layer is missing")?;
+            shared
+                .features(records)
+                .map_err(|e| format!("damaged: {e}"))
         })
         .collect::<Result<Vec<Vec<Feature>>, String>>()?;
-    let mut layers: Vec<Layer> = heads
-        .into_iter()
-        .map(|h| h.into_layer(Vec::new()))
-        .collect();
+    let mut layers: Vec<Layer> = heads.into_iter().map(|(l, _)| l).collect();
     for ((i, _), features) in jobs.iter().zip(decoded) {
         if let Some(l) = layers.get_mut(*i) {
             l.features.extend(features);
@@ -464,9 +558,8 @@ pub(super) fn write(
     let layers = layers
         .par_iter()
         .map(|l| {
-            let mut record = LayerRecord::new(l);
-            let features = std::mem::take(&mut record.features);
-            let head = encode(postcard::to_stdvec(&record))?;
+            let (head, features) = records(l);
+            let head = encode(postcard::to_stdvec(&head))?;
             let chunks = features
                 .chunks(FEATURES_PER_CHUNK)
                 .map(|c| encode(postcard::to_stdvec(c)))

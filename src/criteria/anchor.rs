@@ -184,7 +184,7 @@ impl Scorer for AnchorScorer<'_> {
                 // A place the brief names: a label, no id.
                 Some(p) => Detail::Nearest {
                     id: None,
-                    label: Some(p.label.clone()),
+                    label: Some(p.label.as_str().into()),
                     km: None,
                 },
                 None => Detail::None,

@@ -124,7 +124,7 @@ impl Scorer for CategoryScorer {
     }
 
     fn evaluate(&self, site: &Feature) -> Evaluation {
-        let text = site.attribute(&self.field).as_text();
+        let text = site.attribute(&self.field).text();
         let score = text
             .as_deref()
             .map(fold)

@@ -338,8 +338,8 @@ impl<'a> FreightScorer<'a> {
                 .map(|d| d.trim().to_ascii_lowercase());
             match (tonnes, direction.as_deref()) {
                 (Some(t), Some("in" | "out")) if t.is_finite() && t >= 0.0 => kept.push(Flow {
-                    id: f.id.clone(),
-                    label: f.label.clone(),
+                    id: f.id.to_string(),
+                    label: f.label.as_deref().map(String::from),
                     location: f.location,
                     tonnes: t,
                     direction: direction.unwrap_or_default(),

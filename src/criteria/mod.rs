@@ -27,6 +27,8 @@ pub(crate) use read::{read_criterion, ReadContext};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use arcstr::ArcStr;
+
 pub use access::AccessSpec;
 pub use anchor::{Anchor, AnchorSpec};
 pub use attribute::AttributeSpec;
@@ -390,8 +392,8 @@ pub(crate) enum Detail {
     /// id and label, or a place's label), and the straight-line km to it where the
     /// value is a time.
     Nearest {
-        id: Option<String>,
-        label: Option<String>,
+        id: Option<ArcStr>,
+        label: Option<ArcStr>,
         km: Option<f64>,
     },
     /// Competition criteria: the workers and the jobs competing for them.

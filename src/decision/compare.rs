@@ -77,7 +77,7 @@ pub fn compare(a: &Ranking, b: &Ranking, top: usize) -> Comparison {
     let ranked = |r: &Ranking| -> HashMap<String, (usize, f64)> {
         r.ranked_sites()
             .iter()
-            .filter_map(|s| Some((s.site_id.clone(), (s.rank?, s.score?))))
+            .filter_map(|s| Some((s.site_id.to_string(), (s.rank?, s.score?))))
             .collect()
     };
     let (in_a, in_b) = (ranked(a), ranked(b));
@@ -85,7 +85,7 @@ pub fn compare(a: &Ranking, b: &Ranking, top: usize) -> Comparison {
         r.ranked_sites()
             .iter()
             .take(top)
-            .map(|s| s.site_id.clone())
+            .map(|s| s.site_id.to_string())
             .collect()
     };
     let (top_a, top_b) = (head(a), head(b));
@@ -102,7 +102,7 @@ pub fn compare(a: &Ranking, b: &Ranking, top: usize) -> Comparison {
     let label = |id: &str| {
         b.site(id)
             .or_else(|| a.site(id))
-            .and_then(|s| s.label.clone())
+            .and_then(|s| s.label.as_deref().map(String::from))
     };
     let sites = top_b
         .iter()

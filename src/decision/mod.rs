@@ -126,7 +126,7 @@ fn mark_shortlist(
     let locations: Vec<geo::Point<f64>> = ranked.iter().map(|s| s.location).collect();
     let groups: Vec<Option<String>> = (0..ranked.len()).map(&group).collect();
     let kept = shortlist(&locations, &groups, brief.output.min_spacing_km, brief.top);
-    let ids: Vec<String> = ranked.iter().map(|s| s.site_id.clone()).collect();
+    let ids: Vec<String> = ranked.iter().map(|s| s.site_id.to_string()).collect();
     let id = |k: usize| ids.get(k).cloned().unwrap_or_default();
     let mut n = 0;
     for (s, k) in ranked.iter_mut().zip(kept) {

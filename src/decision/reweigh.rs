@@ -83,7 +83,7 @@ impl Reweigh {
         Ok(Reweigh {
             method: ranking.method,
             criteria: ranking.criteria.iter().map(|c| c.name.clone()).collect(),
-            ids: ranked.iter().map(|s| s.site_id.clone()).collect(),
+            ids: ranked.iter().map(|s| s.site_id.to_string()).collect(),
             scores,
         })
     }

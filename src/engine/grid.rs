@@ -1,6 +1,8 @@
 //! Grid candidates: a regular grid of points over the brief's extent, scored as a
 //! suitability surface and produced as a stream (bounded memory).
 
+use std::sync::Arc;
+
 use geo::{Geometry, LineString, Point, Polygon};
 use rayon::prelude::*;
 
@@ -423,10 +425,10 @@ impl<'a> Grid<'a> {
         Cell::Kept(Box::new(SiteResult {
             site_id: site.id,
             label: None,
-            layer: "grid".to_string(),
+            layer: arcstr::literal!("grid"),
             category: None,
             commune: site.commune,
-            attributes: Vec::new(),
+            attributes: Arc::new([]),
             location: p,
             geometry,
             area_ha: site.area_ha,

@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
+use arcstr::ArcStr;
 use rayon::prelude::*;
 
 use super::{filter, target, Engine};
@@ -195,6 +198,12 @@ impl Engine {
                     .collect()
             })
             .collect();
+        // Each layer's name once, shared by its sites' results.
+        let layer_names: Vec<ArcStr> = candidates
+            .layers
+            .iter()
+            .map(|l| ArcStr::from(l.layer().name.as_str()))
+            .collect();
         candidates
             .sites
             .par_iter()
@@ -206,8 +215,8 @@ impl Engine {
                 let out_of_scope = excluded_by.iter().any(Exclusion::out_of_scope);
                 let criteria = evaluate(scorers, weights, f, &mut excluded_by, out_of_scope);
                 let row = layer.attribute_rows().get(*i);
-                let values = match (row, positions.get(*k)) {
-                    // The ranking's columns are this layer's, in its order.
+                let values: Arc<[Value]> = match (row, positions.get(*k)) {
+                    // The ranking's columns are this layer's, in its order: shared.
                     (Some(row), Some(at))
                         if row.len() == at.len()
                             && at.iter().enumerate().all(|(k, p)| *p == Some(k)) =>
@@ -218,12 +227,12 @@ impl Engine {
                         .iter()
                         .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
                         .collect(),
-                    _ => vec![Value::Null; attributes.len()],
+                    _ => vec![Value::Null; attributes.len()].into(),
                 };
                 Some(SiteResult {
                     site_id: f.id.clone(),
                     label: f.label.clone(),
-                    layer: layer.layer().name.clone(),
+                    layer: layer_names.get(*k).cloned().unwrap_or_default(),
                     category: f.category.clone(),
                     commune: f.commune.clone(),
                     attributes: values,
@@ -288,7 +297,7 @@ pub(super) fn evaluate(
                 Detail::Competition(c) => {
                     (r.workers, r.competing_jobs) = (Some(c.workers), c.competing_jobs);
                 }
-                Detail::Freight(f) => r.freight = Some(f),
+                Detail::Freight(f) => r.freight = Some(Box::new(f)),
             }
             r
         })

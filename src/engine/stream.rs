@@ -106,7 +106,7 @@ impl Engine {
                 chunk
                     .features
                     .sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
-                let layer_name = chunk.name.clone();
+                let layer_name = arcstr::ArcStr::from(chunk.name.as_str());
                 let indexed = IndexedLayer::new(chunk);
                 // Each column's place among this layer's attributes.
                 let names = &indexed.layer().attribute_names;

@@ -37,7 +37,7 @@ pub(super) fn target_profile(
             scores[k] = Some(c.score);
         }
         label = label
-            .or_else(|| site.label.clone())
+            .or_else(|| site.label.as_deref().map(String::from))
             .or_else(|| Some(id.clone()));
     }
     for (name, v) in &t.values {

@@ -21,7 +21,7 @@
 //! s = 2 R asin(c / 2R). A test checks it stays within 1 mm of Karney's geodesic up to
 //! 100 km, at every latitude France needs (it stays under 0.2 mm there).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use geo::{BoundingRect, Distance, Geodesic, Geometry, Intersects, Point};
 use rayon::prelude::*;
@@ -91,7 +91,7 @@ pub struct IndexedLayer {
     /// Per attribute name of the layer: each feature's value as a number.
     numbers: Vec<OnceLock<Vec<Option<f64>>>>,
     /// Per feature: its values of the layer's attribute names, in their order.
-    rows: OnceLock<Vec<Vec<Value>>>,
+    rows: OnceLock<Vec<Arc<[Value]>>>,
 }
 
 impl IndexedLayer {
@@ -187,42 +187,39 @@ impl IndexedLayer {
 
     /// Per feature: its value of each of [`Layer::attribute_names`], in their order
     /// (`Null` where it has none), read from the feature's map once for the layer.
-    pub(crate) fn attribute_rows(&self) -> &[Vec<Value>] {
+    /// Each feature's values in the order of [`Layer::attribute_names`] (`Null` where
+    /// it has none): the feature's own values, shared, when it carries the layer's
+    /// names in the layer's order, as every feature read from a file does.
+    pub(crate) fn attribute_rows(&self) -> &[Arc<[Value]>] {
         self.rows.get_or_init(|| {
-            let mut names: Vec<(&str, usize)> = self
-                .layer
-                .attribute_names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.as_str(), i))
-                .collect();
-            names.sort_unstable();
-            let width = self.layer.attribute_names.len();
+            let names = &self.layer.attribute_names;
+            let width = names.len();
             self.layer
                 .features
                 .par_iter()
-                .map(|f| {
-                    // Both sorted by name: one walk of the two.
-                    let mut row = vec![Value::Null; width];
-                    let mut have = f.attributes.iter().peekable();
-                    for (name, i) in &names {
-                        while let Some((key, value)) = have.peek() {
-                            match key.as_str().cmp(name) {
-                                std::cmp::Ordering::Less => {
-                                    have.next();
-                                }
-                                std::cmp::Ordering::Equal => {
-                                    if let Some(cell) = row.get_mut(*i) {
-                                        *cell = (*value).clone();
-                                    }
-                                    break;
-                                }
-                                std::cmp::Ordering::Greater => break,
+                .map_init(
+                    || None::<crate::attributes::AttributeNames>,
+                    |known, f| {
+                        let have = f.attributes.names();
+                        let matches = known.as_ref().is_some_and(|k| k.same(have))
+                            || (have
+                                .as_slice()
+                                .iter()
+                                .map(|n| n.as_str())
+                                .eq(names.iter().map(String::as_str)));
+                        if matches {
+                            *known = Some(have.clone());
+                            return f.attributes.values_in_order().clone();
+                        }
+                        let mut row = vec![Value::Null; width];
+                        for (cell, name) in row.iter_mut().zip(names) {
+                            if let Some(v) = f.attributes.get(name) {
+                                *cell = v.clone();
                             }
                         }
-                    }
-                    row
-                })
+                        row.into()
+                    },
+                )
                 .collect()
         })
     }

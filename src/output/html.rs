@@ -88,9 +88,10 @@ fn receipt(ranking: &Ranking, s: &SiteResult, receipt: &Receipt<'_>) -> String {
         let c = line.result;
         let mut to = c
             .nearest_label
-            .clone()
-            .or_else(|| c.nearest_id.clone())
-            .unwrap_or_default();
+            .as_deref()
+            .or(c.nearest_id.as_deref())
+            .unwrap_or_default()
+            .to_string();
         if let (Some(km), CriterionValue::Number(Some(_))) = (c.km, &c.value) {
             to.push_str(&format!(" ({km:.1} km away)"));
         }

@@ -114,7 +114,7 @@ fn details(ranking: &Ranking, s: &crate::ranking::SiteResult) -> String {
     let attrs: Vec<String> = ranking
         .attributes
         .iter()
-        .zip(&s.attributes)
+        .zip(s.attributes.iter())
         .filter(|(_, v)| !v.is_empty())
         .filter_map(|(a, v)| {
             // Numbers rounded as a reader quotes them; texts (codes too) as they are.

@@ -232,6 +232,11 @@ pub(crate) enum Cell {
 }
 
 impl Cell {
+    /// A shared text's cell.
+    pub(crate) fn text(t: &Option<arcstr::ArcStr>) -> Cell {
+        Cell::Text(t.as_deref().map(String::from))
+    }
+
     /// The column type this cell belongs to.
     #[cfg(test)]
     pub(crate) fn kind(&self) -> ColumnType {
@@ -366,11 +371,11 @@ fn attribute_cell(kind: ColumnType, v: &Value) -> Cell {
 /// The cells of one site, in [`columns`] order.
 pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<Cell> {
     let mut out = vec![
-        Cell::Text(Some(s.site_id.clone())),
-        Cell::Text(s.label.clone()),
-        Cell::Text(Some(s.layer.clone())),
-        Cell::Text(s.category.clone()),
-        Cell::Text(s.commune.clone()),
+        Cell::Text(Some(s.site_id.to_string())),
+        Cell::text(&s.label),
+        Cell::Text(Some(s.layer.to_string())),
+        Cell::text(&s.category),
+        Cell::text(&s.commune),
     ];
     if records == Records::Ranking {
         out.push(Cell::Int(int(s.rank)));
@@ -388,13 +393,13 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
             // A sum of people (or jobs): whole numbers.
             CriterionValue::Number(x) if info.sums.is_some() => Cell::Num(x.map(f64::round)),
             CriterionValue::Number(x) => Cell::Num(*x),
-            CriterionValue::Text(t) => Cell::Text(t.clone()),
+            CriterionValue::Text(t) => Cell::text(t),
         });
         out.push(Cell::Num(Some(c.score)));
         out.push(Cell::Num(Some(c.points)));
         if info.kind.is_distance() {
-            out.push(Cell::Text(c.nearest_id.clone()));
-            out.push(Cell::Text(c.nearest_label.clone()));
+            out.push(Cell::text(&c.nearest_id));
+            out.push(Cell::text(&c.nearest_label));
             if info.travel != Travel::Straight {
                 out.push(Cell::Num(c.km));
             }
@@ -408,14 +413,14 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
             let f = c.freight.as_ref();
             out.push(Cell::Num(f.map(|f| f.tonne_km.round())));
             out.push(Cell::Bool(f.map(|f| f.rail)));
-            out.push(Cell::Text(f.map(crate::report::biggest_flows)));
+            out.push(Cell::Text(f.map(|f| crate::report::biggest_flows(f))));
         }
     }
     let d = &s.decision;
     if records == Records::Ranking {
         decision_cells(ranking, d, &mut out);
     }
-    for (a, v) in ranking.attributes.iter().zip(&s.attributes) {
+    for (a, v) in ranking.attributes.iter().zip(s.attributes.iter()) {
         out.push(attribute_cell(a.kind, v));
     }
     out
@@ -424,7 +429,7 @@ pub(crate) fn cells(ranking: &Ranking, records: Records, s: &SiteResult) -> Vec<
 /// The Pareto, near-miss, robustness and shortlist cells of a ranked site.
 fn decision_cells(ranking: &Ranking, d: &crate::ranking::Decision, out: &mut Vec<Cell>) {
     out.push(Cell::Bool(d.pareto));
-    out.push(Cell::Text(d.dominated_by.clone()));
+    out.push(Cell::text(&d.dominated_by));
     out.push(Cell::Bool(Some(d.near_miss.is_some())));
     out.push(Cell::Text(d.near_miss.as_ref().map(ToString::to_string)));
     if ranking.robustness.is_some() {

@@ -69,7 +69,7 @@ impl<'a> Receipt<'a> {
                     };
                     format!("{} workers within reach, {jobs}", thousands(w))
                 }),
-                flows: c.freight.as_ref().map(biggest_flows),
+                flows: c.freight.as_deref().map(biggest_flows),
             })
             .collect();
         Receipt {
@@ -99,7 +99,7 @@ fn short_value(info: &CriterionInfo, c: &CriterionResult) -> String {
         }
         CriterionValue::Number(Some(x)) => readable(*x),
         CriterionValue::Number(None) => "n/a".into(),
-        CriterionValue::Text(t) => t.clone().unwrap_or_else(|| "n/a".into()),
+        CriterionValue::Text(t) => t.as_deref().unwrap_or("n/a").to_string(),
     }
 }
 

@@ -91,7 +91,7 @@ fn isochrone(
     };
     let (p, site) = point;
     let catchments = sitematch::isochrones(net, p, minutes, cell_m).map_err(|e| anyhow!("{e}"))?;
-    let origin_name = site.map_or_else(|| format!("{},{}", p.x(), p.y()), |s| s.id.clone());
+    let origin_name = site.map_or_else(|| format!("{},{}", p.x(), p.y()), |s| s.id.to_string());
     let text = format!(
         "{}\n",
         sitematch::catchments_geojson(&catchments, &net.name, &origin_name)

@@ -156,7 +156,7 @@ impl AppState {
             .layers()
             .filter(|l| l.role != Role::Network && !l.features.is_empty())
             .map(|l| {
-                let names: Vec<&String> = l
+                let names: Vec<&str> = l
                     .features
                     .iter()
                     .flat_map(|f| f.attributes.keys())
@@ -169,7 +169,7 @@ impl AppState {
                         let kind = ColumnType::infer(
                             l.features.iter().filter_map(|f| f.attributes.get(n)),
                         );
-                        (n.clone(), kind)
+                        (n.to_string(), kind)
                     })
                     .collect();
                 (l.name.clone(), LayerSchema { fields })

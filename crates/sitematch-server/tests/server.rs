@@ -1543,7 +1543,8 @@ fn slow_ranking(runs: usize) -> (Engine, String) {
             let mut f = Feature::point(format!("s{i:04}"), 2.0 + (i % 50) as f64 * 0.01, 48.0);
             for c in 0..20 {
                 let v = ((i * 7919 + c * 104_729) % 1000) as f64;
-                f.attributes.insert(format!("a{c}"), Value::Number(v));
+                f.attributes
+                    .insert(format!("a{c}").into(), Value::Number(v));
             }
             f
         })
@@ -1680,7 +1681,7 @@ fn a_consultant_ranks_tunes_compares_prints_and_exports_in_the_browser() {
         r.ranked_sites()
             .iter()
             .take(r.top)
-            .map(|s| s.site_id.clone())
+            .map(|s| s.site_id.to_string())
             .collect()
     };
     assert_eq!(seen["title"], "sitematch workbench");

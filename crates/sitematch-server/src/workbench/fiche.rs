@@ -28,7 +28,7 @@ fn value(v: &CriterionValue, unit: &str) -> String {
     match v {
         CriterionValue::Number(Some(x)) => number(*x, unit),
         CriterionValue::Number(None) => "none".into(),
-        CriterionValue::Text(Some(t)) => t.clone(),
+        CriterionValue::Text(Some(t)) => t.to_string(),
         CriterionValue::Text(None) => "unknown".into(),
     }
 }
@@ -65,14 +65,14 @@ pub fn page(
     // The site.
     let mut facts: Vec<(String, String)> = vec![
         ("Brief".into(), r.brief_name.clone()),
-        ("Site id".into(), site.site_id.clone()),
-        ("Layer".into(), site.layer.clone()),
+        ("Site id".into(), site.site_id.to_string()),
+        ("Layer".into(), site.layer.to_string()),
     ];
     if let Some(c) = &site.commune {
-        facts.push(("Commune".into(), c.clone()));
+        facts.push(("Commune".into(), c.to_string()));
     }
     if let Some(c) = &site.category {
-        facts.push(("Category".into(), c.clone()));
+        facts.push(("Category".into(), c.to_string()));
     }
     if let Some(a) = site.area_ha {
         facts.push(("Area".into(), number(a, "ha")));
@@ -147,7 +147,7 @@ pub fn page(
     for (info, c) in r.criteria.iter().zip(&site.criteria) {
         let mut detail = Vec::new();
         if let Some(n) = c.nearest_label.as_ref().or(c.nearest_id.as_ref()) {
-            detail.push(n.clone());
+            detail.push(n.to_string());
         }
         if let Some(km) = c.km {
             detail.push(format!("{} in a straight line", number(km, "km")));
