@@ -143,3 +143,50 @@ mod tests {
         assert_ne!(fold("cote"), fold("coté ouest"));
     }
 }
+
+/// The texts read from one column of a file, each distinct text allocated once: a
+/// commune code or a status repeated over a national layer is one shared [`ArcStr`].
+/// It remembers at most [`Interner::CAP`] texts (a column of unique ids fills it and
+/// is then allocated cell by cell, in bounded memory).
+#[derive(Default)]
+pub(crate) struct Interner {
+    known: std::collections::HashSet<arcstr::ArcStr, foldhash::fast::RandomState>,
+}
+
+impl Interner {
+    /// The most distinct texts remembered.
+    pub(crate) const CAP: usize = 1 << 14;
+
+    /// The shared text equal to `s`.
+    pub(crate) fn text(&mut self, s: &str) -> arcstr::ArcStr {
+        if let Some(t) = self.known.get(s) {
+            return t.clone();
+        }
+        let t = arcstr::ArcStr::from(s);
+        if self.known.len() < Self::CAP {
+            self.known.insert(t.clone());
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod interner_tests {
+    use super::Interner;
+
+    #[test]
+    fn a_repeated_text_is_allocated_once_and_the_memory_is_bounded() {
+        let mut i = Interner::default();
+        let (a, b) = (i.text("friche sans projet"), i.text("friche sans projet"));
+        assert_eq!(a, b);
+        assert!(arcstr::ArcStr::ptr_eq(&a, &b));
+        assert!(!arcstr::ArcStr::ptr_eq(&a, &i.text("friche avec projet")));
+        // Unique ids beyond the bound: equal texts all the same, not remembered.
+        for k in 0..Interner::CAP + 10 {
+            assert_eq!(i.text(&format!("id{k}")), format!("id{k}"));
+        }
+        assert_eq!(i.known.len(), Interner::CAP);
+        let late = format!("id{}", Interner::CAP + 5);
+        assert!(!arcstr::ArcStr::ptr_eq(&i.text(&late), &i.text(&late)));
+    }
+}

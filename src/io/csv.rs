@@ -106,6 +106,8 @@ pub struct CsvRows<R: Read> {
     named: usize,
     geometry_cols: (Option<usize>, Option<usize>, Option<usize>),
     wanted_cols: Vec<Option<usize>>,
+    /// Per wanted column, its texts read so far: each allocated once.
+    texts: Vec<crate::text::Interner>,
     record: ::csv::ByteRecord,
     index: usize,
 }
@@ -191,6 +193,7 @@ impl<R: Read> CsvRows<R> {
             fields,
             named,
             geometry_cols,
+            texts: wanted_cols.iter().map(|_| Default::default()).collect(),
             wanted_cols,
             record: ::csv::ByteRecord::new(),
             index: 0,
@@ -202,6 +205,7 @@ impl<R: Read> CsvRows<R> {
     pub fn next_chunk(&mut self, max: usize, out: &mut Vec<RawFeature>) -> Result<bool> {
         let (xcol, ycol, wktcol) = self.geometry_cols;
         let (fields, encoding, opts) = (&self.fields, self.encoding, &self.opts);
+        let texts = &mut self.texts;
         let mut taken = 0usize;
         while taken < max {
             let record = &mut self.record;
@@ -245,12 +249,17 @@ impl<R: Read> CsvRows<R> {
                     })
             };
             let mut problem = None;
-            for (slot, col) in feature.values.iter_mut().zip(&self.wanted_cols) {
-                if let Some(col) = col {
-                    match cell(*col) {
-                        Ok(s) if s.is_empty() => {}
-                        Ok(s) => *slot = Value::Text(s.into()),
-                        Err(p) => problem = Some(p),
+            for ((slot, col), texts) in feature.values.iter_mut().zip(&self.wanted_cols).zip(texts.iter_mut()) {
+                let Some(col) = col else { continue };
+                let bytes = record.get(*col).unwrap_or(b"");
+                match encoding.decode(bytes) {
+                    Some(s) if s.trim().is_empty() => {}
+                    Some(s) => *slot = Value::Text(texts.text(s.trim())),
+                    None => {
+                        problem = Some(FeatureProblem::Encoding {
+                            field: fields.get(*col).cloned().unwrap_or_default(),
+                            encoding: encoding.name().to_string(),
+                        })
                     }
                 }
             }
