@@ -400,8 +400,15 @@ impl IndexedLayer {
         let mut radius = NEAREST_START_M.min(limit_m);
         loop {
             let mut best = f64::INFINITY;
+            // The fast distance is never shorter than the chord: a point whose chord
+            // is beyond best + TIE_M (with room for rounding) is not measured.
+            let mut cut2 = f64::INFINITY;
             let mut close: Vec<(usize, f64)> = Vec::new();
             grid.for_each_candidate(from, &frame.xyz, radius, |k, xyz| {
+                let (dx, dy, dz) = (xyz[0] - frame.xyz[0], xyz[1] - frame.xyz[1], xyz[2] - frame.xyz[2]);
+                if dx * dx + dy * dy + dz * dz > cut2 {
+                    return;
+                }
                 let d = frame.distance_m(xyz);
                 if d <= best + TIE_M {
                     let i = grid.feature(k);
@@ -409,6 +416,8 @@ impl IndexedLayer {
                         close.push((i, d));
                         if d < best {
                             best = d;
+                            let cut = (best + TIE_M) * (1.0 + 1e-9);
+                            cut2 = cut * cut;
                             close.retain(|(_, x)| *x <= best + TIE_M);
                         }
                     }
