@@ -663,3 +663,90 @@ fn flatgeobuf_and_geopackage_inputs_the_fuzzer_found_read_without_panic() {
         }
     }
 }
+
+/// A text repeated down a column is one shared text, whatever the format and whether
+/// the layer comes from its file or from the snapshot; values stay those of the file.
+#[test]
+fn repeated_texts_are_held_once() {
+    let dir = tempfile::tempdir().unwrap();
+    put(
+        dir.path(),
+        "sites.csv",
+        "id,lon,lat,statut,commune\na,2.0,48.0,friche sans projet,75056\nb,2.1,48.1,friche sans projet,75056\nc,2.2,48.2, friche avec projet ,75056\n",
+    );
+    let point = |id: &str, x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"id":"{id}","statut":"friche sans projet","commune":"75056"}},"geometry":{{"type":"Point","coordinates":[{x},48.0]}}}}"#
+        )
+    };
+    put(
+        dir.path(),
+        "sites.geojson",
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            point("a", 2.0),
+            point("b", 2.1)
+        ),
+    );
+    let layer = |name: &str, path: &str, xy: &str| {
+        format!(
+            "[[layer]]\nname = \"{name}\"\nrole = \"sites\"\npath = \"{path}\"\nid = \"id\"\ncommune = \"commune\"\n{xy}[layer.fields]\nstatut = \"statut\"\n"
+        )
+    };
+    let catalog = layer("csv", "sites.csv", "x = \"lon\"\ny = \"lat\"\n")
+        + &layer("geojson", "sites.geojson", "");
+    put(dir.path(), "catalog.toml", catalog);
+    let cache = tempfile::tempdir().unwrap();
+    let load = || {
+        Catalog::builder(dir.path())
+            .cache(Some(cache.path().to_path_buf()))
+            .build_noting()
+            .unwrap()
+    };
+    let (from_files, first) = load();
+    let (from_snapshot, second) = load();
+    assert!(
+        matches!(first, sitematch::SnapshotUse::Written(_)),
+        "{first:?}"
+    );
+    assert!(
+        matches!(second, sitematch::SnapshotUse::Read(_)),
+        "{second:?}"
+    );
+    for c in [&from_files, &from_snapshot] {
+        for l in &c.layers {
+            let text = |i: usize| match l.features[i].attributes.get("statut") {
+                Some(Value::Text(t)) => t.clone(),
+                other => panic!("{}: statut {other:?}", l.name),
+            };
+            assert_eq!(text(0), "friche sans projet");
+            assert!(sitematch::ArcStr::ptr_eq(&text(0), &text(1)), "{}", l.name);
+            let commune = |i: usize| l.features[i].commune.clone().unwrap();
+            assert_eq!(commune(0), "75056");
+            assert!(
+                sitematch::ArcStr::ptr_eq(&commune(0), &commune(1)),
+                "{}",
+                l.name
+            );
+            // The features of a layer share their attribute names.
+            assert!(std::ptr::eq(
+                l.features[0].attributes.names().as_slice().as_ptr(),
+                l.features[1].attributes.names().as_slice().as_ptr()
+            ));
+        }
+        let csv = &c.layers[0];
+        // Trimmed as before, and a different text stays different.
+        assert_eq!(
+            csv.features[2].attributes.get("statut"),
+            Some(&Value::Text("friche avec projet".into()))
+        );
+    }
+    assert_eq!(
+        from_files.layers[0].features,
+        from_snapshot.layers[0].features
+    );
+    assert_eq!(
+        from_files.layers[1].features,
+        from_snapshot.layers[1].features
+    );
+}

@@ -17,6 +17,7 @@ use arcstr::ArcStr;
 
 use crate::attributes::{AttributeNames, Attributes};
 use crate::model::{Feature, Format, Layer, Role, Value};
+use crate::text::Interner;
 
 /// The file of a layer, or an error naming the catalog key when it does not exist.
 pub(super) fn existing_file(
@@ -301,10 +302,23 @@ pub(crate) fn assemble(
     // Reprojection runs in order (a PROJ transformer is not shared between threads);
     // the checks and the fields, where the time goes, run in parallel; ids are then
     // checked for duplicates in file order, so the first of two keeps its place.
+    // A text repeated down a column (a commune, a status) is held once: a CSV's texts
+    // are so as they are read, the other formats' here.
+    let mut texts: Vec<Interner> = Vec::new();
+    if format != Format::Csv {
+        let width = raw.features.first().map_or(0, |f| f.values.len());
+        texts.resize_with(width, Interner::default);
+    }
     let reprojected: Vec<_> = raw
         .features
         .into_iter()
-        .map(|rf| {
+        .map(|mut rf| {
+            for (v, t) in rf.values.iter_mut().zip(texts.iter_mut()) {
+                if let Value::Text(s) = v {
+                    let shared = t.text(s);
+                    *s = shared;
+                }
+            }
             let geometry = rf.geometry.and_then(|g| reproject(g, transformer));
             (rf.index, rf.location, geometry, rf.values)
         })

@@ -257,7 +257,10 @@ impl Shared {
     }
 
     fn text(&self, i: u32) -> Result<ArcStr, String> {
-        self.texts.get(i as usize).cloned().ok_or_else(|| MISSING.to_string())
+        self.texts
+            .get(i as usize)
+            .cloned()
+            .ok_or_else(|| MISSING.to_string())
     }
 
     fn text_of(&self, i: Option<u32>) -> Result<Option<ArcStr>, String> {

@@ -405,7 +405,11 @@ impl IndexedLayer {
             let mut cut2 = f64::INFINITY;
             let mut close: Vec<(usize, f64)> = Vec::new();
             grid.for_each_candidate(from, &frame.xyz, radius, |k, xyz| {
-                let (dx, dy, dz) = (xyz[0] - frame.xyz[0], xyz[1] - frame.xyz[1], xyz[2] - frame.xyz[2]);
+                let (dx, dy, dz) = (
+                    xyz[0] - frame.xyz[0],
+                    xyz[1] - frame.xyz[1],
+                    xyz[2] - frame.xyz[2],
+                );
                 if dx * dx + dy * dy + dz * dz > cut2 {
                     return;
                 }

@@ -249,7 +249,12 @@ impl<R: Read> CsvRows<R> {
                     })
             };
             let mut problem = None;
-            for ((slot, col), texts) in feature.values.iter_mut().zip(&self.wanted_cols).zip(texts.iter_mut()) {
+            for ((slot, col), texts) in feature
+                .values
+                .iter_mut()
+                .zip(&self.wanted_cols)
+                .zip(texts.iter_mut())
+            {
                 let Some(col) = col else { continue };
                 let bytes = record.get(*col).unwrap_or(b"");
                 match encoding.decode(bytes) {
