@@ -214,40 +214,75 @@ impl Engine {
                 }
                 let out_of_scope = excluded_by.iter().any(Exclusion::out_of_scope);
                 let criteria = evaluate(scorers, weights, f, &mut excluded_by, out_of_scope);
-                let row = layer.attribute_rows().get(*i);
-                let values: Arc<[Value]> = match (row, positions.get(*k)) {
-                    // The ranking's columns are this layer's, in its order: shared.
-                    (Some(row), Some(at))
-                        if row.len() == at.len()
-                            && at.iter().enumerate().all(|(k, p)| *p == Some(k)) =>
-                    {
-                        row.clone()
-                    }
-                    (Some(row), Some(at)) => at
-                        .iter()
-                        .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
-                        .collect(),
-                    _ => vec![Value::Null; attributes.len()].into(),
-                };
-                Some(SiteResult {
-                    site_id: f.id.clone(),
-                    label: f.label.clone(),
-                    layer: layer_names.get(*k).cloned().unwrap_or_default(),
-                    category: f.category.clone(),
-                    commune: f.commune.clone(),
-                    attributes: values,
-                    location: f.location,
-                    geometry: f.geometry.clone(),
-                    area_ha: f.area_ha,
-                    rank: None,
-                    score: None,
+                let values = in_columns(
+                    layer.attribute_rows().get(*i),
+                    positions.get(*k).map_or(&[][..], Vec::as_slice),
+                    attributes.len(),
+                );
+                let layer = layer_names.get(*k).cloned().unwrap_or_default();
+                Some(site_result(
+                    f,
+                    layer,
+                    values,
                     excluded_by,
                     criteria,
-                    decision: Decision::default(),
-                    land_take_avoided_ha: land_take_avoided(f, need_ha),
-                })
+                    need_ha,
+                ))
             })
             .collect()
+    }
+}
+
+/// A site's values in the ranking's `width` columns, from its layer's row and each
+/// column's place in that row (`at`): the row itself, shared, when the columns are
+/// the layer's in its order; `Null` where the layer has no such column.
+pub(super) fn in_columns(
+    row: Option<&Arc<[Value]>>,
+    at: &[Option<usize>],
+    width: usize,
+) -> Arc<[Value]> {
+    match row {
+        Some(row)
+            if row.len() == width
+                && at.len() == width
+                && at.iter().enumerate().all(|(k, p)| *p == Some(k)) =>
+        {
+            row.clone()
+        }
+        Some(row) if at.len() == width => at
+            .iter()
+            .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
+            .collect(),
+        _ => vec![Value::Null; width].into(),
+    }
+}
+
+/// A site's result before it is aggregated and ranked: its feature's fields, its
+/// layer, its values, why it is excluded and its criteria.
+pub(super) fn site_result(
+    f: &Feature,
+    layer: ArcStr,
+    attributes: Arc<[Value]>,
+    excluded_by: Vec<Exclusion>,
+    criteria: Vec<CriterionResult>,
+    need_ha: Option<f64>,
+) -> SiteResult {
+    SiteResult {
+        site_id: f.id.clone(),
+        label: f.label.clone(),
+        layer,
+        category: f.category.clone(),
+        commune: f.commune.clone(),
+        attributes,
+        location: f.location,
+        geometry: f.geometry.clone(),
+        area_ha: f.area_ha,
+        rank: None,
+        score: None,
+        excluded_by,
+        criteria,
+        decision: Decision::default(),
+        land_take_avoided_ha: land_take_avoided(f, need_ha),
     }
 }
 
@@ -467,7 +502,7 @@ fn attribute_columns(layers: &[&IndexedLayer]) -> Vec<AttributeColumn> {
 /// assert_eq!(engine.rank(&brief)?.sites[0].land_take_avoided_ha, Some(0.0));
 /// # Ok::<(), sitematch::Error>(())
 /// ```
-pub(super) fn land_take_avoided(site: &Feature, need_ha: Option<f64>) -> Option<f64> {
+fn land_take_avoided(site: &Feature, need_ha: Option<f64>) -> Option<f64> {
     let need = need_ha?;
     let area = site.area_ha?;
     let zoning = site.attribute("zoning").as_text().map(|z| fold(&z));

@@ -11,8 +11,9 @@
 
 use rayon::prelude::*;
 
+use super::rank::{evaluate, in_columns, site_result};
 use super::warnings::{outside_bbox_warning, skipped_warning};
-use super::{filter, rank::evaluate, Engine};
+use super::{filter, Engine};
 use crate::aggregate::{weighted_sum, Method};
 use crate::brief::Brief;
 use crate::cancel::Cancel;
@@ -20,7 +21,7 @@ use crate::catalog::{StreamedLayer, STREAM_CHUNK};
 use crate::error::{BriefProblems, Error, KeyProblem, Result};
 use crate::index::IndexedLayer;
 use crate::ranking::{
-    AttributeColumn, ColumnEvidence, Decision, Exclusion, LayerCount, Ranking, SiteResult, Streamed,
+    AttributeColumn, ColumnEvidence, Exclusion, LayerCount, Ranking, SiteResult, Streamed,
 };
 use crate::warnings::Warning;
 
@@ -135,26 +136,12 @@ impl Engine {
                         }
                         let scores: Vec<f64> = criteria.iter().map(|c| c.score).collect();
                         let score = weighted_sum(&[scores], &weights).first().copied();
-                        Some(SiteResult {
-                            site_id: f.id.clone(),
-                            label: f.label.clone(),
-                            layer: layer_name.clone(),
-                            category: f.category.clone(),
-                            commune: f.commune.clone(),
-                            attributes: at
-                                .iter()
-                                .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
-                                .collect(),
-                            location: f.location,
-                            geometry: f.geometry.clone(),
-                            area_ha: f.area_ha,
-                            rank: None,
-                            score,
-                            excluded_by,
-                            criteria,
-                            decision: Decision::default(),
-                            land_take_avoided_ha: super::rank::land_take_avoided(f, need_ha),
-                        })
+                        let values = in_columns(Some(row), &at, at.len());
+                        let layer = layer_name.clone();
+                        let mut site =
+                            site_result(f, layer, values, excluded_by, criteria, need_ha);
+                        site.score = score;
+                        Some(site)
                     })
                     .collect();
                 read += kept.len();
