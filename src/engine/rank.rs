@@ -204,7 +204,10 @@ impl Engine {
             .iter()
             .map(|l| ArcStr::from(l.layer().name.as_str()))
             .collect();
-        candidates
+        // Into a vector of the sites' length, each result in its place (collecting
+        // into an `Option<Vec>` would gather the results in pieces and copy them
+        // into one vector: twice their memory at the peak).
+        let results: Vec<Option<SiteResult>> = candidates
             .sites
             .par_iter()
             .zip(reasons)
@@ -229,7 +232,9 @@ impl Engine {
                     need_ha,
                 ))
             })
-            .collect()
+            .collect();
+        // A result missing: cancelled. Else the same buffer, unwrapped in place.
+        results.into_iter().collect()
     }
 }
 
