@@ -622,7 +622,7 @@ pub(super) fn write(
 }
 
 /// How many snapshots a cache folder keeps (one per data-set path; a snapshot of the
-/// default data set is about 24 MB).
+/// default data set is about 15 MB).
 pub(super) const KEEP: usize = 8;
 
 /// Removes the snapshots of a cache folder beyond the `keep` most recently written,
