@@ -200,15 +200,20 @@ impl IndexedLayer {
                 .map_init(
                     || None::<crate::attributes::AttributeNames>,
                     |known, f| {
+                        // Names seen to match before (the layer's features share
+                        // one list) are not compared again.
                         let have = f.attributes.names();
-                        let matches = known.as_ref().is_some_and(|k| k.same(have))
-                            || (have
+                        let seen = known.as_ref().is_some_and(|k| k.same(have));
+                        if seen
+                            || have
                                 .as_slice()
                                 .iter()
                                 .map(|n| n.as_str())
-                                .eq(names.iter().map(String::as_str)));
-                        if matches {
-                            *known = Some(have.clone());
+                                .eq(names.iter().map(String::as_str))
+                        {
+                            if !seen {
+                                *known = Some(have.clone());
+                            }
                             return f.attributes.values_in_order().clone();
                         }
                         let mut row = vec![Value::Null; width];
