@@ -5,17 +5,16 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use arcstr::ArcStr;
 use rayon::prelude::*;
 
 use geo::{Coord, GeodesicArea, Geometry, MapCoordsInPlace};
 
 use super::{valid, LayerSpec};
+use crate::attributes::{AttributeNames, Attributes};
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, FeatureProblem, Result, Skipped};
 use crate::io::{self, RawTable, ReadOptions};
-use arcstr::ArcStr;
-
-use crate::attributes::{AttributeNames, Attributes};
 use crate::model::{Feature, Format, Layer, Role, Value};
 use crate::text::Interner;
 

@@ -21,12 +21,11 @@ use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use arcstr::ArcStr;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::LayerSpec;
-use arcstr::ArcStr;
-
 use crate::attributes::{AttributeNames, Attributes};
 use crate::model::{Feature, Layer, Value};
 use crate::network::Network;
