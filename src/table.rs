@@ -2,7 +2,9 @@
 //! categories and tags folded once (case, accents and spacing) and numbered, so that a
 //! criterion's match is a comparison of numbers.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::model::{Layer, Value};
 use crate::text::fold;

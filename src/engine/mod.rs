@@ -1,8 +1,9 @@
 //! The engine: every layer indexed once, ready for many briefs, and the pipeline that
 //! runs one.
 //!
-//! [`Engine::new`] prepares every layer once: sorted by id, an index and a folded table
-//! per layer. [`Engine::rank`] (`rank.rs`) runs a brief as
+//! [`Engine::new`] sorts every layer by id once; a layer's index and folded table
+//! (its categories and tags numbered) are made on the first query that needs them.
+//! [`Engine::rank`] (`rank.rs`) runs a brief as
 //! stages, each a function of its own: the **candidates** (the site layers the brief
 //! ranks, ids unique), the **filters** (`filter.rs`: hard constraints, a list of reasons
 //! per site), the **evaluation** (one scorer per criterion, from [`crate::criteria`]),
@@ -24,6 +25,7 @@ mod target;
 mod warnings;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -67,7 +69,9 @@ pub struct Engine {
     catalog: Option<std::path::PathBuf>,
     layers: Vec<IndexedLayer>,
     networks: Vec<Network>,
-    folded: Vec<Folded>,
+    /// Per layer: its folded table, made on first use (most briefs match categories
+    /// or tags in a few layers only).
+    folded: Vec<OnceLock<Folded>>,
     by_name: HashMap<String, usize>,
     streams: Vec<crate::catalog::StreamedLayer>,
 }
@@ -89,7 +93,7 @@ impl Engine {
                 IndexedLayer::new(layer)
             })
             .collect();
-        let folded = layers.par_iter().map(|l| Folded::new(l.layer())).collect();
+        let folded = layers.iter().map(|_| OnceLock::new()).collect();
         let by_name = layers
             .iter()
             .enumerate()
@@ -126,6 +130,19 @@ impl Engine {
     /// ```
     pub fn build_indexes(&self) {
         self.layers.par_iter().for_each(IndexedLayer::build_all);
+        (0..self.layers.len()).into_par_iter().for_each(|i| {
+            self.table(i);
+        });
+    }
+
+    /// The folded table of layer `i`, made on first use.
+    fn table(&self, i: usize) -> Option<&Folded> {
+        let layer = self.layers.get(i)?;
+        Some(
+            self.folded
+                .get(i)?
+                .get_or_init(|| Folded::new(layer.layer())),
+        )
     }
 
     /// The catalog file the engine's layers came from (`None` for layers built in
@@ -229,7 +246,7 @@ impl Engine {
         let sites: Vec<&Layer> = self.site_layers(brief).iter().map(|l| l.layer()).collect();
         crate::warnings::unmatched_values(brief, &sites, |n| {
             let &i = self.by_name.get(n)?;
-            self.folded.get(i).map(|f| &f.known)
+            self.table(i).map(|f| &f.known)
         })
     }
 
@@ -250,7 +267,7 @@ impl Engine {
 impl DataSet for Engine {
     fn layer_with_table(&self, name: &str) -> Option<(&IndexedLayer, &Folded)> {
         let &i = self.by_name.get(name)?;
-        Some((self.layers.get(i)?, self.folded.get(i)?))
+        Some((self.layers.get(i)?, self.table(i)?))
     }
 
     fn network_of(&self, travel: &Travel) -> Option<&Network> {
@@ -267,5 +284,37 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Engine>();
         assert_send_sync::<crate::ranking::Ranking>();
+    }
+
+    #[test]
+    fn a_layers_table_is_made_when_a_brief_first_matches_in_it() {
+        let mut port = crate::model::Feature::point("p", 2.0, 48.0);
+        port.category = Some("Port maritime".into());
+        let engine = Engine::new(Catalog::from_layers(vec![
+            Layer::from_features(
+                "sites",
+                Role::Sites,
+                vec![crate::model::Feature::point("s", 2.1, 48.0)],
+            ),
+            Layer::from_features("ports", Role::Facilities, vec![port]),
+            Layer::from_features("rail", Role::Facilities, vec![]),
+        ]));
+        let made =
+            |e: &Engine| -> Vec<bool> { e.folded.iter().map(|t| t.get().is_some()).collect() };
+        assert_eq!(made(&engine), [false, false, false]);
+        let brief = Brief::from_toml_str(
+            "[[criterion]]\nname = \"port\"\ntype = \"distance\"\nlayer = \"ports\"\n\
+             categories = [\"port MARITIME\"]\nideal_km = 1\nzero_km = 50\n",
+        )
+        .unwrap();
+        let ranking = engine.rank(&brief).unwrap();
+        // The category matched, case and accents ignored, through the table made now.
+        assert_eq!(
+            ranking.sites[0].criteria[0].nearest_id.as_deref(),
+            Some("p")
+        );
+        assert_eq!(made(&engine), [false, true, false]);
+        engine.build_indexes();
+        assert_eq!(made(&engine), [true, true, true]);
     }
 }
