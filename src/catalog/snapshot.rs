@@ -535,6 +535,16 @@ fn decode(bytes: &[u8], key: u64) -> Result<(Vec<Layer>, Vec<Network>), String> 
         })
         .collect::<Result<Vec<Vec<Feature>>, String>>()?;
     let mut layers: Vec<Layer> = heads.into_iter().map(|(l, _)| l).collect();
+    // Each layer's features in one vector of their number, moved there once.
+    let mut counts = vec![0; layers.len()];
+    for ((i, _), features) in jobs.iter().zip(&decoded) {
+        if let Some(n) = counts.get_mut(*i) {
+            *n += features.len();
+        }
+    }
+    for (l, n) in layers.iter_mut().zip(counts) {
+        l.features.reserve_exact(n);
+    }
     for ((i, _), features) in jobs.iter().zip(decoded) {
         if let Some(l) = layers.get_mut(*i) {
             l.features.extend(features);
