@@ -308,7 +308,7 @@ mod tests {
         )
         .unwrap();
         let ranking = engine.rank(&brief).unwrap();
-        // The category matched, case and accents ignored, through the table made now.
+        // The category matched, case ignored, through the table made now.
         assert_eq!(
             ranking.sites[0].criteria[0].nearest_id.as_deref(),
             Some("p")
