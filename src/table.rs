@@ -85,8 +85,20 @@ impl Matcher {
         }
     }
 
-    /// The mask of matching features of a layer.
-    pub(crate) fn mask(&self, folded: &Folded) -> Vec<bool> {
+    /// The mask of matching features of a layer of `n` features. Its folded table
+    /// (`table`) is asked for only when the matcher selects by category or tag:
+    /// otherwise every feature matches.
+    pub(crate) fn mask<'f>(
+        &self,
+        n: usize,
+        table: impl FnOnce() -> Option<&'f Folded>,
+    ) -> Vec<bool> {
+        if self.categories.is_empty() && self.tags.is_empty() {
+            return vec![true; n];
+        }
+        let Some(folded) = table() else {
+            return vec![false; n];
+        };
         // The brief's texts as the layer's numbers (a text the layer does not have
         // matches none of its features).
         let numbers = |texts: &[String]| -> Vec<u32> {

@@ -180,6 +180,10 @@ pub(crate) fn unmatched_values<'a>(
         };
         match (&c.kind, selects) {
             (_, Some((name, categories, tags))) => {
+                // Nothing to match: the layer's table is not needed (nor made).
+                if categories.is_empty() && tags.is_empty() {
+                    continue;
+                }
                 let Some(l) = layer(name) else { continue };
                 unmatched_list(
                     categories,

@@ -96,12 +96,13 @@ impl Type for AccessSpec {
 
     fn missing_values(&self, data: &dyn DataSet) -> Option<usize> {
         let field = self.field.as_deref()?;
-        let (l, folded) = data.layer_with_table(&self.layer)?;
+        let l = data.layer(&self.layer)?;
         let m = Matcher::new(&self.categories, &self.tags);
+        let mask = m.mask(l.layer().features.len(), || data.table(&self.layer));
         Some(
             l.field_numbers(field)
                 .iter()
-                .zip(m.mask(folded))
+                .zip(mask)
                 .filter(|(x, m)| *m && x.is_none())
                 .count(),
         )
@@ -118,11 +119,13 @@ impl Type for AccessSpec {
     fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
         let layer = inputs.layer(&self.layer);
         let matcher = Matcher::new(&self.categories, &self.tags);
-        let amounts = amounts(layer, self.field.as_deref(), &matcher);
+        let amounts = amounts(layer, self.field.as_deref(), &matcher, || {
+            inputs.table(&self.layer)
+        });
         let ways = inputs.ways(&self.travel);
         Box::new(AccessScorer {
             name: name.to_string(),
-            reach: reach(ways, layer.map(|(l, _)| l), amounts, Use::Within),
+            reach: reach(ways, layer, amounts, Use::Within),
             radius: self.radius,
             decay: self.decay,
             saturation: self.saturation,
@@ -136,16 +139,18 @@ impl Type for AccessSpec {
 
 /// Per feature of a layer: its contribution a_j to an access sum when it matches
 /// (the field's number, 1 when counting), else `None`. A field that is missing or not
-/// a number counts 0 (reported in the output).
-pub(super) fn amounts(
-    layer: Option<(&IndexedLayer, &Folded)>,
+/// a number counts 0 (reported in the output). The layer's folded table (`table`) is
+/// asked for only when the matcher selects by category or tag.
+pub(super) fn amounts<'f>(
+    layer: Option<&IndexedLayer>,
     field: Option<&str>,
     matcher: &Matcher,
+    table: impl FnOnce() -> Option<&'f Folded>,
 ) -> Vec<Option<f64>> {
-    let Some((l, folded)) = layer else {
+    let Some(l) = layer else {
         return Vec::new();
     };
-    let mask = matcher.mask(folded);
+    let mask = matcher.mask(l.layer().features.len(), table);
     match field {
         Some(field) => l
             .field_numbers(field)

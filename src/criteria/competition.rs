@@ -261,9 +261,9 @@ impl Type for CompetitionSpec {
     fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
         Box::new(CompetitionScorer::new(Spec {
             name: name.to_string(),
-            workers: inputs.layer(&self.layer).map(|(l, _)| l),
+            workers: inputs.layer(&self.layer),
             field: &self.field,
-            jobs: inputs.layer(&self.jobs_layer).map(|(l, _)| l),
+            jobs: inputs.layer(&self.jobs_layer),
             jobs_field: &self.jobs_field,
             radius: self.radius,
             impedance: self.impedance,

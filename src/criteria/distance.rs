@@ -116,11 +116,11 @@ impl Type for DistanceSpec {
     fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
         let layer = inputs.layer(&self.layer);
         let matcher = Matcher::new(&self.categories, &self.tags);
-        let counted = super::access::amounts(layer, None, &matcher);
+        let counted = super::access::amounts(layer, None, &matcher, || inputs.table(&self.layer));
         let ways = inputs.ways(&self.travel);
         Box::new(DistanceScorer {
             name: name.to_string(),
-            reach: reach(ways, layer.map(|(l, _)| l), counted, Use::Nearest),
+            reach: reach(ways, layer, counted, Use::Nearest),
             ideal: self.ideal,
             zero: self.zero,
             max: self.max,

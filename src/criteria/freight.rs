@@ -227,7 +227,9 @@ impl Type for FreightSpec {
             name,
             self,
             inputs.flows(&self.flows),
-            self.rail_layer.as_deref().and_then(|l| inputs.layer(l)),
+            self.rail_layer
+                .as_deref()
+                .and_then(|l| Some((inputs.layer(l)?, move || inputs.table(l)))),
             inputs.network(&self.travel),
         ))
     }
@@ -318,13 +320,14 @@ struct FreightScorer<'a> {
 }
 
 impl<'a> FreightScorer<'a> {
-    /// `rail` is the rail layer (when the brief names one). Flows without a usable
-    /// tonnage or direction are left out and each named in the notes.
-    fn new(
+    /// `rail` is the rail layer (when the brief names one) and how to get its folded
+    /// table. Flows without a usable tonnage or direction are left out and each named
+    /// in the notes.
+    fn new<'f>(
         name: &str,
         spec: &FreightSpec,
         flows: &Layer,
-        rail: Option<(&'a IndexedLayer, &Folded)>,
+        rail: Option<(&'a IndexedLayer, impl FnOnce() -> Option<&'f Folded>)>,
         network: Option<&'a Network>,
     ) -> Self {
         let mut notes = Vec::new();
@@ -367,9 +370,12 @@ impl<'a> FreightScorer<'a> {
         }
         let road = spec.factor(&spec.mode).unwrap_or(0.0);
         let rail = match (rail, spec.factor("rail")) {
-            (Some((layer, folded)), Some(f)) => {
+            (Some((layer, table)), Some(f)) => {
                 let matcher = Matcher::new(&spec.rail_categories, &[]);
-                let stations = matcher.mask(folded).into_iter().map(|m| m.then_some(1.0));
+                let stations = matcher
+                    .mask(layer.layer().features.len(), table)
+                    .into_iter()
+                    .map(|m| m.then_some(1.0));
                 let straight = Ways {
                     network: None,
                     matrix: None,

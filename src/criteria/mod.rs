@@ -442,12 +442,11 @@ pub(crate) trait Scorer: Send + Sync {
 /// What the criteria read of the data set: its layers with their folded tables, and
 /// the road network a travel mode runs on.
 pub(crate) trait DataSet: Sync {
-    /// The layer with this name and its folded categories and tags.
-    fn layer_with_table(&self, name: &str) -> Option<(&IndexedLayer, &Folded)>;
     /// The layer with this name.
-    fn layer(&self, name: &str) -> Option<&IndexedLayer> {
-        self.layer_with_table(name).map(|(l, _)| l)
-    }
+    fn layer(&self, name: &str) -> Option<&IndexedLayer>;
+    /// The folded categories and tags of the layer with this name (made on first
+    /// use: ask only when matching by category or tag).
+    fn table(&self, name: &str) -> Option<&Folded>;
     /// The network a drive-time criterion runs on: the one it names, or the data
     /// set's only one; `None` for other travel.
     fn network_of(&self, travel: &Travel) -> Option<&Network>;
@@ -463,9 +462,14 @@ pub(crate) struct Inputs<'a> {
 }
 
 impl<'a> Inputs<'a> {
-    /// The layer with this name and its folded categories and tags.
-    pub(crate) fn layer(&self, name: &str) -> Option<(&'a IndexedLayer, &'a Folded)> {
-        self.data.layer_with_table(name)
+    /// The layer with this name.
+    pub(crate) fn layer(&self, name: &str) -> Option<&'a IndexedLayer> {
+        self.data.layer(name)
+    }
+
+    /// The folded categories and tags of the layer with this name.
+    pub(crate) fn table(&self, name: &str) -> Option<&'a Folded> {
+        self.data.table(name)
     }
 
     /// The ways a criterion that travels this way can go.

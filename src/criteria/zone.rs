@@ -54,7 +54,7 @@ impl Type for ZoneSpec {
     fn scorer<'a>(&'a self, name: &str, inputs: &Inputs<'a>) -> Box<dyn Scorer + 'a> {
         Box::new(ZoneScorer {
             name: name.to_string(),
-            layer: inputs.layer(&self.layer).map(|(l, _)| l),
+            layer: inputs.layer(&self.layer),
         })
     }
 

@@ -131,12 +131,12 @@ impl Engine {
     pub fn build_indexes(&self) {
         self.layers.par_iter().for_each(IndexedLayer::build_all);
         (0..self.layers.len()).into_par_iter().for_each(|i| {
-            self.table(i);
+            self.table_at(i);
         });
     }
 
     /// The folded table of layer `i`, made on first use.
-    fn table(&self, i: usize) -> Option<&Folded> {
+    fn table_at(&self, i: usize) -> Option<&Folded> {
         let layer = self.layers.get(i)?;
         Some(
             self.folded
@@ -246,7 +246,7 @@ impl Engine {
         let sites: Vec<&Layer> = self.site_layers(brief).iter().map(|l| l.layer()).collect();
         crate::warnings::unmatched_values(brief, &sites, |n| {
             let &i = self.by_name.get(n)?;
-            self.table(i).map(|f| &f.known)
+            self.table_at(i).map(|f| &f.known)
         })
     }
 
@@ -265,9 +265,12 @@ impl Engine {
 }
 
 impl DataSet for Engine {
-    fn layer_with_table(&self, name: &str) -> Option<(&IndexedLayer, &Folded)> {
-        let &i = self.by_name.get(name)?;
-        Some((self.layers.get(i)?, self.table(i)?))
+    fn layer(&self, name: &str) -> Option<&IndexedLayer> {
+        Engine::layer(self, name)
+    }
+
+    fn table(&self, name: &str) -> Option<&Folded> {
+        self.table_at(*self.by_name.get(name)?)
     }
 
     fn network_of(&self, travel: &Travel) -> Option<&Network> {
@@ -297,14 +300,20 @@ mod tests {
                 vec![crate::model::Feature::point("s", 2.1, 48.0)],
             ),
             Layer::from_features("ports", Role::Facilities, vec![port]),
-            Layer::from_features("rail", Role::Facilities, vec![]),
+            Layer::from_features(
+                "rail",
+                Role::Facilities,
+                vec![crate::model::Feature::point("r", 2.2, 48.0)],
+            ),
         ]));
         let made =
             |e: &Engine| -> Vec<bool> { e.folded.iter().map(|t| t.get().is_some()).collect() };
         assert_eq!(made(&engine), [false, false, false]);
         let brief = Brief::from_toml_str(
             "[[criterion]]\nname = \"port\"\ntype = \"distance\"\nlayer = \"ports\"\n\
-             categories = [\"port MARITIME\"]\nideal_km = 1\nzero_km = 50\n",
+             categories = [\"port MARITIME\"]\nideal_km = 1\nzero_km = 50\n\
+             [[criterion]]\nname = \"rail\"\ntype = \"access\"\nlayer = \"rail\"\n\
+             radius_km = 30\nsaturation = 1\n",
         )
         .unwrap();
         let ranking = engine.rank(&brief).unwrap();
@@ -312,6 +321,12 @@ mod tests {
         assert_eq!(
             ranking.sites[0].criteria[0].nearest_id.as_deref(),
             Some("p")
+        );
+        // The access criterion selects no category or tag: every rail feature counts,
+        // without the rail layer's table.
+        assert_eq!(
+            ranking.sites[0].criteria[1].value,
+            crate::ranking::CriterionValue::Number(Some(1.0))
         );
         assert_eq!(made(&engine), [false, true, false]);
         engine.build_indexes();
